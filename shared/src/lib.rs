@@ -1,0 +1,17 @@
+//! The library every tiktok-netsuite function shares: domain types, request
+//! signing, configuration, the webhook and writer handlers, and the AWS-backed
+//! stores they run over. Functions' `main.rs` files only wire these together.
+
+pub mod aws;
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod resources;
+pub mod signing;
+pub mod webhook;
+pub mod writer;
+
+/// Current time in epoch seconds.
+pub fn now_epoch() -> i64 {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,93 @@
+//! The one list of AWS resources the functions use.
+//!
+//! The local bootstrap creates exactly these (prefixed names on moto), and a
+//! test compares them with `infra/template.yaml`, so the two cannot drift.
+
+/// A DynamoDB table: string keys only, on-demand billing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableSpec {
+    /// CloudFormation logical id in `infra/template.yaml`.
+    pub logical_id: &'static str,
+    /// Local name suffix: the table is `{prefix}-{suffix}` on moto.
+    pub suffix: &'static str,
+    /// Environment variable carrying the table name to the functions.
+    pub env_var: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: Option<&'static str>,
+    /// Attribute holding the epoch-seconds expiry, when the table uses TTL.
+    pub ttl_attribute: Option<&'static str>,
+}
+
+/// An SQS queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSpec {
+    pub logical_id: &'static str,
+    /// Local name; FIFO names end in `.fifo` as SQS requires.
+    pub suffix: &'static str,
+    pub env_var: &'static str,
+    pub fifo: bool,
+    /// Logical id of the dead-letter queue, with the receive count that sends a message there.
+    pub redrive: Option<(&'static str, u32)>,
+    /// Must be at least 6x the consumer's timeout (AWS guidance for SQS event sources).
+    pub visibility_timeout_secs: u32,
+}
+
+/// Raw webhook archive and de-duplication: `pk` = `EVT#{shop}#{notification}`.
+pub const EVENTS_TABLE: TableSpec = TableSpec {
+    logical_id: "EventsTable",
+    suffix: "events",
+    env_var: "EVENTS_TABLE",
+    partition_key: "pk",
+    sort_key: None,
+    ttl_attribute: Some("expires_at"),
+};
+
+/// Order log: one item per shop + order, with its attempt history.
+pub const ORDER_LOG_TABLE: TableSpec = TableSpec {
+    logical_id: "OrderLogTable",
+    suffix: "order-log",
+    env_var: "ORDER_LOG_TABLE",
+    partition_key: "pk",
+    sort_key: Some("sk"),
+    ttl_attribute: None,
+};
+
+pub const TABLES: &[TableSpec] = &[EVENTS_TABLE, ORDER_LOG_TABLE];
+
+/// Writer timeout in seconds; the queue's visibility timeout is 6x this.
+pub const WRITER_TIMEOUT_SECS: u32 = 60;
+
+pub const ORDERS_DLQ: QueueSpec = QueueSpec {
+    logical_id: "OrdersDeadLetterQueue",
+    suffix: "orders-dlq.fifo",
+    env_var: "ORDERS_DLQ_URL",
+    fifo: true,
+    redrive: None,
+    visibility_timeout_secs: 30,
+};
+
+pub const ORDERS_QUEUE: QueueSpec = QueueSpec {
+    logical_id: "OrdersQueue",
+    suffix: "orders.fifo",
+    env_var: "ORDERS_QUEUE_URL",
+    fifo: true,
+    redrive: Some(("OrdersDeadLetterQueue", 5)),
+    visibility_timeout_secs: 6 * WRITER_TIMEOUT_SECS,
+};
+
+/// Dead-letter queue first: the main queue's redrive policy needs its ARN.
+pub const QUEUES: &[QueueSpec] = &[ORDERS_DLQ, ORDERS_QUEUE];
+
+/// Concrete names of one deployment (CloudFormation-generated on AWS, prefixed locally).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceNames {
+    pub events_table: String,
+    pub order_log_table: String,
+    pub orders_queue_url: String,
+    pub orders_dlq_url: String,
+}
+
+/// The local name of a resource under a prefix.
+pub fn local_name(prefix: &str, suffix: &str) -> String {
+    format!("{prefix}-{suffix}")
+}
