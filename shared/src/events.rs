@@ -122,8 +122,17 @@ pub enum StoreError {
 pub trait EventArchive: Send + Sync {
     /// Conditionally writes the record; never overwrites an existing one.
     async fn claim(&self, event: &ArchivedEvent) -> Result<Claim, StoreError>;
-    /// Moves an archived event to a new status.
-    async fn set_status(&self, key: &str, status: EventStatus, at: i64) -> Result<(), StoreError>;
+    /// Moves an archived event to a new status. With `only_from`, the move
+    /// happens only if the event is still in that status (the writer may have
+    /// processed it before the webhook recorded that it was queued); a skipped
+    /// move is not an error.
+    async fn set_status(
+        &self,
+        key: &str,
+        status: EventStatus,
+        at: i64,
+        only_from: Option<EventStatus>,
+    ) -> Result<(), StoreError>;
     /// Keeps a signed-but-unusable request.
     async fn archive_rejected(&self, event: &RejectedEvent) -> Result<(), StoreError>;
 }

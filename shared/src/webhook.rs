@@ -380,7 +380,12 @@ async fn store_and_enqueue(
         .await?;
     if let Err(e) = deps
         .archive
-        .set_status(&key, EventStatus::Queued, deps.now)
+        .set_status(
+            &key,
+            EventStatus::Queued,
+            deps.now,
+            Some(EventStatus::Received),
+        )
         .await
     {
         // Stored and enqueued: the event is safe. A redelivery would re-enqueue
@@ -415,7 +420,13 @@ mod tests {
             self.claims.lock().unwrap().push(e.clone());
             Ok(Claim::New)
         }
-        async fn set_status(&self, _: &str, _: EventStatus, _: i64) -> Result<(), StoreError> {
+        async fn set_status(
+            &self,
+            _: &str,
+            _: EventStatus,
+            _: i64,
+            _: Option<EventStatus>,
+        ) -> Result<(), StoreError> {
             Ok(())
         }
         async fn archive_rejected(&self, e: &RejectedEvent) -> Result<(), StoreError> {

@@ -43,7 +43,7 @@ pub struct AcknowledgeProcessor<'a> {
 impl EventProcessor for AcknowledgeProcessor<'_> {
     async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError> {
         self.archive
-            .set_status(&event.event_key, EventStatus::Processed, (self.now)())
+            .set_status(&event.event_key, EventStatus::Processed, (self.now)(), None)
             .await?;
         tracing::info!(
             shop_id = %event.shop_id,

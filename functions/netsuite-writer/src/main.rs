@@ -1,1 +1,17 @@
-fn main() {}
+//! Lambda entry point for the NetSuite writer (SQS FIFO event source with
+//! `ReportBatchItemFailures`). All logic lives in `shared::writer`.
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use shared::app::WriterApp;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let app = WriterApp::from_env().await?;
+    let app = &app;
+    run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<SqsBatchResponse, Error>(app.handle_batch(event.payload).await)
+    }))
+    .await
+}

@@ -82,21 +82,40 @@ impl EventArchive for DynamoEventArchive {
         }
     }
 
-    async fn set_status(&self, key: &str, status: EventStatus, at: i64) -> Result<(), StoreError> {
-        self.client
+    async fn set_status(
+        &self,
+        key: &str,
+        status: EventStatus,
+        at: i64,
+        only_from: Option<EventStatus>,
+    ) -> Result<(), StoreError> {
+        let mut req = self
+            .client
             .update_item()
             .table_name(&self.table)
             .key("pk", s(key))
             .update_expression("SET #st = :st, #at = :at")
-            .condition_expression("attribute_exists(pk)")
             .expression_attribute_names("#st", "status")
             .expression_attribute_names("#at", format!("{}_at", status.as_str()))
             .expression_attribute_values(":st", s(status.as_str()))
-            .expression_attribute_values(":at", n(at))
-            .send()
-            .await
-            .map_err(|e| StoreError::Archive(describe(&e)))?;
-        Ok(())
+            .expression_attribute_values(":at", n(at));
+        req = match &only_from {
+            Some(from) => req
+                .condition_expression("attribute_exists(pk) AND #st = :from")
+                .expression_attribute_values(":from", s(from.as_str())),
+            None => req.condition_expression("attribute_exists(pk)"),
+        };
+        match req.send().await {
+            Ok(_) => Ok(()),
+            Err(e)
+                if only_from.is_some()
+                    && e.as_service_error()
+                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(StoreError::Archive(describe(&e))),
+        }
     }
 
     async fn archive_rejected(&self, e: &RejectedEvent) -> Result<(), StoreError> {

@@ -1,0 +1,48 @@
+# Shared helpers for scripts/test and scripts/demo. Sourced, not run.
+# Installs the project's Python tools into ./.venv and runs moto_server on a
+# free loopback port; everything is torn down when the calling script exits.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${VENV:-$ROOT/.venv}"
+MOTO_VERSION="5.2.5"
+CFN_LINT_VERSION="1.58.0"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_venv() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    log "creating $VENV"
+    python3 -m venv "$VENV"
+  fi
+  if ! "$VENV/bin/python" -c "import moto, cfnlint; assert moto.__version__ == '$MOTO_VERSION'" 2>/dev/null; then
+    log "installing moto[server]==$MOTO_VERSION and cfn-lint==$CFN_LINT_VERSION from PyPI"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+      "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"
+  fi
+}
+
+free_port() {
+  "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Starts moto_server and exports AWS_ENDPOINT_URL / TNS_TEST_AWS_ENDPOINT and dummy credentials.
+start_moto() {
+  local port
+  port="$(free_port)"
+  mkdir -p "$ROOT/target"
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$ROOT/target/moto.log" 2>&1 &
+  MOTO_PID=$!
+  trap 'kill $MOTO_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    if "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null; then
+      export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+      export TNS_TEST_AWS_ENDPOINT="$AWS_ENDPOINT_URL"
+      export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+      log "moto_server $MOTO_VERSION on $AWS_ENDPOINT_URL (log: target/moto.log)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "moto_server did not start; see target/moto.log" >&2
+  exit 1
+}

@@ -1,0 +1,153 @@
+//! Test harness: a fresh set of tables and queues on the moto server for each
+//! test (unique prefix), and the same `WebhookApp`/`WriterApp` the Lambda
+//! binaries build.
+//!
+//! moto is started by `scripts/test` (which installs it); tests find it via
+//! `TNS_TEST_AWS_ENDPOINT`. No in-memory stand-in is used for AWS here.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use shared::app::{WebhookApp, WriterApp};
+use shared::aws::bootstrap::{bootstrap, BootstrapOptions};
+use shared::config::{Config, TikTokApp, TikTokAppSource};
+use shared::resources::ResourceNames;
+
+pub const APP_KEY: &str = "test_app_key";
+pub const APP_SECRET: &str = "test_app_secret";
+
+pub fn endpoint() -> String {
+    std::env::var("TNS_TEST_AWS_ENDPOINT").unwrap_or_else(|_| {
+        panic!("TNS_TEST_AWS_ENDPOINT is not set: run the tests with scripts/test, which installs and starts moto_server")
+    })
+}
+
+pub async fn sdk() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+pub struct Stack {
+    pub sdk: aws_config::SdkConfig,
+    pub names: ResourceNames,
+    pub config: Config,
+    pub ddb: aws_sdk_dynamodb::Client,
+    pub sqs: aws_sdk_sqs::Client,
+}
+
+impl Stack {
+    /// Creates a fresh stack; `visibility` is the queue's visibility timeout in seconds.
+    pub async fn new(visibility: u32, max_receive: u32) -> Self {
+        let sdk = sdk().await;
+        let ddb = aws_sdk_dynamodb::Client::new(&sdk);
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let prefix = format!("t{}", rand::random::<u32>());
+        let names = bootstrap(
+            &ddb,
+            &sqs,
+            &BootstrapOptions {
+                prefix,
+                visibility_timeout_secs: Some(visibility),
+                max_receive_count: Some(max_receive),
+            },
+        )
+        .await
+        .expect("bootstrap on moto");
+        let config = Config {
+            events_table: names.events_table.clone(),
+            order_log_table: names.order_log_table.clone(),
+            orders_queue_url: names.orders_queue_url.clone(),
+            tiktok_app: TikTokAppSource::Env(TikTokApp {
+                app_key: APP_KEY.into(),
+                app_secret: APP_SECRET.into(),
+            }),
+            tiktok_api_base_url: "http://127.0.0.1:9".into(),
+            webhook_max_body_bytes: 256 * 1024,
+            event_retention_days: 90,
+        };
+        Self {
+            sdk,
+            names,
+            config,
+            ddb,
+            sqs,
+        }
+    }
+
+    pub async fn webhook_app(&self) -> Arc<WebhookApp> {
+        Arc::new(
+            WebhookApp::new(self.config.clone(), &self.sdk)
+                .await
+                .expect("webhook app"),
+        )
+    }
+
+    pub fn writer_app(&self) -> Arc<WriterApp> {
+        Arc::new(WriterApp::new(self.config.clone(), &self.sdk))
+    }
+
+    /// All items of the events table.
+    pub async fn events(
+        &self,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+        let out = self
+            .ddb
+            .scan()
+            .table_name(&self.names.events_table)
+            .send()
+            .await
+            .expect("scan");
+        out.items.unwrap_or_default()
+    }
+
+    /// Messages on a queue (visible now), without deleting them.
+    pub async fn peek(&self, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
+        let mut all = Vec::new();
+        for _ in 0..3 {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(10)
+                .visibility_timeout(30)
+                .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
+                .send()
+                .await
+                .expect("receive");
+            let got = out.messages.unwrap_or_default();
+            if got.is_empty() {
+                break;
+            }
+            all.extend(got);
+        }
+        all
+    }
+}
+
+pub fn sign(body: &[u8]) -> String {
+    shared::signing::tiktok::webhook_signature(APP_KEY, APP_SECRET, body)
+}
+
+pub fn order_event(notification: &str, shop: &str, order: &str, status: &str) -> Vec<u8> {
+    format!(
+        r#"{{"type":1,"tts_notification_id":"{notification}","shop_id":"{shop}","timestamp":1700000000,"data":{{"order_id":"{order}","order_status":"{status}","is_on_hold_order":false,"update_time":1700000000}}}}"#
+    )
+    .into_bytes()
+}
+
+pub fn attr_s(
+    item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+    k: &str,
+) -> String {
+    item.get(k)
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+        .unwrap_or_default()
+}
