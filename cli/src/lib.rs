@@ -3,4 +3,5 @@
 //! operations commands. Kept as a library so integration tests drive the
 //! same runner in-process.
 
+pub mod demo;
 pub mod runner;

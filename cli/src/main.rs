@@ -1,1 +1,112 @@
-fn main() {}
+//! `tiktok-netsuite`: local runner, bootstrap and demo.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use shared::app::{WebhookApp, WriterApp};
+use shared::aws::bootstrap::{bootstrap, BootstrapOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "tiktok-netsuite",
+    about = "TikTok Shop → NetSuite: local runner, bootstrap and demo"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the tables and queues on the endpoint in AWS_ENDPOINT_URL (moto) and print their names as env exports.
+    Bootstrap {
+        #[arg(long, default_value = "local")]
+        prefix: String,
+        /// Queue visibility timeout override in seconds (redelivery delay).
+        #[arg(long)]
+        visibility_timeout: Option<u32>,
+        /// Receives before a message moves to the DLQ.
+        #[arg(long)]
+        max_receive: Option<u32>,
+    },
+    /// Run the webhook on a loopback port and the writer behind an SQS poller, as Lambda wires them.
+    Local {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// Concurrent writer pollers (Lambda's event-source maximum concurrency).
+        #[arg(long, default_value_t = 2)]
+        writer_concurrency: usize,
+    },
+    /// Run the whole pipeline locally end to end and print what happened.
+    Demo(cli::demo::DemoArgs),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Bootstrap {
+            prefix,
+            visibility_timeout,
+            max_receive,
+        } => {
+            let sdk = shared::aws::sdk_config().await;
+            let names = bootstrap(
+                &aws_sdk_dynamodb::Client::new(&sdk),
+                &aws_sdk_sqs::Client::new(&sdk),
+                &BootstrapOptions {
+                    prefix,
+                    visibility_timeout_secs: visibility_timeout,
+                    max_receive_count: max_receive,
+                },
+            )
+            .await?;
+            println!("export EVENTS_TABLE={}", names.events_table);
+            println!("export ORDER_LOG_TABLE={}", names.order_log_table);
+            println!("export ORDERS_QUEUE_URL={}", names.orders_queue_url);
+            println!("export ORDERS_DLQ_URL={}", names.orders_dlq_url);
+            Ok(())
+        }
+        Command::Local {
+            listen,
+            writer_concurrency,
+        } => {
+            let sdk = shared::aws::sdk_config().await;
+            let webhook = Arc::new(WebhookApp::from_env().await?);
+            let writer = Arc::new(WriterApp::from_env().await?);
+            let runner =
+                cli::runner::LocalRunner::start(webhook, writer, &sdk, listen, writer_concurrency)
+                    .await?;
+            eprintln!(
+                "webhook: http://{}/webhook  (Ctrl-C to stop)",
+                runner.webhook_addr
+            );
+            tokio::signal::ctrl_c().await?;
+            let stats = runner.stop().await;
+            eprintln!(
+                "writer batches: {}, messages ok: {}, failed: {}",
+                stats.batches, stats.succeeded, stats.failed
+            );
+            Ok(())
+        }
+        Command::Demo(args) => cli::demo::run(args).await,
+    }
+}

@@ -1,0 +1,65 @@
+//! `/_sim/*` test-control endpoints. No auth on purpose: they are the test
+//! harness, not part of the simulated API, and the server is loopback-only.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{FaultKind, NetSuiteSim};
+
+pub(crate) async fn state(State(sim): State<NetSuiteSim>) -> Json<Value> {
+    Json(sim.snapshot())
+}
+
+pub(crate) async fn stats(State(sim): State<NetSuiteSim>) -> Json<Value> {
+    Json(json!(sim.stats()))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Config {
+    concurrency_limit: Option<usize>,
+    latency_ms: Option<u64>,
+    /// Zero the counters (peak, 429s, ...) as part of this call.
+    #[serde(default)]
+    reset_stats: bool,
+}
+
+pub(crate) async fn config(State(sim): State<NetSuiteSim>, Json(c): Json<Config>) -> Json<Value> {
+    if let Some(n) = c.concurrency_limit {
+        sim.set_concurrency_limit(n);
+    }
+    if let Some(ms) = c.latency_ms {
+        sim.set_latency_ms(ms);
+    }
+    if c.reset_stats {
+        sim.reset_stats();
+    }
+    let st = sim.state();
+    Json(
+        json!({"ok": true, "concurrency_limit": st.concurrency_limit, "latency_ms": st.latency_ms}),
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Faults {
+    kind: FaultKind,
+    #[serde(default = "one")]
+    count: u32,
+    #[serde(default)]
+    delay_secs: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+pub(crate) async fn faults(State(sim): State<NetSuiteSim>, Json(f): Json<Faults>) -> Json<Value> {
+    sim.inject_fault(f.kind, f.count, f.delay_secs);
+    Json(json!({"ok": true, "pending": sim.state().faults.snapshot()}))
+}
+
+pub(crate) async fn reset(State(sim): State<NetSuiteSim>) -> Json<Value> {
+    sim.reset();
+    Json(json!({"ok": true}))
+}

@@ -1,0 +1,234 @@
+//! NetSuite SuiteTalk REST simulator: TBA-signed record and SuiteQL calls
+//! under `/services/rest`, with the account concurrency limit, latency and
+//! fault injection the writer must survive.
+//!
+//! Why it exists: the writer's correctness hinges on behaviour that only
+//! shows up against a stateful NetSuite (upsert by externalId, 204 +
+//! Location, 429 at the concurrency limit, a commit whose response never
+//! arrives). Error bodies use NetSuite's `{type,title,status,o:errorDetails}`
+//! shape and content type (netsuite-rest-api.md §0, §4).
+
+mod auth;
+mod control;
+mod errors;
+mod faults;
+mod records;
+mod suiteql;
+
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use crate::lock;
+use crate::seed::NetSuiteSeed;
+
+pub(crate) use errors::NsError;
+pub use faults::FaultKind;
+
+/// Shared/Standard tier and developer accounts allow 5 concurrent requests (§5).
+pub const DEFAULT_CONCURRENCY_LIMIT: usize = 5;
+
+#[derive(Debug, Clone)]
+pub struct NetSuiteConfig {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub concurrency_limit: usize,
+    /// Added to every authenticated request while it counts as in flight.
+    pub latency_ms: u64,
+}
+
+impl Default for NetSuiteConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            concurrency_limit: DEFAULT_CONCURRENCY_LIMIT,
+            latency_ms: 0,
+        }
+    }
+}
+
+/// Counters exposed by `/_sim/stats` and to tests directly.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NetSuiteStats {
+    pub in_flight: usize,
+    pub peak_in_flight: usize,
+    /// Every request under `/services/rest`, including rejected ones.
+    pub requests: u64,
+    pub rejected_401: u64,
+    pub rejected_429: u64,
+    pub faults_5xx_fired: u64,
+    pub faults_timeout_fired: u64,
+    /// `"METHOD /path"` -> count.
+    pub per_path: BTreeMap<String, u64>,
+}
+
+/// Handle to the simulator's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct NetSuiteSim {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    seed: NetSuiteSeed,
+    default_cfg: NetSuiteConfig,
+    state: Mutex<State>,
+}
+
+pub(crate) struct State {
+    pub(crate) concurrency_limit: usize,
+    pub(crate) latency_ms: u64,
+    pub(crate) stats: NetSuiteStats,
+    pub(crate) records: records::RecordStore,
+    /// (consumer key, token, nonce, timestamp) -> when first seen (unix secs).
+    pub(crate) nonces: HashMap<(String, String, String, u64), i64>,
+    pub(crate) faults: faults::FaultQueue,
+}
+
+impl State {
+    fn new(seed: &NetSuiteSeed, cfg: &NetSuiteConfig) -> Self {
+        Self {
+            concurrency_limit: cfg.concurrency_limit,
+            latency_ms: cfg.latency_ms,
+            stats: NetSuiteStats::default(),
+            records: records::RecordStore::from_seed(seed),
+            nonces: HashMap::new(),
+            faults: faults::FaultQueue::default(),
+        }
+    }
+}
+
+impl NetSuiteSim {
+    pub fn new(seed: NetSuiteSeed, cfg: NetSuiteConfig) -> Self {
+        let state = State::new(&seed, &cfg);
+        Self {
+            inner: Arc::new(Inner {
+                seed,
+                default_cfg: cfg,
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        lock(&self.inner.state)
+    }
+
+    pub(crate) fn seed(&self) -> &NetSuiteSeed {
+        &self.inner.seed
+    }
+
+    pub fn account_id(&self) -> &str {
+        &self.inner.seed.account_id
+    }
+
+    /// The TBA credentials the simulator accepts.
+    pub fn credentials(&self) -> shared::signing::netsuite::TbaCredentials {
+        self.inner.seed.credentials()
+    }
+
+    pub fn stats(&self) -> NetSuiteStats {
+        self.state().stats.clone()
+    }
+
+    pub fn peak_in_flight(&self) -> usize {
+        self.state().stats.peak_in_flight
+    }
+
+    pub fn rejected_429(&self) -> u64 {
+        self.state().stats.rejected_429
+    }
+
+    pub fn set_concurrency_limit(&self, limit: usize) {
+        self.state().concurrency_limit = limit;
+    }
+
+    pub fn set_latency_ms(&self, ms: u64) {
+        self.state().latency_ms = ms;
+    }
+
+    /// Queues `count` upcoming failures of `kind`. `delay_secs` is how long a
+    /// `timeout_after_commit` response is held after the write commits.
+    pub fn inject_fault(&self, kind: FaultKind, count: u32, delay_secs: u64) {
+        self.state().faults.push(kind, count, delay_secs);
+    }
+
+    /// Zeroes peak/counters without touching records or config.
+    pub fn reset_stats(&self) {
+        let mut st = self.state();
+        let in_flight = st.stats.in_flight;
+        st.stats = NetSuiteStats {
+            in_flight,
+            peak_in_flight: in_flight,
+            ..Default::default()
+        };
+    }
+
+    /// Back to the seed: records, config, faults, nonces and counters.
+    pub fn reset(&self) {
+        let mut st = self.state();
+        let in_flight = st.stats.in_flight;
+        *st = State::new(&self.inner.seed, &self.inner.default_cfg);
+        st.stats.in_flight = in_flight;
+    }
+
+    /// A stored record by internal id (`record_type` is case-insensitive).
+    pub fn record(&self, record_type: &str, id: &str) -> Option<Value> {
+        self.state().records.get(record_type, id)
+    }
+
+    /// A stored record by externalId.
+    pub fn record_by_external_id(&self, record_type: &str, external_id: &str) -> Option<Value> {
+        self.state().records.get_by_eid(record_type, external_id)
+    }
+
+    /// All stored records of a type, by ascending internal id.
+    pub fn records(&self, record_type: &str) -> Vec<Value> {
+        self.state().records.all(record_type)
+    }
+
+    /// Everything `/_sim/state` shows.
+    pub fn snapshot(&self) -> Value {
+        let st = self.state();
+        json!({
+            "records": st.records.snapshot(),
+            "concurrency_limit": st.concurrency_limit,
+            "latency_ms": st.latency_ms,
+            "pending_faults": st.faults.snapshot(),
+        })
+    }
+}
+
+/// The simulator's routes over shared state. `/services/rest/*` routes sit
+/// behind the gate (auth, concurrency, latency, faults); `/_sim/*` does not.
+pub fn router(sim: NetSuiteSim) -> Router {
+    let rest = Router::new()
+        .route("/services/rest/record/v1/{rtype}", post(records::create))
+        .route(
+            "/services/rest/record/v1/{rtype}/{id}",
+            get(records::read)
+                .put(records::upsert)
+                .patch(records::update)
+                .delete(records::remove),
+        )
+        .route(
+            "/services/rest/record/v1/{rtype}/{id}/{sublist}",
+            get(records::read_sublist),
+        )
+        .route("/services/rest/query/v1/suiteql", post(suiteql::handle))
+        .route_layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            faults::gate,
+        ));
+    let control = Router::new()
+        .route("/_sim/state", get(control::state))
+        .route("/_sim/stats", get(control::stats))
+        .route("/_sim/config", post(control::config))
+        .route("/_sim/faults", post(control::faults))
+        .route("/_sim/reset", post(control::reset));
+    rest.merge(control)
+        .fallback(errors::not_found)
+        .with_state(sim)
+}

@@ -1,0 +1,239 @@
+//! Seed data both simulators start from (and return to on `/_sim/reset`).
+//!
+//! Orders stay as raw JSON so tests can post any shape TikTok might send,
+//! including fields this crate has never heard of; everything the simulators
+//! themselves reason about (shops, tokens, NetSuite reference data) is typed.
+
+use serde::{Deserialize, Serialize};
+
+/// The embedded default seed, so the binary and tests need no files on disk.
+const DEFAULT_SEED: &str = include_str!("../seed.json");
+
+/// Error raised when a seed document cannot be read or parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("reading seed file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("parsing seed JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Seed {
+    pub tiktok: TikTokSeed,
+    pub netsuite: NetSuiteSeed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TikTokSeed {
+    pub app_key: String,
+    pub app_secret: String,
+    pub shops: Vec<ShopSeed>,
+    pub orders: Vec<OrderSeed>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShopSeed {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub seller_type: String,
+    pub code: String,
+    pub cipher: String,
+    pub access_token: String,
+    /// Absolute unix seconds, as TikTok's token endpoint returns it.
+    pub access_token_expire_in: i64,
+    pub refresh_token: String,
+    pub refresh_token_expire_in: i64,
+}
+
+/// One order in the Get Order Detail 202309 shape, owned by `shop_id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderSeed {
+    pub shop_id: String,
+    pub order: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NetSuiteSeed {
+    /// Account id in NetSuite's own form (`1234567_SB1`); also the TBA realm.
+    pub account_id: String,
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub token_id: String,
+    pub token_secret: String,
+    pub subsidiaries: Vec<SubsidiarySeed>,
+    pub locations: Vec<LocationSeed>,
+    pub items: Vec<ItemSeed>,
+    pub customers: Vec<CustomerSeed>,
+    pub inventory: Vec<InventorySeed>,
+}
+
+impl NetSuiteSeed {
+    /// The TBA credentials a client of this simulator signs with.
+    pub fn credentials(&self) -> shared::signing::netsuite::TbaCredentials {
+        shared::signing::netsuite::TbaCredentials {
+            realm: self.account_id.clone(),
+            consumer_key: self.consumer_key.clone(),
+            consumer_secret: self.consumer_secret.clone(),
+            token_id: self.token_id.clone(),
+            token_secret: self.token_secret.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SubsidiarySeed {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LocationSeed {
+    pub id: String,
+    pub name: String,
+    pub subsidiary: String,
+}
+
+/// SuiteQL `item` row; `itemtype` uses NetSuite's codes (`InvtPart`, `Kit`, ...).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ItemSeed {
+    pub id: String,
+    pub itemid: String,
+    pub displayname: String,
+    pub itemtype: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CustomerSeed {
+    pub id: String,
+    pub entityid: String,
+    pub email: String,
+    pub companyname: String,
+    pub subsidiary: String,
+}
+
+/// SuiteQL `inventoryitemlocations` row. Quantities are strings because
+/// SuiteQL returns every value as a string.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InventorySeed {
+    pub item: String,
+    pub location: String,
+    pub quantityavailable: String,
+    pub quantityonhand: String,
+}
+
+impl Seed {
+    pub fn from_json(s: &str) -> Result<Self, SeedError> {
+        Ok(serde_json::from_str(s)?)
+    }
+
+    pub fn from_path(path: &std::path::Path) -> Result<Self, SeedError> {
+        Self::from_json(&std::fs::read_to_string(path)?)
+    }
+}
+
+/// The embedded seed. It is compiled in and covered by a unit test, so a
+/// parse failure here is a build defect; it still surfaces as an error.
+pub fn try_default_seed() -> Result<Seed, SeedError> {
+    Seed::from_json(DEFAULT_SEED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    fn dec(v: &serde_json::Value, k: &str) -> Decimal {
+        let s = v[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("{k} missing or not a string"));
+        Decimal::from_str(s).unwrap_or_else(|e| panic!("{k}={s}: {e}"))
+    }
+
+    #[test]
+    fn embedded_seed_parses() {
+        let seed = try_default_seed().unwrap();
+        assert_eq!(seed.tiktok.shops.len(), 2);
+        assert!(seed.tiktok.orders.len() >= 6);
+    }
+
+    /// The documented payment formulas hold for every seeded order, and the
+    /// line items (one per unit) add up to the payment block.
+    #[test]
+    fn seeded_payments_are_consistent() {
+        let seed = try_default_seed().unwrap();
+        for o in &seed.tiktok.orders {
+            let p = &o.order["payment"];
+            let id = o.order["id"].as_str().unwrap();
+            let sub = dec(p, "original_total_product_price")
+                - dec(p, "seller_discount")
+                - dec(p, "platform_discount");
+            assert_eq!(sub, dec(p, "sub_total"), "sub_total of {id}");
+            let ship = dec(p, "original_shipping_fee")
+                - dec(p, "shipping_fee_seller_discount")
+                - dec(p, "shipping_fee_platform_discount")
+                - dec(p, "shipping_fee_cofunded_discount");
+            assert_eq!(ship, dec(p, "shipping_fee"), "shipping_fee of {id}");
+            assert_eq!(
+                dec(p, "product_tax") + dec(p, "shipping_fee_tax"),
+                dec(p, "tax"),
+                "tax of {id}"
+            );
+            let total = dec(p, "sub_total")
+                + dec(p, "shipping_fee")
+                + dec(p, "tax")
+                + dec(p, "retail_delivery_fee");
+            assert_eq!(total, dec(p, "total_amount"), "total of {id}");
+            let lines = o.order["line_items"].as_array().unwrap();
+            let mut orig = Decimal::ZERO;
+            let mut sale = Decimal::ZERO;
+            let mut seller = Decimal::ZERO;
+            let mut platform = Decimal::ZERO;
+            let mut tax = Decimal::ZERO;
+            for l in lines {
+                assert_eq!(
+                    dec(l, "original_price")
+                        - dec(l, "seller_discount")
+                        - dec(l, "platform_discount"),
+                    dec(l, "sale_price")
+                );
+                orig += dec(l, "original_price");
+                sale += dec(l, "sale_price");
+                seller += dec(l, "seller_discount");
+                platform += dec(l, "platform_discount");
+                for t in l["item_tax"].as_array().unwrap() {
+                    tax += dec(t, "tax_amount");
+                }
+            }
+            assert_eq!(orig, dec(p, "original_total_product_price"), "{id}");
+            assert_eq!(sale, dec(p, "sub_total"), "{id}");
+            assert_eq!(seller, dec(p, "seller_discount"), "{id}");
+            assert_eq!(platform, dec(p, "platform_discount"), "{id}");
+            assert_eq!(tax, dec(p, "product_tax"), "{id}");
+        }
+    }
+
+    #[test]
+    fn seed_covers_the_awkward_cases() {
+        let seed = try_default_seed().unwrap();
+        let orders: Vec<&serde_json::Value> = seed.tiktok.orders.iter().map(|o| &o.order).collect();
+        for status in ["AWAITING_SHIPMENT", "ON_HOLD", "UNPAID", "CANCELLED"] {
+            assert!(orders.iter().any(|o| o["status"] == status), "{status}");
+        }
+        let lines = || {
+            orders
+                .iter()
+                .flat_map(|o| o["line_items"].as_array().unwrap().iter())
+        };
+        assert!(lines().any(|l| l["seller_sku"] == ""));
+        assert!(lines().any(|l| l.get("combined_listing_skus").is_some()));
+        // Two units of one SKU are two line items with distinct ids.
+        let first = orders[0]["line_items"].as_array().unwrap();
+        assert_eq!(first[0]["sku_id"], first[1]["sku_id"]);
+        assert_ne!(first[0]["id"], first[1]["id"]);
+    }
+}

@@ -1,0 +1,73 @@
+//! `/_sim/*` test-control endpoints. They take no auth on purpose: they are a
+//! test harness, not part of the simulated API, and the server is loopback-only.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::TikTokSim;
+
+pub(crate) async fn state(State(sim): State<TikTokSim>) -> Json<Value> {
+    Json(sim.snapshot())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UpsertOrder {
+    shop_id: String,
+    order: Value,
+}
+
+pub(crate) async fn upsert_order(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<UpsertOrder>,
+) -> Response {
+    match sim.upsert_order(&req.shop_id, req.order) {
+        Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SetToken {
+    access_token: Option<String>,
+    access_token_expire_in: Option<i64>,
+}
+
+pub(crate) async fn set_token(
+    State(sim): State<TikTokSim>,
+    Path(shop_id): Path<String>,
+    Json(req): Json<SetToken>,
+) -> Response {
+    match sim.set_token(&shop_id, req.access_token, req.access_token_expire_in) {
+        Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Config {
+    qps_limit: Option<u32>,
+}
+
+pub(crate) async fn config(State(sim): State<TikTokSim>, Json(req): Json<Config>) -> Json<Value> {
+    if let Some(q) = req.qps_limit {
+        sim.set_qps_limit(q);
+    }
+    Json(json!({"ok": true, "qps_limit": sim.state().qps_limit}))
+}
+
+pub(crate) async fn reset(State(sim): State<TikTokSim>) -> Json<Value> {
+    sim.reset();
+    Json(json!({"ok": true}))
+}
+
+fn bad_request(e: impl std::fmt::Display) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"ok": false, "error": e.to_string()})),
+    )
+        .into_response()
+}

@@ -1,0 +1,283 @@
+//! TikTok Shop Open API simulator (202309 paths).
+//!
+//! Exists so the webhook and writer functions meet the same gatekeeping the
+//! real API applies (sign, timestamp window, token, shop_cipher, per-API QPS)
+//! and the same `{code,message,request_id,data}` envelope, on loopback.
+//!
+//! HTTP status choice: TikTok documents only that rate limiting is HTTP 429
+//! (tiktok-shop-api.md §4) and that success must be read from `code == 0`
+//! (§8). No public evidence of the HTTP status for sign/token errors was
+//! found, so those answer HTTP 200 with a non-zero `code`, which forces
+//! clients to check the body exactly as the docs tell them to.
+
+mod auth;
+mod control;
+mod orders;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crate::lock;
+use crate::seed::{ShopSeed, TikTokSeed};
+
+/// TikTok's documented default: 50 QPS per API per (app, shop).
+pub const DEFAULT_QPS_LIMIT: u32 = 50;
+
+#[derive(Debug, Clone)]
+pub struct TikTokConfig {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub qps_limit: u32,
+}
+
+impl Default for TikTokConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            qps_limit: DEFAULT_QPS_LIMIT,
+        }
+    }
+}
+
+/// Handle to the simulator's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct TikTokSim {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    seed: TikTokSeed,
+    default_qps: u32,
+    state: Mutex<State>,
+}
+
+pub(crate) struct State {
+    pub(crate) app_key: String,
+    pub(crate) app_secret: String,
+    pub(crate) shops: Vec<ShopSeed>,
+    /// shop id -> order id -> order JSON.
+    pub(crate) orders: BTreeMap<String, BTreeMap<String, Value>>,
+    pub(crate) qps_limit: u32,
+    /// (app_key, shop id, path) -> accepted request instants in the last second.
+    pub(crate) windows: HashMap<(String, String, String), VecDeque<Instant>>,
+    pub(crate) request_counts: BTreeMap<String, u64>,
+    pub(crate) rejected: BTreeMap<i64, u64>,
+}
+
+impl State {
+    fn from_seed(seed: &TikTokSeed, qps_limit: u32) -> Self {
+        let mut orders: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        for o in &seed.orders {
+            if let Some(id) = o.order.get("id").and_then(Value::as_str) {
+                orders
+                    .entry(o.shop_id.clone())
+                    .or_default()
+                    .insert(id.to_string(), o.order.clone());
+            }
+        }
+        Self {
+            app_key: seed.app_key.clone(),
+            app_secret: seed.app_secret.clone(),
+            shops: seed.shops.clone(),
+            orders,
+            qps_limit,
+            windows: HashMap::new(),
+            request_counts: BTreeMap::new(),
+            rejected: BTreeMap::new(),
+        }
+    }
+}
+
+impl TikTokSim {
+    pub fn new(seed: TikTokSeed, cfg: TikTokConfig) -> Self {
+        let state = State::from_seed(&seed, cfg.qps_limit);
+        Self {
+            inner: Arc::new(Inner {
+                seed,
+                default_qps: cfg.qps_limit,
+                state: Mutex::new(state),
+            }),
+        }
+    }
+
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        lock(&self.inner.state)
+    }
+
+    pub fn app_key(&self) -> String {
+        self.state().app_key.clone()
+    }
+
+    pub fn app_secret(&self) -> String {
+        self.state().app_secret.clone()
+    }
+
+    /// Current shops, including any token changes.
+    pub fn shops(&self) -> Vec<ShopSeed> {
+        self.state().shops.clone()
+    }
+
+    /// Inserts or replaces an order (matched by its `id`) for a shop.
+    pub fn upsert_order(&self, shop_id: &str, order: Value) -> Result<(), SimError> {
+        let id = order
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or(SimError::OrderWithoutId)?
+            .to_string();
+        let mut st = self.state();
+        if !st.shops.iter().any(|s| s.id == shop_id) {
+            return Err(SimError::UnknownShop(shop_id.to_string()));
+        }
+        st.orders
+            .entry(shop_id.to_string())
+            .or_default()
+            .insert(id, order);
+        Ok(())
+    }
+
+    /// Replaces a shop's access token and/or its absolute expiry (unix seconds).
+    pub fn set_token(
+        &self,
+        shop_id: &str,
+        access_token: Option<String>,
+        expire_in: Option<i64>,
+    ) -> Result<(), SimError> {
+        let mut st = self.state();
+        let shop = st
+            .shops
+            .iter_mut()
+            .find(|s| s.id == shop_id)
+            .ok_or_else(|| SimError::UnknownShop(shop_id.to_string()))?;
+        if let Some(t) = access_token {
+            shop.access_token = t;
+        }
+        if let Some(e) = expire_in {
+            shop.access_token_expire_in = e;
+        }
+        Ok(())
+    }
+
+    pub fn set_qps_limit(&self, limit: u32) {
+        let mut st = self.state();
+        st.qps_limit = limit;
+        st.windows.clear();
+    }
+
+    /// Back to the seed: orders, tokens, limits and counters.
+    pub fn reset(&self) {
+        *self.state() = State::from_seed(&self.inner.seed, self.inner.default_qps);
+    }
+
+    /// How many calls were answered with `code` (any non-zero TikTok code).
+    pub fn rejected_count(&self, code: i64) -> u64 {
+        self.state().rejected.get(&code).copied().unwrap_or(0)
+    }
+
+    /// Calls received on an API path, accepted or not.
+    pub fn request_count(&self, path: &str) -> u64 {
+        self.state().request_counts.get(path).copied().unwrap_or(0)
+    }
+
+    /// Everything `/_sim/state` shows.
+    pub fn snapshot(&self) -> Value {
+        let st = self.state();
+        json!({
+            "shops": st.shops,
+            "orders": st.orders.iter().map(|(shop, m)| (shop.clone(), m.values().cloned().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
+            "qps_limit": st.qps_limit,
+            "request_counts": st.request_counts,
+            "rejected": st.rejected.iter().map(|(k, v)| (k.to_string(), *v)).collect::<BTreeMap<_, _>>(),
+        })
+    }
+
+    /// Counts the call and, if it failed, the failure code; then renders it.
+    pub(crate) fn finish(&self, path: &str, result: Result<Value, ApiError>) -> Response {
+        let mut st = self.state();
+        *st.request_counts.entry(path.to_string()).or_default() += 1;
+        match result {
+            Ok(data) => {
+                drop(st);
+                envelope(StatusCode::OK, 0, "Success", data)
+            }
+            Err(e) => {
+                *st.rejected.entry(e.code).or_default() += 1;
+                drop(st);
+                tracing::debug!(path, code = e.code, message = %e.message, "tiktok sim rejected call");
+                e.into_response()
+            }
+        }
+    }
+}
+
+/// Misuse of the Rust/control API (not an Open API error).
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("unknown shop {0}")]
+    UnknownShop(String),
+    #[error("order JSON has no string `id`")]
+    OrderWithoutId,
+}
+
+/// A TikTok error: HTTP status plus envelope code and message.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiError {
+    pub(crate) http: StatusCode,
+    pub(crate) code: i64,
+    pub(crate) message: String,
+}
+
+impl ApiError {
+    /// Auth, sign and parameter errors: HTTP 200 with a non-zero code (see module doc).
+    pub(crate) fn ok_status(code: i64, message: impl Into<String>) -> Self {
+        Self {
+            http: StatusCode::OK,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        envelope(self.http, self.code, &self.message, Value::Null)
+    }
+}
+
+/// TikTok-style request id: timestamp digits plus random upper-case hex.
+fn request_id() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let hex: String = (0..20)
+        .map(|_| format!("{:X}", rng.gen_range(0..16u8)))
+        .collect();
+    format!("{}{hex}", crate::now_secs())
+}
+
+fn envelope(status: StatusCode, code: i64, message: &str, data: Value) -> Response {
+    let body = json!({"code": code, "message": message, "request_id": request_id(), "data": data});
+    (status, axum::Json(body)).into_response()
+}
+
+/// The simulator's routes over shared state.
+pub fn router(sim: TikTokSim) -> Router {
+    Router::new()
+        .route(
+            "/authorization/202309/shops",
+            get(orders::get_authorized_shops),
+        )
+        .route("/order/202309/orders", get(orders::get_order_detail))
+        .route("/api/v2/token/refresh", get(orders::refresh_token))
+        .route("/_sim/state", get(control::state))
+        .route("/_sim/orders", post(control::upsert_order))
+        .route("/_sim/shops/{shop_id}/token", post(control::set_token))
+        .route("/_sim/config", post(control::config))
+        .route("/_sim/reset", post(control::reset))
+        .fallback(orders::unknown_path)
+        .with_state(sim)
+}
