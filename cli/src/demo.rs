@@ -9,15 +9,9 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::app::{WebhookApp, WriterApp};
-use shared::aws::bootstrap::{bootstrap, BootstrapOptions};
-use shared::config::{
-    Config, TikTokApp, TikTokAppSource, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETENTION_DAYS,
-};
-
+use crate::local::{LocalEnv, LocalOptions};
 use crate::runner::LocalRunner;
 
 #[derive(clap::Args, Debug)]
@@ -44,47 +38,30 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").map_err(|_| {
         "AWS_ENDPOINT_URL is not set: the demo only runs against a local endpoint; use scripts/demo, which starts moto"
     })?;
-    let seed = simulators::default_seed();
-    let tiktok = simulators::spawn_tiktok(seed.tiktok.clone(), Default::default()).await?;
-    let netsuite = simulators::spawn_netsuite(seed.netsuite.clone(), Default::default()).await?;
-    println!("TikTok Shop simulator  {}", tiktok.base_url);
-    println!("NetSuite simulator     {}", netsuite.base_url);
-    println!("local AWS (moto)       {endpoint}");
-
     let sdk = shared::aws::sdk_config().await;
-    let prefix = format!("demo{}", shared::now_epoch());
-    let names = bootstrap(
-        &aws_sdk_dynamodb::Client::new(&sdk),
-        &aws_sdk_sqs::Client::new(&sdk),
-        &BootstrapOptions {
-            prefix: prefix.clone(),
-            visibility_timeout_secs: Some(5),
-            max_receive_count: Some(3),
-        },
-    )
-    .await?;
+    let opts = LocalOptions {
+        prefix: format!("demo{}", shared::now_epoch()),
+        writer_max_concurrency: args.writer_concurrency,
+        ..Default::default()
+    };
+    let env = LocalEnv::start(sdk.clone(), opts.clone()).await?;
+    println!("TikTok Shop simulator  {}", env.tiktok.base_url);
+    println!("NetSuite simulator     {}", env.netsuite.base_url);
+    println!("local AWS (moto)       {endpoint}");
     println!(
-        "tables/queues          prefix {prefix}: {}, {}",
-        names.events_table, names.orders_queue_url
+        "tables/queues          prefix {}: {}, {}",
+        opts.prefix, env.names.events_table, env.names.orders_queue_url
     );
 
-    let app = TikTokApp {
-        app_key: seed.tiktok.app_key.clone(),
-        app_secret: seed.tiktok.app_secret.clone(),
-    };
-    let config = Config {
-        events_table: names.events_table.clone(),
-        order_log_table: names.order_log_table.clone(),
-        orders_queue_url: names.orders_queue_url.clone(),
-        tiktok_app: TikTokAppSource::Env(app.clone()),
-        tiktok_api_base_url: tiktok.base_url.clone(),
-        webhook_max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-        event_retention_days: DEFAULT_RETENTION_DAYS,
-    };
-    let webhook = Arc::new(WebhookApp::new(config.clone(), &sdk).await?);
-    let writer = Arc::new(WriterApp::new(config, &sdk));
     let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let runner = LocalRunner::start(webhook, writer, &sdk, addr, args.writer_concurrency).await?;
+    let runner = LocalRunner::start(
+        env.webhook.clone(),
+        env.writer.clone(),
+        &sdk,
+        addr,
+        args.writer_concurrency,
+    )
+    .await?;
     let url = format!("http://{}/webhook", runner.webhook_addr);
     println!("webhook                {url}\n");
 
@@ -100,23 +77,22 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
 
     let http = reqwest::Client::new();
     let mut posted = Vec::new();
-    let sign =
-        |b: &[u8]| shared::signing::tiktok::webhook_signature(&app.app_key, &app.app_secret, b);
     for path in &files {
         let body = std::fs::read(path)?;
         let label = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let status = post(&http, &url, Some(sign(&body)), body.clone()).await?;
-        let key = shared::webhook::parse_envelope(&body)
-            .ok()
-            .map(|e| shared::webhook::event_key(&e.shop_id, &e.notification_id));
-        posted.push(Posted { label, status, key });
+        let status = post(&http, &url, Some(env.sign(&body)), body.clone()).await?;
+        posted.push(Posted {
+            label,
+            status,
+            key: key_of(&body),
+        });
     }
     // TikTok retries, forgeries and broken pushes happen; show how each is answered.
     let first = std::fs::read(&files[0])?;
-    let status = post(&http, &url, Some(sign(&first)), first.clone()).await?;
+    let status = post(&http, &url, Some(env.sign(&first)), first.clone()).await?;
     posted.push(Posted {
         label: "duplicate of the first push".into(),
         status,
@@ -129,17 +105,43 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
         key: None,
     });
     let broken = br#"{"shop_id":"7494049642642441621","data":{}}"#.to_vec();
-    let status = post(&http, &url, Some(sign(&broken)), broken).await?;
+    let status = post(&http, &url, Some(env.sign(&broken)), broken).await?;
     posted.push(Posted {
         label: "signed but no `type`".into(),
         status,
         key: None,
     });
+    // The buyer of the UNPAID order pays; its product has no seller SKU, so it fails with a reason and a fix.
+    let unpaid = "576461413038785754";
+    if let Some(o) = env
+        .seed
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.order["id"] == unpaid)
+    {
+        let mut order = o.order.clone();
+        order["status"] = serde_json::json!("AWAITING_SHIPMENT");
+        env.tiktok.state.upsert_order(&o.shop_id, order)?;
+        let body = format!(
+            r#"{{"type":1,"tts_notification_id":"7327112393057371999","shop_id":"{}","timestamp":{},"data":{{"order_id":"{unpaid}","order_status":"AWAITING_SHIPMENT","is_on_hold_order":false,"update_time":{}}}}}"#,
+            o.shop_id,
+            shared::now_epoch(),
+            shared::now_epoch()
+        )
+        .into_bytes();
+        let status = post(&http, &url, Some(env.sign(&body)), body.clone()).await?;
+        posted.push(Posted {
+            label: "…754 paid (simulator updated)".into(),
+            status,
+            key: key_of(&body),
+        });
+    }
 
     // Wait until nothing accepted is still waiting for the writer.
     let archive = shared::aws::DynamoEventArchive::new(
         aws_sdk_dynamodb::Client::new(&sdk),
-        &names.events_table,
+        &env.names.events_table,
     );
     let started = Instant::now();
     let mut statuses: BTreeMap<String, String> = BTreeMap::new();
@@ -195,13 +197,98 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
         "writer: {} batches, {} messages ok, {} failed",
         stats.batches, stats.succeeded, stats.failed
     );
-    tiktok.shutdown().await;
-    netsuite.shutdown().await;
+
+    let log = shared::order_log::DynamoOrderLog::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        &env.names.order_log_table,
+    );
+    let entries = shared::order_log::OrderLog::list(&log, &Default::default()).await?;
+    println!("\norder log ({} orders)", entries.len());
+    println!(
+        "{:<20} {:<19} {:<13} {:<9} detail",
+        "order", "TikTok status", "sync", "NetSuite"
+    );
+    for e in &entries {
+        let detail = match &e.last_failure {
+            Some(f) => format!("{}: {} | fix: {}", f.code.label(), f.reason, f.fix),
+            None => e.history.last().map(|h| h.note.clone()).unwrap_or_default(),
+        };
+        println!(
+            "{:<20} {:<19} {:<13} {:<9} {}",
+            e.order_id.as_str(),
+            e.tiktok_status,
+            e.sync_status.as_str(),
+            e.netsuite_id.as_deref().unwrap_or("-"),
+            detail
+        );
+    }
+    let sos = env.netsuite.state.records("salesOrder");
+    println!("\nNetSuite simulator: {} Sales Order(s)", sos.len());
+    for so in &sos {
+        let lines: Vec<String> = so["item"]["items"]
+            .as_array()
+            .map(|ls| {
+                ls.iter()
+                    .map(|l| {
+                        format!(
+                            "{}×item {} @ {}",
+                            l["quantity"],
+                            l["item"]["id"].as_str().unwrap_or("?"),
+                            l["rate"]
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        println!(
+            "  {} {} customer {}: {}",
+            so["id"].as_str().unwrap_or("?"),
+            so["externalId"].as_str().unwrap_or("?"),
+            so["entity"]["id"].as_str().unwrap_or("?"),
+            lines.join(", ")
+        );
+    }
+    let mails = captured_mail(&http, &endpoint).await.unwrap_or_default();
+    println!("\nadmin emails captured by local SES: {}", mails.len());
+    for (subject, body) in &mails {
+        println!("--- {subject}\n{body}");
+    }
+    env.tiktok.shutdown().await;
+    env.netsuite.shutdown().await;
     if count("queued") + count("received") > 0 {
         return Err("some accepted events were not processed in time".into());
     }
-    println!("\ndemo finished: every accepted event was archived, queued and processed (simulators are not the real services)");
+    println!("\ndemo finished (simulators are not the real services)");
     Ok(())
+}
+
+fn key_of(body: &[u8]) -> Option<String> {
+    shared::webhook::parse_envelope(body)
+        .ok()
+        .map(|e| shared::webhook::event_key(&e.shop_id, &e.notification_id))
+}
+
+/// Sent mail as moto keeps it (`/moto-api/data.json`, `ses.Message`).
+async fn captured_mail(
+    http: &reqwest::Client,
+    endpoint: &str,
+) -> Result<Vec<(String, String)>, DemoError> {
+    let v: serde_json::Value = http
+        .get(format!("{endpoint}/moto-api/data.json"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let mut out = Vec::new();
+    if let Some(msgs) = v["ses"]["Message"].as_array() {
+        for m in msgs {
+            out.push((
+                m["subject"].as_str().unwrap_or_default().to_string(),
+                m["body"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 async fn post(

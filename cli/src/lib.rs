@@ -4,4 +4,5 @@
 //! same runner in-process.
 
 pub mod demo;
+pub mod local;
 pub mod runner;

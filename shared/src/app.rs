@@ -5,10 +5,21 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
+use std::sync::Arc;
+
+use crate::alerts::{AlertSink, Digest, SesAlerts};
 use crate::aws::{sdk_config, DynamoEventArchive, SqsEventQueue};
-use crate::config::{resolve_tiktok_app, Config, ConfigError, TikTokApp};
+use crate::config::{
+    resolve_netsuite, resolve_tiktok_app, Config, ConfigError, TikTokApp, WriterSettings,
+};
+use crate::netsuite::{NetSuiteClient, NetSuiteConfig};
+use crate::order_log::DynamoOrderLog;
+use crate::order_sync::{OrderSync, ShopAuthProvider};
+use crate::sku_links::DynamoSkuLinks;
+use crate::tiktok::tokens::{DynamoShopTokenStore, ShopSessions};
+use crate::tiktok::TikTokClient;
 use crate::webhook::{self, WebhookDeps, WebhookResponse};
-use crate::writer::{self, AcknowledgeProcessor};
+use crate::writer;
 
 /// The webhook function's state, built once per cold start.
 pub struct WebhookApp {
@@ -58,34 +69,108 @@ impl WebhookApp {
     }
 }
 
-/// The NetSuite writer's state.
+/// The NetSuite writer's state: clients and stores built once per cold start.
 pub struct WriterApp {
     pub config: Config,
+    pub settings: WriterSettings,
     pub archive: DynamoEventArchive,
+    pub log: DynamoOrderLog,
+    pub skus: DynamoSkuLinks,
+    pub tiktok: TikTokClient,
+    pub netsuite: NetSuiteClient,
+    pub shops: Arc<dyn ShopAuthProvider>,
+    pub alerts: Option<SesAlerts>,
+}
+
+/// A writer that cannot start, naming why.
+#[derive(Debug, thiserror::Error)]
+pub enum WriterInitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("NetSuite client: {0}")]
+    NetSuite(#[from] crate::netsuite::NsError),
+    #[error("TikTok client: {0}")]
+    TikTok(#[from] crate::tiktok::TikTokError),
 }
 
 impl WriterApp {
-    pub async fn from_env() -> Result<Self, ConfigError> {
+    pub async fn from_env() -> Result<Self, WriterInitError> {
         let config = Config::from_env()?;
+        let settings = WriterSettings::from_env()?;
         let sdk = sdk_config().await;
-        Ok(Self::new(config, &sdk))
+        Self::new(config, settings, &sdk).await
     }
 
-    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Self {
-        Self {
-            archive: DynamoEventArchive::new(
-                aws_sdk_dynamodb::Client::new(sdk),
-                &config.events_table,
-            ),
+    /// Builds the writer; shop tokens live in the order log table.
+    pub async fn new(
+        config: Config,
+        settings: WriterSettings,
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<Self, WriterInitError> {
+        let secrets = aws_sdk_secretsmanager::Client::new(sdk);
+        let app = resolve_tiktok_app(&config.tiktok_app, &secrets).await?;
+        let ns = resolve_netsuite(&settings.netsuite, &secrets).await?;
+        let base = settings.netsuite_base_url.clone().unwrap_or_else(|| {
+            format!(
+                "https://{}",
+                crate::netsuite::host_for_account(&ns.account_id)
+            )
+        });
+        let mut ns_cfg = NetSuiteConfig::new(base, ns.tba());
+        ns_cfg.concurrency = settings.per_invocation_concurrency();
+        let netsuite = NetSuiteClient::new(ns_cfg)?;
+        let tiktok = TikTokClient::new(
+            &config.tiktok_api_base_url,
+            &settings.tiktok_auth_base_url,
+            app,
+            std::time::Duration::from_secs(10),
+        )?;
+        let ddb = aws_sdk_dynamodb::Client::new(sdk);
+        let store = Arc::new(DynamoShopTokenStore::new(
+            ddb.clone(),
+            &config.order_log_table,
+        ));
+        let shops: Arc<dyn ShopAuthProvider> = Arc::new(ShopSessions::new(tiktok.clone(), store));
+        let alerts = settings.alert_from.clone().map(|from| SesAlerts {
+            client: aws_sdk_sesv2::Client::new(sdk),
+            from,
+            to: settings.alert_to.clone(),
+        });
+        Ok(Self {
+            archive: DynamoEventArchive::new(ddb.clone(), &config.events_table),
+            log: DynamoOrderLog::new(ddb.clone(), &config.order_log_table),
+            skus: DynamoSkuLinks::new(ddb, &config.order_log_table),
+            tiktok,
+            netsuite,
+            shops,
+            alerts,
             config,
-        }
+            settings,
+        })
     }
 
+    /// One SQS batch: process, then send one digest of new failures.
     pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        let processor = AcknowledgeProcessor {
+        let digest = Digest::default();
+        let sync = OrderSync {
+            tiktok: &self.tiktok,
+            shops: self.shops.as_ref(),
+            netsuite: &self.netsuite,
+            skus: &self.skus,
+            log: &self.log,
             archive: &self.archive,
+            mapping: &self.settings.mapping,
+            max_receive_count: self.settings.max_receive_count,
             now: crate::now_epoch,
+            digest: Some(&digest),
         };
-        writer::handle_batch(event, &processor).await
+        let response = writer::handle_batch(event, &sync).await;
+        let lines = digest.take();
+        if let (Some(alerts), false) = (&self.alerts, lines.is_empty()) {
+            if let Err(e) = alerts.send_digest(&lines).await {
+                tracing::error!(error = %e, failures = lines.len(), "could not email the failure digest");
+            }
+        }
+        response
     }
 }

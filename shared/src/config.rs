@@ -286,3 +286,218 @@ mod tests {
         assert!(e.to_string().contains("TIKTOK_APP_SECRET_ID"), "{e}");
     }
 }
+
+/// What only the NetSuite writer needs, loaded at its start.
+#[derive(Clone, PartialEq)]
+pub struct WriterSettings {
+    pub netsuite: NetSuiteSource,
+    /// `https://<acct>.suitetalk.api.netsuite.com` unless overridden (the simulator locally).
+    pub netsuite_base_url: Option<String>,
+    /// The integration's share of the account concurrency limit.
+    pub netsuite_concurrency_limit: usize,
+    /// Lambda event-source maximum concurrency; each invocation gets `limit / this` slots.
+    pub writer_max_concurrency: usize,
+    /// The orders queue's redrive count.
+    pub max_receive_count: u32,
+    pub mapping: crate::mapping::config::MappingConfig,
+    pub tiktok_auth_base_url: String,
+    /// SES sender and admin recipients of the failure digest (digest off when empty).
+    pub alert_from: Option<String>,
+    pub alert_to: Vec<String>,
+}
+
+impl std::fmt::Debug for WriterSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriterSettings")
+            .field("netsuite_base_url", &self.netsuite_base_url)
+            .field(
+                "netsuite_concurrency_limit",
+                &self.netsuite_concurrency_limit,
+            )
+            .field("writer_max_concurrency", &self.writer_max_concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where NetSuite's TBA credentials come from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum NetSuiteSource {
+    /// `NETSUITE_SECRET_ID`: JSON `{account_id, consumer_key, consumer_secret, token_id, token_secret}`.
+    SecretsManager(String),
+    Env(NetSuiteCredentials),
+}
+
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct NetSuiteCredentials {
+    pub account_id: String,
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub token_id: String,
+    pub token_secret: String,
+}
+
+impl NetSuiteCredentials {
+    pub fn tba(&self) -> crate::signing::netsuite::TbaCredentials {
+        crate::signing::netsuite::TbaCredentials {
+            realm: self.account_id.clone(),
+            consumer_key: self.consumer_key.clone(),
+            consumer_secret: self.consumer_secret.clone(),
+            token_id: self.token_id.clone(),
+            token_secret: self.token_secret.clone(),
+        }
+    }
+}
+
+pub const DEFAULT_TIKTOK_AUTH_BASE_URL: &str = "https://auth.tiktok-shops.com";
+
+impl WriterSettings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let hint = "set NETSUITE_SECRET_ID to a Secrets Manager secret, or NETSUITE_ACCOUNT_ID, NETSUITE_CONSUMER_KEY, NETSUITE_CONSUMER_SECRET, NETSUITE_TOKEN_ID and NETSUITE_TOKEN_SECRET for local runs";
+        let netsuite = match get("NETSUITE_SECRET_ID") {
+            Some(id) => NetSuiteSource::SecretsManager(id),
+            None => {
+                let req = |var: &'static str| get(var).ok_or(ConfigError::Missing { var, hint });
+                NetSuiteSource::Env(NetSuiteCredentials {
+                    account_id: req("NETSUITE_ACCOUNT_ID")?,
+                    consumer_key: req("NETSUITE_CONSUMER_KEY")?,
+                    consumer_secret: req("NETSUITE_CONSUMER_SECRET")?,
+                    token_id: req("NETSUITE_TOKEN_ID")?,
+                    token_secret: req("NETSUITE_TOKEN_SECRET")?,
+                })
+            }
+        };
+        let mapping_raw = get("MAPPING_CONFIG").ok_or(ConfigError::Missing {
+            var: "MAPPING_CONFIG",
+            hint: "set it to the mapping JSON (or a path to it); see README, Mapping",
+        })?;
+        let mapping =
+            crate::mapping::config::MappingConfig::load(&mapping_raw).map_err(|reason| {
+                ConfigError::Invalid {
+                    var: "MAPPING_CONFIG",
+                    reason,
+                }
+            })?;
+        let alert_to: Vec<String> = get("ALERT_TO")
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let alert_from = get("ALERT_FROM");
+        if !alert_to.is_empty() && alert_from.is_none() {
+            return Err(ConfigError::Missing {
+                var: "ALERT_FROM",
+                hint: "ALERT_TO is set, so set ALERT_FROM to a verified SES sender",
+            });
+        }
+        Ok(Self {
+            netsuite,
+            netsuite_base_url: get("NETSUITE_BASE_URL"),
+            netsuite_concurrency_limit: parse_num(&get, "NETSUITE_CONCURRENCY_LIMIT", 5, 1, 1000)?,
+            writer_max_concurrency: parse_num(&get, "WRITER_MAX_CONCURRENCY", 2, 1, 1000)?,
+            max_receive_count: parse_num(
+                &get,
+                "MAX_RECEIVE_COUNT",
+                crate::resources::ORDERS_QUEUE.redrive.map_or(5, |r| r.1),
+                1,
+                1000,
+            )?,
+            mapping,
+            tiktok_auth_base_url: get("TIKTOK_AUTH_BASE_URL")
+                .unwrap_or_else(|| DEFAULT_TIKTOK_AUTH_BASE_URL.into()),
+            alert_from,
+            alert_to,
+        })
+    }
+
+    /// NetSuite request slots for one writer invocation: the account share
+    /// divided over the concurrent invocations, at least one.
+    pub fn per_invocation_concurrency(&self) -> usize {
+        (self.netsuite_concurrency_limit / self.writer_max_concurrency.max(1)).max(1)
+    }
+}
+
+/// Resolves NetSuite credentials, reading Secrets Manager when configured.
+pub async fn resolve_netsuite(
+    source: &NetSuiteSource,
+    secrets: &aws_sdk_secretsmanager::Client,
+) -> Result<NetSuiteCredentials, ConfigError> {
+    match source {
+        NetSuiteSource::Env(c) => Ok(c.clone()),
+        NetSuiteSource::SecretsManager(id) => {
+            let err = |reason: String| ConfigError::Secret {
+                secret_id: id.clone(),
+                reason,
+            };
+            let out = secrets
+                .get_secret_value()
+                .secret_id(id)
+                .send()
+                .await
+                .map_err(|e| {
+                    err(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string())
+                })?;
+            let text = out
+                .secret_string()
+                .ok_or_else(|| err("the secret has no string value".into()))?;
+            serde_json::from_str(text).map_err(|e| {
+                err(format!("expected JSON with account_id, consumer_key, consumer_secret, token_id, token_secret: {e}"))
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod writer_tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn writer_settings_name_missing_and_invalid_variables() {
+        let e = WriterSettings::from_lookup(env(&[("MAPPING_CONFIG", "{}")])).unwrap_err();
+        assert!(e.to_string().contains("NETSUITE_ACCOUNT_ID"), "{e}");
+        let e = WriterSettings::from_lookup(env(&[("NETSUITE_SECRET_ID", "x")])).unwrap_err();
+        assert!(e.to_string().contains("MAPPING_CONFIG"), "{e}");
+        let e = WriterSettings::from_lookup(env(&[
+            ("NETSUITE_SECRET_ID", "x"),
+            ("MAPPING_CONFIG", "{\"default\": 3}"),
+        ]))
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("MAPPING_CONFIG has an invalid value"),
+            "{e}"
+        );
+        let s = WriterSettings::from_lookup(env(&[
+            ("NETSUITE_SECRET_ID", "x"),
+            (
+                "MAPPING_CONFIG",
+                r#"{"default":{"customer":{"mode":"generic","customer_id":"7"}}}"#,
+            ),
+            ("NETSUITE_CONCURRENCY_LIMIT", "5"),
+            ("WRITER_MAX_CONCURRENCY", "2"),
+        ]))
+        .unwrap();
+        assert_eq!(s.per_invocation_concurrency(), 2);
+        assert_eq!(s.max_receive_count, 5);
+    }
+}

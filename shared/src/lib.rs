@@ -2,13 +2,23 @@
 //! signing, configuration, the webhook and writer handlers, and the AWS-backed
 //! stores they run over. Functions' `main.rs` files only wire these together.
 
+pub mod alerts;
 pub mod app;
 pub mod aws;
 pub mod config;
 pub mod domain;
 pub mod events;
+pub mod failures;
+pub mod mapping;
+pub mod netsuite;
+pub mod ops;
+pub mod order_log;
+pub mod order_sync;
 pub mod resources;
 pub mod signing;
+pub mod sku_links;
+pub mod taxonomy;
+pub mod tiktok;
 pub mod webhook;
 pub mod writer;
 

@@ -1,5 +1,6 @@
-//! The local runner end to end on moto: HTTP in, SQS, writer batches with
-//! partial failures, DLQ after the redrive count.
+//! The local runner end to end on moto + simulators: signed HTTP webhooks in,
+//! Sales Orders out, Lambda's partial-batch semantics, DLQ after the redrive
+//! count with the order log still showing why.
 
 mod common;
 
@@ -9,6 +10,8 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::sqs::SqsEvent;
 use cli::runner::LocalRunner;
 use common::*;
+use shared::domain::{OrderId, ShopId};
+use shared::order_log::{DynamoOrderLog, OrderLog, SyncStatus};
 
 async fn wait_for<F, Fut>(what: &str, secs: u64, mut f: F)
 where
@@ -25,31 +28,39 @@ where
     panic!("timed out after {secs}s waiting for {what}");
 }
 
-#[tokio::test]
-async fn webhook_over_http_reaches_the_writer() {
-    let stack = Stack::new(2, 3).await;
-    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let runner = LocalRunner::start(
-        stack.webhook_app().await,
-        stack.writer_app(),
-        &stack.sdk,
-        addr,
-        2,
+fn log(env: &cli::local::LocalEnv) -> DynamoOrderLog {
+    DynamoOrderLog::new(
+        aws_sdk_dynamodb::Client::new(&env.sdk),
+        &env.names.order_log_table,
     )
-    .await
-    .unwrap();
+}
+
+async fn status_of(env: &cli::local::LocalEnv, shop: &str, order: &str) -> Option<SyncStatus> {
+    log(env)
+        .get(&ShopId::new(shop), &OrderId::new(order))
+        .await
+        .unwrap()
+        .map(|e| e.sync_status)
+}
+
+#[tokio::test]
+async fn signed_webhooks_over_http_become_sales_orders() {
+    let env = local_env(2, 3).await;
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let runner = LocalRunner::start(env.webhook.clone(), env.writer.clone(), &env.sdk, addr, 2)
+        .await
+        .unwrap();
     let url = format!("http://{}/webhook", runner.webhook_addr);
     let http = reqwest::Client::new();
-    for i in 0..3 {
-        let body = order_event(
-            &format!("n{i}"),
-            "shop",
-            &format!("order-{i}"),
-            "AWAITING_SHIPMENT",
-        );
+    for (n, shop, order, status) in [
+        ("n1", US_SHOP, "576461413038785752", "AWAITING_SHIPMENT"),
+        ("n2", GB_SHOP, "578903215467812301", "AWAITING_SHIPMENT"),
+        ("n3", US_SHOP, "576461413038785753", "ON_HOLD"),
+    ] {
+        let body = order_event(n, shop, order, status);
         let r = http
             .post(&url)
-            .header("authorization", sign(&body))
+            .header("authorization", env.sign(&body))
             .body(body)
             .send()
             .await
@@ -65,63 +76,47 @@ async fn webhook_over_http_reaches_the_writer() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let r = http.get(&url).send().await.unwrap();
-    assert_eq!(r.status(), 405);
+    assert_eq!(http.get(&url).send().await.unwrap().status(), 405);
 
-    wait_for("all three events processed", 30, || async {
-        stack
-            .events()
-            .await
-            .iter()
-            .filter(|e| attr_s(e, "status") == "processed")
-            .count()
-            == 3
+    wait_for("two Sales Orders and a waiting order", 30, || async {
+        status_of(&env, US_SHOP, "576461413038785753").await == Some(SyncStatus::Waiting)
+            && env.netsuite.state.records("salesOrder").len() == 2
     })
     .await;
     let stats = runner.stop().await;
-    assert_eq!(stats.succeeded, 3);
-    assert_eq!(stats.failed, 0);
+    assert_eq!((stats.succeeded, stats.failed), (3, 0));
+    assert_eq!(
+        status_of(&env, GB_SHOP, "578903215467812301").await,
+        Some(SyncStatus::Created)
+    );
 }
 
 #[tokio::test]
 async fn poison_message_fails_alone_and_reaches_the_dlq() {
-    let stack = Stack::new(1, 2).await;
-    let body = order_event("good", "shop", "order-g", "AWAITING_SHIPMENT");
-    let app = stack.webhook_app().await;
+    let env = local_env(1, 2).await;
+    let body = order_event("good", US_SHOP, "576461413038785752", "AWAITING_SHIPMENT");
     assert_eq!(
-        app.handle("POST", Some(&sign(&body)), &body).await.status,
+        env.webhook
+            .handle("POST", Some(&env.sign(&body)), &body)
+            .await
+            .status,
         200
     );
-    stack
-        .sqs
-        .send_message()
-        .queue_url(&stack.names.orders_queue_url)
+    let sqs = aws_sdk_sqs::Client::new(&env.sdk);
+    sqs.send_message()
+        .queue_url(&env.names.orders_queue_url)
         .message_body("this is not an event")
         .message_group_id("poison-group")
         .message_deduplication_id("poison")
         .send()
         .await
         .unwrap();
-
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let runner = LocalRunner::start(app, stack.writer_app(), &stack.sdk, addr, 1)
+    let runner = LocalRunner::start(env.webhook.clone(), env.writer.clone(), &env.sdk, addr, 1)
         .await
         .unwrap();
     wait_for("the poison message in the DLQ", 40, || async {
-        let attrs = stack
-            .sqs
-            .get_queue_attributes()
-            .queue_url(&stack.names.orders_dlq_url)
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-            .send()
-            .await
-            .unwrap();
-        attrs
-            .attributes()
-            .and_then(|a| {
-                a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-            })
-            .is_some_and(|n| n == "1")
+        dlq_depth(&sqs, &env.names.orders_dlq_url).await == 1
     })
     .await;
     let stats = runner.stop().await;
@@ -129,41 +124,97 @@ async fn poison_message_fails_alone_and_reaches_the_dlq() {
         stats.failed >= 2,
         "the poison message was retried before dead-lettering: {stats:?}"
     );
-    let events = stack.events().await;
     assert_eq!(
-        attr_s(&events[0], "status"),
-        "processed",
-        "the good message was not held back by the bad one"
+        status_of(&env, US_SHOP, "576461413038785752").await,
+        Some(SyncStatus::Created),
+        "the good order was not held back"
     );
-    let dlq = stack.peek(&stack.names.orders_dlq_url).await;
+}
+
+async fn dlq_depth(sqs: &aws_sdk_sqs::Client, url: &str) -> usize {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let out = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(A::ApproximateNumberOfMessages)
+        .send()
+        .await
+        .unwrap();
+    out.attributes()
+        .and_then(|a| a.get(&A::ApproximateNumberOfMessages))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn netsuite_down_for_good_sends_the_order_to_the_dlq_with_its_reason_in_the_log() {
+    let env = local_env(1, 2).await;
+    env.netsuite
+        .state
+        .inject_fault(simulators::netsuite::FaultKind::ServerError, 10_000, 0);
+    let body = order_event("down", GB_SHOP, "578903215467812301", "AWAITING_SHIPMENT");
     assert_eq!(
-        dlq[0].body(),
-        Some("this is not an event"),
-        "the poison body is kept verbatim in the DLQ"
+        env.webhook
+            .handle("POST", Some(&env.sign(&body)), &body)
+            .await
+            .status,
+        200
     );
+    let sqs = aws_sdk_sqs::Client::new(&env.sdk);
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let runner = LocalRunner::start(env.webhook.clone(), env.writer.clone(), &env.sdk, addr, 1)
+        .await
+        .unwrap();
+    wait_for("the order in the DLQ", 90, || async {
+        dlq_depth(&sqs, &env.names.orders_dlq_url).await == 1
+    })
+    .await;
+    runner.stop().await;
+    let e = log(&env)
+        .get(&ShopId::new(GB_SHOP), &OrderId::new("578903215467812301"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.sync_status, SyncStatus::Failed);
+    let f = e.last_failure.unwrap();
+    assert_eq!(
+        (f.code.as_str(), f.retryable, f.http_status),
+        ("CONNECTION_ERROR", true, Some(500))
+    );
+    assert!(
+        e.history.last().unwrap().note.contains("dead-letter queue"),
+        "{:?}",
+        e.history.last()
+    );
+    assert!(env.netsuite.state.records("salesOrder").is_empty());
 }
 
 #[tokio::test]
 async fn writer_reports_only_failed_records_and_holds_back_their_group() {
-    let stack = Stack::new(30, 5).await;
-    let writer = stack.writer_app();
-    let app = stack.webhook_app().await;
-    let good = order_event("g1", "s", "o1", "AWAITING_SHIPMENT");
+    let env = local_env(30, 5).await;
+    let good = order_event("g1", US_SHOP, "576461413038785752", "AWAITING_SHIPMENT");
     assert_eq!(
-        app.handle("POST", Some(&sign(&good)), &good).await.status,
+        env.webhook
+            .handle("POST", Some(&env.sign(&good)), &good)
+            .await
+            .status,
         200
     );
-    let queued = stack.peek(&stack.names.orders_queue_url).await[0]
-        .body()
-        .unwrap()
-        .to_string();
+    let sqs = aws_sdk_sqs::Client::new(&env.sdk);
+    let got = sqs
+        .receive_message()
+        .queue_url(&env.names.orders_queue_url)
+        .send()
+        .await
+        .unwrap();
+    let queued = got.messages()[0].body().unwrap().to_string();
     let event: SqsEvent = serde_json::from_value(serde_json::json!({"Records": [
         {"messageId": "m-bad", "body": "{not json", "attributes": {"MessageGroupId": "s:o2", "ApproximateReceiveCount": "1"}},
         {"messageId": "m-good", "body": queued, "attributes": {"MessageGroupId": "s:o1", "ApproximateReceiveCount": "1"}},
         {"messageId": "m-after-bad", "body": queued, "attributes": {"MessageGroupId": "s:o2", "ApproximateReceiveCount": "1"}}
     ]}))
     .unwrap();
-    let resp = writer.handle_batch(event).await;
+    let resp = env.writer.handle_batch(event).await;
     let failed: Vec<&str> = resp
         .batch_item_failures
         .iter()
@@ -174,5 +225,77 @@ async fn writer_reports_only_failed_records_and_holds_back_their_group() {
         vec!["m-bad", "m-after-bad"],
         "later messages of a failed group wait, others go on"
     );
-    assert_eq!(attr_s(&stack.events().await[0], "status"), "processed");
+    assert_eq!(env.netsuite.state.records("salesOrder").len(), 1);
+}
+
+#[tokio::test]
+async fn new_failures_reach_admins_in_one_digest_per_batch() {
+    let env = local_env(30, 5).await;
+    // moto is shared by tests running in parallel: count only this test's mail.
+    let ours = || async {
+        captured_mail()
+            .await
+            .into_iter()
+            .filter(|(_, b)| b.contains("576461413038785754"))
+            .collect::<Vec<_>>()
+    };
+    // Two orders fail for reasons a retry cannot fix, in one batch.
+    for order in ["576461413038785754", "576461413038785753"] {
+        let mut o = env
+            .seed
+            .tiktok
+            .orders
+            .iter()
+            .find(|o| o.order["id"] == order)
+            .unwrap()
+            .order
+            .clone();
+        o["status"] = serde_json::json!("AWAITING_SHIPMENT");
+        if order.ends_with("753") {
+            o["line_items"][0]["combined_listing_skus"][0]["seller_sku"] =
+                serde_json::json!("NOT-IN-NETSUITE");
+        }
+        env.tiktok.state.upsert_order(US_SHOP, o).unwrap();
+    }
+    let records: Vec<serde_json::Value> = ["576461413038785754", "576461413038785753"]
+        .iter()
+        .map(|order| {
+            let body = order_event(&format!("d-{order}"), US_SHOP, order, "AWAITING_SHIPMENT");
+            let env_ = shared::webhook::parse_envelope(&body).unwrap();
+            let q = shared::events::QueuedEvent {
+                v: 1,
+                event_key: shared::webhook::event_key(&env_.shop_id, &env_.notification_id),
+                shop_id: env_.shop_id,
+                notification_id: env_.notification_id,
+                type_code: 1,
+                order_id: env_.order_id,
+                received_at: 0,
+                data: env_.data,
+            };
+            serde_json::json!({"messageId": order, "body": serde_json::to_string(&q).unwrap(),
+                               "attributes": {"MessageGroupId": order, "ApproximateReceiveCount": "1"}})
+        })
+        .collect();
+    let event: SqsEvent =
+        serde_json::from_value(serde_json::json!({ "Records": records })).unwrap();
+    let resp = env.writer.handle_batch(event.clone()).await;
+    assert!(
+        resp.batch_item_failures.is_empty(),
+        "non-retryable failures are consumed"
+    );
+    let mails = ours().await;
+    assert_eq!(mails.len(), 1, "one digest for the batch");
+    let (subject, body) = mails.last().unwrap();
+    assert!(subject.contains("2 order(s)"), "{subject}");
+    assert!(
+        body.contains("576461413038785754") && body.contains("Missing SKU"),
+        "{body}"
+    );
+    assert!(
+        body.contains("NOT-IN-NETSUITE") && body.contains("Fix:"),
+        "{body}"
+    );
+    // The same failures again are not news.
+    env.writer.handle_batch(event).await;
+    assert_eq!(ours().await.len(), 1);
 }

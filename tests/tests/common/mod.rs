@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use shared::app::{WebhookApp, WriterApp};
+use shared::app::WebhookApp;
 use shared::aws::bootstrap::{bootstrap, BootstrapOptions};
 use shared::config::{Config, TikTokApp, TikTokAppSource};
 use shared::resources::ResourceNames;
@@ -89,10 +89,6 @@ impl Stack {
         )
     }
 
-    pub fn writer_app(&self) -> Arc<WriterApp> {
-        Arc::new(WriterApp::new(self.config.clone(), &self.sdk))
-    }
-
     /// All items of the events table.
     pub async fn events(
         &self,
@@ -150,4 +146,45 @@ pub fn attr_s(
         .and_then(|v| v.as_s().ok())
         .cloned()
         .unwrap_or_default()
+}
+
+/// The full local environment (simulators + moto + both apps) under a fresh prefix.
+pub async fn local_env(visibility: u32, max_receive: u32) -> cli::local::LocalEnv {
+    cli::local::LocalEnv::start(
+        sdk().await,
+        cli::local::LocalOptions {
+            visibility_timeout_secs: visibility,
+            max_receive_count: max_receive,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("local environment")
+}
+
+pub fn seed_order_event(notification: &str, shop: &str, order: &str, status: &str) -> Vec<u8> {
+    order_event(notification, shop, order, status)
+}
+
+pub const US_SHOP: &str = "7494049642642441621";
+pub const GB_SHOP: &str = "7494726673780148744";
+
+/// Mail captured by moto's SES: (subject, body).
+pub async fn captured_mail() -> Vec<(String, String)> {
+    let v: serde_json::Value = reqwest::get(format!("{}/moto-api/data.json", endpoint()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    if let Some(msgs) = v["ses"]["Message"].as_array() {
+        for m in msgs {
+            out.push((
+                m["subject"].as_str().unwrap_or_default().to_string(),
+                m["body"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    out
 }

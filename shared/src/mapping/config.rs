@@ -1,0 +1,174 @@
+//! Per-shop mapping configuration: one JSON document (env `MAPPING_CONFIG`,
+//! inline JSON or a file path) with a default and per-shop overrides.
+//!
+//! Defaults follow what peers do (peers.md): one generic customer because
+//! TikTok withholds buyer emails, create only once the order is paid and past
+//! the one-hour ON_HOLD window (`AWAITING_SHIPMENT`), platform-funded
+//! discounts counted as the seller's revenue.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::ShopId;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct MappingConfig {
+    #[serde(default)]
+    pub default: ShopMapping,
+    #[serde(default)]
+    pub shops: HashMap<String, ShopMapping>,
+}
+
+impl MappingConfig {
+    pub fn for_shop(&self, shop: &ShopId) -> &ShopMapping {
+        self.shops.get(shop.as_str()).unwrap_or(&self.default)
+    }
+
+    /// Parses inline JSON, or reads the file the value names.
+    pub fn load(value: &str) -> Result<Self, String> {
+        let text = if value.trim_start().starts_with('{') {
+            value.to_string()
+        } else {
+            std::fs::read_to_string(value)
+                .map_err(|e| format!("cannot read mapping file {value}: {e}"))?
+        };
+        let cfg: Self =
+            serde_json::from_str(&text).map_err(|e| format!("mapping config is not valid: {e}"))?;
+        for (shop, m) in std::iter::once(("default", &cfg.default))
+            .chain(cfg.shops.iter().map(|(k, v)| (k.as_str(), v)))
+        {
+            m.validate()
+                .map_err(|e| format!("mapping for shop {shop}: {e}"))?;
+        }
+        Ok(cfg)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ShopMapping {
+    /// TikTok statuses that create the Sales Order.
+    pub trigger_statuses: Vec<String>,
+    /// Prefix of the deterministic externalId.
+    pub external_id_prefix: String,
+    pub subsidiary: Option<String>,
+    pub location: Option<String>,
+    pub department: Option<String>,
+    pub class: Option<String>,
+    pub currency: Option<String>,
+    /// `"B"` = Pending Fulfillment (approved), `"A"` = Pending Approval.
+    pub order_status: String,
+    /// Price level on lines; `-1` is NetSuite's custom price (rate as sent).
+    pub price_level: String,
+    pub customer: CustomerStrategy,
+    pub seller_discount: SellerDiscount,
+    pub shipping: Shipping,
+    pub tax: Tax,
+    /// Extra body fields (`custbody…`) copied verbatim.
+    pub custom_body_fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Default for ShopMapping {
+    fn default() -> Self {
+        Self {
+            trigger_statuses: vec!["AWAITING_SHIPMENT".into()],
+            external_id_prefix: "tts".into(),
+            subsidiary: None,
+            location: None,
+            department: None,
+            class: None,
+            currency: None,
+            order_status: "B".into(),
+            price_level: "-1".into(),
+            customer: CustomerStrategy::default(),
+            seller_discount: SellerDiscount::Net,
+            shipping: Shipping::ShippingCost,
+            tax: Tax::Ignore,
+            custom_body_fields: Default::default(),
+        }
+    }
+}
+
+impl ShopMapping {
+    fn validate(&self) -> Result<(), String> {
+        if self.trigger_statuses.is_empty() {
+            return Err(
+                "trigger_statuses is empty: list at least one status, e.g. AWAITING_SHIPMENT"
+                    .into(),
+            );
+        }
+        if !self
+            .external_id_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err("external_id_prefix may only contain letters, digits, _ and -".into());
+        }
+        if let CustomerStrategy {
+            mode: CustomerMode::Generic,
+            customer_id: None,
+            ..
+        } = &self.customer
+        {
+            return Err("customer.customer_id is required with mode \"generic\": set the NetSuite id of the TikTok customer".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CustomerStrategy {
+    pub mode: CustomerMode,
+    /// The generic customer, and the fallback when matching finds nobody.
+    pub customer_id: Option<String>,
+}
+
+impl Default for CustomerStrategy {
+    fn default() -> Self {
+        Self {
+            mode: CustomerMode::Generic,
+            customer_id: Some("TIKTOK-CUSTOMER-ID-NOT-SET".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerMode {
+    /// Every order on one customer (TikTok withholds buyer emails).
+    Generic,
+    /// Case-insensitive email match; none → the fallback customer; several → Duplicate Customer.
+    MatchEmail,
+    /// Create (or reuse, by externalId) a customer per TikTok buyer.
+    Create,
+}
+
+/// Seller-funded discounts: netted into the line rate, or shown on their own line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum SellerDiscount {
+    Net,
+    Item { item_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Shipping {
+    /// The header's `shippingCost`.
+    ShippingCost,
+    /// An other-charge item line.
+    Item { item_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Tax {
+    /// Marketplace facilitator: TikTok collects and remits; not on the Sales Order.
+    Ignore,
+    /// Posted to a tax clearing item line.
+    Item { item_id: String },
+    /// Left to SuiteTax to compute.
+    SuiteTax,
+}

@@ -1,0 +1,378 @@
+//! TikTok order → NetSuite Sales Order.
+//!
+//! Pure where it can be: `group_units` and `build_sales_order` are plain
+//! functions over the order and the config, so every pricing rule is unit
+//! tested; only SKU and customer resolution need NetSuite.
+//!
+//! Pricing rules (tiktok-shop-api.md §3):
+//! - one TikTok line item is one unit; units are grouped by SKU and price;
+//! - a line's rate is `original_price - seller_discount`: platform-funded
+//!   discounts are paid to the seller by TikTok, so they stay revenue;
+//! - bundle units expand to their components; the bundle's price is split
+//!   over components by count, the rounding remainder on the first;
+//! - the mapped total must equal `sub_total + platform discounts + shipping
+//!   (+ tax when mapped)` from TikTok's payment block, within one cent.
+
+pub mod config;
+
+use rust_decimal::Decimal;
+use serde_json::{json, Map, Value};
+
+use crate::domain::{Money, ShopId, Sku};
+use crate::taxonomy::{ErrorCode, Failure};
+use crate::tiktok::model::Order;
+use config::{SellerDiscount, Shipping, ShopMapping, Tax};
+
+/// Units of one SKU at one price.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitGroup {
+    pub seller_sku: Sku,
+    pub sku_id: String,
+    pub product_name: String,
+    pub quantity: u32,
+    /// Price the seller earns per unit before seller discounts.
+    pub unit_price: Money,
+    /// Seller-funded discount per unit.
+    pub unit_seller_discount: Money,
+    /// Amount for the whole group, after seller discount (bundle allocations
+    /// are not always divisible per unit, so the amount is what is checked).
+    pub amount: Money,
+}
+
+/// Why an order cannot be mapped yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MappingError {
+    #[error("TikTok SKU is empty on product {products}")]
+    MissingSku { products: String },
+    #[error("no NetSuite item for seller SKU {}", skus.join(", "))]
+    UnlinkedProduct { skus: Vec<String> },
+    #[error("Sales Order total {mapped} differs from TikTok's {expected}")]
+    TotalMismatch { mapped: Money, expected: Money },
+    #[error("{0}")]
+    InsufficientData(String),
+}
+
+impl MappingError {
+    pub fn failed_skus(&self) -> Vec<String> {
+        match self {
+            Self::UnlinkedProduct { skus } => skus.clone(),
+            _ => vec![],
+        }
+    }
+
+    pub fn to_failure(&self, shop: &ShopId) -> Failure {
+        match self {
+            Self::MissingSku { products } => Failure::new(
+                ErrorCode::MissingSku,
+                format!("TikTok SKU is empty on product {products}"),
+                "Set a seller SKU on the TikTok product (Seller Center → Products) that matches a NetSuite item name/number or a SKU link, then resubmit the order.",
+            ),
+            Self::UnlinkedProduct { skus } => Failure::new(
+                ErrorCode::UnlinkedProduct,
+                format!("No NetSuite item matches seller SKU {} (shop {shop})", skus.join(", ")),
+                format!(
+                    "Create a NetSuite item whose Item Name/Number is the SKU, or link it: `tiktok-netsuite skus link --shop {shop} --sku {} --item <NetSuite internal id>`, then `tiktok-netsuite orders resubmit --sku {}`.",
+                    skus.first().map(String::as_str).unwrap_or_default(),
+                    skus.first().map(String::as_str).unwrap_or_default()
+                ),
+            ),
+            Self::TotalMismatch { mapped, expected } => Failure::new(
+                ErrorCode::TotalMismatch,
+                format!("Mapped Sales Order total {mapped} differs from TikTok's payment total {expected} by more than one cent"),
+                "Check the shop's discount, shipping and tax mapping; the order was not written so nothing needs undoing. Resubmit after fixing the mapping.",
+            ),
+            Self::InsufficientData(msg) => Failure::new(
+                ErrorCode::InsufficientData,
+                msg.clone(),
+                "Check the order in TikTok Seller Center; resubmit once the data is complete.",
+            ),
+        }
+    }
+}
+
+/// Groups one-unit line items into quantities, expanding bundles.
+pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
+    if order.line_items.is_empty() {
+        return Err(MappingError::InsufficientData(format!(
+            "order {} has no line items",
+            order.id
+        )));
+    }
+    let missing: Vec<&str> = order
+        .line_items
+        .iter()
+        .filter(|l| l.seller_sku.trim().is_empty() && l.combined_listing_skus.is_empty())
+        .map(|l| l.product_name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let mut names: Vec<&str> = missing;
+        names.dedup();
+        return Err(MappingError::MissingSku {
+            products: names.join(", "),
+        });
+    }
+    let mut groups: Vec<UnitGroup> = Vec::new();
+    let mut add = |sku: &str,
+                   sku_id: &str,
+                   name: &str,
+                   qty: u32,
+                   price: Money,
+                   disc: Money,
+                   amount: Money| {
+        if let Some(g) = groups
+            .iter_mut()
+            .find(|g| g.sku_id == sku_id && g.unit_price == price && g.unit_seller_discount == disc)
+        {
+            g.quantity += qty;
+            g.amount += amount;
+        } else {
+            groups.push(UnitGroup {
+                seller_sku: Sku::new(sku.trim()),
+                sku_id: sku_id.to_string(),
+                product_name: name.to_string(),
+                quantity: qty,
+                unit_price: price,
+                unit_seller_discount: disc,
+                amount,
+            });
+        }
+    };
+    for line in &order.line_items {
+        let net = line.original_price - line.seller_discount;
+        if line.combined_listing_skus.is_empty() {
+            add(
+                &line.seller_sku,
+                &line.sku_id,
+                &line.product_name,
+                1,
+                line.original_price,
+                line.seller_discount,
+                net,
+            );
+            continue;
+        }
+        // Bundle: split the unit's price over its components by count.
+        let total_count: u32 = line
+            .combined_listing_skus
+            .iter()
+            .map(|c| c.sku_count.max(1))
+            .sum();
+        if line
+            .combined_listing_skus
+            .iter()
+            .any(|c| c.seller_sku.trim().is_empty())
+        {
+            return Err(MappingError::MissingSku {
+                products: format!("{} (a bundle component)", line.product_name),
+            });
+        }
+        let mut allocated = Money::ZERO;
+        let mut parts = Vec::new();
+        for (i, c) in line.combined_listing_skus.iter().enumerate() {
+            let share = Decimal::from(c.sku_count.max(1)) / Decimal::from(total_count);
+            let amount = if i + 1 == line.combined_listing_skus.len() {
+                net - allocated
+            } else {
+                (net * share).round_dp(2)
+            };
+            allocated += amount;
+            parts.push((c, amount));
+        }
+        for (c, amount) in parts {
+            let qty = c.sku_count.max(1);
+            let unit = (amount / Decimal::from(qty)).round_dp(4);
+            add(
+                &c.seller_sku,
+                &c.sku_id,
+                &line.product_name,
+                qty,
+                unit,
+                Money::ZERO,
+                amount,
+            );
+        }
+    }
+    Ok(groups)
+}
+
+/// A NetSuite item the SKU resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRef {
+    pub id: String,
+}
+
+/// The mapped Sales Order and the figures the total check compared.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SalesOrderDraft {
+    pub external_id: String,
+    pub body: Value,
+    pub mapped_total: Money,
+    pub expected_total: Money,
+}
+
+/// Deterministic externalId: letters, digits, `_`, `-` only (NetSuite treats `|` specially).
+pub fn external_id(prefix: &str, shop: &ShopId, order: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+            .collect()
+    };
+    format!(
+        "{}-{}-{}",
+        clean(prefix),
+        clean(shop.as_str()),
+        clean(order)
+    )
+}
+
+fn num(m: Money) -> Value {
+    // NetSuite takes JSON numbers; the decimal's exact text is the number.
+    serde_json::from_str(&m.normalize().to_string()).unwrap_or(Value::Null)
+}
+
+fn reference(id: &Option<String>) -> Option<Value> {
+    id.as_ref().map(|id| json!({ "id": id }))
+}
+
+/// Builds the Sales Order body. `items[i]` is the resolved item of `groups[i]`.
+pub fn build_sales_order(
+    shop: &ShopId,
+    order: &Order,
+    groups: &[UnitGroup],
+    items: &[ItemRef],
+    customer_id: &str,
+    cfg: &ShopMapping,
+) -> Result<SalesOrderDraft, MappingError> {
+    if order.payment.currency.trim().is_empty() {
+        return Err(MappingError::InsufficientData(format!(
+            "order {} has no payment currency",
+            order.id
+        )));
+    }
+    let ext = external_id(&cfg.external_id_prefix, shop, order.id.as_str());
+    let mut lines: Vec<Value> = Vec::new();
+    let mut mapped = Money::ZERO;
+    let mut seller_discount_total = Money::ZERO;
+    for (g, item) in groups.iter().zip(items) {
+        let (rate, amount) = match cfg.seller_discount {
+            SellerDiscount::Net => (g.unit_price - g.unit_seller_discount, g.amount),
+            SellerDiscount::Item { .. } => {
+                let disc = g.unit_seller_discount * Decimal::from(g.quantity);
+                seller_discount_total += disc;
+                (g.unit_price, g.amount + disc)
+            }
+        };
+        mapped += amount;
+        let mut line = json!({
+            "item": { "id": item.id },
+            "quantity": g.quantity,
+            "rate": num(rate),
+            "amount": num(amount),
+            "price": { "id": cfg.price_level },
+            "description": format!("{} ({})", g.product_name, g.seller_sku),
+        });
+        if let Some(loc) = reference(&cfg.location) {
+            line["location"] = loc;
+        }
+        lines.push(line);
+    }
+    if let SellerDiscount::Item { item_id } = &cfg.seller_discount {
+        if !seller_discount_total.is_zero() {
+            mapped -= seller_discount_total;
+            lines.push(json!({
+                "item": { "id": item_id }, "quantity": 1, "rate": num(-seller_discount_total),
+                "amount": num(-seller_discount_total), "price": { "id": cfg.price_level },
+                "description": "TikTok seller discount",
+            }));
+        }
+    }
+    let p = &order.payment;
+    // Platform-funded shipping discounts are paid to the seller like item discounts.
+    let shipping = p.shipping_fee + p.shipping_fee_platform_discount;
+    let mut body = json!({
+        "externalId": ext,
+        "otherRefNum": order.id.as_str(),
+        "tranDate": chrono::DateTime::from_timestamp(order.create_time, 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        "memo": format!("TikTok Shop order {} (shop {shop})", order.id),
+        "entity": { "id": customer_id },
+        "orderStatus": cfg.order_status,
+    });
+    match &cfg.shipping {
+        Shipping::ShippingCost => {
+            body["shippingCost"] = num(shipping);
+            mapped += shipping;
+        }
+        Shipping::Item { item_id } if !shipping.is_zero() => {
+            lines.push(json!({
+                "item": { "id": item_id }, "quantity": 1, "rate": num(shipping), "amount": num(shipping),
+                "price": { "id": cfg.price_level }, "description": "TikTok shipping fee",
+            }));
+            mapped += shipping;
+        }
+        Shipping::Item { .. } => {}
+    }
+    let tax = p.tax + p.retail_delivery_fee;
+    let mut expected = p.sub_total + p.platform_discount + shipping;
+    if let Tax::Item { item_id } = &cfg.tax {
+        expected += tax;
+        if !tax.is_zero() {
+            lines.push(json!({
+                "item": { "id": item_id }, "quantity": 1, "rate": num(tax), "amount": num(tax),
+                "price": { "id": cfg.price_level }, "description": "TikTok collected tax",
+            }));
+            mapped += tax;
+        }
+    }
+    body["item"] = json!({ "items": lines });
+    let obj: &mut Map<String, Value> = match body.as_object_mut() {
+        Some(o) => o,
+        None => {
+            return Err(MappingError::InsufficientData(
+                "internal: body is not an object".into(),
+            ))
+        }
+    };
+    for (k, v) in [
+        ("subsidiary", &cfg.subsidiary),
+        ("location", &cfg.location),
+        ("department", &cfg.department),
+        ("class", &cfg.class),
+        ("currency", &cfg.currency),
+    ] {
+        if let Some(r) = reference(v) {
+            obj.insert(k.to_string(), r);
+        }
+    }
+    if let Some(addr) = &order.recipient_address {
+        obj.insert(
+            "shippingAddress".into(),
+            json!({
+                "addressee": addr.name,
+                "addr1": addr.address_line1,
+                "addr2": addr.address_line2,
+                "city": addr.level("L3").or(addr.level("L2")).unwrap_or_default(),
+                "state": addr.level("L1").unwrap_or_default(),
+                "zip": addr.postal_code,
+                "country": { "id": addr.region_code },
+                "addrPhone": addr.phone_number,
+            }),
+        );
+    }
+    for (k, v) in &cfg.custom_body_fields {
+        obj.insert(k.clone(), v.clone());
+    }
+    if (mapped - expected).abs() > Decimal::new(1, 2) {
+        return Err(MappingError::TotalMismatch { mapped, expected });
+    }
+    Ok(SalesOrderDraft {
+        external_id: ext,
+        body,
+        mapped_total: mapped,
+        expected_total: expected,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,507 @@
+//! The NetSuite writer's order logic: one queued event in, one order-log
+//! outcome out.
+//!
+//! The webhook only says "something changed"; the order's *current* state is
+//! re-read from TikTok, so events may arrive in any order or twice. A Sales
+//! Order is written with `PUT …/salesOrder/eid:{externalId}` after a lookup by
+//! the same externalId, so redeliveries, duplicate webhooks, resubmits and a
+//! timeout after NetSuite committed all end with one Sales Order.
+//!
+//! Retryable failures go back to SQS (and to the DLQ after the redrive
+//! count) and are logged on every attempt; failures a retry cannot fix are
+//! logged once and the message is consumed.
+
+use async_trait::async_trait;
+
+use crate::domain::{OrderId, OrderStatus, ShopId, Sku};
+use crate::events::{EventArchive, EventStatus, QueuedEvent};
+use crate::mapping::config::{CustomerMode, MappingConfig, ShopMapping};
+use crate::mapping::{build_sales_order, group_units, ItemRef, MappingError};
+use crate::netsuite::{sql_quote, NetSuiteClient};
+use crate::order_log::{OrderLog, Outcome, SyncStatus};
+use crate::sku_links::{SkuLink, SkuLinks};
+use crate::taxonomy::{ErrorCode, Failure};
+use crate::tiktok::model::Order;
+use crate::tiktok::{ShopAuth, TikTokClient, TikTokError};
+use crate::writer::{EventProcessor, ProcessError};
+
+/// A shop's TikTok credentials, refreshed when needed.
+#[async_trait]
+pub trait ShopAuthProvider: Send + Sync {
+    async fn auth(&self, shop: &ShopId) -> Result<ShopAuth, Failure>;
+    /// Forces a token refresh (after TikTok answered 105002).
+    async fn refresh(&self, shop: &ShopId) -> Result<ShopAuth, Failure>;
+}
+
+pub struct OrderSync<'a> {
+    pub tiktok: &'a TikTokClient,
+    pub shops: &'a dyn ShopAuthProvider,
+    pub netsuite: &'a NetSuiteClient,
+    pub skus: &'a dyn SkuLinks,
+    pub log: &'a dyn OrderLog,
+    pub archive: &'a dyn EventArchive,
+    pub mapping: &'a MappingConfig,
+    /// The queue's redrive count: the attempt that reaches it is the last.
+    pub max_receive_count: u32,
+    pub now: fn() -> i64,
+    /// Collects new failures for the admins' digest (one email per batch).
+    pub digest: Option<&'a crate::alerts::Digest>,
+}
+
+/// Result of one attempt before it is logged.
+struct Decision {
+    status: SyncStatus,
+    tiktok_status: String,
+    netsuite_id: Option<String>,
+    external_id: Option<String>,
+    note: String,
+    failure: Option<Failure>,
+    failed_skus: Vec<String>,
+}
+
+impl Decision {
+    fn ok(status: SyncStatus, tiktok_status: &str, note: impl Into<String>) -> Self {
+        Self {
+            status,
+            tiktok_status: tiktok_status.to_string(),
+            netsuite_id: None,
+            external_id: None,
+            note: note.into(),
+            failure: None,
+            failed_skus: vec![],
+        }
+    }
+
+    fn failed(tiktok_status: &str, failure: Failure) -> Self {
+        Self {
+            failure: Some(failure),
+            ..Self::ok(SyncStatus::Failed, tiktok_status, "")
+        }
+    }
+}
+
+/// Statuses after the order became shippable: still create if it never was.
+fn is_past_shippable(s: &OrderStatus) -> bool {
+    matches!(
+        s,
+        OrderStatus::AwaitingShipment
+            | OrderStatus::PartiallyShipping
+            | OrderStatus::AwaitingCollection
+            | OrderStatus::InTransit
+            | OrderStatus::Delivered
+            | OrderStatus::Completed
+    )
+}
+
+impl OrderSync<'_> {
+    async fn fetch(&self, shop: &ShopId, order: &OrderId) -> Result<Option<Order>, Failure> {
+        let auth = self.shops.auth(shop).await?;
+        match self.tiktok.get_order(&auth, order).await {
+            Err(TikTokError::TokenExpired { .. }) => {
+                let auth = self.shops.refresh(shop).await?;
+                self.tiktok
+                    .get_order(&auth, order)
+                    .await
+                    .map_err(|e| Failure::from(&e))
+            }
+            other => other.map_err(|e| Failure::from(&e)),
+        }
+    }
+
+    async fn decide(&self, event: &QueuedEvent, order_id: &OrderId) -> Decision {
+        let shop = &event.shop_id;
+        let webhook_status = event
+            .data
+            .get("order_status")
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let order = match self.fetch(shop, order_id).await {
+            Ok(Some(o)) => o,
+            Ok(None) => {
+                return Decision::failed(
+                    webhook_status,
+                    Failure::new(
+                        ErrorCode::NotFound,
+                        format!("TikTok returned no order {order_id} for shop {shop}"),
+                        "Usually transient right after checkout; retried automatically. If it persists, check that the shop is authorized for this app.",
+                    ),
+                )
+            }
+            Err(f) => return Decision::failed(webhook_status, f),
+        };
+        let cfg = self.mapping.for_shop(shop);
+        let status = order.status.as_str().to_string();
+        let external_id =
+            crate::mapping::external_id(&cfg.external_id_prefix, shop, order.id.as_str());
+        let existing = match self
+            .netsuite
+            .get_by_external_id("salesOrder", &external_id, false)
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => return Decision::failed(&status, Failure::from(&e)),
+        };
+        let existing_id = existing
+            .as_ref()
+            .and_then(|v| v.get("id"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let mut d = match (&order.status, existing_id) {
+            (_, Some(id)) => {
+                let mut d = Decision::ok(
+                    SyncStatus::Updated,
+                    &status,
+                    format!("Sales Order {id} already exists; TikTok status {status} recorded, Sales Order left unchanged"),
+                );
+                d.netsuite_id = Some(id);
+                d
+            }
+            (OrderStatus::Unpaid | OrderStatus::OnHold, None) => Decision::ok(
+                SyncStatus::Waiting,
+                &status,
+                format!("{status}: waiting until the order is paid and past TikTok's cancellation window"),
+            ),
+            (OrderStatus::Cancelled, None) => Decision::ok(
+                SyncStatus::Skipped,
+                &status,
+                "cancelled before a Sales Order was created; it will never be created",
+            ),
+            (OrderStatus::Unknown(s), None) => Decision {
+                failure: Some(
+                    Failure::new(
+                        ErrorCode::InsufficientData,
+                        format!("TikTok order status {s} is not known to this version"),
+                        "Check the order in Seller Center; resubmit or ignore it from the order log.",
+                    )
+                    .retryable(false),
+                ),
+                ..Decision::ok(SyncStatus::NeedsReview, &status, "unknown TikTok status")
+            },
+            (s, None) if cfg.trigger_statuses.iter().any(|t| OrderStatus::parse(t) == *s) || is_past_shippable(s) => {
+                self.create(shop, &order, cfg, &external_id).await
+            }
+            (_, None) => Decision::ok(SyncStatus::Waiting, &status, format!("{status} is not a trigger status for this shop")),
+        };
+        d.external_id = Some(external_id);
+        d
+    }
+
+    async fn create(
+        &self,
+        shop: &ShopId,
+        order: &Order,
+        cfg: &ShopMapping,
+        external_id: &str,
+    ) -> Decision {
+        let status = order.status.as_str();
+        let groups = match group_units(order) {
+            Ok(g) => g,
+            Err(e) => return mapping_failed(shop, status, &e),
+        };
+        let items = match self
+            .resolve_items(shop, groups.iter().map(|g| &g.seller_sku))
+            .await
+        {
+            Ok(i) => i,
+            Err(Resolve::Unlinked(skus)) => {
+                return mapping_failed(shop, status, &MappingError::UnlinkedProduct { skus })
+            }
+            Err(Resolve::Failed(f)) => return Decision::failed(status, f),
+        };
+        let customer = match self.resolve_customer(shop, order, cfg).await {
+            Ok(c) => c,
+            Err(f) => return Decision::failed(status, f),
+        };
+        let draft = match build_sales_order(shop, order, &groups, &items, &customer, cfg) {
+            Ok(d) => d,
+            Err(e) => return mapping_failed(shop, status, &e),
+        };
+        let id = match self
+            .netsuite
+            .upsert_by_external_id("salesOrder", external_id, &draft.body)
+            .await
+        {
+            Ok(Some(id)) => id,
+            Ok(None) => match self
+                .netsuite
+                .get_by_external_id("salesOrder", external_id, false)
+                .await
+            {
+                Ok(v) => v
+                    .as_ref()
+                    .and_then(|v| v.get("id"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .unwrap_or_default(),
+                Err(e) => return Decision::failed(status, Failure::from(&e)),
+            },
+            Err(e) => return Decision::failed(status, Failure::from(&e)),
+        };
+        let mut d = Decision::ok(
+            SyncStatus::Created,
+            status,
+            format!(
+                "Sales Order {id} created: {} line(s), total {} {}",
+                groups.len(),
+                draft.mapped_total,
+                order.payment.currency
+            ),
+        );
+        d.netsuite_id = Some(id);
+        d
+    }
+
+    async fn resolve_items<'s>(
+        &self,
+        shop: &ShopId,
+        skus: impl Iterator<Item = &'s Sku>,
+    ) -> Result<Vec<ItemRef>, Resolve> {
+        let skus: Vec<&Sku> = skus.collect();
+        let mut found: Vec<Option<String>> = Vec::with_capacity(skus.len());
+        for sku in &skus {
+            let link = self
+                .skus
+                .get(shop, sku)
+                .await
+                .map_err(|e| Resolve::Failed(store_failure(&e)))?;
+            found.push(link.map(|l| l.item_id));
+        }
+        let missing: Vec<&Sku> = skus
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(s, _)| *s)
+            .collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|s| sql_quote(s.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rows = self
+                .netsuite
+                .suiteql(&format!(
+                    "SELECT id, itemid FROM item WHERE itemid IN ({list})"
+                ))
+                .await
+                .map_err(|e| Resolve::Failed(Failure::from(&e)))?;
+            for (sku, slot) in skus.iter().zip(found.iter_mut()) {
+                if slot.is_some() {
+                    continue;
+                }
+                let hits: Vec<&str> = rows
+                    .iter()
+                    .filter(|r| {
+                        r.get("itemid")
+                            .and_then(|v| v.as_str())
+                            .is_some_and(|i| i.eq_ignore_ascii_case(sku.as_str()))
+                    })
+                    .filter_map(|r| r.get("id").and_then(|v| v.as_str()))
+                    .collect();
+                if let [id] = hits[..] {
+                    *slot = Some(id.to_string());
+                    let link = SkuLink {
+                        shop_id: shop.clone(),
+                        sku: (*sku).clone(),
+                        item_id: id.to_string(),
+                        source: "lookup".into(),
+                    };
+                    if let Err(e) = self.skus.put(&link).await {
+                        tracing::warn!(error = %e, "could not cache a SKU link");
+                    }
+                }
+            }
+        }
+        let unlinked: Vec<String> = skus
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|(s, _)| s.as_str().to_string())
+            .collect();
+        if !unlinked.is_empty() {
+            return Err(Resolve::Unlinked(unlinked));
+        }
+        Ok(found
+            .into_iter()
+            .map(|id| ItemRef {
+                id: id.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    async fn resolve_customer(
+        &self,
+        shop: &ShopId,
+        order: &Order,
+        cfg: &ShopMapping,
+    ) -> Result<String, Failure> {
+        let fallback = cfg.customer.customer_id.clone();
+        let email = order
+            .buyer_email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
+        match (cfg.customer.mode, email) {
+            (CustomerMode::MatchEmail, Some(email)) => {
+                let rows = self
+                    .netsuite
+                    .suiteql(&format!(
+                        "SELECT id FROM customer WHERE LOWER(email) = LOWER({})",
+                        sql_quote(email)
+                    ))
+                    .await
+                    .map_err(|e| Failure::from(&e))?;
+                match rows.len() {
+                    1 => Ok(rows[0].get("id").and_then(|v| v.as_str()).unwrap_or_default().to_string()),
+                    0 => fallback.ok_or_else(|| no_customer(shop)),
+                    n => Err(Failure::new(
+                        ErrorCode::DuplicateCustomer,
+                        format!("{n} NetSuite customers share the buyer's email"),
+                        "Merge the duplicate customers in NetSuite (or switch the shop to the generic customer), then resubmit.",
+                    )),
+                }
+            }
+            (CustomerMode::Create, _) => {
+                let buyer = order.id.as_str();
+                let ext = format!("tts-cust-{}-{}", shop.as_str(), buyer);
+                let mut body = serde_json::json!({
+                    "externalId": ext, "companyName": format!("TikTok buyer (order {buyer})"), "isPerson": false,
+                });
+                if let Some(e) = email {
+                    body["email"] = serde_json::json!(e);
+                }
+                if let Some(sub) = &cfg.subsidiary {
+                    body["subsidiary"] = serde_json::json!({ "id": sub });
+                }
+                self.netsuite
+                    .upsert_by_external_id("customer", &ext, &body)
+                    .await
+                    .map_err(|e| Failure::from(&e))?;
+                let rec = self
+                    .netsuite
+                    .get_by_external_id("customer", &ext, false)
+                    .await
+                    .map_err(|e| Failure::from(&e))?;
+                rec.and_then(|r| r.get("id").and_then(|v| v.as_str()).map(str::to_string))
+                    .ok_or_else(|| no_customer(shop))
+            }
+            _ => fallback.ok_or_else(|| no_customer(shop)),
+        }
+    }
+}
+
+enum Resolve {
+    Unlinked(Vec<String>),
+    Failed(Failure),
+}
+
+fn no_customer(shop: &ShopId) -> Failure {
+    Failure::new(
+        ErrorCode::InsufficientData,
+        format!("no NetSuite customer is configured for shop {shop}"),
+        "Set customer.customer_id in the shop's mapping (MAPPING_CONFIG) to the generic TikTok customer, then resubmit.",
+    )
+}
+
+fn store_failure(e: &crate::events::StoreError) -> Failure {
+    Failure::new(
+        ErrorCode::ConnectionError,
+        e.to_string(),
+        "DynamoDB was unavailable; retried automatically.",
+    )
+    .retryable(true)
+}
+
+fn mapping_failed(shop: &ShopId, status: &str, e: &MappingError) -> Decision {
+    let mut d = Decision::failed(status, e.to_failure(shop));
+    d.failed_skus = e.failed_skus();
+    d
+}
+
+#[async_trait]
+impl EventProcessor for OrderSync<'_> {
+    async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError> {
+        let Some(order_id) = event.order_id.clone().filter(|_| event.type_code == 1) else {
+            // Cancellations, returns and account events get their own flows later.
+            tracing::info!(event_type = event.type_code, shop_id = %event.shop_id, "event type not handled by the order writer yet");
+            self.mark_processed(event).await;
+            return Ok(());
+        };
+        let mut d = self.decide(event, &order_id).await;
+        let retry = d.failure.as_ref().is_some_and(|f| f.retryable);
+        let last_try = receive_count >= self.max_receive_count;
+        if retry && last_try {
+            d.note = format!("attempt {receive_count} of {}: moving to the dead-letter queue; resubmit when the cause is fixed", self.max_receive_count);
+        } else if retry {
+            d.note = format!(
+                "attempt {receive_count} of {}: will retry",
+                self.max_receive_count
+            );
+        }
+        let outcome = Outcome {
+            shop_id: event.shop_id.clone(),
+            order_id: order_id.clone(),
+            tiktok_status: d.tiktok_status,
+            sync_status: d.status,
+            netsuite_id: d.netsuite_id,
+            external_id: d.external_id,
+            note: d.note,
+            failure: d.failure.clone(),
+            failed_skus: d.failed_skus,
+            at: (self.now)(),
+        };
+        let previous = self.log.get(&event.shop_id, &order_id).await?;
+        let entry = self.log.record(&outcome).await?;
+        if let (Some(digest), Some(f)) = (self.digest, &outcome.failure) {
+            let dead = retry && last_try;
+            if crate::alerts::is_new_failure(previous.as_ref(), f, dead) {
+                digest.push(crate::alerts::AlertLine {
+                    shop_id: event.shop_id.to_string(),
+                    order_id: order_id.to_string(),
+                    failure: f.clone(),
+                    dead_lettered: dead,
+                });
+            }
+        }
+        tracing::info!(
+            shop_id = %event.shop_id,
+            order_id = %order_id,
+            sync_status = entry.sync_status.as_str(),
+            code = d.failure.as_ref().map(|f| f.code.as_str().to_string()),
+            netsuite_id = entry.netsuite_id.as_deref(),
+            "order processed"
+        );
+        if retry {
+            return Err(ProcessError::Retryable(
+                d.failure.map(|f| f.reason).unwrap_or_default(),
+            ));
+        }
+        self.mark_processed(event).await;
+        Ok(())
+    }
+}
+
+impl OrderSync<'_> {
+    /// Best effort: the order log already holds the outcome, and resubmitted
+    /// events have no archive record to mark.
+    async fn mark_processed(&self, event: &QueuedEvent) {
+        if let Err(e) = self
+            .archive
+            .set_status(&event.event_key, EventStatus::Processed, (self.now)(), None)
+            .await
+        {
+            tracing::debug!(error = %e, "archive record not marked processed");
+        }
+    }
+}
+
+#[async_trait]
+impl ShopAuthProvider for crate::tiktok::tokens::ShopSessions {
+    async fn auth(&self, shop: &ShopId) -> Result<ShopAuth, Failure> {
+        self.auth_for(shop).await.map_err(|e| Failure::from(&e))
+    }
+
+    async fn refresh(&self, shop: &ShopId) -> Result<ShopAuth, Failure> {
+        self.refresh_now(shop).await.map_err(|e| Failure::from(&e))
+    }
+}

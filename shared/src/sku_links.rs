@@ -1,0 +1,89 @@
+//! SKU links: TikTok seller SKU → NetSuite item id, per shop.
+//!
+//! Merchants link by hand (the CLI), and every SuiteQL hit is cached here so
+//! an order needs one item lookup per new SKU, not per order.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::aws::describe;
+use crate::domain::{ShopId, Sku};
+use crate::events::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuLink {
+    pub shop_id: ShopId,
+    pub sku: Sku,
+    pub item_id: String,
+    /// `manual` (CLI) or `lookup` (cached SuiteQL hit).
+    pub source: String,
+}
+
+#[async_trait]
+pub trait SkuLinks: Send + Sync {
+    async fn get(&self, shop: &ShopId, sku: &Sku) -> Result<Option<SkuLink>, StoreError>;
+    async fn put(&self, link: &SkuLink) -> Result<(), StoreError>;
+}
+
+/// Links in the order log table: `pk = SKU#{shop}#{sku}`, `sk = LINK`.
+pub struct DynamoSkuLinks {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl DynamoSkuLinks {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+#[async_trait]
+impl SkuLinks for DynamoSkuLinks {
+    async fn get(&self, shop: &ShopId, sku: &Sku) -> Result<Option<SkuLink>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(format!("SKU#{shop}#{sku}")))
+            .key("sk", s("LINK"))
+            .send()
+            .await
+            .map_err(|e| StoreError::Archive(describe(&e)))?;
+        Ok(out.item().and_then(|i| {
+            Some(SkuLink {
+                shop_id: shop.clone(),
+                sku: sku.clone(),
+                item_id: i.get("item_id")?.as_s().ok()?.clone(),
+                source: i
+                    .get("source")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+        }))
+    }
+
+    async fn put(&self, link: &SkuLink) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(format!("SKU#{}#{}", link.shop_id, link.sku)))
+            .item("sk", s("LINK"))
+            .item("kind", s("sku_link"))
+            .item("shop_id", s(link.shop_id.as_str()))
+            .item("sku", s(link.sku.as_str()))
+            .item("item_id", s(&link.item_id))
+            .item("source", s(&link.source))
+            .send()
+            .await
+            .map_err(|e| StoreError::Archive(describe(&e)))?;
+        Ok(())
+    }
+}

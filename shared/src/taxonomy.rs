@@ -1,0 +1,227 @@
+//! The one error taxonomy of the order log.
+//!
+//! Modelled on CrescoData's codes and AfterShip's staged checks (see
+//! `../shared/docs/peers.md` §1.3): every failure says what went wrong, whether
+//! a retry can help, and how to fix it. Each boundary's error type maps into
+//! `Failure` exactly once (`From` impls next to those types).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// The TikTok order lacks data NetSuite needs (address, currency, lines).
+    InsufficientData,
+    /// NetSuite refused the record's shape or a field value.
+    InvalidSchema,
+    /// The order or record does not exist where it should.
+    NotFound,
+    /// Credentials rejected, token expired beyond refresh, or missing permission.
+    Unauthorized,
+    Timeout,
+    ConnectionError,
+    /// NetSuite refused the Sales Order for a business reason.
+    OrderCreationFailed,
+    /// Several NetSuite customers match the buyer.
+    DuplicateCustomer,
+    /// The TikTok product has no seller SKU.
+    MissingSku,
+    /// The seller SKU matches no NetSuite item and has no link.
+    UnlinkedProduct,
+    /// The mapped Sales Order total differs from TikTok's payment totals.
+    TotalMismatch,
+    /// Throttled (TikTok QPS or NetSuite concurrency) beyond the retry budget.
+    RateLimited,
+    /// A code written by a newer version.
+    Unknown(String),
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 12] = [
+        Self::InsufficientData,
+        Self::InvalidSchema,
+        Self::NotFound,
+        Self::Unauthorized,
+        Self::Timeout,
+        Self::ConnectionError,
+        Self::OrderCreationFailed,
+        Self::DuplicateCustomer,
+        Self::MissingSku,
+        Self::UnlinkedProduct,
+        Self::TotalMismatch,
+        Self::RateLimited,
+    ];
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InsufficientData => "INSUFFICIENT_DATA",
+            Self::InvalidSchema => "INVALID_SCHEMA",
+            Self::NotFound => "NOT_FOUND",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::Timeout => "TIMEOUT",
+            Self::ConnectionError => "CONNECTION_ERROR",
+            Self::OrderCreationFailed => "ORDER_CREATION_FAILED",
+            Self::DuplicateCustomer => "DUPLICATE_CUSTOMER",
+            Self::MissingSku => "MISSING_SKU",
+            Self::UnlinkedProduct => "UNLINKED_PRODUCT",
+            Self::TotalMismatch => "TOTAL_MISMATCH",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        Self::ALL
+            .iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+            .cloned()
+            .unwrap_or_else(|| Self::Unknown(s.to_string()))
+    }
+
+    /// Human label, as merchants know it from peers' order logs.
+    pub fn label(&self) -> &str {
+        match self {
+            Self::InsufficientData => "Insufficient Data",
+            Self::InvalidSchema => "Invalid Schema",
+            Self::NotFound => "Not Found",
+            Self::Unauthorized => "Unauthorized",
+            Self::Timeout => "Timeout",
+            Self::ConnectionError => "Connection Error",
+            Self::OrderCreationFailed => "Order Creation Failed",
+            Self::DuplicateCustomer => "Duplicate Customer",
+            Self::MissingSku => "Missing SKU",
+            Self::UnlinkedProduct => "Unlinked Product",
+            Self::TotalMismatch => "Total Mismatch",
+            Self::RateLimited => "Rate Limited",
+            Self::Unknown(s) => s,
+        }
+    }
+
+    /// Whether retrying without a human changing something can help.
+    pub fn retryable(&self) -> bool {
+        matches!(
+            self,
+            Self::Timeout | Self::ConnectionError | Self::RateLimited | Self::NotFound
+        )
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::parse(&String::deserialize(d)?))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Success,
+    Warning,
+    Error,
+}
+
+/// One failure as the order log shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub code: ErrorCode,
+    pub level: Level,
+    pub retryable: bool,
+    /// What went wrong, in words a merchant understands.
+    pub reason: String,
+    /// What to do about it.
+    pub fix: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The remote system's own code (NetSuite `o:errorCode`, TikTok `code`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_code: Option<String>,
+    /// The call that failed, e.g. `PUT /record/v1/salesOrder/eid:…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_call: Option<String>,
+    /// The response body, trimmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+}
+
+/// Longest response body kept in the log.
+pub const MAX_BODY_CHARS: usize = 2000;
+
+impl Failure {
+    pub fn new(code: ErrorCode, reason: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self {
+            retryable: code.retryable(),
+            level: Level::Error,
+            code,
+            reason: reason.into(),
+            fix: fix.into(),
+            http_status: None,
+            system_code: None,
+            system_call: None,
+            response_body: None,
+        }
+    }
+
+    pub fn with_response(
+        mut self,
+        http_status: Option<u16>,
+        system_code: Option<String>,
+        system_call: Option<String>,
+        body: Option<String>,
+    ) -> Self {
+        self.http_status = http_status;
+        self.system_code = system_code;
+        self.system_call = system_call;
+        self.response_body = body.map(|b| trim(&b));
+        self
+    }
+
+    pub fn retryable(mut self, retryable: bool) -> Self {
+        self.retryable = retryable;
+        self
+    }
+}
+
+/// Trims to `MAX_BODY_CHARS` on a character boundary.
+pub fn trim(s: &str) -> String {
+    if s.chars().count() <= MAX_BODY_CHARS {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(MAX_BODY_CHARS).collect();
+        out.push('…');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_survives() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.as_str()), c);
+        }
+        assert_eq!(
+            ErrorCode::parse("NEW_THING"),
+            ErrorCode::Unknown("NEW_THING".into())
+        );
+        assert!(ErrorCode::Timeout.retryable());
+        assert!(!ErrorCode::MissingSku.retryable());
+    }
+
+    #[test]
+    fn bodies_are_trimmed() {
+        let f = Failure::new(ErrorCode::Timeout, "r", "f").with_response(
+            None,
+            None,
+            None,
+            Some("x".repeat(5000)),
+        );
+        assert_eq!(f.response_body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+    }
+}

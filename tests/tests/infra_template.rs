@@ -1,0 +1,811 @@
+//! Checks on `infra/template.yaml` that cfn-lint cannot make:
+//!
+//! - drift: the tables, queues and environment variables in the template are
+//!   the ones `shared::resources` lists (and the local bootstrap creates);
+//! - values cfn-lint accepts even when wrong (a misspelled
+//!   `ReportBatchItemFailures`, an unknown runtime, the writer's timeout);
+//! - least privilege: no IAM statement allows a wildcard action or resource,
+//!   except the documented `EXCEPTIONS`;
+//! - the `events/invoke/*.json` fixtures are well-formed for their functions.
+//!
+//! The checks return lists of problems, and `checks_catch_mistakes` feeds them
+//! a broken template so a check that stops checking fails the suite.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+use shared::resources::{QueueSpec, TableSpec, QUEUES, TABLES, WRITER_TIMEOUT_SECS};
+
+/// Statements allowed a `Resource: "*"`, by `Sid`, with the reason. AWS needs
+/// `*` for some actions (e.g. `xray:PutTraceSegments`); none is used today.
+/// Keep infra/DEPLOY.md's "IAM exceptions" section in step with this list.
+const EXCEPTIONS: &[(&str, &str)] = &[];
+
+/// The parameter that caps the writer's concurrency (NetSuite's limit).
+const CONCURRENCY_PARAMETER: &str = "NetSuiteConcurrencyLimit";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+fn load_template() -> Value {
+    let path = repo_root().join("infra/template.yaml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    parse_template(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Parses a CloudFormation YAML template into JSON, turning the short-form
+/// intrinsics (`!Ref X`, `!GetAtt A.B`, `!Sub …`) into their long forms
+/// (`{"Ref": X}`, `{"Fn::GetAtt": [A, B]}`, `{"Fn::Sub": …}`).
+fn parse_template(text: &str) -> Result<Value, String> {
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+    to_json(yaml)
+}
+
+fn to_json(v: serde_yaml::Value) -> Result<Value, String> {
+    use serde_yaml::Value as Y;
+    Ok(match v {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                json!(i)
+            } else if let Some(u) = n.as_u64() {
+                json!(u)
+            } else {
+                json!(n.as_f64())
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(items) => {
+            Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?)
+        }
+        Y::Mapping(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    other => return Err(format!("unsupported mapping key {other:?}")),
+                };
+                out.insert(key, to_json(v)?);
+            }
+            Value::Object(out)
+        }
+        Y::Tagged(t) => {
+            let tag = t.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let inner = to_json(t.value)?;
+            match name {
+                "Ref" | "Condition" => json!({ name: inner }),
+                "GetAtt" => match inner {
+                    Value::String(s) => {
+                        let (res, attr) = s
+                            .split_once('.')
+                            .ok_or_else(|| format!("!GetAtt {s} has no attribute"))?;
+                        json!({ "Fn::GetAtt": [res, attr] })
+                    }
+                    other => json!({ "Fn::GetAtt": other }),
+                },
+                _ => json!({ format!("Fn::{name}"): inner }),
+            }
+        }
+    })
+}
+
+fn is_ref(v: &Value, target: &str) -> bool {
+    v.get("Ref").and_then(Value::as_str) == Some(target)
+}
+
+fn is_get_att(v: &Value, resource: &str, attr: &str) -> bool {
+    v.get("Fn::GetAtt") == Some(&json!([resource, attr]))
+}
+
+fn resources(t: &Value) -> Vec<(&str, &Value)> {
+    t.get("Resources")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.as_str(), v)).collect())
+        .unwrap_or_default()
+}
+
+fn resource_type(r: &Value) -> &str {
+    r.get("Type").and_then(Value::as_str).unwrap_or("")
+}
+
+fn functions(t: &Value) -> Vec<(&str, &Value)> {
+    resources(t)
+        .into_iter()
+        .filter(|(_, r)| resource_type(r) == "AWS::Serverless::Function")
+        .collect()
+}
+
+/// A function property, falling back to `Globals.Function` as SAM does.
+fn fn_prop<'a>(t: &'a Value, func: &'a Value, name: &str) -> Option<&'a Value> {
+    func.pointer(&format!("/Properties/{name}"))
+        .or_else(|| t.pointer(&format!("/Globals/Function/{name}")))
+}
+
+/// A function's environment: `Globals.Function` variables overlaid by its own.
+fn fn_env(t: &Value, func: &Value) -> BTreeMap<String, Value> {
+    let mut env = BTreeMap::new();
+    for src in [
+        t.pointer("/Globals/Function/Environment/Variables"),
+        func.pointer("/Properties/Environment/Variables"),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(m) = src.as_object() {
+            env.extend(m.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+    }
+    env
+}
+
+/// The package directory a function is built from (`../functions/<dir>`).
+fn fn_package(func: &Value) -> Option<&str> {
+    func.pointer("/Properties/CodeUri")
+        .and_then(Value::as_str)
+        .and_then(|u| u.strip_prefix("../functions/"))
+}
+
+fn function_by_package<'a>(t: &'a Value, package: &str) -> Option<(&'a str, &'a Value)> {
+    functions(t)
+        .into_iter()
+        .find(|(_, f)| fn_package(f) == Some(package))
+}
+
+// ------------------------------------------------------------------ drift
+
+fn table_problems(t: &Value, spec: &TableSpec) -> Vec<String> {
+    let id = spec.logical_id;
+    let mut p = Vec::new();
+    let Some(r) = t.pointer(&format!("/Resources/{id}")) else {
+        return vec![format!(
+            "{id}: missing (shared::resources::TABLES lists it)"
+        )];
+    };
+    if resource_type(r) != "AWS::DynamoDB::Table" {
+        p.push(format!("{id}: Type must be AWS::DynamoDB::Table"));
+    }
+    let props = r.get("Properties").cloned().unwrap_or(Value::Null);
+    if props.get("BillingMode") != Some(&json!("PAY_PER_REQUEST")) {
+        p.push(format!("{id}: BillingMode must be PAY_PER_REQUEST"));
+    }
+    let mut want_keys = vec![json!({"AttributeName": spec.partition_key, "KeyType": "HASH"})];
+    if let Some(sk) = spec.sort_key {
+        want_keys.push(json!({"AttributeName": sk, "KeyType": "RANGE"}));
+    }
+    if props.get("KeySchema") != Some(&Value::Array(want_keys)) {
+        p.push(format!(
+            "{id}: KeySchema must be HASH {} / RANGE {:?}",
+            spec.partition_key, spec.sort_key
+        ));
+    }
+    let attrs = props
+        .get("AttributeDefinitions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for key in std::iter::once(spec.partition_key).chain(spec.sort_key) {
+        if !attrs.contains(&json!({"AttributeName": key, "AttributeType": "S"})) {
+            p.push(format!(
+                "{id}: key attribute {key} must be defined with type S"
+            ));
+        }
+    }
+    if props.pointer("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled")
+        != Some(&json!(true))
+    {
+        p.push(format!("{id}: point-in-time recovery must be enabled"));
+    }
+    if props.pointer("/SSESpecification/SSEEnabled") != Some(&json!(true)) {
+        p.push(format!("{id}: SSESpecification.SSEEnabled must be true"));
+    }
+    let ttl = props.get("TimeToLiveSpecification");
+    match spec.ttl_attribute {
+        Some(attr) => {
+            if ttl != Some(&json!({"AttributeName": attr, "Enabled": true})) {
+                p.push(format!("{id}: TTL must be enabled on {attr}"));
+            }
+        }
+        None => {
+            if ttl.and_then(|v| v.get("Enabled")) == Some(&json!(true)) {
+                p.push(format!("{id}: has TTL but resources.rs declares none"));
+            }
+        }
+    }
+    p
+}
+
+fn queue_problems(t: &Value, spec: &QueueSpec) -> Vec<String> {
+    let id = spec.logical_id;
+    let mut p = Vec::new();
+    let Some(r) = t.pointer(&format!("/Resources/{id}")) else {
+        return vec![format!(
+            "{id}: missing (shared::resources::QUEUES lists it)"
+        )];
+    };
+    if resource_type(r) != "AWS::SQS::Queue" {
+        p.push(format!("{id}: Type must be AWS::SQS::Queue"));
+    }
+    let props = r.get("Properties").cloned().unwrap_or(Value::Null);
+    let fifo = props
+        .get("FifoQueue")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if fifo != spec.fifo {
+        p.push(format!("{id}: FifoQueue must be {}", spec.fifo));
+    }
+    if props.get("VisibilityTimeout").and_then(Value::as_u64)
+        != Some(u64::from(spec.visibility_timeout_secs))
+    {
+        p.push(format!(
+            "{id}: VisibilityTimeout must be {}",
+            spec.visibility_timeout_secs
+        ));
+    }
+    let redrive = props.get("RedrivePolicy");
+    match spec.redrive {
+        Some((dlq, count)) => {
+            let target_ok = redrive
+                .and_then(|r| r.get("deadLetterTargetArn"))
+                .is_some_and(|v| is_get_att(v, dlq, "Arn"));
+            if !target_ok {
+                p.push(format!(
+                    "{id}: RedrivePolicy.deadLetterTargetArn must be !GetAtt {dlq}.Arn"
+                ));
+            }
+            let max = redrive.and_then(|r| r.get("maxReceiveCount"));
+            let max = max
+                .and_then(Value::as_u64)
+                .or_else(|| max.and_then(Value::as_str).and_then(|s| s.parse().ok()));
+            if max != Some(u64::from(count)) {
+                p.push(format!(
+                    "{id}: RedrivePolicy.maxReceiveCount must be {count}"
+                ));
+            }
+            // A FIFO queue's dead-letter queue must be FIFO too.
+            if spec.fifo && !QUEUES.iter().any(|q| q.logical_id == dlq && q.fifo) {
+                p.push(format!("{id}: dead-letter queue {dlq} must be FIFO"));
+            }
+        }
+        None => {
+            if redrive.is_some() {
+                p.push(format!(
+                    "{id}: has a RedrivePolicy but resources.rs declares none"
+                ));
+            }
+        }
+    }
+    p
+}
+
+fn drift_problems(t: &Value) -> Vec<String> {
+    let mut p: Vec<String> = TABLES.iter().flat_map(|s| table_problems(t, s)).collect();
+    p.extend(QUEUES.iter().flat_map(|s| queue_problems(t, s)));
+
+    // Nothing stateful in the template that the local bootstrap does not create.
+    for (id, r) in resources(t) {
+        let known = match resource_type(r) {
+            "AWS::DynamoDB::Table" => TABLES.iter().any(|s| s.logical_id == id),
+            "AWS::SQS::Queue" => QUEUES.iter().any(|s| s.logical_id == id),
+            _ => true,
+        };
+        if !known {
+            p.push(format!(
+                "{id}: not in shared::resources (add it there so local runs have it)"
+            ));
+        }
+    }
+
+    // Every function gets every resource name under the variable the code reads.
+    let mut names: Vec<(&str, &str)> = TABLES.iter().map(|s| (s.env_var, s.logical_id)).collect();
+    names.extend(QUEUES.iter().map(|s| (s.env_var, s.logical_id)));
+    for (fid, f) in functions(t) {
+        let env = fn_env(t, f);
+        for (var, id) in &names {
+            if !env.get(*var).is_some_and(|v| is_ref(v, id)) {
+                p.push(format!(
+                    "{fid}: environment variable {var} must be !Ref {id}"
+                ));
+            }
+        }
+    }
+    p
+}
+
+// ------------------------------------------------- values cfn-lint misses
+
+fn lambda_problems(t: &Value) -> Vec<String> {
+    let mut p = Vec::new();
+    let funcs = functions(t);
+    if funcs.is_empty() {
+        p.push("no AWS::Serverless::Function in the template".to_string());
+    }
+    for (id, f) in &funcs {
+        let expect = |name: &str, want: Value, p: &mut Vec<String>| {
+            if fn_prop(t, f, name) != Some(&want) {
+                p.push(format!("{id}: {name} must be {want}"));
+            }
+        };
+        expect("Runtime", json!("provided.al2023"), &mut p);
+        expect("Architectures", json!(["arm64"]), &mut p);
+        expect("Handler", json!("bootstrap"), &mut p);
+        if f.pointer("/Metadata/BuildMethod") != Some(&json!("rust-cargolambda")) {
+            p.push(format!(
+                "{id}: Metadata.BuildMethod must be rust-cargolambda"
+            ));
+        }
+        let format = f
+            .pointer("/Properties/LoggingConfig/LogFormat")
+            .or_else(|| t.pointer("/Globals/Function/LoggingConfig/LogFormat"));
+        if format != Some(&json!("JSON")) {
+            p.push(format!("{id}: LoggingConfig.LogFormat must be JSON"));
+        }
+        match fn_package(f) {
+            None => p.push(format!("{id}: CodeUri must be ../functions/<package>")),
+            Some(pkg) => {
+                if !repo_root()
+                    .join("functions")
+                    .join(pkg)
+                    .join("Cargo.toml")
+                    .is_file()
+                {
+                    p.push(format!(
+                        "{id}: CodeUri ../functions/{pkg} has no Cargo.toml"
+                    ));
+                }
+            }
+        }
+        let events = f
+            .pointer("/Properties/Events")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        for (eid, e) in &events {
+            if e.get("Type") == Some(&json!("SQS")) {
+                p.extend(sqs_source_problems(
+                    t,
+                    &format!("{id}.Events.{eid}"),
+                    e.get("Properties"),
+                ));
+            }
+        }
+    }
+    // Raw event source mappings, should any be added outside SAM events.
+    for (id, r) in resources(t) {
+        if resource_type(r) == "AWS::Lambda::EventSourceMapping" {
+            p.extend(sqs_source_problems(t, id, r.get("Properties")));
+        }
+    }
+
+    match function_by_package(t, "webhook") {
+        None => p.push("no function built from ../functions/webhook".into()),
+        Some((id, f)) => {
+            if f.pointer("/Properties/FunctionUrlConfig/AuthType") != Some(&json!("NONE")) {
+                p.push(format!(
+                    "{id}: FunctionUrlConfig.AuthType must be NONE (TikTok cannot sign AWS requests)"
+                ));
+            }
+        }
+    }
+    match function_by_package(t, "netsuite-writer") {
+        None => p.push("no function built from ../functions/netsuite-writer".into()),
+        Some((id, f)) => {
+            if fn_prop(t, f, "Timeout").and_then(Value::as_u64)
+                != Some(u64::from(WRITER_TIMEOUT_SECS))
+            {
+                p.push(format!(
+                    "{id}: Timeout must be shared::resources::WRITER_TIMEOUT_SECS ({WRITER_TIMEOUT_SECS})"
+                ));
+            }
+            let has_queue_source = f
+                .pointer("/Properties/Events")
+                .and_then(Value::as_object)
+                .is_some_and(|m| {
+                    m.values().any(|e| {
+                        e.get("Type") == Some(&json!("SQS"))
+                            && e.pointer("/Properties/Queue")
+                                .is_some_and(|q| is_get_att(q, "OrdersQueue", "Arn"))
+                    })
+                });
+            if !has_queue_source {
+                p.push(format!(
+                    "{id}: needs an SQS event on !GetAtt OrdersQueue.Arn"
+                ));
+            }
+        }
+    }
+    p
+}
+
+fn sqs_source_problems(t: &Value, at: &str, props: Option<&Value>) -> Vec<String> {
+    let mut p = Vec::new();
+    let props = props.cloned().unwrap_or(Value::Null);
+    if props.get("FunctionResponseTypes") != Some(&json!(["ReportBatchItemFailures"])) {
+        p.push(format!(
+            "{at}: FunctionResponseTypes must be exactly [ReportBatchItemFailures]"
+        ));
+    }
+    let max = props.pointer("/ScalingConfig/MaximumConcurrency");
+    if !max.is_some_and(|v| is_ref(v, CONCURRENCY_PARAMETER)) {
+        p.push(format!(
+            "{at}: ScalingConfig.MaximumConcurrency must be !Ref {CONCURRENCY_PARAMETER}"
+        ));
+    }
+    let param = t.pointer(&format!("/Parameters/{CONCURRENCY_PARAMETER}"));
+    if param
+        .and_then(|v| v.get("MinValue"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0)
+        < 2
+    {
+        p.push(format!(
+            "parameter {CONCURRENCY_PARAMETER} must exist with MinValue >= 2 (AWS's minimum)"
+        ));
+    }
+    p
+}
+
+// ------------------------------------------------------------- wildcards
+
+fn as_list(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        None => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(other) => vec![other.clone()],
+    }
+}
+
+/// Every IAM policy statement anywhere in the template (role policies and
+/// trust policies, managed policies, topic/queue/bucket policies, SAM inline
+/// statements), with where it was found.
+fn statements(v: &Value, at: &str, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(st) = m.get("Statement") {
+                for (i, s) in as_list(Some(st)).into_iter().enumerate() {
+                    out.push((format!("{at}/Statement/{i}"), s));
+                }
+            }
+            for (k, child) in m {
+                if k != "Statement" {
+                    statements(child, &format!("{at}/{k}"), out);
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                statements(child, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn wildcard_problems(t: &Value) -> Vec<String> {
+    let mut p = Vec::new();
+    let mut found = Vec::new();
+    statements(t, "", &mut found);
+    for (at, s) in &found {
+        if s.get("Effect") != Some(&json!("Allow")) {
+            continue; // a Deny with a wildcard only narrows access
+        }
+        let sid = s.get("Sid").and_then(Value::as_str).unwrap_or("");
+        if s.get("NotAction").is_some() || s.get("NotResource").is_some() {
+            p.push(format!(
+                "{at} ({sid}): Allow with NotAction/NotResource grants nearly everything"
+            ));
+        }
+        for a in as_list(s.get("Action")) {
+            match a.as_str() {
+                Some(a) if a.contains('*') => {
+                    p.push(format!("{at} ({sid}): wildcard action {a}"));
+                }
+                Some(_) => {}
+                None => p.push(format!("{at} ({sid}): action {a} is not a plain string")),
+            }
+        }
+        let star = as_list(s.get("Resource")).iter().any(|r| r == "*");
+        if star && !EXCEPTIONS.iter().any(|(x, _)| *x == sid) {
+            p.push(format!(
+                "{at} ({sid}): Resource \"*\" (add the Sid to EXCEPTIONS with a reason only if AWS requires it)"
+            ));
+        }
+    }
+    // Policies the template cannot show cannot be checked.
+    for (id, r) in resources(t) {
+        if r.pointer("/Properties/ManagedPolicyArns").is_some() {
+            p.push(format!(
+                "{id}: ManagedPolicyArns cannot be checked; use inline statements"
+            ));
+        }
+        if resource_type(r) == "AWS::Serverless::Function" {
+            if r.pointer("/Properties/Role").is_none() {
+                p.push(format!(
+                    "{id}: no explicit Role; SAM would attach AWSLambdaBasicExecutionRole (logs on \"*\")"
+                ));
+            }
+            for (i, pol) in as_list(r.pointer("/Properties/Policies"))
+                .iter()
+                .enumerate()
+            {
+                if pol.get("Statement").is_none() {
+                    p.push(format!(
+                        "{id}/Policies/{i}: managed policy or SAM policy template; write the statements out"
+                    ));
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        p.push("no IAM statements found at all".into());
+    }
+    p
+}
+
+fn assert_none(what: &str, problems: Vec<String>) {
+    assert!(
+        problems.is_empty(),
+        "{what}: {} problem(s):\n  {}",
+        problems.len(),
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn template_matches_shared_resources() {
+    assert_none(
+        "drift between infra/template.yaml and shared::resources",
+        drift_problems(&load_template()),
+    );
+}
+
+#[test]
+fn template_sets_values_cfn_lint_misses() {
+    assert_none("infra/template.yaml", lambda_problems(&load_template()));
+}
+
+#[test]
+fn no_wildcard_iam_outside_exceptions() {
+    assert_none("IAM wildcards", wildcard_problems(&load_template()));
+}
+
+#[test]
+fn every_function_package_is_deployed() {
+    let t = load_template();
+    let dir = repo_root().join("functions");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("functions/ exists") {
+        let path = entry.expect("readable entry").path();
+        if path.join("Cargo.toml").is_file() {
+            let pkg = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if function_by_package(&t, &pkg).is_none() {
+                missing.push(pkg);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "functions/ packages with no function in infra/template.yaml: {missing:?}"
+    );
+}
+
+#[test]
+fn exceptions_are_used_and_explained() {
+    let t = load_template();
+    let mut found = Vec::new();
+    statements(&t, "", &mut found);
+    for (sid, reason) in EXCEPTIONS {
+        assert!(!reason.trim().is_empty(), "exception {sid} needs a reason");
+        assert!(
+            found.iter().any(|(_, s)| s.get("Sid") == Some(&json!(sid))),
+            "exception {sid} matches no statement; remove it"
+        );
+    }
+}
+
+/// The checks must catch what cfn-lint lets through; without them this fails.
+#[test]
+fn checks_catch_mistakes() {
+    let broken = r#"
+Parameters:
+  NetSuiteConcurrencyLimit: { Type: Number, Default: 2, MinValue: 1 }
+Globals:
+  Function:
+    Runtime: provided.al2099
+    Architectures: [x86_64]
+Resources:
+  EventsTable:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      BillingMode: PROVISIONED
+      KeySchema: [{ AttributeName: id, KeyType: HASH }]
+  OrdersQueue:
+    Type: AWS::SQS::Queue
+    Properties:
+      FifoQueue: true
+      VisibilityTimeout: 30
+      RedrivePolicy: { deadLetterTargetArn: !GetAtt OtherQueue.Arn, maxReceiveCount: 3 }
+  WriterRole:
+    Type: AWS::IAM::Role
+    Properties:
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Statement:
+              - { Sid: Everything, Effect: Allow, Action: "dynamodb:*", Resource: "*" }
+  WriterFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: ../functions/netsuite-writer
+      Timeout: 900
+      Environment: { Variables: { EVENTS_TABLE: !Ref OrderLogTable } }
+      Policies: [AWSLambdaBasicExecutionRole, { DynamoDBCrudPolicy: { TableName: x } }]
+      Events:
+        Orders:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt OrdersQueue.Arn
+            FunctionResponseTypes: [ReportBatchItemFailure]
+            ScalingConfig: { MaximumConcurrency: 5 }
+"#;
+    let t = parse_template(broken).expect("snippet parses");
+    let all: Vec<String> = [
+        drift_problems(&t),
+        lambda_problems(&t),
+        wildcard_problems(&t),
+    ]
+    .concat();
+    let expect = [
+        "EventsTable: BillingMode must be PAY_PER_REQUEST",
+        "EventsTable: KeySchema",
+        "EventsTable: point-in-time recovery",
+        "EventsTable: SSESpecification",
+        "EventsTable: TTL must be enabled on expires_at",
+        "OrderLogTable: missing",
+        "OrdersDeadLetterQueue: missing",
+        "OrdersQueue: VisibilityTimeout must be 360",
+        "OrdersQueue: RedrivePolicy.deadLetterTargetArn",
+        "OrdersQueue: RedrivePolicy.maxReceiveCount must be 5",
+        "WriterFunction: environment variable EVENTS_TABLE must be !Ref EventsTable",
+        "WriterFunction: environment variable ORDERS_QUEUE_URL",
+        "WriterFunction: Runtime must be \"provided.al2023\"",
+        "WriterFunction: Architectures must be [\"arm64\"]",
+        "WriterFunction: Metadata.BuildMethod must be rust-cargolambda",
+        "WriterFunction: LoggingConfig.LogFormat must be JSON",
+        "FunctionResponseTypes must be exactly [ReportBatchItemFailures]",
+        "MaximumConcurrency must be !Ref NetSuiteConcurrencyLimit",
+        "MinValue >= 2",
+        "WriterFunction: Timeout must be",
+        "no function built from ../functions/webhook",
+        "wildcard action dynamodb:*",
+        "(Everything): Resource \"*\"",
+        "WriterRole: ManagedPolicyArns",
+        "WriterFunction: no explicit Role",
+        "WriterFunction/Policies/0: managed policy",
+        "WriterFunction/Policies/1: managed policy or SAM policy template",
+    ];
+    let missed: Vec<&str> = expect
+        .iter()
+        .copied()
+        .filter(|e| !all.iter().any(|p| p.contains(e)))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "checks missed {missed:?}\nthey reported:\n  {}",
+        all.join("\n  ")
+    );
+
+    // A listed exception lets exactly that Sid through.
+    let ok = parse_template(
+        r#"
+Resources:
+  R:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - { Sid: Narrow, Effect: Allow, Action: s3:GetObject, Resource: !Sub "arn:aws:s3:::b/*" }
+          - { Effect: Deny, Action: "*", Resource: "*" }
+"#,
+    )
+    .expect("parses");
+    assert_none("narrow statements and a Deny", wildcard_problems(&ok));
+}
+
+// ------------------------------------------------------------- fixtures
+
+fn fixture(name: &str) -> String {
+    let path = repo_root().join("events/invoke").join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+#[test]
+fn writer_fixture_is_an_sqs_event_with_a_queued_event() {
+    use aws_lambda_events::event::sqs::SqsEvent;
+    let event: SqsEvent = serde_json::from_str(&fixture("netsuite-writer.json"))
+        .expect("netsuite-writer.json is an SqsEvent");
+    assert_eq!(event.records.len(), 1);
+    let msg = &event.records[0];
+    for attr in [
+        "MessageGroupId",
+        "ApproximateReceiveCount",
+        "MessageDeduplicationId",
+    ] {
+        assert!(
+            msg.attributes.contains_key(attr),
+            "attribute {attr} missing"
+        );
+    }
+    assert!(
+        msg.message_id.is_some(),
+        "messageId is what ReportBatchItemFailures reports"
+    );
+    assert!(
+        msg.event_source_arn
+            .as_deref()
+            .is_some_and(|a| a.ends_with(".fifo")),
+        "the orders queue is FIFO"
+    );
+    let body = msg.body.as_deref().expect("body");
+    let queued: shared::events::QueuedEvent =
+        serde_json::from_str(body).expect("body is a shared::events::QueuedEvent");
+    assert_eq!(queued.v, 1);
+    assert_eq!(
+        queued.event_key,
+        format!("EVT#{}#{}", queued.shop_id, queued.notification_id)
+    );
+}
+
+#[test]
+fn webhook_fixture_is_a_signed_function_url_request() {
+    let event: Value =
+        serde_json::from_str(&fixture("webhook.json")).expect("webhook.json is JSON");
+    assert_eq!(
+        event["version"], "2.0",
+        "Function URLs send payload format 2.0"
+    );
+    assert_eq!(
+        event.pointer("/requestContext/http/method"),
+        Some(&json!("POST"))
+    );
+    assert_eq!(event["isBase64Encoded"], false);
+    let body = event["body"].as_str().expect("body is a string");
+    let sig = event
+        .pointer("/headers/authorization")
+        .and_then(Value::as_str)
+        .expect("headers.authorization");
+    assert!(
+        shared::signing::tiktok::verify_webhook(
+            "local_app_key",
+            "local_app_secret",
+            body.as_bytes(),
+            sig
+        ),
+        "authorization must be hex(HMAC-SHA256(local_app_secret, local_app_key + body))"
+    );
+    assert_eq!(
+        sig,
+        shared::signing::tiktok::webhook_signature(
+            "local_app_key",
+            "local_app_secret",
+            body.as_bytes()
+        )
+    );
+    let envelope = shared::webhook::parse_envelope(body.as_bytes()).expect("a valid TikTok push");
+    assert_eq!(envelope.kind.code(), 1, "a type-1 order status change");
+    assert!(envelope.order_id.is_some());
+}

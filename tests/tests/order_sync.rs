@@ -1,0 +1,426 @@
+//! The order writer end to end: moto (order log, SKU links, archive) + the
+//! TikTok and NetSuite simulators. A webhook's event becomes exactly one Sales
+//! Order, and every failure lands in the order log with its code and fix.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use common::*;
+use serde_json::{json, Value};
+use shared::aws::DynamoEventArchive;
+use shared::domain::{OrderId, ShopId, Sku};
+use shared::events::QueuedEvent;
+use shared::mapping::config::MappingConfig;
+use shared::netsuite::{NetSuiteClient, NetSuiteConfig};
+use shared::order_log::{DynamoOrderLog, OrderLog, SyncStatus};
+use shared::order_sync::{OrderSync, ShopAuthProvider};
+use shared::sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
+use shared::taxonomy::{ErrorCode, Failure};
+use shared::tiktok::{ShopAuth, TikTokClient};
+use shared::writer::EventProcessor;
+use simulators::netsuite::FaultKind;
+
+const US: &str = "7494049642642441621";
+const GB: &str = "7494726673780148744";
+
+/// Tokens straight from the simulator's seed (token refresh is tested with the client).
+struct SeedShops(simulators::Seed);
+
+#[async_trait]
+impl ShopAuthProvider for SeedShops {
+    async fn auth(&self, shop: &ShopId) -> Result<ShopAuth, Failure> {
+        let s = self
+            .0
+            .tiktok
+            .shops
+            .iter()
+            .find(|s| s.id == shop.as_str())
+            .expect("seeded shop");
+        Ok(ShopAuth {
+            shop_id: shop.clone(),
+            cipher: s.cipher.clone(),
+            access_token: s.access_token.clone(),
+        })
+    }
+    async fn refresh(&self, shop: &ShopId) -> Result<ShopAuth, Failure> {
+        self.auth(shop).await
+    }
+}
+
+struct World {
+    _stack: Stack,
+    tiktok_sim: simulators::RunningSim<simulators::TikTokSim>,
+    ns_sim: simulators::RunningSim<simulators::NetSuiteSim>,
+    tiktok: TikTokClient,
+    netsuite: NetSuiteClient,
+    shops: SeedShops,
+    log: DynamoOrderLog,
+    skus: DynamoSkuLinks,
+    archive: DynamoEventArchive,
+    mapping: MappingConfig,
+}
+
+fn mapping() -> MappingConfig {
+    MappingConfig::load(
+        &json!({
+            "default": {"subsidiary": "1", "location": "1", "customer": {"mode": "generic", "customer_id": "201"}},
+            "shops": {GB: {"subsidiary": "2", "location": "2", "customer": {"mode": "generic", "customer_id": "202"},
+                           "tax": {"mode": "item", "item_id": "191"}}}
+        })
+        .to_string(),
+    )
+    .unwrap()
+}
+
+async fn world(ns_timeout: Duration) -> World {
+    let stack = Stack::new(30, 5).await;
+    let seed = simulators::default_seed();
+    let tiktok_sim = simulators::spawn_tiktok(seed.tiktok.clone(), Default::default())
+        .await
+        .unwrap();
+    let ns_sim = simulators::spawn_netsuite(seed.netsuite.clone(), Default::default())
+        .await
+        .unwrap();
+    let app = shared::config::TikTokApp {
+        app_key: seed.tiktok.app_key.clone(),
+        app_secret: seed.tiktok.app_secret.clone(),
+    };
+    let tiktok = TikTokClient::new(
+        &tiktok_sim.base_url,
+        &tiktok_sim.base_url,
+        app,
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    let mut ns_cfg = NetSuiteConfig::new(&ns_sim.base_url, seed.netsuite.credentials());
+    ns_cfg.request_timeout = ns_timeout;
+    ns_cfg.base_backoff = Duration::from_millis(20);
+    let netsuite = NetSuiteClient::new(ns_cfg).unwrap();
+    let ddb = stack.ddb.clone();
+    World {
+        log: DynamoOrderLog::new(ddb.clone(), &stack.names.order_log_table),
+        skus: DynamoSkuLinks::new(ddb.clone(), &stack.names.order_log_table),
+        archive: DynamoEventArchive::new(ddb, &stack.names.events_table),
+        shops: SeedShops(seed),
+        mapping: mapping(),
+        _stack: stack,
+        tiktok_sim,
+        ns_sim,
+        tiktok,
+        netsuite,
+    }
+}
+
+impl World {
+    fn sync(&self) -> OrderSync<'_> {
+        OrderSync {
+            tiktok: &self.tiktok,
+            shops: &self.shops,
+            netsuite: &self.netsuite,
+            skus: &self.skus,
+            log: &self.log,
+            archive: &self.archive,
+            mapping: &self.mapping,
+            max_receive_count: 5,
+            now: shared::now_epoch,
+            digest: None,
+        }
+    }
+
+    fn event(shop: &str, order: &str, status: &str) -> QueuedEvent {
+        QueuedEvent {
+            v: 1,
+            event_key: format!("EVT#{shop}#{order}-{status}"),
+            shop_id: ShopId::new(shop),
+            notification_id: shared::domain::NotificationId::new(format!("{order}-{status}")),
+            type_code: 1,
+            order_id: Some(OrderId::new(order)),
+            received_at: 0,
+            data: json!({"order_id": order, "order_status": status}),
+        }
+    }
+
+    async fn process(&self, shop: &str, order: &str, status: &str) -> bool {
+        self.sync()
+            .process(&Self::event(shop, order, status), 1)
+            .await
+            .is_ok()
+    }
+
+    async fn entry(&self, shop: &str, order: &str) -> shared::order_log::OrderLogEntry {
+        self.log
+            .get(&ShopId::new(shop), &OrderId::new(order))
+            .await
+            .unwrap()
+            .expect("order log entry")
+    }
+
+    fn sales_orders(&self) -> Vec<Value> {
+        self.ns_sim.state.records("salesOrder")
+    }
+
+    fn set_order(&self, shop: &str, order: &str, f: impl FnOnce(&mut Value)) {
+        let seed = simulators::default_seed();
+        let mut o = seed
+            .tiktok
+            .orders
+            .iter()
+            .find(|o| o.order["id"] == order)
+            .expect("seed order")
+            .order
+            .clone();
+        f(&mut o);
+        self.tiktok_sim.state.upsert_order(shop, o).unwrap();
+    }
+}
+
+fn lines(so: &Value) -> Vec<Value> {
+    so["item"]["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn awaiting_shipment_order_becomes_one_sales_order_with_correct_lines() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    let sos = w.sales_orders();
+    assert_eq!(sos.len(), 1);
+    let so = &sos[0];
+    assert_eq!(
+        so["externalId"],
+        "tts-7494049642642441621-576461413038785752"
+    );
+    assert_eq!(so["otherRefNum"], "576461413038785752");
+    assert_eq!(so["entity"]["id"], "201");
+    assert_eq!(so["shippingCost"], json!(5.99));
+    let l = lines(so);
+    assert_eq!(l.len(), 2);
+    assert_eq!(
+        (
+            l[0]["item"]["id"].clone(),
+            l[0]["quantity"].clone(),
+            l[0]["rate"].clone()
+        ),
+        (json!("101"), json!(2), json!(119.99))
+    );
+    assert_eq!(l[1]["item"]["id"], "103");
+    let e = w.entry(US, "576461413038785752").await;
+    assert_eq!(e.sync_status, SyncStatus::Created);
+    assert!(e.netsuite_id.is_some());
+    assert!(
+        e.history[0].note.contains("total 270.47 USD"),
+        "{}",
+        e.history[0].note
+    );
+    // The SuiteQL hit was cached as a link.
+    let link = w
+        .skus
+        .get(&ShopId::new(US), &Sku::new("TENT-2P-GRN"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (link.item_id.as_str(), link.source.as_str()),
+        ("101", "lookup")
+    );
+
+    // A later status updates the log and never creates a second Sales Order.
+    w.set_order(US, "576461413038785752", |o| {
+        o["status"] = json!("IN_TRANSIT")
+    });
+    assert!(w.process(US, "576461413038785752", "IN_TRANSIT").await);
+    assert_eq!(w.sales_orders().len(), 1);
+    let e = w.entry(US, "576461413038785752").await;
+    assert_eq!(
+        (e.sync_status, e.tiktok_status.as_str(), e.attempts),
+        (SyncStatus::Updated, "IN_TRANSIT", 2)
+    );
+}
+
+#[tokio::test]
+async fn five_concurrent_duplicates_and_redeliveries_give_one_sales_order() {
+    let w = world(Duration::from_secs(10)).await;
+    let sync = w.sync();
+    let ev = World::event(GB, "578903215467812301", "AWAITING_SHIPMENT");
+    let results = futures::future::join_all((0..5).map(|i| sync.process(&ev, i + 1))).await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    assert!(
+        w.process(GB, "578903215467812301", "AWAITING_SHIPMENT")
+            .await
+    );
+    let sos = w.sales_orders();
+    assert_eq!(sos.len(), 1, "one Sales Order whatever the duplicates");
+    let l = lines(&sos[0]);
+    assert_eq!(
+        (l[0]["item"]["id"].clone(), l[0]["quantity"].clone()),
+        (json!("105"), json!(3))
+    );
+    assert_eq!(
+        l.len(),
+        1,
+        "UK prices include VAT (tax 0), so no tax clearing line"
+    );
+    assert_eq!(sos[0]["shippingCost"], json!(3.49));
+    assert_eq!(sos[0]["subsidiary"]["id"], "2");
+}
+
+#[tokio::test]
+async fn on_hold_waits_then_bundle_expands_when_shippable() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(w.process(US, "576461413038785753", "ON_HOLD").await);
+    assert_eq!(
+        w.entry(US, "576461413038785753").await.sync_status,
+        SyncStatus::Waiting
+    );
+    assert!(w.sales_orders().is_empty());
+    w.set_order(US, "576461413038785753", |o| {
+        o["status"] = json!("AWAITING_SHIPMENT")
+    });
+    assert!(
+        w.process(US, "576461413038785753", "AWAITING_SHIPMENT")
+            .await
+    );
+    let so = &w.sales_orders()[0];
+    let items: Vec<(Value, Value)> = lines(so)
+        .iter()
+        .map(|l| (l["item"]["id"].clone(), l["quantity"].clone()))
+        .collect();
+    assert_eq!(
+        items,
+        vec![(json!("104"), json!(1)), (json!("105"), json!(2))],
+        "bundle → STOVE-MINI ×1, MUG ×2"
+    );
+}
+
+#[tokio::test]
+async fn cancelled_before_creation_is_never_created() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(w.process(US, "576461413038785755", "CANCELLED").await);
+    let e = w.entry(US, "576461413038785755").await;
+    assert_eq!(e.sync_status, SyncStatus::Skipped);
+    assert!(w.sales_orders().is_empty());
+}
+
+#[tokio::test]
+async fn missing_sku_is_logged_once_with_reason_and_fix_and_consumed() {
+    let w = world(Duration::from_secs(10)).await;
+    w.set_order(US, "576461413038785754", |o| {
+        o["status"] = json!("AWAITING_SHIPMENT")
+    });
+    assert!(
+        w.process(US, "576461413038785754", "AWAITING_SHIPMENT")
+            .await,
+        "non-retryable: consumed"
+    );
+    let e = w.entry(US, "576461413038785754").await;
+    assert_eq!(e.sync_status, SyncStatus::Failed);
+    let f = e.last_failure.unwrap();
+    assert_eq!(f.code, ErrorCode::MissingSku);
+    assert!(!f.retryable);
+    assert!(
+        f.reason.starts_with("TikTok SKU is empty on product"),
+        "{}",
+        f.reason
+    );
+    assert!(f.fix.contains("seller SKU"), "{}", f.fix);
+    assert!(w.sales_orders().is_empty());
+}
+
+#[tokio::test]
+async fn unlinked_sku_fails_then_resubmit_after_linking_succeeds() {
+    let w = world(Duration::from_secs(10)).await;
+    w.set_order(GB, "578903215467812302", |o| {
+        for l in o["line_items"].as_array_mut().unwrap() {
+            l["seller_sku"] = json!("TENT-OLD-CODE");
+        }
+    });
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let e = w.entry(GB, "578903215467812302").await;
+    let f = e.last_failure.clone().unwrap();
+    assert_eq!(
+        (f.code, e.failed_skus.clone()),
+        (
+            ErrorCode::UnlinkedProduct,
+            vec!["TENT-OLD-CODE".to_string()]
+        )
+    );
+    assert!(f.fix.contains("skus link"), "{}", f.fix);
+    let filter = shared::order_log::LogFilter {
+        sku: Some("TENT-OLD-CODE".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        w.log.list(&filter).await.unwrap().len(),
+        1,
+        "findable by SKU for a bulk resubmit"
+    );
+
+    let link = SkuLink {
+        shop_id: ShopId::new(GB),
+        sku: Sku::new("TENT-OLD-CODE"),
+        item_id: "101".into(),
+        source: "manual".into(),
+    };
+    w.skus.put(&link).await.unwrap();
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let e = w.entry(GB, "578903215467812302").await;
+    assert_eq!(e.sync_status, SyncStatus::Created);
+    assert!(e.last_failure.is_none() && e.failed_skus.is_empty());
+    assert_eq!(w.sales_orders().len(), 1);
+}
+
+#[tokio::test]
+async fn timeout_after_commit_and_5xx_give_one_sales_order_and_no_failure() {
+    let w = world(Duration::from_millis(800)).await;
+    w.ns_sim
+        .state
+        .inject_fault(FaultKind::TimeoutAfterCommit, 1, 3);
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    w.ns_sim.state.inject_fault(FaultKind::ServerError, 3, 0);
+    assert!(
+        w.process(GB, "578903215467812301", "AWAITING_SHIPMENT")
+            .await
+    );
+    assert_eq!(w.sales_orders().len(), 2);
+    for (shop, order) in [(US, "576461413038785752"), (GB, "578903215467812301")] {
+        assert_eq!(w.entry(shop, order).await.sync_status, SyncStatus::Created);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrency_limit_is_never_exceeded_and_no_order_fails() {
+    let w = Arc::new(world(Duration::from_secs(10)).await);
+    w.ns_sim.state.set_concurrency_limit(5);
+    w.ns_sim.state.set_latency_ms(100);
+    let ids: Vec<String> = (0..12).map(|i| format!("5764614130387859{i:02}")).collect();
+    for id in &ids {
+        w.set_order(US, "576461413038785752", |o| o["id"] = json!(id));
+    }
+    let results = futures::future::join_all(ids.iter().map(|id| {
+        let w = w.clone();
+        async move { w.process(US, id, "AWAITING_SHIPMENT").await }
+    }))
+    .await;
+    assert!(results.iter().all(|ok| *ok));
+    assert_eq!(w.sales_orders().len(), 12);
+    let stats = w.ns_sim.state.stats();
+    assert!(stats.peak_in_flight <= 5, "peak {}", stats.peak_in_flight);
+    assert_eq!(
+        stats.rejected_429, 0,
+        "the client's semaphore keeps us under the limit"
+    );
+}
