@@ -5,4 +5,5 @@
 
 pub mod demo;
 pub mod local;
+pub mod ops;
 pub mod runner;

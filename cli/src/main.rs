@@ -41,6 +41,21 @@ enum Command {
     },
     /// Run the whole pipeline locally end to end and print what happened.
     Demo(cli::demo::DemoArgs),
+    /// The order log: list, export, show, resubmit, ignore.
+    Orders {
+        #[command(subcommand)]
+        cmd: cli::ops::OrdersCmd,
+    },
+    /// SKU links: TikTok seller SKU → NetSuite item.
+    Skus {
+        #[command(subcommand)]
+        cmd: cli::ops::SkusCmd,
+    },
+    /// TikTok shop connections (tokens).
+    Shops {
+        #[command(subcommand)]
+        cmd: cli::ops::ShopsCmd,
+    },
 }
 
 #[tokio::main]
@@ -108,5 +123,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::Demo(args) => cli::demo::run(args).await,
+        Command::Orders { cmd } => cli::ops::orders(cmd, &shared::aws::sdk_config().await).await,
+        Command::Skus { cmd } => cli::ops::skus(cmd, &shared::aws::sdk_config().await).await,
+        Command::Shops { cmd } => cli::ops::shops(cmd, &shared::aws::sdk_config().await).await,
     }
 }

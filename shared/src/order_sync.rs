@@ -18,7 +18,7 @@ use crate::events::{EventArchive, EventStatus, QueuedEvent};
 use crate::mapping::config::{CustomerMode, MappingConfig, ShopMapping};
 use crate::mapping::{build_sales_order, group_units, ItemRef, MappingError};
 use crate::netsuite::{sql_quote, NetSuiteClient};
-use crate::order_log::{OrderLog, Outcome, SyncStatus};
+use crate::order_log::{OrderLog, OrderLogEntry, Outcome, SyncStatus};
 use crate::sku_links::{SkuLink, SkuLinks};
 use crate::taxonomy::{ErrorCode, Failure};
 use crate::tiktok::model::Order;
@@ -108,7 +108,12 @@ impl OrderSync<'_> {
         }
     }
 
-    async fn decide(&self, event: &QueuedEvent, order_id: &OrderId) -> Decision {
+    async fn decide(
+        &self,
+        event: &QueuedEvent,
+        order_id: &OrderId,
+        previous: Option<&OrderLogEntry>,
+    ) -> Decision {
         let shop = &event.shop_id;
         let webhook_status = event
             .data
@@ -133,19 +138,31 @@ impl OrderSync<'_> {
         let status = order.status.as_str().to_string();
         let external_id =
             crate::mapping::external_id(&cfg.external_id_prefix, shop, order.id.as_str());
-        let existing = match self
-            .netsuite
-            .get_by_external_id("salesOrder", &external_id, false)
-            .await
-        {
-            Ok(v) => v,
-            Err(e) => return Decision::failed(&status, Failure::from(&e)),
+        // A Sales Order can only exist if an earlier attempt reached NetSuite,
+        // and every attempt is logged right after. On first sighting the
+        // idempotent PUT upsert alone is safe, saving one NetSuite call of the
+        // account's scarce concurrency per new order.
+        let existing_id = match previous {
+            None => None,
+            Some(p)
+                if matches!(p.sync_status, SyncStatus::Created | SyncStatus::Updated)
+                    && p.netsuite_id.is_some() =>
+            {
+                p.netsuite_id.clone()
+            }
+            Some(_) => match self
+                .netsuite
+                .get_by_external_id("salesOrder", &external_id, false)
+                .await
+            {
+                Ok(v) => v
+                    .as_ref()
+                    .and_then(|v| v.get("id"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string),
+                Err(e) => return Decision::failed(&status, Failure::from(&e)),
+            },
         };
-        let existing_id = existing
-            .as_ref()
-            .and_then(|v| v.get("id"))
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
         let mut d = match (&order.status, existing_id) {
             (_, Some(id)) => {
                 let mut d = Decision::ok(
@@ -427,7 +444,8 @@ impl EventProcessor for OrderSync<'_> {
             self.mark_processed(event).await;
             return Ok(());
         };
-        let mut d = self.decide(event, &order_id).await;
+        let previous = self.log.get(&event.shop_id, &order_id).await?;
+        let mut d = self.decide(event, &order_id, previous.as_ref()).await;
         let retry = d.failure.as_ref().is_some_and(|f| f.retryable);
         let last_try = receive_count >= self.max_receive_count;
         if retry && last_try {
@@ -450,7 +468,6 @@ impl EventProcessor for OrderSync<'_> {
             failed_skus: d.failed_skus,
             at: (self.now)(),
         };
-        let previous = self.log.get(&event.shop_id, &order_id).await?;
         let entry = self.log.record(&outcome).await?;
         if let (Some(digest), Some(f)) = (self.digest, &outcome.failure) {
             let dead = retry && last_try;

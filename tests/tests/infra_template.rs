@@ -809,3 +809,34 @@ fn webhook_fixture_is_a_signed_function_url_request() {
     assert_eq!(envelope.kind.code(), 1, "a type-1 order status change");
     assert!(envelope.order_id.is_some());
 }
+
+#[test]
+fn writer_settings_follow_the_queue_and_the_concurrency_parameter() {
+    let t = load_template();
+    let (_, writer) = function_by_package(&t, "netsuite-writer").expect("writer function");
+    let env = fn_env(&t, writer);
+    let redrive = shared::resources::ORDERS_QUEUE
+        .redrive
+        .expect("orders queue has a redrive policy")
+        .1;
+    assert_eq!(
+        env.get("MAX_RECEIVE_COUNT"),
+        Some(&Value::String(redrive.to_string())),
+        "MAX_RECEIVE_COUNT = redrive count"
+    );
+    for var in ["NETSUITE_CONCURRENCY_LIMIT", "WRITER_MAX_CONCURRENCY"] {
+        assert!(
+            env.get(var)
+                .is_some_and(|v| is_ref(v, CONCURRENCY_PARAMETER)),
+            "{var} must be !Ref {CONCURRENCY_PARAMETER}"
+        );
+    }
+    for var in [
+        "NETSUITE_SECRET_ID",
+        "MAPPING_CONFIG",
+        "ALERT_FROM",
+        "ALERT_TO",
+    ] {
+        assert!(env.contains_key(var), "writer needs {var}");
+    }
+}

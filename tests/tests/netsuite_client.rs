@@ -194,13 +194,14 @@ async fn run_upserts(
     c: &NetSuiteClient,
     prefix: &str,
     n: usize,
-) -> Vec<Result<Option<String>, NsError>> {
+) -> Vec<Result<Option<String>, Box<NsError>>> {
     let futs = (0..n).map(|i| {
         let c = c.clone();
         let eid = format!("{prefix}-{i}");
         tokio::spawn(async move {
             c.upsert_by_external_id("salesOrder", &eid, &sales_order(&eid))
                 .await
+                .map_err(Box::new)
         })
     });
     futures::future::join_all(futs)

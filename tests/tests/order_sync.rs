@@ -76,6 +76,10 @@ fn mapping() -> MappingConfig {
 }
 
 async fn world(ns_timeout: Duration) -> World {
+    world_with(ns_timeout, 5).await
+}
+
+async fn world_with(ns_timeout: Duration, ns_concurrency: usize) -> World {
     let stack = Stack::new(30, 5).await;
     let seed = simulators::default_seed();
     let tiktok_sim = simulators::spawn_tiktok(seed.tiktok.clone(), Default::default())
@@ -97,6 +101,7 @@ async fn world(ns_timeout: Duration) -> World {
     .unwrap();
     let mut ns_cfg = NetSuiteConfig::new(&ns_sim.base_url, seed.netsuite.credentials());
     ns_cfg.request_timeout = ns_timeout;
+    ns_cfg.concurrency = ns_concurrency;
     ns_cfg.base_backoff = Duration::from_millis(20);
     let netsuite = NetSuiteClient::new(ns_cfg).unwrap();
     let ddb = stack.ddb.clone();
@@ -423,4 +428,29 @@ async fn concurrency_limit_is_never_exceeded_and_no_order_fails() {
         stats.rejected_429, 0,
         "the client's semaphore keeps us under the limit"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_429_storm_from_another_integration_fails_no_order() {
+    // Our client allows 8 in flight but the account has room for 2 (another
+    // integration holds the rest): NetSuite answers 429 and we back off.
+    let w = Arc::new(world_with(Duration::from_secs(10), 8).await);
+    w.ns_sim.state.set_concurrency_limit(2);
+    w.ns_sim.state.set_latency_ms(150);
+    let ids: Vec<String> = (0..10).map(|i| format!("5764614130387860{i:02}")).collect();
+    for id in &ids {
+        w.set_order(US, "576461413038785752", |o| o["id"] = json!(id));
+    }
+    let results = futures::future::join_all(ids.iter().map(|id| {
+        let w = w.clone();
+        async move { w.process(US, id, "AWAITING_SHIPMENT").await }
+    }))
+    .await;
+    let stats = w.ns_sim.state.stats();
+    assert!(stats.rejected_429 > 0, "the storm happened");
+    assert!(results.iter().all(|ok| *ok), "no order failed for a 429");
+    assert_eq!(w.sales_orders().len(), 10);
+    for id in &ids {
+        assert_eq!(w.entry(US, id).await.sync_status, SyncStatus::Created);
+    }
 }

@@ -299,3 +299,81 @@ async fn new_failures_reach_admins_in_one_digest_per_batch() {
     env.writer.handle_batch(event).await;
     assert_eq!(ours().await.len(), 1);
 }
+
+#[tokio::test]
+async fn resubmit_after_linking_the_sku_goes_through_the_queue_and_succeeds() {
+    use shared::sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
+    let env = local_env(2, 3).await;
+    let mut o = env
+        .seed
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.order["id"] == "578903215467812302")
+        .unwrap()
+        .order
+        .clone();
+    o["line_items"][0]["seller_sku"] = serde_json::json!("TENT-LEGACY");
+    env.tiktok.state.upsert_order(GB_SHOP, o).unwrap();
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let runner = LocalRunner::start(env.webhook.clone(), env.writer.clone(), &env.sdk, addr, 1)
+        .await
+        .unwrap();
+    let body = order_event("rs1", GB_SHOP, "578903215467812302", "AWAITING_SHIPMENT");
+    assert_eq!(
+        env.webhook
+            .handle("POST", Some(&env.sign(&body)), &body)
+            .await
+            .status,
+        200
+    );
+    wait_for("the unlinked-SKU failure", 30, || async {
+        status_of(&env, GB_SHOP, "578903215467812302").await == Some(SyncStatus::Failed)
+    })
+    .await;
+
+    // The operator links the SKU and resubmits everything blocked on it.
+    let ddb = aws_sdk_dynamodb::Client::new(&env.sdk);
+    DynamoSkuLinks::new(ddb, &env.names.order_log_table)
+        .put(&SkuLink {
+            shop_id: ShopId::new(GB_SHOP),
+            sku: shared::domain::Sku::new("TENT-LEGACY"),
+            item_id: "101".into(),
+            source: "manual".into(),
+        })
+        .await
+        .unwrap();
+    let filter = shared::order_log::LogFilter {
+        sku: Some("TENT-LEGACY".into()),
+        ..Default::default()
+    };
+    let blocked = shared::ops::resubmittable(&log(&env), &filter)
+        .await
+        .unwrap();
+    assert_eq!(blocked.len(), 1);
+    let queue = shared::aws::SqsEventQueue::new(
+        aws_sdk_sqs::Client::new(&env.sdk),
+        &env.names.orders_queue_url,
+    );
+    assert_eq!(
+        shared::ops::resubmit(&queue, &blocked, shared::now_epoch())
+            .await
+            .unwrap(),
+        1
+    );
+    wait_for("the resubmitted order created", 30, || async {
+        status_of(&env, GB_SHOP, "578903215467812302").await == Some(SyncStatus::Created)
+    })
+    .await;
+    runner.stop().await;
+    assert_eq!(env.netsuite.state.records("salesOrder").len(), 1);
+    let e = log(&env)
+        .get(&ShopId::new(GB_SHOP), &OrderId::new("578903215467812302"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.attempts, 2);
+    assert!(e.last_failure.is_none());
+    let csv = shared::ops::to_csv(&[e]);
+    assert!(csv.lines().nth(1).unwrap().contains(",created,"), "{csv}");
+}

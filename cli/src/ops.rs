@@ -1,0 +1,347 @@
+//! `tiktok-netsuite orders|skus|shops …`: the order log page as a command line.
+//!
+//! Reads `ORDER_LOG_TABLE` (and `ORDERS_QUEUE_URL` to resubmit) from the
+//! environment, like the functions, and talks to the same DynamoDB/SQS.
+
+use clap::{Args, Subcommand};
+use shared::aws::SqsEventQueue;
+use shared::domain::{OrderId, ShopId, Sku};
+use shared::order_log::{DynamoOrderLog, LogFilter, OrderLog, SyncStatus};
+use shared::sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
+use shared::tiktok::tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
+
+type OpsError = Box<dyn std::error::Error>;
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// TikTok shop id.
+    #[arg(long)]
+    pub shop: Option<String>,
+    /// Sync status: waiting, created, updated, skipped, failed, needs_review, cancelled, ignored.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Error code of the latest failure, e.g. UNLINKED_PRODUCT.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Seller SKU behind the latest failure.
+    #[arg(long)]
+    pub sku: Option<String>,
+    /// Updated on or after this date (YYYY-MM-DD, UTC) or epoch seconds.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Updated before this date (YYYY-MM-DD, UTC) or epoch seconds.
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrdersCmd {
+    /// List orders in the log (newest first).
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Print CSV instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Write the filtered order log to a CSV file.
+    Export {
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Show one order with its attempt history.
+    Show {
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        order: String,
+    },
+    /// Re-enqueue one order, or every failed order matching the filters.
+    Resubmit {
+        /// One order (needs --shop).
+        #[arg(long)]
+        order: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Mark an order ignored (it stops appearing among failures).
+    Ignore {
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        order: String,
+        #[arg(long, default_value = "no reason given")]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SkusCmd {
+    /// Link a TikTok seller SKU to a NetSuite item internal id.
+    Link {
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        sku: String,
+        #[arg(long)]
+        item: String,
+    },
+    /// Show a SKU's link.
+    Show {
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        sku: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ShopsCmd {
+    /// Store a shop's TikTok tokens (from the authorization flow) so the writer can call TikTok.
+    Connect {
+        #[arg(long)]
+        shop: String,
+        /// `shop_cipher` from Get Authorized Shops.
+        #[arg(long)]
+        cipher: String,
+        #[arg(long, env = "TIKTOK_ACCESS_TOKEN", hide_env_values = true)]
+        access_token: String,
+        /// Absolute epoch seconds (`access_token_expire_in`).
+        #[arg(long)]
+        access_expires_at: i64,
+        #[arg(long, env = "TIKTOK_REFRESH_TOKEN", hide_env_values = true)]
+        refresh_token: String,
+        #[arg(long)]
+        refresh_expires_at: i64,
+    },
+}
+
+fn env_var(var: &'static str, hint: &str) -> Result<String, OpsError> {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| format!("environment variable {var} is not set: {hint}").into())
+}
+
+fn table() -> Result<String, OpsError> {
+    env_var(
+        "ORDER_LOG_TABLE",
+        "set it to the order log table name (stack output OrderLogTableName)",
+    )
+}
+
+/// `YYYY-MM-DD` (UTC midnight) or epoch seconds.
+pub fn parse_time(flag: &str, v: &str) -> Result<i64, String> {
+    if let Ok(n) = v.parse::<i64>() {
+        return Ok(n);
+    }
+    chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc().timestamp())
+        .ok_or_else(|| format!("--{flag} {v:?} is neither YYYY-MM-DD nor epoch seconds"))
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> Result<LogFilter, String> {
+        let status = match &self.status {
+            None => None,
+            Some(s) => match SyncStatus::parse(&s.to_lowercase()) {
+                SyncStatus::Unknown(_) => {
+                    return Err(format!(
+                        "--status {s:?} is not a sync status; use one of: {}",
+                        SyncStatus::ALL
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                }
+                known => Some(known),
+            },
+        };
+        Ok(LogFilter {
+            shop_id: self.shop.clone().map(ShopId),
+            sync_status: status,
+            code: self.code.clone(),
+            sku: self.sku.clone(),
+            since: self
+                .since
+                .as_deref()
+                .map(|v| parse_time("since", v))
+                .transpose()?,
+            until: self
+                .until
+                .as_deref()
+                .map(|v| parse_time("until", v))
+                .transpose()?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.shop.is_none()
+            && self.status.is_none()
+            && self.code.is_none()
+            && self.sku.is_none()
+            && self.since.is_none()
+            && self.until.is_none()
+    }
+}
+
+pub async fn orders(cmd: OrdersCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsError> {
+    let log = DynamoOrderLog::new(aws_sdk_dynamodb::Client::new(sdk), table()?);
+    match cmd {
+        OrdersCmd::List { filter, csv } => {
+            let entries = log.list(&filter.to_filter()?).await?;
+            if csv {
+                print!("{}", shared::ops::to_csv(&entries));
+                return Ok(());
+            }
+            println!(
+                "{:<20} {:<20} {:<19} {:<13} {:<9} {:>3}  latest",
+                "shop", "order", "TikTok status", "sync", "NetSuite", "try"
+            );
+            for e in &entries {
+                let latest = match &e.last_failure {
+                    Some(f) => format!("{} — {}", f.code.as_str(), f.reason),
+                    None => e.history.last().map(|h| h.note.clone()).unwrap_or_default(),
+                };
+                println!(
+                    "{:<20} {:<20} {:<19} {:<13} {:<9} {:>3}  {latest}",
+                    e.shop_id.as_str(),
+                    e.order_id.as_str(),
+                    e.tiktok_status,
+                    e.sync_status.as_str(),
+                    e.netsuite_id.as_deref().unwrap_or("-"),
+                    e.attempts
+                );
+            }
+            eprintln!("{} order(s)", entries.len());
+        }
+        OrdersCmd::Export { filter, out } => {
+            let entries = log.list(&filter.to_filter()?).await?;
+            std::fs::write(&out, shared::ops::to_csv(&entries))
+                .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+            eprintln!("{} order(s) written to {}", entries.len(), out.display());
+        }
+        OrdersCmd::Show { shop, order } => {
+            let e = shared::ops::find(&log, &ShopId(shop), &OrderId(order)).await?;
+            println!("{}", serde_json::to_string_pretty(&e)?);
+        }
+        OrdersCmd::Resubmit { order, filter } => {
+            let queue = SqsEventQueue::new(
+                aws_sdk_sqs::Client::new(sdk),
+                env_var(
+                    "ORDERS_QUEUE_URL",
+                    "set it to the orders FIFO queue URL (stack output OrdersQueueUrl)",
+                )?,
+            );
+            let entries = match order {
+                Some(order) => {
+                    let shop = filter.shop.clone().ok_or("--order needs --shop")?;
+                    vec![shared::ops::find(&log, &ShopId(shop), &OrderId(order)).await?]
+                }
+                None if filter.is_empty() => {
+                    return Err("name an --order, or filter with --code, --sku, --status, --shop, --since or --until".into())
+                }
+                None => shared::ops::resubmittable(&log, &filter.to_filter()?).await?,
+            };
+            let n = shared::ops::resubmit(&queue, &entries, shared::now_epoch()).await?;
+            println!("{n} order(s) re-enqueued");
+        }
+        OrdersCmd::Ignore {
+            shop,
+            order,
+            reason,
+        } => {
+            let e = shared::ops::find(&log, &ShopId(shop), &OrderId(order)).await?;
+            shared::ops::ignore(&log, &e, &reason, shared::now_epoch()).await?;
+            println!("order {} marked ignored", e.order_id);
+        }
+    }
+    Ok(())
+}
+
+pub async fn skus(cmd: SkusCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsError> {
+    let links = DynamoSkuLinks::new(aws_sdk_dynamodb::Client::new(sdk), table()?);
+    match cmd {
+        SkusCmd::Link { shop, sku, item } => {
+            if sku.trim().is_empty() || item.trim().is_empty() {
+                return Err("--sku and --item must not be empty".into());
+            }
+            links
+                .put(&SkuLink {
+                    shop_id: ShopId(shop.clone()),
+                    sku: Sku::new(sku.trim()),
+                    item_id: item.trim().into(),
+                    source: "manual".into(),
+                })
+                .await?;
+            println!("linked {sku} → NetSuite item {item} for shop {shop}; resubmit with: tiktok-netsuite orders resubmit --sku {sku}");
+        }
+        SkusCmd::Show { shop, sku } => match links
+            .get(&ShopId(shop), &Sku::new(sku.clone()))
+            .await?
+        {
+            Some(l) => println!("{} → NetSuite item {} ({})", l.sku, l.item_id, l.source),
+            None => println!("{sku} has no link; the writer will look it up by item name/number"),
+        },
+    }
+    Ok(())
+}
+
+pub async fn shops(cmd: ShopsCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsError> {
+    let store = DynamoShopTokenStore::new(aws_sdk_dynamodb::Client::new(sdk), table()?);
+    match cmd {
+        ShopsCmd::Connect {
+            shop,
+            cipher,
+            access_token,
+            access_expires_at,
+            refresh_token,
+            refresh_expires_at,
+        } => {
+            store
+                .put(&ShopCredentials {
+                    shop_id: ShopId(shop.clone()),
+                    cipher,
+                    access_token,
+                    access_token_expires_at: access_expires_at,
+                    refresh_token,
+                    refresh_token_expires_at: refresh_expires_at,
+                })
+                .await?;
+            println!("tokens stored for shop {shop}; the writer refreshes them before they expire");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_name_bad_values() {
+        let f = FilterArgs {
+            status: Some("bogus".into()),
+            ..Default::default()
+        };
+        assert!(f.to_filter().unwrap_err().contains("--status"));
+        let f = FilterArgs {
+            since: Some("23/11/2026".into()),
+            ..Default::default()
+        };
+        assert!(f.to_filter().unwrap_err().contains("--since"));
+        let f = FilterArgs {
+            since: Some("2026-11-23".into()),
+            status: Some("FAILED".into()),
+            ..Default::default()
+        };
+        let lf = f.to_filter().unwrap();
+        assert_eq!(lf.since, Some(1795392000));
+        assert_eq!(lf.sync_status, Some(SyncStatus::Failed));
+    }
+}
