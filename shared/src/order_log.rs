@@ -366,7 +366,7 @@ impl OrderLog for DynamoOrderLog {
                 _ => break,
             }
         }
-        out.sort_by(|a, b| b.last_updated.cmp(&a.last_updated));
+        out.sort_by_key(|e| std::cmp::Reverse(e.last_updated));
         Ok(out)
     }
 }

@@ -454,3 +454,115 @@ async fn a_429_storm_from_another_integration_fails_no_order() {
         assert_eq!(w.entry(US, id).await.sync_status, SyncStatus::Created);
     }
 }
+
+#[tokio::test]
+async fn each_failure_reason_is_logged_with_code_reason_fix_and_response() {
+    let mut w = world(Duration::from_secs(10)).await;
+
+    // Not Found (retryable: TikTok may not have the order yet).
+    assert!(
+        !w.process(US, "576461413038799999", "AWAITING_SHIPMENT")
+            .await,
+        "retryable → back to SQS"
+    );
+    let f = w
+        .entry(US, "576461413038799999")
+        .await
+        .last_failure
+        .unwrap();
+    assert_eq!((f.code, f.retryable), (ErrorCode::NotFound, true));
+    assert!(f.reason.contains("576461413038799999") && !f.fix.is_empty());
+
+    // Total Mismatch: TikTok's payment block disagrees with its own lines.
+    w.set_order(US, "576461413038785752", |o| {
+        o["payment"]["sub_total"] = json!("200.00")
+    });
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    let f = w
+        .entry(US, "576461413038785752")
+        .await
+        .last_failure
+        .unwrap();
+    assert_eq!(f.code, ErrorCode::TotalMismatch);
+    assert!(
+        f.reason.contains("270.47") && f.reason.contains("217.99"),
+        "{}",
+        f.reason
+    );
+
+    // Order Creation Failed: NetSuite refuses a customer that does not exist; its answer is kept.
+    w.mapping.shops.get_mut(GB).unwrap().customer.customer_id = Some("999".into());
+    assert!(
+        w.process(GB, "578903215467812301", "AWAITING_SHIPMENT")
+            .await
+    );
+    let e = w.entry(GB, "578903215467812301").await;
+    let f = e.last_failure.unwrap();
+    assert_eq!(f.code, ErrorCode::OrderCreationFailed, "{f:?}");
+    assert_eq!(
+        (f.http_status, f.system_code.as_deref()),
+        (Some(400), Some("USER_ERROR"))
+    );
+    assert!(
+        f.system_call
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("PUT "),
+        "{f:?}"
+    );
+    assert!(f
+        .response_body
+        .as_deref()
+        .unwrap_or_default()
+        .contains("o:errorDetails"));
+
+    // Duplicate Customer: match by email finds two customers.
+    w.mapping.default.customer.mode = shared::mapping::config::CustomerMode::MatchEmail;
+    for _ in 0..2 {
+        let body =
+            json!({"companyName": "Twin", "email": "twin@example.com", "subsidiary": {"id": "1"}});
+        w.netsuite.create("customer", &body).await.unwrap();
+    }
+    w.set_order(US, "576461413038785753", |o| {
+        o["status"] = json!("AWAITING_SHIPMENT");
+        o["buyer_email"] = json!("TWIN@example.com");
+    });
+    assert!(
+        w.process(US, "576461413038785753", "AWAITING_SHIPMENT")
+            .await
+    );
+    let f = w
+        .entry(US, "576461413038785753")
+        .await
+        .last_failure
+        .unwrap();
+    assert_eq!(f.code, ErrorCode::DuplicateCustomer);
+
+    // Unauthorized: NetSuite refuses the token; not retried, the fix says what to check.
+    let mut creds = simulators::default_seed().netsuite.credentials();
+    creds.token_secret = "wrong".into();
+    w.netsuite = NetSuiteClient::new(NetSuiteConfig::new(&w.ns_sim.base_url, creds)).unwrap();
+    w.mapping.default.customer = shared::mapping::config::CustomerStrategy {
+        mode: shared::mapping::config::CustomerMode::Generic,
+        customer_id: Some("201".into()),
+    };
+    w.set_order(US, "576461413038785752", |_| {});
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    let f = w
+        .entry(US, "576461413038785752")
+        .await
+        .last_failure
+        .unwrap();
+    assert_eq!(
+        (f.code, f.retryable, f.http_status),
+        (ErrorCode::Unauthorized, false, Some(401))
+    );
+    assert!(f.fix.contains("integration record"), "{}", f.fix);
+    assert!(w.sales_orders().is_empty());
+}

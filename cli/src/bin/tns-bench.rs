@@ -1,0 +1,834 @@
+//! `tns-bench`: throughput, latency and memory of the local order pipeline.
+//!
+//! Runs against moto (AWS_ENDPOINT_URL, started by `scripts/bench`) and the
+//! in-process simulators; all traffic stays on loopback. Two phases, each on
+//! a fresh [`LocalEnv`] (own tables, queues, simulators, empty SKU cache):
+//!
+//! 1. **throughput**: N orders exist in the TikTok simulator; all N signed
+//!    webhooks are posted as fast as a few concurrent posters can; the clock
+//!    runs from the first post until every Sales Order exists in the NetSuite
+//!    simulator.
+//! 2. **latency**: webhooks are posted at a steady rate below the ceiling;
+//!    event → Sales Order latency is the time from a webhook's post to the
+//!    first poll that sees its Sales Order in the simulator.
+//!
+//! The writer side is wired like [`cli::runner::LocalRunner`] (the webhook
+//! router on a loopback port, `--writer-concurrency` [`SqsPoller`]s with 1 s
+//! long polls) but the poll loop is inlined here so each batch can be timed
+//! against the writer's 60 s Lambda timeout.
+//!
+//! Memory: the process's peak RSS (VmHWM) is reset through
+//! `/proc/self/clear_refs` before each phase's first post, so the reported
+//! peak covers that phase only. It includes both simulators, the webhook and
+//! the pollers, so it is an upper bound for the writer alone.
+//!
+//! Prints a markdown summary on stdout; logs (RUST_LOG, default `warn`) go to stderr.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use cli::local::{LocalEnv, LocalOptions};
+use cli::runner::{serve_webhook, PollStats, SqsPoller};
+use serde_json::{json, Value};
+use shared::domain::ShopId;
+use shared::order_log::{LogFilter, OrderLog};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Seed shop (US) and the seed order cloned for every benchmark order.
+const SHOP: &str = "7494049642642441621";
+const TEMPLATE_ORDER: &str = "576461413038785752";
+
+type BenchError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "tns-bench",
+    about = "Orders/s, event→Sales Order latency and peak memory of the local pipeline"
+)]
+struct Args {
+    /// Orders in the throughput phase.
+    #[arg(long, default_value_t = 200)]
+    orders: usize,
+    /// NetSuite simulator concurrency limit (and the writer's account share).
+    #[arg(long, default_value_t = 5)]
+    netsuite_concurrency: usize,
+    /// Latency the NetSuite simulator adds to every request.
+    #[arg(long, default_value_t = 300)]
+    netsuite_latency_ms: u64,
+    /// Concurrent writer pollers (the event source's maximum concurrency).
+    #[arg(long, default_value_t = 5)]
+    writer_concurrency: usize,
+    /// Webhooks per second in the latency phase (keep it below the ceiling).
+    #[arg(long, default_value_t = 4.0)]
+    rate: f64,
+    /// Orders in the latency phase.
+    #[arg(long, default_value_t = 60)]
+    latency_orders: usize,
+    /// Concurrent webhook posters in the throughput phase.
+    #[arg(long, default_value_t = 4)]
+    posters: usize,
+    /// Give up waiting for Sales Orders after this many seconds (per phase).
+    #[arg(long, default_value_t = 600)]
+    timeout_secs: u64,
+    /// Orders queue visibility timeout; 360 s as deployed (6 × the writer timeout).
+    #[arg(long, default_value_t = 360)]
+    visibility_timeout_secs: u32,
+    /// Receives before the DLQ; 5 as deployed.
+    #[arg(long, default_value_t = 5)]
+    max_receive_count: u32,
+    /// Skip the throughput phase.
+    #[arg(long)]
+    skip_throughput: bool,
+    /// Skip the latency phase.
+    #[arg(long)]
+    skip_latency: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Args::parse()).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("tns-bench: some orders failed or did not finish; see the summary");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check_args(a: &Args) -> Result<(), BenchError> {
+    if a.orders == 0 || a.orders > 99_999 || a.latency_orders > 99_999 {
+        return Err("--orders must be 1..=99999 and --latency-orders at most 99999".into());
+    }
+    if !(a.rate > 0.0 && a.rate.is_finite()) {
+        return Err("--rate must be a positive number".into());
+    }
+    if a.netsuite_concurrency == 0 || a.writer_concurrency == 0 || a.posters == 0 {
+        return Err("concurrencies and --posters must be at least 1".into());
+    }
+    Ok(())
+}
+
+/// Refuses any AWS endpoint that is not on this machine.
+fn loopback_endpoint() -> Result<String, BenchError> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").map_err(|_| {
+        "AWS_ENDPOINT_URL is not set: the benchmark only runs against a local endpoint; use scripts/bench, which starts moto"
+    })?;
+    let rest = endpoint
+        .split_once("://")
+        .map(|(_, r)| r)
+        .unwrap_or(&endpoint);
+    let host = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map(|(h, _)| h)
+        .unwrap_or(host);
+    match host {
+        "127.0.0.1" | "localhost" | "[::1]" => Ok(endpoint),
+        _ => Err(format!("AWS_ENDPOINT_URL {endpoint} is not a loopback address").into()),
+    }
+}
+
+async fn run(args: Args) -> Result<bool, BenchError> {
+    check_args(&args)?;
+    let endpoint = loopback_endpoint()?;
+    let sdk = shared::aws::sdk_config().await;
+    let load_before = loadavg();
+    let started_at = chrono_like_now();
+    let mut ok = true;
+
+    let throughput = if args.skip_throughput {
+        None
+    } else {
+        eprintln!("tns-bench: throughput phase, {} orders", args.orders);
+        let r = throughput_phase(&args, &sdk).await?;
+        ok &= r.failed_orders == 0 && r.stuck == 0 && r.post_errors == 0;
+        Some(r)
+    };
+    let latency = if args.skip_latency || args.latency_orders == 0 {
+        None
+    } else {
+        eprintln!(
+            "tns-bench: latency phase, {} orders at {}/s",
+            args.latency_orders, args.rate
+        );
+        let r = latency_phase(&args, &sdk).await?;
+        ok &= r.failed_orders == 0 && r.stuck == 0 && r.post_errors == 0;
+        Some(r)
+    };
+    let load_after = loadavg();
+
+    print_summary(
+        &args,
+        &endpoint,
+        &started_at,
+        &load_before,
+        &load_after,
+        throughput.as_ref(),
+        latency.as_ref(),
+    );
+    Ok(ok)
+}
+
+// ---------------------------------------------------------------- pipeline
+
+#[derive(Debug, Default, Clone, Copy)]
+struct PollerTotals {
+    stats: PollStats,
+    /// Longest receive → writer → delete cycle that carried messages.
+    max_batch: Duration,
+    largest_batch: u64,
+}
+
+impl PollerTotals {
+    fn add(&mut self, o: &PollerTotals) {
+        self.stats.batches += o.stats.batches;
+        self.stats.received += o.stats.received;
+        self.stats.succeeded += o.stats.succeeded;
+        self.stats.failed += o.stats.failed;
+        self.max_batch = self.max_batch.max(o.max_batch);
+        self.largest_batch = self.largest_batch.max(o.largest_batch);
+    }
+}
+
+/// One fresh environment with the webhook on loopback and the writer pollers.
+struct Pipeline {
+    env: LocalEnv,
+    sdk: aws_config::SdkConfig,
+    url: String,
+    shutdown: watch::Sender<bool>,
+    pollers: Vec<JoinHandle<PollerTotals>>,
+    server: JoinHandle<()>,
+}
+
+impl Pipeline {
+    async fn start(
+        args: &Args,
+        sdk: &aws_config::SdkConfig,
+        phase: &str,
+    ) -> Result<Self, BenchError> {
+        let opts = LocalOptions {
+            prefix: format!("bench{}{phase}", shared::now_epoch()),
+            visibility_timeout_secs: args.visibility_timeout_secs,
+            max_receive_count: args.max_receive_count,
+            netsuite_concurrency: args.netsuite_concurrency,
+            netsuite_latency_ms: args.netsuite_latency_ms,
+            writer_max_concurrency: args.writer_concurrency,
+        };
+        let env = LocalEnv::start(sdk.clone(), opts).await?;
+        let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+        let (webhook_addr, server) = serve_webhook(env.webhook.clone(), addr).await?;
+        let (tx, rx) = watch::channel(false);
+        let region = sdk
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".into());
+        let poller = SqsPoller {
+            sqs: aws_sdk_sqs::Client::new(sdk),
+            queue_url: env.writer.config.orders_queue_url.clone(),
+            writer: env.writer.clone(),
+            region,
+            wait_secs: 1,
+        };
+        let pollers = (0..args.writer_concurrency)
+            .map(|_| tokio::spawn(poll_loop(poller.clone(), rx.clone())))
+            .collect();
+        Ok(Self {
+            env,
+            sdk: sdk.clone(),
+            url: format!("http://{webhook_addr}/webhook"),
+            shutdown: tx,
+            pollers,
+            server,
+        })
+    }
+
+    /// Stops the pollers after their current batch, the server and the simulators.
+    async fn stop(self) -> (PollerTotals, simulators::netsuite::NetSuiteStats) {
+        let _ = self.shutdown.send(true);
+        let mut total = PollerTotals::default();
+        for p in self.pollers {
+            if let Ok(t) = p.await {
+                total.add(&t);
+            }
+        }
+        self.server.abort();
+        let stats = self.env.netsuite.state.stats();
+        self.env.tiktok.shutdown().await;
+        self.env.netsuite.shutdown().await;
+        (total, stats)
+    }
+
+    /// Puts a clone of the seed order under `order_id` into the TikTok simulator.
+    fn create_order(&self, template: &Value, order_id: &str) -> Result<(), BenchError> {
+        let mut order = template.clone();
+        order["id"] = json!(order_id);
+        order["status"] = json!("AWAITING_SHIPMENT");
+        order["update_time"] = json!(shared::now_epoch());
+        self.env.tiktok.state.upsert_order(SHOP, order)?;
+        Ok(())
+    }
+
+    fn template(&self) -> Result<Value, BenchError> {
+        self.env
+            .seed
+            .tiktok
+            .orders
+            .iter()
+            .find(|o| o.shop_id == SHOP && o.order["id"] == TEMPLATE_ORDER)
+            .map(|o| o.order.clone())
+            .ok_or_else(|| format!("seed order {TEMPLATE_ORDER} not found").into())
+    }
+
+    fn has_sales_order(&self, external_id: &str) -> bool {
+        self.env
+            .netsuite
+            .state
+            .record_by_external_id("salesOrder", external_id)
+            .is_some()
+    }
+
+    /// Order log entries of this run whose sync status is not `created`.
+    async fn failed_orders(&self, ids: &[String]) -> Result<Vec<String>, BenchError> {
+        let log = shared::order_log::DynamoOrderLog::new(
+            aws_sdk_dynamodb::Client::new(&self.sdk),
+            &self.env.names.order_log_table,
+        );
+        let entries = log.list(&LogFilter::default()).await?;
+        let by_id: HashMap<&str, _> = entries.iter().map(|e| (e.order_id.as_str(), e)).collect();
+        let mut out = Vec::new();
+        for id in ids {
+            match by_id.get(id.as_str()) {
+                Some(e) if e.sync_status.as_str() == "created" => {}
+                Some(e) => out.push(format!(
+                    "{id}: {} ({})",
+                    e.sync_status.as_str(),
+                    e.last_failure
+                        .as_ref()
+                        .map(|f| format!("{}: {}", f.code.label(), f.reason))
+                        .unwrap_or_else(|| "no failure recorded".into())
+                )),
+                None => out.push(format!("{id}: not in the order log")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+async fn poll_loop(p: SqsPoller, shutdown: watch::Receiver<bool>) -> PollerTotals {
+    let mut t = PollerTotals::default();
+    while !*shutdown.borrow() {
+        let began = Instant::now();
+        match p.poll_once().await {
+            Ok(s) => {
+                if s.received > 0 {
+                    t.max_batch = t.max_batch.max(began.elapsed());
+                    t.largest_batch = t.largest_batch.max(s.received);
+                }
+                t.stats.batches += s.batches;
+                t.stats.received += s.received;
+                t.stats.succeeded += s.succeeded;
+                t.stats.failed += s.failed;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "poll failed; retrying in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+    t
+}
+
+fn webhook_body(notification_id: &str, order_id: &str) -> Vec<u8> {
+    let now = shared::now_epoch();
+    json!({
+        "type": 1,
+        "tts_notification_id": notification_id,
+        "shop_id": SHOP,
+        "timestamp": now,
+        "data": {
+            "order_id": order_id,
+            "order_status": "AWAITING_SHIPMENT",
+            "is_on_hold_order": false,
+            "update_time": now,
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    sig: String,
+    body: Vec<u8>,
+) -> Result<u16, String> {
+    http.post(url)
+        .header("content-type", "application/json")
+        .header("authorization", sig)
+        .body(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .map_err(|e| e.to_string())
+}
+
+fn external_id(order_id: &str) -> String {
+    shared::mapping::external_id("tts", &ShopId::new(SHOP), order_id)
+}
+
+// ---------------------------------------------------------------- phases
+
+struct Throughput {
+    orders: usize,
+    post_secs: f64,
+    total_secs: f64,
+    completed: usize,
+    stuck: usize,
+    post_errors: usize,
+    failed_orders: usize,
+    failed_detail: Vec<String>,
+    pollers: PollerTotals,
+    ns: simulators::netsuite::NetSuiteStats,
+    rss_setup_kib: u64,
+    hwm_kib: u64,
+    /// Completion time of each order from the first post, sorted (ms).
+    completion_ms: Vec<f64>,
+}
+
+async fn throughput_phase(
+    args: &Args,
+    sdk: &aws_config::SdkConfig,
+) -> Result<Throughput, BenchError> {
+    let p = Pipeline::start(args, sdk, "t").await?;
+    let template = p.template()?;
+    let ids: Vec<String> = (0..args.orders)
+        .map(|i| format!("5764614130388{i:05}"))
+        .collect();
+    for id in &ids {
+        p.create_order(&template, id)?;
+    }
+    let bodies: Arc<Vec<(Vec<u8>, String)>> = Arc::new(
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let body = webhook_body(&format!("73271123930{i:08}"), id);
+                let sig = p.env.sign(&body);
+                (body, sig)
+            })
+            .collect(),
+    );
+    let mut pending: HashMap<String, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (external_id(id), i))
+        .collect();
+    let mut done_ms = vec![None; ids.len()];
+
+    let http = reqwest::Client::new();
+    let rss_setup_kib = proc_status_kib("VmRSS");
+    reset_peak_rss();
+    let start = Instant::now();
+    let next = Arc::new(AtomicUsize::new(0));
+    let posters: Vec<JoinHandle<usize>> = (0..args.posters)
+        .map(|_| {
+            let (http, url, next, bodies) =
+                (http.clone(), p.url.clone(), next.clone(), bodies.clone());
+            tokio::spawn(async move {
+                let mut errors = 0;
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((body, sig)) = bodies.get(i) else {
+                        break;
+                    };
+                    match post(&http, &url, sig.clone(), body.clone()).await {
+                        Ok(200) => {}
+                        Ok(s) => {
+                            tracing::warn!(status = s, "webhook not accepted");
+                            errors += 1;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "webhook post failed");
+                            errors += 1;
+                        }
+                    }
+                }
+                errors
+            })
+        })
+        .collect();
+    let mut post_secs = None;
+    let mut post_errors = 0;
+    let mut posters = Some(posters);
+    let deadline = Duration::from_secs(args.timeout_secs);
+    while !pending.is_empty() && start.elapsed() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if posters
+            .as_ref()
+            .is_some_and(|ps| ps.iter().all(|h| h.is_finished()))
+        {
+            for h in posters.take().into_iter().flatten() {
+                post_errors += h.await.unwrap_or(1);
+            }
+            post_secs = Some(start.elapsed().as_secs_f64());
+        }
+        let now_ms = start.elapsed().as_secs_f64() * 1000.0;
+        pending.retain(|eid, i| {
+            if p.has_sales_order(eid) {
+                done_ms[*i] = Some(now_ms);
+                false
+            } else {
+                true
+            }
+        });
+    }
+    let total_secs = start.elapsed().as_secs_f64();
+    for h in posters.take().into_iter().flatten() {
+        post_errors += h.await.unwrap_or(1);
+    }
+    let post_secs = post_secs.unwrap_or(total_secs);
+    let hwm_kib = proc_status_kib("VmHWM");
+    let failed_detail = p.failed_orders(&ids).await?;
+    let (pollers, ns) = p.stop().await;
+    let mut completion_ms: Vec<f64> = done_ms.into_iter().flatten().collect();
+    completion_ms.sort_by(f64::total_cmp);
+    Ok(Throughput {
+        orders: ids.len(),
+        post_secs,
+        total_secs,
+        completed: completion_ms.len(),
+        stuck: pending.len(),
+        post_errors,
+        failed_orders: failed_detail.len(),
+        failed_detail,
+        pollers,
+        ns,
+        rss_setup_kib,
+        hwm_kib,
+        completion_ms,
+    })
+}
+
+struct Latency {
+    orders: usize,
+    rate: f64,
+    achieved_rate: f64,
+    latencies_ms: Vec<f64>,
+    stuck: usize,
+    post_errors: usize,
+    failed_orders: usize,
+    failed_detail: Vec<String>,
+    pollers: PollerTotals,
+    ns: simulators::netsuite::NetSuiteStats,
+    hwm_kib: u64,
+}
+
+async fn latency_phase(args: &Args, sdk: &aws_config::SdkConfig) -> Result<Latency, BenchError> {
+    let p = Pipeline::start(args, sdk, "l").await?;
+    let template = p.template()?;
+    let ids: Vec<String> = (0..args.latency_orders)
+        .map(|i| format!("5764614130389{i:05}"))
+        .collect();
+    for id in &ids {
+        p.create_order(&template, id)?;
+    }
+    let http = reqwest::Client::new();
+    let interval = Duration::from_secs_f64(1.0 / args.rate);
+    // (external id, post time); posts run on their own tasks so a slow
+    // answer never delays the schedule.
+    let mut pending: Vec<(String, Instant)> = Vec::with_capacity(ids.len());
+    let mut latencies_ms = Vec::with_capacity(ids.len());
+    let mut posts: Vec<JoinHandle<bool>> = Vec::new();
+    reset_peak_rss();
+    let start = Instant::now();
+    let deadline = Duration::from_secs(args.timeout_secs);
+    let mut next_post = 0usize;
+    let mut last_post = start;
+    while (next_post < ids.len() || !pending.is_empty()) && start.elapsed() < deadline {
+        let due = start + interval.mul_f64(next_post as f64);
+        if next_post < ids.len() && Instant::now() >= due {
+            let id = &ids[next_post];
+            let body = webhook_body(&format!("73271123931{next_post:08}"), id);
+            let sig = p.env.sign(&body);
+            let (http, url) = (http.clone(), p.url.clone());
+            let at = Instant::now();
+            last_post = at;
+            posts.push(tokio::spawn(async move {
+                matches!(post(&http, &url, sig, body).await, Ok(200))
+            }));
+            pending.push((external_id(id), at));
+            next_post += 1;
+            continue;
+        }
+        let now = Instant::now();
+        pending.retain(|(eid, at)| {
+            if p.has_sales_order(eid) {
+                latencies_ms.push(now.duration_since(*at).as_secs_f64() * 1000.0);
+                false
+            } else {
+                true
+            }
+        });
+        let mut nap = Duration::from_millis(10);
+        if next_post < ids.len() {
+            let due = start + interval.mul_f64(next_post as f64);
+            nap = nap.min(due.saturating_duration_since(Instant::now()));
+        }
+        tokio::time::sleep(nap).await;
+    }
+    let achieved_rate = if next_post > 1 {
+        (next_post - 1) as f64 / last_post.duration_since(start).as_secs_f64().max(1e-9)
+    } else {
+        0.0
+    };
+    let mut post_errors = 0;
+    for h in posts {
+        if !h.await.unwrap_or(false) {
+            post_errors += 1;
+        }
+    }
+    let hwm_kib = proc_status_kib("VmHWM");
+    let failed_detail = p.failed_orders(&ids[..next_post]).await?;
+    let (pollers, ns) = p.stop().await;
+    latencies_ms.sort_by(f64::total_cmp);
+    Ok(Latency {
+        orders: ids.len(),
+        rate: args.rate,
+        achieved_rate,
+        latencies_ms,
+        stuck: pending.len() + (ids.len() - next_post),
+        post_errors,
+        failed_orders: failed_detail.len(),
+        failed_detail,
+        pollers,
+        ns,
+        hwm_kib,
+    })
+}
+
+// ---------------------------------------------------------------- output
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.1} MiB", kib as f64 / 1024.0)
+}
+
+fn print_summary(
+    args: &Args,
+    endpoint: &str,
+    started_at: &str,
+    load_before: &str,
+    load_after: &str,
+    t: Option<&Throughput>,
+    l: Option<&Latency>,
+) {
+    let latency_s = args.netsuite_latency_ms as f64 / 1000.0;
+    let ceiling = if latency_s > 0.0 {
+        args.netsuite_concurrency as f64 / latency_s
+    } else {
+        f64::INFINITY
+    };
+    println!("## tns-bench results\n");
+    println!("- started: {started_at}; cores: {}", cores());
+    println!("- load average (1/5/15 min) before: {load_before}; after: {load_after}");
+    println!("- AWS endpoint: {endpoint} (moto); simulators in-process on 127.0.0.1");
+    println!(
+        "- NetSuite simulator: concurrency limit {}, latency {} ms → ceiling {:.1} requests/s; writer pollers {} (per-invocation NetSuite share {}); queue visibility {} s, max receives {}",
+        args.netsuite_concurrency,
+        args.netsuite_latency_ms,
+        ceiling,
+        args.writer_concurrency,
+        (args.netsuite_concurrency / args.writer_concurrency).max(1),
+        args.visibility_timeout_secs,
+        args.max_receive_count
+    );
+    println!();
+    if let Some(t) = t {
+        let ops = t.completed as f64 / t.total_secs;
+        let rpo = t.ns.requests as f64 / t.orders as f64;
+        println!(
+            "### Throughput ({} orders, {} concurrent posters)\n",
+            t.orders, args.posters
+        );
+        println!("| metric | value |\n|---|---|");
+        println!("| Sales Orders created | {} of {} |", t.completed, t.orders);
+        println!("| all webhooks posted after | {:.2} s |", t.post_secs);
+        println!("| first post → last Sales Order | {:.2} s |", t.total_secs);
+        println!("| orders/s | {ops:.2} |");
+        println!("| ceiling (concurrency / latency) | {ceiling:.1} /s |");
+        println!("| fraction of ceiling | {:.1} % |", 100.0 * ops / ceiling);
+        println!(
+            "| NetSuite requests/order | {rpo:.2} ({} requests) |",
+            t.ns.requests
+        );
+        println!(
+            "| NetSuite requests/s (fraction of ceiling) | {:.2} ({:.1} %) |",
+            t.ns.requests as f64 / t.total_secs,
+            100.0 * t.ns.requests as f64 / t.total_secs / ceiling
+        );
+        println!(
+            "| orders/s ceiling at {rpo:.2} requests/order | {:.2} /s ({:.1} % reached) |",
+            ceiling / rpo,
+            100.0 * ops / (ceiling / rpo)
+        );
+        println!(
+            "| failed orders (order log not `created`) | {} |",
+            t.failed_orders
+        );
+        println!("| orders without a Sales Order at the end | {} |", t.stuck);
+        println!("| webhook posts not answered 200 | {} |", t.post_errors);
+        println!(
+            "| writer batches / messages ok / failed | {} / {} / {} |",
+            t.pollers.stats.batches, t.pollers.stats.succeeded, t.pollers.stats.failed
+        );
+        println!(
+            "| largest batch / longest batch cycle | {} msgs / {:.2} s |",
+            t.pollers.largest_batch,
+            t.pollers.max_batch.as_secs_f64()
+        );
+        println!("| NetSuite 429s | {} |", t.ns.rejected_429);
+        println!(
+            "| NetSuite peak in flight | {} (limit {}) |",
+            t.ns.peak_in_flight, args.netsuite_concurrency
+        );
+        println!(
+            "| order completion from first post p50 / p95 / max | {:.0} / {:.0} / {:.0} ms |",
+            percentile(&t.completion_ms, 50.0),
+            percentile(&t.completion_ms, 95.0),
+            percentile(&t.completion_ms, 100.0)
+        );
+        println!(
+            "| RSS after setup (before first post) | {} |",
+            mib(t.rss_setup_kib)
+        );
+        println!("| peak RSS during the phase (VmHWM) | {} |", mib(t.hwm_kib));
+        println!();
+        println!("NetSuite requests by path:\n");
+        for (path, n) in &t.ns.per_path {
+            println!("- `{path}`: {n}");
+        }
+        println!();
+        for f in &t.failed_detail {
+            println!("- failed: {f}");
+        }
+    }
+    if let Some(l) = l {
+        let lat = &l.latencies_ms;
+        println!(
+            "### Latency ({} orders at {} webhooks/s, {:.2}/s achieved)\n",
+            l.orders, l.rate, l.achieved_rate
+        );
+        println!("| metric | value |\n|---|---|");
+        println!("| Sales Orders seen | {} of {} |", lat.len(), l.orders);
+        println!(
+            "| event → Sales Order p50 / p95 / max | {:.0} / {:.0} / {:.0} ms |",
+            percentile(lat, 50.0),
+            percentile(lat, 95.0),
+            percentile(lat, 100.0)
+        );
+        println!(
+            "| min | {:.0} ms |",
+            lat.first().copied().unwrap_or(f64::NAN)
+        );
+        println!("| failed orders | {} |", l.failed_orders);
+        println!("| orders without a Sales Order at the end | {} |", l.stuck);
+        println!("| webhook posts not answered 200 | {} |", l.post_errors);
+        println!(
+            "| NetSuite requests/order | {:.2} |",
+            l.ns.requests as f64 / l.orders as f64
+        );
+        println!(
+            "| NetSuite 429s / peak in flight | {} / {} |",
+            l.ns.rejected_429, l.ns.peak_in_flight
+        );
+        println!(
+            "| writer batches / messages ok / failed | {} / {} / {} |",
+            l.pollers.stats.batches, l.pollers.stats.succeeded, l.pollers.stats.failed
+        );
+        println!("| peak RSS during the phase (VmHWM) | {} |", mib(l.hwm_kib));
+        println!();
+        for f in &l.failed_detail {
+            println!("- failed: {f}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- /proc
+
+fn proc_status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field) && l[field.len()..].starts_with(':'))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resets VmHWM to the current RSS (Linux ≥ 4.0); harmless if refused.
+fn reset_peak_rss() {
+    if let Err(e) = std::fs::write("/proc/self/clear_refs", "5") {
+        tracing::warn!(error = %e, "could not reset the peak RSS; VmHWM covers the whole process");
+    }
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0)
+}
+
+/// UTC time as `YYYY-MM-DD HH:MM:SS UTC`, without a date crate.
+fn chrono_like_now() -> String {
+    let secs = shared::now_epoch();
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
