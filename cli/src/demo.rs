@@ -248,7 +248,9 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
             lines.join(", ")
         );
     }
-    let mails = captured_mail(&http, &endpoint).await.unwrap_or_default();
+    let mails = crate::local::captured_mail(&endpoint)
+        .await
+        .unwrap_or_default();
     println!("\nadmin emails captured by local SES: {}", mails.len());
     for (subject, body) in &mails {
         println!("--- {subject}\n{body}");
@@ -266,29 +268,6 @@ fn key_of(body: &[u8]) -> Option<String> {
     shared::webhook::parse_envelope(body)
         .ok()
         .map(|e| shared::webhook::event_key(&e.shop_id, &e.notification_id))
-}
-
-/// Sent mail as moto keeps it (`/moto-api/data.json`, `ses.Message`).
-async fn captured_mail(
-    http: &reqwest::Client,
-    endpoint: &str,
-) -> Result<Vec<(String, String)>, DemoError> {
-    let v: serde_json::Value = http
-        .get(format!("{endpoint}/moto-api/data.json"))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let mut out = Vec::new();
-    if let Some(msgs) = v["ses"]["Message"].as_array() {
-        for m in msgs {
-            out.push((
-                m["subject"].as_str().unwrap_or_default().to_string(),
-                m["body"].as_str().unwrap_or_default().to_string(),
-            ));
-        }
-    }
-    Ok(out)
 }
 
 async fn post(

@@ -184,6 +184,29 @@ where
     }
 }
 
+/// Reads a JSON secret from Secrets Manager; `shape` describes the expected
+/// JSON for the error message.
+async fn read_json_secret<T: serde::de::DeserializeOwned>(
+    secrets: &aws_sdk_secretsmanager::Client,
+    id: &str,
+    shape: &str,
+) -> Result<T, ConfigError> {
+    let err = |reason: String| ConfigError::Secret {
+        secret_id: id.to_string(),
+        reason,
+    };
+    let out = secrets
+        .get_secret_value()
+        .secret_id(id)
+        .send()
+        .await
+        .map_err(|e| err(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string()))?;
+    let text = out
+        .secret_string()
+        .ok_or_else(|| err("the secret has no string value".into()))?;
+    serde_json::from_str(text).map_err(|e| err(format!("expected JSON {shape}: {e}")))
+}
+
 /// Resolves the TikTok app credentials, reading Secrets Manager when configured.
 pub async fn resolve_tiktok_app(
     source: &TikTokAppSource,
@@ -192,26 +215,7 @@ pub async fn resolve_tiktok_app(
     match source {
         TikTokAppSource::Env(app) => Ok(app.clone()),
         TikTokAppSource::SecretsManager(id) => {
-            let err = |reason: String| ConfigError::Secret {
-                secret_id: id.clone(),
-                reason,
-            };
-            let out = secrets
-                .get_secret_value()
-                .secret_id(id)
-                .send()
-                .await
-                .map_err(|e| {
-                    err(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string())
-                })?;
-            let text = out
-                .secret_string()
-                .ok_or_else(|| err("the secret has no string value".into()))?;
-            serde_json::from_str::<TikTokApp>(text).map_err(|e| {
-                err(format!(
-                    "expected JSON {{\"app_key\":…,\"app_secret\":…}}: {e}"
-                ))
-            })
+            read_json_secret(secrets, id, r#"{"app_key":…,"app_secret":…}"#).await
         }
     }
 }
@@ -436,24 +440,12 @@ pub async fn resolve_netsuite(
     match source {
         NetSuiteSource::Env(c) => Ok(c.clone()),
         NetSuiteSource::SecretsManager(id) => {
-            let err = |reason: String| ConfigError::Secret {
-                secret_id: id.clone(),
-                reason,
-            };
-            let out = secrets
-                .get_secret_value()
-                .secret_id(id)
-                .send()
-                .await
-                .map_err(|e| {
-                    err(aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string())
-                })?;
-            let text = out
-                .secret_string()
-                .ok_or_else(|| err("the secret has no string value".into()))?;
-            serde_json::from_str(text).map_err(|e| {
-                err(format!("expected JSON with account_id, consumer_key, consumer_secret, token_id, token_secret: {e}"))
-            })
+            read_json_secret(
+                secrets,
+                id,
+                "with account_id, consumer_key, consumer_secret, token_id, token_secret",
+            )
+            .await
         }
     }
 }

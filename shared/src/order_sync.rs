@@ -164,6 +164,7 @@ impl OrderSync<'_> {
             },
         };
         let mut d = match (&order.status, existing_id) {
+            (OrderStatus::Cancelled, Some(id)) => self.cancel(&id, &order.id, &status).await,
             (_, Some(id)) => {
                 let mut d = Decision::ok(
                     SyncStatus::Updated,
@@ -265,6 +266,87 @@ impl OrderSync<'_> {
             ),
         );
         d.netsuite_id = Some(id);
+        d
+    }
+
+    /// TikTok cancelled an order that has a Sales Order: close its open lines,
+    /// unless the warehouse already fulfilled or billed any of them.
+    async fn cancel(&self, id: &str, order: &OrderId, status: &str) -> Decision {
+        let so = match self.netsuite.get("salesOrder", id, true).await {
+            Ok(Some(v)) => v,
+            Ok(None) => {
+                return Decision::failed(
+                    status,
+                    Failure::new(
+                        ErrorCode::NotFound,
+                        format!("Sales Order {id} of cancelled order {order} is no longer in NetSuite"),
+                        "Check whether it was deleted in NetSuite; nothing is left to close. Ignore the order once checked.",
+                    )
+                    .retryable(false),
+                )
+            }
+            Err(e) => return Decision::failed(status, Failure::from(&e)),
+        };
+        let lines: Vec<serde_json::Value> =
+            so["item"]["items"].as_array().cloned().unwrap_or_default();
+        let qty = |l: &serde_json::Value, k: &str| l.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
+        let done: Vec<String> = lines
+            .iter()
+            .filter(|l| qty(l, "quantityFulfilled") > 0.0 || qty(l, "quantityBilled") > 0.0)
+            .map(|l| {
+                format!(
+                    "line {} (item {}): fulfilled {}, billed {}",
+                    l["line"],
+                    l["item"]["id"].as_str().unwrap_or("?"),
+                    qty(l, "quantityFulfilled"),
+                    qty(l, "quantityBilled")
+                )
+            })
+            .collect();
+        if !done.is_empty() {
+            let mut d = Decision::failed(
+                status,
+                Failure::new(
+                    ErrorCode::CancelledTooLate,
+                    format!("TikTok cancelled order {order} after Sales Order {id} was fulfilled or billed: {}", done.join("; ")),
+                    "The Sales Order was left unchanged. Stop or recover the shipment, then credit or close the Sales Order in NetSuite by hand; ignore the order here when done.",
+                )
+                .retryable(false)
+                .level(crate::taxonomy::Level::Warning),
+            );
+            d.status = SyncStatus::NeedsReview;
+            d.netsuite_id = Some(id.to_string());
+            return d;
+        }
+        let open: Vec<serde_json::Value> = lines
+            .iter()
+            .filter(|l| l.get("isClosed").and_then(|v| v.as_bool()) != Some(true))
+            .filter_map(|l| l.get("line").cloned())
+            .map(|line| serde_json::json!({ "line": line, "isClosed": true }))
+            .collect();
+        let n = open.len();
+        if n > 0 {
+            let body = serde_json::json!({ "item": { "items": open } });
+            if let Err(e) = self.netsuite.patch("salesOrder", id, &body).await {
+                let mut f = Failure::from(&e);
+                if !f.retryable {
+                    f.code = ErrorCode::OrderCancellationFailed;
+                }
+                let mut d = Decision::failed(status, f);
+                d.netsuite_id = Some(id.to_string());
+                return d;
+            }
+        }
+        let mut d = Decision::ok(
+            SyncStatus::Cancelled,
+            status,
+            if n > 0 {
+                format!("TikTok cancelled the order: closed {n} line(s) of Sales Order {id}")
+            } else {
+                format!("TikTok cancelled the order: Sales Order {id} already closed")
+            },
+        );
+        d.netsuite_id = Some(id.to_string());
         d
     }
 
@@ -438,13 +520,53 @@ fn mapping_failed(shop: &ShopId, status: &str, e: &MappingError) -> Decision {
 #[async_trait]
 impl EventProcessor for OrderSync<'_> {
     async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError> {
-        let Some(order_id) = event.order_id.clone().filter(|_| event.type_code == 1) else {
+        let Some(order_id) = event
+            .order_id
+            .clone()
+            .filter(|_| matches!(event.type_code, 1 | 11))
+        else {
             // Cancellations, returns and account events get their own flows later.
             tracing::info!(event_type = event.type_code, shop_id = %event.shop_id, "event type not handled by the order writer yet");
             self.mark_processed(event).await;
             return Ok(());
         };
         let previous = self.log.get(&event.shop_id, &order_id).await?;
+        let cancel_status = event
+            .data
+            .get("cancel_status")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        if event.type_code == 11
+            && !matches!(
+                cancel_status,
+                "CANCELLATION_REQUEST_SUCCESS" | "CANCELLATION_REQUEST_COMPLETE"
+            )
+        {
+            // Pending, withdrawn or rejected requests change nothing yet.
+            let outcome = Outcome {
+                shop_id: event.shop_id.clone(),
+                order_id: order_id.clone(),
+                tiktok_status: previous
+                    .as_ref()
+                    .map(|p| p.tiktok_status.clone())
+                    .unwrap_or_default(),
+                sync_status: previous
+                    .as_ref()
+                    .map_or(SyncStatus::Waiting, |p| p.sync_status.clone()),
+                netsuite_id: None,
+                external_id: None,
+                note: format!("cancellation request {cancel_status}: logged, not acted on"),
+                failure: previous.as_ref().and_then(|p| p.last_failure.clone()),
+                failed_skus: previous
+                    .as_ref()
+                    .map(|p| p.failed_skus.clone())
+                    .unwrap_or_default(),
+                at: (self.now)(),
+            };
+            self.log.record(&outcome).await?;
+            self.mark_processed(event).await;
+            return Ok(());
+        }
         let mut d = self.decide(event, &order_id, previous.as_ref()).await;
         let retry = d.failure.as_ref().is_some_and(|f| f.retryable);
         let last_try = receive_count >= self.max_receive_count;

@@ -31,12 +31,16 @@ pub enum ErrorCode {
     TotalMismatch,
     /// Throttled (TikTok QPS or NetSuite concurrency) beyond the retry budget.
     RateLimited,
+    /// NetSuite refused to close the cancelled lines.
+    OrderCancellationFailed,
+    /// TikTok cancelled an order whose Sales Order was already fulfilled or billed.
+    CancelledTooLate,
     /// A code written by a newer version.
     Unknown(String),
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 14] = [
         Self::InsufficientData,
         Self::InvalidSchema,
         Self::NotFound,
@@ -49,6 +53,8 @@ impl ErrorCode {
         Self::UnlinkedProduct,
         Self::TotalMismatch,
         Self::RateLimited,
+        Self::OrderCancellationFailed,
+        Self::CancelledTooLate,
     ];
 
     pub fn as_str(&self) -> &str {
@@ -65,6 +71,8 @@ impl ErrorCode {
             Self::UnlinkedProduct => "UNLINKED_PRODUCT",
             Self::TotalMismatch => "TOTAL_MISMATCH",
             Self::RateLimited => "RATE_LIMITED",
+            Self::OrderCancellationFailed => "ORDER_CANCELLATION_FAILED",
+            Self::CancelledTooLate => "CANCELLED_TOO_LATE",
             Self::Unknown(s) => s,
         }
     }
@@ -92,6 +100,8 @@ impl ErrorCode {
             Self::UnlinkedProduct => "Unlinked Product",
             Self::TotalMismatch => "Total Mismatch",
             Self::RateLimited => "Rate Limited",
+            Self::OrderCancellationFailed => "Order Cancellation Failed",
+            Self::CancelledTooLate => "Cancelled Too Late",
             Self::Unknown(s) => s,
         }
     }
@@ -182,6 +192,11 @@ impl Failure {
 
     pub fn retryable(mut self, retryable: bool) -> Self {
         self.retryable = retryable;
+        self
+    }
+
+    pub fn level(mut self, level: Level) -> Self {
+        self.level = level;
         self
     }
 }

@@ -566,3 +566,137 @@ async fn each_failure_reason_is_logged_with_code_reason_fix_and_response() {
     assert!(f.fix.contains("integration record"), "{}", f.fix);
     assert!(w.sales_orders().is_empty());
 }
+
+fn cancellation(shop: &str, order: &str, cancel_status: &str) -> QueuedEvent {
+    QueuedEvent {
+        type_code: 11,
+        event_key: format!("EVT#{shop}#{order}-{cancel_status}"),
+        data: json!({"order_id": order, "cancellations_role": "BUYER", "cancel_status": cancel_status, "cancel_id": "4035318504086604100"}),
+        ..World::event(shop, order, "CANCEL")
+    }
+}
+
+#[tokio::test]
+async fn a_full_cancellation_closes_every_line_of_an_unfulfilled_sales_order() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    // A pending request changes nothing.
+    w.sync()
+        .process(
+            &cancellation(US, "576461413038785752", "CANCELLATION_REQUEST_PENDING"),
+            1,
+        )
+        .await
+        .unwrap();
+    assert!(lines(&w.sales_orders()[0])
+        .iter()
+        .all(|l| l["isClosed"] == json!(false)));
+    assert_eq!(
+        w.entry(US, "576461413038785752").await.sync_status,
+        SyncStatus::Created
+    );
+
+    w.set_order(US, "576461413038785752", |o| {
+        o["status"] = json!("CANCELLED")
+    });
+    w.sync()
+        .process(
+            &cancellation(US, "576461413038785752", "CANCELLATION_REQUEST_COMPLETE"),
+            1,
+        )
+        .await
+        .unwrap();
+    let so = &w.sales_orders()[0];
+    assert!(
+        lines(so).iter().all(|l| l["isClosed"] == json!(true)),
+        "{so}"
+    );
+    let e = w.entry(US, "576461413038785752").await;
+    assert_eq!(e.sync_status, SyncStatus::Cancelled);
+    assert!(e.history.last().unwrap().note.contains("closed 2 line(s)"));
+    // The webhook's own CANCEL status event afterwards is a no-op.
+    assert!(w.process(US, "576461413038785752", "CANCEL").await);
+    assert_eq!(
+        w.entry(US, "576461413038785752").await.sync_status,
+        SyncStatus::Cancelled
+    );
+    assert_eq!(w.sales_orders().len(), 1);
+}
+
+#[tokio::test]
+async fn a_cancellation_after_fulfilment_changes_nothing_and_is_an_exception() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(GB, "578903215467812301", "AWAITING_SHIPMENT")
+            .await
+    );
+    let id = w.entry(GB, "578903215467812301").await.netsuite_id.unwrap();
+    // The warehouse ships it.
+    w.netsuite
+        .patch(
+            "salesOrder",
+            &id,
+            &json!({"item": {"items": [{"line": 1, "quantityFulfilled": 3}]}}),
+        )
+        .await
+        .unwrap();
+    let before = w.sales_orders()[0].clone();
+    w.set_order(GB, "578903215467812301", |o| {
+        o["status"] = json!("CANCELLED")
+    });
+    assert!(
+        w.process(GB, "578903215467812301", "CANCEL").await,
+        "consumed, not retried"
+    );
+    assert_eq!(w.sales_orders()[0], before, "NetSuite untouched");
+    let e = w.entry(GB, "578903215467812301").await;
+    assert_eq!(e.sync_status, SyncStatus::NeedsReview);
+    let f = e.last_failure.unwrap();
+    assert_eq!(
+        (f.code.as_str(), f.level),
+        ("CANCELLED_TOO_LATE", shared::taxonomy::Level::Warning)
+    );
+    assert!(
+        f.reason.contains("line 1 (item 105): fulfilled 3"),
+        "{}",
+        f.reason
+    );
+    let listed = w
+        .log
+        .list(&shared::order_log::LogFilter {
+            code: Some("CANCELLED_TOO_LATE".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "listable as an exception");
+}
+
+#[tokio::test]
+async fn a_cancellation_while_on_hold_prevents_creation() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(w.process(US, "576461413038785753", "ON_HOLD").await);
+    w.set_order(US, "576461413038785753", |o| {
+        o["status"] = json!("CANCELLED")
+    });
+    w.sync()
+        .process(
+            &cancellation(US, "576461413038785753", "CANCELLATION_REQUEST_SUCCESS"),
+            1,
+        )
+        .await
+        .unwrap();
+    // A late, out-of-order AWAITING_SHIPMENT push re-reads TikTok and still creates nothing.
+    assert!(
+        w.process(US, "576461413038785753", "AWAITING_SHIPMENT")
+            .await
+    );
+    assert_eq!(
+        w.entry(US, "576461413038785753").await.sync_status,
+        SyncStatus::Skipped
+    );
+    assert!(w.sales_orders().is_empty());
+}

@@ -171,20 +171,7 @@ pub const GB_SHOP: &str = "7494726673780148744";
 
 /// Mail captured by moto's SES: (subject, body).
 pub async fn captured_mail() -> Vec<(String, String)> {
-    let v: serde_json::Value = reqwest::get(format!("{}/moto-api/data.json", endpoint()))
+    cli::local::captured_mail(&endpoint())
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut out = Vec::new();
-    if let Some(msgs) = v["ses"]["Message"].as_array() {
-        for m in msgs {
-            out.push((
-                m["subject"].as_str().unwrap_or_default().to_string(),
-                m["body"].as_str().unwrap_or_default().to_string(),
-            ));
-        }
-    }
-    out
+        .expect("moto data")
 }
