@@ -377,3 +377,108 @@ async fn resubmit_after_linking_the_sku_goes_through_the_queue_and_succeeds() {
     let csv = shared::ops::to_csv(&[e]);
     assert!(csv.lines().nth(1).unwrap().contains(",created,"), "{csv}");
 }
+
+fn batch_of(notification: &str, shop: &str, order: &str) -> SqsEvent {
+    let body = order_event(notification, shop, order, "AWAITING_SHIPMENT");
+    let e = shared::webhook::parse_envelope(&body).unwrap();
+    let q = shared::events::QueuedEvent {
+        v: 1,
+        event_key: shared::webhook::event_key(&e.shop_id, &e.notification_id),
+        shop_id: e.shop_id,
+        notification_id: e.notification_id,
+        type_code: 1,
+        order_id: e.order_id,
+        received_at: 0,
+        data: e.data,
+    };
+    serde_json::from_value(serde_json::json!({"Records": [{"messageId": notification, "body": serde_json::to_string(&q).unwrap(),
+        "attributes": {"MessageGroupId": order, "ApproximateReceiveCount": "1"}}]}))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_expired_tiktok_token_is_refreshed_and_the_order_goes_through() {
+    let env = local_env(30, 5).await;
+    // TikTok expired the token early; our store still believes it is valid.
+    env.tiktok
+        .state
+        .set_token(US_SHOP, None, Some(shared::now_epoch() - 10))
+        .unwrap();
+    let resp = env
+        .writer
+        .handle_batch(batch_of("tok1", US_SHOP, "576461413038785752"))
+        .await;
+    assert!(resp.batch_item_failures.is_empty());
+    assert_eq!(
+        status_of(&env, US_SHOP, "576461413038785752").await,
+        Some(SyncStatus::Created)
+    );
+    use shared::tiktok::tokens::ShopTokenStore;
+    let store = shared::tiktok::tokens::DynamoShopTokenStore::new(
+        aws_sdk_dynamodb::Client::new(&env.sdk),
+        &env.names.order_log_table,
+    );
+    let creds = store.get(&ShopId::new(US_SHOP)).await.unwrap().unwrap();
+    let seeded = env
+        .seed
+        .tiktok
+        .shops
+        .iter()
+        .find(|s| s.id == US_SHOP)
+        .unwrap();
+    assert_ne!(
+        creds.access_token, seeded.access_token,
+        "the refreshed token was stored"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_token_refresh_is_an_unauthorized_failure_and_an_admin_alert() {
+    use shared::tiktok::tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
+    let env = local_env(30, 5).await;
+    let store = DynamoShopTokenStore::new(
+        aws_sdk_dynamodb::Client::new(&env.sdk),
+        &env.names.order_log_table,
+    );
+    let seeded = env
+        .seed
+        .tiktok
+        .shops
+        .iter()
+        .find(|s| s.id == GB_SHOP)
+        .unwrap();
+    store
+        .put(&ShopCredentials {
+            shop_id: ShopId::new(GB_SHOP),
+            cipher: seeded.cipher.clone(),
+            access_token: seeded.access_token.clone(),
+            access_token_expires_at: shared::now_epoch() + 60,
+            refresh_token: "TTP_revoked".into(),
+            refresh_token_expires_at: shared::now_epoch() + 86_400,
+        })
+        .await
+        .unwrap();
+    let resp = env
+        .writer
+        .handle_batch(batch_of("tok2", GB_SHOP, "578903215467812301"))
+        .await;
+    assert!(
+        resp.batch_item_failures.is_empty(),
+        "a revoked refresh token needs a human, not retries"
+    );
+    let e = log(&env)
+        .get(&ShopId::new(GB_SHOP), &OrderId::new("578903215467812301"))
+        .await
+        .unwrap()
+        .unwrap();
+    let f = e.last_failure.unwrap();
+    assert_eq!((f.code.as_str(), f.retryable), ("UNAUTHORIZED", false));
+    assert!(f.fix.contains("re-authorize"), "{}", f.fix);
+    let mails: Vec<_> = captured_mail()
+        .await
+        .into_iter()
+        .filter(|(_, b)| b.contains("578903215467812301"))
+        .collect();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0].1.contains("Unauthorized"), "{}", mails[0].1);
+}
