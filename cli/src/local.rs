@@ -29,6 +29,7 @@ pub struct LocalOptions {
     pub max_receive_count: u32,
     pub netsuite_concurrency: usize,
     pub netsuite_latency_ms: u64,
+    /// Pollers the caller intends to run (informational; see `start`).
     pub writer_max_concurrency: usize,
 }
 
@@ -156,7 +157,10 @@ impl LocalEnv {
             }),
             netsuite_base_url: Some(netsuite.base_url.clone()),
             netsuite_concurrency_limit: opts.netsuite_concurrency,
-            writer_max_concurrency: opts.writer_max_concurrency,
+            // Locally one process-wide writer (one NetSuite semaphore) serves
+            // every poller, so it holds the whole account share; on Lambda each
+            // invocation has its own client and gets limit ÷ max concurrency.
+            writer_max_concurrency: 1,
             max_receive_count: opts.max_receive_count,
             mapping: MappingConfig::load(LOCAL_MAPPING).map_err(LocalError::Mapping)?,
             tiktok_auth_base_url: tiktok.base_url.clone(),

@@ -2,6 +2,7 @@
 //! signing, configuration, the webhook and writer handlers, and the AWS-backed
 //! stores they run over. Functions' `main.rs` files only wire these together.
 
+pub mod aftersales_sync;
 pub mod alerts;
 pub mod app;
 pub mod aws;

@@ -8,27 +8,39 @@ use crate::domain::{NotificationId, ShopId};
 use crate::events::{EventQueue, QueuedEvent, StoreError};
 use crate::order_log::{LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus};
 
-/// Re-enqueues every entry; returns how many were queued.
+/// Re-enqueues every entry; returns how many orders were queued. The order
+/// event goes first; a failed refund or cancellation is replayed after it in
+/// the same FIFO group, so it finds the Sales Order the order event creates.
 pub async fn resubmit(
     queue: &dyn EventQueue,
     entries: &[OrderLogEntry],
     now: i64,
 ) -> Result<usize, StoreError> {
     for e in entries {
-        let notification =
-            NotificationId::new(format!("resubmit-{}-{}-{now}", e.shop_id, e.order_id));
-        let event = QueuedEvent {
-            v: 1,
-            event_key: format!("RESUBMIT#{}#{}#{now}", e.shop_id, e.order_id),
-            shop_id: e.shop_id.clone(),
-            notification_id: notification.clone(),
-            type_code: 1,
-            order_id: Some(e.order_id.clone()),
-            received_at: now,
-            data: serde_json::json!({ "order_id": e.order_id, "order_status": e.tiktok_status, "resubmitted": true }),
-        };
-        let group = format!("{}:{}", e.shop_id, e.order_id);
-        queue.enqueue(&event, &group, notification.as_str()).await?;
+        let mut events = vec![(
+            1,
+            serde_json::json!({ "order_id": e.order_id, "order_status": e.tiktok_status }),
+        )];
+        if let Some((t, data)) = e.failed_event.clone().filter(|(t, _)| *t != 1) {
+            events.push((t, data));
+        }
+        for (i, (type_code, mut data)) in events.into_iter().enumerate() {
+            data["resubmitted"] = serde_json::json!(true);
+            let notification =
+                NotificationId::new(format!("resubmit-{}-{}-{now}-{i}", e.shop_id, e.order_id));
+            let event = QueuedEvent {
+                v: 1,
+                event_key: format!("RESUBMIT#{}#{}#{now}#{i}", e.shop_id, e.order_id),
+                shop_id: e.shop_id.clone(),
+                notification_id: notification.clone(),
+                type_code,
+                order_id: Some(e.order_id.clone()),
+                received_at: now,
+                data,
+            };
+            let group = format!("{}:{}", e.shop_id, e.order_id);
+            queue.enqueue(&event, &group, notification.as_str()).await?;
+        }
     }
     Ok(entries.len())
 }
@@ -65,6 +77,7 @@ pub async fn ignore(
         failure: None,
         failed_skus: vec![],
         at: now,
+        event: None,
     })
     .await
 }
@@ -165,6 +178,7 @@ mod tests {
             )),
             failed_skus: vec!["A,B".into()],
             at: 0,
+            event: None,
         };
         let csv = to_csv(&[OrderLogEntry::apply(None, &o)]);
         let row = csv.lines().nth(1).unwrap();

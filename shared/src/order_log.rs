@@ -30,13 +30,17 @@ pub enum SyncStatus {
     /// An outcome a human must check (e.g. an unknown status).
     NeedsReview,
     Cancelled,
+    /// Some lines were cancelled; the rest stand.
+    PartiallyCancelled,
+    /// A refund was booked (Credit Memo or Cash Refund).
+    Refunded,
     /// A human chose to ignore it.
     Ignored,
     Unknown(String),
 }
 
 impl SyncStatus {
-    pub const ALL: [SyncStatus; 8] = [
+    pub const ALL: [SyncStatus; 10] = [
         Self::Waiting,
         Self::Created,
         Self::Updated,
@@ -44,6 +48,8 @@ impl SyncStatus {
         Self::Failed,
         Self::NeedsReview,
         Self::Cancelled,
+        Self::PartiallyCancelled,
+        Self::Refunded,
         Self::Ignored,
     ];
 
@@ -56,6 +62,8 @@ impl SyncStatus {
             Self::Failed => "failed",
             Self::NeedsReview => "needs_review",
             Self::Cancelled => "cancelled",
+            Self::PartiallyCancelled => "partially_cancelled",
+            Self::Refunded => "refunded",
             Self::Ignored => "ignored",
             Self::Unknown(s) => s,
         }
@@ -116,6 +124,10 @@ pub struct OrderLogEntry {
     pub failed_skus: Vec<String>,
     #[serde(default)]
     pub history: Vec<Attempt>,
+    /// The event behind the latest failure (`type`, `data`), so a resubmit
+    /// replays a failed refund or cancellation, not just the order.
+    #[serde(default)]
+    pub failed_event: Option<(i64, serde_json::Value)>,
     #[serde(default)]
     pub version: u64,
 }
@@ -133,6 +145,8 @@ pub struct Outcome {
     pub failure: Option<Failure>,
     pub failed_skus: Vec<String>,
     pub at: i64,
+    /// The event this attempt processed (`type`, `data`), when there was one.
+    pub event: Option<(i64, serde_json::Value)>,
 }
 
 impl OrderLogEntry {
@@ -151,6 +165,7 @@ impl OrderLogEntry {
             last_failure: None,
             failed_skus: vec![],
             history: vec![],
+            failed_event: None,
             version: 0,
         });
         e.attempts += 1;
@@ -172,10 +187,21 @@ impl OrderLogEntry {
             Some(f) => {
                 e.last_failure = Some(f.clone());
                 e.failed_skus = o.failed_skus.clone();
+                if o.event.is_some() {
+                    e.failed_event = o.event.clone();
+                }
             }
-            None if o.sync_status != SyncStatus::Failed => {
+            // A success clears a failure of the same kind of event only: an
+            // order update must not hide a refund that still failed.
+            None if o.sync_status != SyncStatus::Failed
+                && match (&e.failed_event, &o.event) {
+                    (Some((failed, _)), Some((now, _))) => failed == now,
+                    _ => true,
+                } =>
+            {
                 e.last_failure = None;
                 e.failed_skus.clear();
+                e.failed_event = None;
             }
             None => {}
         }
@@ -388,6 +414,7 @@ mod tests {
             failure,
             failed_skus: vec!["SKU-1".into()],
             at,
+            event: None,
         }
     }
 

@@ -49,18 +49,18 @@ pub struct OrderSync<'a> {
 }
 
 /// Result of one attempt before it is logged.
-struct Decision {
-    status: SyncStatus,
-    tiktok_status: String,
-    netsuite_id: Option<String>,
-    external_id: Option<String>,
-    note: String,
-    failure: Option<Failure>,
-    failed_skus: Vec<String>,
+pub(crate) struct Decision {
+    pub(crate) status: SyncStatus,
+    pub(crate) tiktok_status: String,
+    pub(crate) netsuite_id: Option<String>,
+    pub(crate) external_id: Option<String>,
+    pub(crate) note: String,
+    pub(crate) failure: Option<Failure>,
+    pub(crate) failed_skus: Vec<String>,
 }
 
 impl Decision {
-    fn ok(status: SyncStatus, tiktok_status: &str, note: impl Into<String>) -> Self {
+    pub(crate) fn ok(status: SyncStatus, tiktok_status: &str, note: impl Into<String>) -> Self {
         Self {
             status,
             tiktok_status: tiktok_status.to_string(),
@@ -72,7 +72,7 @@ impl Decision {
         }
     }
 
-    fn failed(tiktok_status: &str, failure: Failure) -> Self {
+    pub(crate) fn failed(tiktok_status: &str, failure: Failure) -> Self {
         Self {
             failure: Some(failure),
             ..Self::ok(SyncStatus::Failed, tiktok_status, "")
@@ -165,6 +165,7 @@ impl OrderSync<'_> {
         };
         let mut d = match (&order.status, existing_id) {
             (OrderStatus::Cancelled, Some(id)) => self.cancel(&id, &order.id, &status).await,
+            (_, Some(id)) if event.type_code == 11 => self.partial_cancel(shop, &id, &order).await,
             (_, Some(id)) => {
                 let mut d = Decision::ok(
                     SyncStatus::Updated,
@@ -196,7 +197,18 @@ impl OrderSync<'_> {
                 ..Decision::ok(SyncStatus::NeedsReview, &status, "unknown TikTok status")
             },
             (s, None) if cfg.trigger_statuses.iter().any(|t| OrderStatus::parse(t) == *s) || is_past_shippable(s) => {
-                self.create(shop, &order, cfg, &external_id).await
+                {
+                let created = self.create(shop, &order, cfg, &external_id).await;
+                match (&created.status, &created.netsuite_id) {
+                    // The cancellation arrived first: apply it to what was just created.
+                    (SyncStatus::Created, Some(id)) if event.type_code == 11 => {
+                        let mut d = self.partial_cancel(shop, id, &order).await;
+                        d.note = format!("{}; {}", created.note, d.note);
+                        d
+                    }
+                    _ => created,
+                }
+            }
             }
             (_, None) => Decision::ok(SyncStatus::Waiting, &status, format!("{status} is not a trigger status for this shop")),
         };
@@ -267,6 +279,63 @@ impl OrderSync<'_> {
         );
         d.netsuite_id = Some(id);
         d
+    }
+
+    /// Return status changed: book completed refunds, log everything else.
+    async fn decide_return(
+        &self,
+        event: &QueuedEvent,
+        previous: Option<&OrderLogEntry>,
+    ) -> Decision {
+        let shop = &event.shop_id;
+        let keep = previous.map_or(SyncStatus::Waiting, |p| p.sync_status.clone());
+        let tiktok_status = previous
+            .map(|p| p.tiktok_status.clone())
+            .unwrap_or_default();
+        let return_id = event
+            .data
+            .get("return_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        let auth = match self.shops.auth(shop).await {
+            Ok(a) => a,
+            Err(f) => return Decision::failed(&tiktok_status, f),
+        };
+        let ret = match self.tiktok.get_return(&auth, return_id).await {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return Decision::failed(
+                    &tiktok_status,
+                    Failure::new(
+                        ErrorCode::NotFound,
+                        format!("TikTok returned no return {return_id} for shop {shop}"),
+                        "Usually transient; retried automatically.",
+                    ),
+                )
+            }
+            Err(e) => return Decision::failed(&tiktok_status, Failure::from(&e)),
+        };
+        if ret.return_type == "REPLACEMENT" {
+            return Decision::ok(
+                keep,
+                &tiktok_status,
+                format!(
+                    "replacement {} ({}): logged, not refunded",
+                    ret.return_id, ret.return_status
+                ),
+            );
+        }
+        if !ret.is_refund_complete() {
+            return Decision::ok(
+                keep,
+                &tiktok_status,
+                format!(
+                    "return {} is {}: logged, refund booked when complete",
+                    ret.return_id, ret.return_status
+                ),
+            );
+        }
+        self.refund(shop, &ret, previous).await
     }
 
     /// TikTok cancelled an order that has a Sales Order: close its open lines,
@@ -350,7 +419,7 @@ impl OrderSync<'_> {
         d
     }
 
-    async fn resolve_items<'s>(
+    pub(crate) async fn resolve_items<'s>(
         &self,
         shop: &ShopId,
         skus: impl Iterator<Item = &'s Sku>,
@@ -489,7 +558,7 @@ impl OrderSync<'_> {
     }
 }
 
-enum Resolve {
+pub(crate) enum Resolve {
     Unlinked(Vec<String>),
     Failed(Failure),
 }
@@ -523,7 +592,7 @@ impl EventProcessor for OrderSync<'_> {
         let Some(order_id) = event
             .order_id
             .clone()
-            .filter(|_| matches!(event.type_code, 1 | 11))
+            .filter(|_| matches!(event.type_code, 1 | 11 | 12))
         else {
             // Cancellations, returns and account events get their own flows later.
             tracing::info!(event_type = event.type_code, shop_id = %event.shop_id, "event type not handled by the order writer yet");
@@ -562,12 +631,17 @@ impl EventProcessor for OrderSync<'_> {
                     .map(|p| p.failed_skus.clone())
                     .unwrap_or_default(),
                 at: (self.now)(),
+                event: Some((event.type_code, event.data.clone())),
             };
             self.log.record(&outcome).await?;
             self.mark_processed(event).await;
             return Ok(());
         }
-        let mut d = self.decide(event, &order_id, previous.as_ref()).await;
+        let mut d = if event.type_code == 12 {
+            self.decide_return(event, previous.as_ref()).await
+        } else {
+            self.decide(event, &order_id, previous.as_ref()).await
+        };
         let retry = d.failure.as_ref().is_some_and(|f| f.retryable);
         let last_try = receive_count >= self.max_receive_count;
         if retry && last_try {
@@ -589,11 +663,14 @@ impl EventProcessor for OrderSync<'_> {
             failure: d.failure.clone(),
             failed_skus: d.failed_skus,
             at: (self.now)(),
+            event: Some((event.type_code, event.data.clone())),
         };
         let entry = self.log.record(&outcome).await?;
         if let (Some(digest), Some(f)) = (self.digest, &outcome.failure) {
             let dead = retry && last_try;
-            if crate::alerts::is_new_failure(previous.as_ref(), f, dead) {
+            if f.level != crate::taxonomy::Level::Success
+                && crate::alerts::is_new_failure(previous.as_ref(), f, dead)
+            {
                 digest.push(crate::alerts::AlertLine {
                     shop_id: event.shop_id.to_string(),
                     order_id: order_id.to_string(),

@@ -35,12 +35,16 @@ pub enum ErrorCode {
     OrderCancellationFailed,
     /// TikTok cancelled an order whose Sales Order was already fulfilled or billed.
     CancelledTooLate,
+    /// NetSuite refused the Credit Memo / Cash Refund.
+    RefundCreationFailed,
+    /// The refund was already booked; the repeat was not written again.
+    DuplicateRefund,
     /// A code written by a newer version.
     Unknown(String),
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 16] = [
         Self::InsufficientData,
         Self::InvalidSchema,
         Self::NotFound,
@@ -55,6 +59,8 @@ impl ErrorCode {
         Self::RateLimited,
         Self::OrderCancellationFailed,
         Self::CancelledTooLate,
+        Self::RefundCreationFailed,
+        Self::DuplicateRefund,
     ];
 
     pub fn as_str(&self) -> &str {
@@ -73,6 +79,8 @@ impl ErrorCode {
             Self::RateLimited => "RATE_LIMITED",
             Self::OrderCancellationFailed => "ORDER_CANCELLATION_FAILED",
             Self::CancelledTooLate => "CANCELLED_TOO_LATE",
+            Self::RefundCreationFailed => "REFUND_CREATION_FAILED",
+            Self::DuplicateRefund => "DUPLICATE_REFUND",
             Self::Unknown(s) => s,
         }
     }
@@ -102,6 +110,8 @@ impl ErrorCode {
             Self::RateLimited => "Rate Limited",
             Self::OrderCancellationFailed => "Order Cancellation Failed",
             Self::CancelledTooLate => "Cancelled Too Late",
+            Self::RefundCreationFailed => "Refund Creation Failed",
+            Self::DuplicateRefund => "Duplicate Refund",
             Self::Unknown(s) => s,
         }
     }

@@ -30,6 +30,12 @@ pub struct TikTokSeed {
     pub app_secret: String,
     pub shops: Vec<ShopSeed>,
     pub orders: Vec<OrderSeed>,
+    /// Search Cancellations records; absent in older seeds.
+    #[serde(default)]
+    pub cancellations: Vec<CancellationSeed>,
+    /// Search Returns records; absent in older seeds.
+    #[serde(default)]
+    pub returns: Vec<ReturnSeed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,6 +58,21 @@ pub struct ShopSeed {
 pub struct OrderSeed {
     pub shop_id: String,
     pub order: serde_json::Value,
+}
+
+/// One cancellation in the Search Cancellations 202309 shape, owned by `shop_id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CancellationSeed {
+    pub shop_id: String,
+    pub cancellation: serde_json::Value,
+}
+
+/// One return in the Search Returns 202309 shape (`return_orders[]`), owned by `shop_id`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReturnSeed {
+    pub shop_id: String,
+    #[serde(rename = "return")]
+    pub return_order: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -215,6 +236,57 @@ mod tests {
             assert_eq!(platform, dec(p, "platform_discount"), "{id}");
             assert_eq!(tax, dec(p, "product_tax"), "{id}");
         }
+    }
+
+    fn refund_sum(a: &serde_json::Value) -> Decimal {
+        dec(a, "refund_subtotal") + dec(a, "refund_shipping_fee") + dec(a, "refund_tax")
+    }
+
+    /// Every seeded cancellation/return points at real line items of an
+    /// order of the same shop, and its refund amounts add up.
+    #[test]
+    fn seeded_refunds_are_consistent() {
+        let seed = try_default_seed().unwrap();
+        let records = seed
+            .tiktok
+            .cancellations
+            .iter()
+            .map(|c| (&c.shop_id, &c.cancellation, "cancel_line_items"))
+            .chain(
+                seed.tiktok
+                    .returns
+                    .iter()
+                    .map(|r| (&r.shop_id, &r.return_order, "return_line_items")),
+            );
+        let mut n = 0;
+        for (shop, rec, lines_key) in records {
+            n += 1;
+            let order = seed
+                .tiktok
+                .orders
+                .iter()
+                .find(|o| &o.shop_id == shop && o.order["id"] == rec["order_id"])
+                .unwrap_or_else(|| panic!("order of {rec}"));
+            let amt = &rec["refund_amount"];
+            assert_eq!(refund_sum(amt), dec(amt, "refund_total"), "{rec}");
+            assert_eq!(amt["currency"], order.order["payment"]["currency"]);
+            let mut line_total = Decimal::ZERO;
+            for l in rec[lines_key].as_array().unwrap() {
+                let ol = order.order["line_items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|ol| ol["id"] == l["order_line_item_id"])
+                    .unwrap_or_else(|| panic!("line {l}"));
+                assert_eq!(ol["seller_sku"], l["seller_sku"]);
+                assert_eq!(ol["sku_id"], l["sku_id"]);
+                let la = &l["refund_amount"];
+                assert_eq!(refund_sum(la), dec(la, "refund_total"));
+                line_total += dec(la, "refund_total");
+            }
+            assert_eq!(line_total, dec(amt, "refund_total"), "{rec}");
+        }
+        assert_eq!(n, 4);
     }
 
     #[test]

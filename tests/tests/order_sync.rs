@@ -51,7 +51,7 @@ impl ShopAuthProvider for SeedShops {
 }
 
 struct World {
-    _stack: Stack,
+    stack: Stack,
     tiktok_sim: simulators::RunningSim<simulators::TikTokSim>,
     ns_sim: simulators::RunningSim<simulators::NetSuiteSim>,
     tiktok: TikTokClient,
@@ -111,7 +111,7 @@ async fn world_with(ns_timeout: Duration, ns_concurrency: usize) -> World {
         archive: DynamoEventArchive::new(ddb, &stack.names.events_table),
         shops: SeedShops(seed),
         mapping: mapping(),
-        _stack: stack,
+        stack,
         tiktok_sim,
         ns_sim,
         tiktok,
@@ -699,4 +699,253 @@ async fn a_cancellation_while_on_hold_prevents_creation() {
         SyncStatus::Skipped
     );
     assert!(w.sales_orders().is_empty());
+}
+
+fn return_event(shop: &str, order: &str, return_id: &str, status: &str) -> QueuedEvent {
+    QueuedEvent {
+        type_code: 12,
+        event_key: format!("EVT#{shop}#{return_id}-{status}"),
+        data: json!({"order_id": order, "return_role": "BUYER", "return_type": "REFUND", "return_status": status, "return_id": return_id}),
+        ..World::event(shop, order, "RETURN")
+    }
+}
+
+/// The seed's refund for the GB order …302.
+fn seed_return() -> Value {
+    let seed: Value = serde_json::from_str(include_str!("../../simulators/seed.json")).unwrap();
+    seed["tiktok"]["returns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["return"].clone())
+        .find(|r| r["return_id"] == "4035318504086604200")
+        .expect("seed return 4035318504086604200")
+}
+
+#[tokio::test]
+async fn a_partial_cancellation_reduces_only_the_cancelled_units() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    let ev = QueuedEvent {
+        data: json!({"order_id": "576461413038785752", "cancel_status": "CANCELLATION_REQUEST_COMPLETE", "cancel_id": "4035318504086604101"}),
+        ..cancellation(US, "576461413038785752", "CANCELLATION_REQUEST_COMPLETE")
+    };
+    for _ in 0..2 {
+        w.sync().process(&ev, 1).await.unwrap();
+    }
+    let l = lines(&w.sales_orders()[0]);
+    assert_eq!(
+        (
+            l[0]["item"]["id"].clone(),
+            l[0]["quantity"].clone(),
+            l[0]["isClosed"].clone()
+        ),
+        (json!("101"), json!(1), json!(false))
+    );
+    assert_eq!(
+        (l[1]["quantity"].clone(), l[1]["isClosed"].clone()),
+        (json!(1), json!(false)),
+        "the headlamp is untouched"
+    );
+    let e = w.entry(US, "576461413038785752").await;
+    assert_eq!(e.sync_status, SyncStatus::PartiallyCancelled);
+    assert!(
+        e.history.last().unwrap().note.contains("already applied"),
+        "applying twice changes nothing: {:?}",
+        e.history.last()
+    );
+}
+
+#[tokio::test]
+async fn a_completed_refund_becomes_one_credit_memo_even_when_delivered_three_times() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let ev = return_event(
+        GB,
+        "578903215467812302",
+        "4035318504086604200",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    let sync = w.sync();
+    let results = futures::future::join_all((0..3).map(|_| sync.process(&ev, 1))).await;
+    assert!(results.iter().all(|r| r.is_ok()));
+    let memos = w.ns_sim.state.records("creditMemo");
+    assert_eq!(memos.len(), 1, "one Credit Memo: {memos:?}");
+    let memo = &memos[0];
+    assert_eq!(
+        memo["externalId"],
+        "tts-ret-7494726673780148744-4035318504086604200"
+    );
+    assert_eq!(memo["entity"]["id"], "202");
+    let r = seed_return();
+    let total: f64 = lines(memo)
+        .iter()
+        .map(|l| l["amount"].as_f64().unwrap())
+        .sum();
+    let subtotal: f64 = r["refund_amount"]["refund_subtotal"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (total - subtotal).abs() < 0.005,
+        "memo {total} vs refunded {subtotal}"
+    );
+    assert_eq!(lines(memo)[0]["item"]["id"], "101");
+    let e = w.entry(GB, "578903215467812302").await;
+    assert_eq!(e.sync_status, SyncStatus::Refunded);
+    // A fourth delivery is a Duplicate Refund note, not a second memo.
+    w.sync().process(&ev, 1).await.unwrap();
+    assert_eq!(w.ns_sim.state.records("creditMemo").len(), 1);
+    let e = w.entry(GB, "578903215467812302").await;
+    assert_eq!(
+        e.last_failure.map(|f| f.code),
+        Some(ErrorCode::DuplicateRefund)
+    );
+    assert_eq!(e.sync_status, SyncStatus::Refunded);
+}
+
+#[tokio::test]
+async fn refunds_come_from_the_invoice_or_cash_sale_when_one_exists() {
+    let mut w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let so = w.entry(GB, "578903215467812302").await.netsuite_id.unwrap();
+    let invoice = w
+        .netsuite
+        .transform("salesOrder", &so, "invoice", &json!({}))
+        .await
+        .unwrap();
+    let ev = return_event(
+        GB,
+        "578903215467812302",
+        "4035318504086604200",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    w.sync().process(&ev, 1).await.unwrap();
+    let memo = &w.ns_sim.state.records("creditMemo")[0];
+    assert_eq!(
+        memo["createdFrom"]["id"],
+        json!(invoice),
+        "from the invoice"
+    );
+
+    // The same shop configured for Cash Refunds, against a cash sale.
+    w.mapping.shops.get_mut(GB).unwrap().refund_record =
+        shared::mapping::config::RefundRecord::CashRefund;
+    w.set_order(GB, "578903215467812301", |_| {});
+    assert!(
+        w.process(GB, "578903215467812301", "AWAITING_SHIPMENT")
+            .await
+    );
+    let so2 = w.entry(GB, "578903215467812301").await.netsuite_id.unwrap();
+    let sale = w
+        .netsuite
+        .transform("salesOrder", &so2, "cashSale", &json!({}))
+        .await
+        .unwrap();
+    let mut r = seed_return();
+    r["return_id"] = json!("4035318504086604299");
+    r["order_id"] = json!("578903215467812301");
+    let order: Value = simulators::default_seed()
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.order["id"] == "578903215467812301")
+        .unwrap()
+        .order
+        .clone();
+    let line_id = order["line_items"][0]["id"].clone();
+    r["return_line_items"] = json!([{"return_line_item_id": "r1", "order_line_item_id": line_id, "sku_id": order["line_items"][0]["sku_id"],
+        "seller_sku": "MUG-TI-450", "refund_amount": {"currency": "GBP", "refund_total": "16.50", "refund_subtotal": "16.50", "refund_shipping_fee": "0.00", "refund_tax": "0.00"}}]);
+    r["refund_amount"] = json!({"currency": "GBP", "refund_total": "16.50", "refund_subtotal": "16.50", "refund_shipping_fee": "0.00", "refund_tax": "0.00"});
+    w.tiktok_sim.state.upsert_return(GB, r).unwrap();
+    let ev = return_event(
+        GB,
+        "578903215467812301",
+        "4035318504086604299",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    w.sync().process(&ev, 1).await.unwrap();
+    let refunds = w.ns_sim.state.records("cashRefund");
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0]["createdFrom"]["id"], json!(sale));
+    assert_eq!(lines(&refunds[0])[0]["amount"], json!(16.5));
+}
+
+#[tokio::test]
+async fn refund_without_sales_order_fails_and_replacements_are_only_logged() {
+    let w = world(Duration::from_secs(10)).await;
+    let ev = return_event(
+        GB,
+        "578903215467812302",
+        "4035318504086604200",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    assert!(
+        w.sync().process(&ev, 1).await.is_err(),
+        "retryable: the order may still be on its way"
+    );
+    let e = w.entry(GB, "578903215467812302").await;
+    let f = e.last_failure.unwrap();
+    assert_eq!((f.code, f.retryable), (ErrorCode::NotFound, true));
+    assert!(f.reason.contains("has no Sales Order"), "{}", f.reason);
+    assert!(w.ns_sim.state.records("creditMemo").is_empty());
+
+    // The order goes through later; its success does not hide the refund's failure...
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let e = w.entry(GB, "578903215467812302").await;
+    assert_eq!(e.last_failure.map(|f| f.code), Some(ErrorCode::NotFound));
+    // ...and a resubmit replays the order and then the refund, through the queue.
+    let queue =
+        shared::aws::SqsEventQueue::new(w.stack.sqs.clone(), &w.stack.names.orders_queue_url);
+    shared::ops::resubmit(&queue, &[w.entry(GB, "578903215467812302").await], 1)
+        .await
+        .unwrap();
+    let mut replays: Vec<QueuedEvent> = w
+        .stack
+        .peek(&w.stack.names.orders_queue_url)
+        .await
+        .iter()
+        .map(|m| serde_json::from_str(m.body().unwrap()).unwrap())
+        .collect();
+    replays.sort_by_key(|q| q.type_code);
+    assert_eq!(
+        replays.iter().map(|q| q.type_code).collect::<Vec<_>>(),
+        vec![1, 12]
+    );
+    for q in &replays {
+        w.sync().process(q, 1).await.unwrap();
+    }
+    assert_eq!(w.ns_sim.state.records("creditMemo").len(), 1);
+    let e = w.entry(GB, "578903215467812302").await;
+    assert_eq!(e.sync_status, SyncStatus::Refunded);
+    assert!(e.last_failure.is_none());
+
+    let rep = return_event(
+        GB,
+        "578903215467812301",
+        "4035318504086604201",
+        "REPLACEMENT_REQUEST_COMPLETE",
+    );
+    w.sync().process(&rep, 1).await.unwrap();
+    let e = w.entry(GB, "578903215467812301").await;
+    assert!(e.history.last().unwrap().note.contains("not refunded"));
+    assert_eq!(
+        w.ns_sim.state.records("creditMemo").len(),
+        1,
+        "the replacement added no memo"
+    );
+    assert!(w.ns_sim.state.records("cashRefund").is_empty());
 }

@@ -15,7 +15,10 @@
 //! The writer side is wired like [`cli::runner::LocalRunner`] (the webhook
 //! router on a loopback port, `--writer-concurrency` [`SqsPoller`]s with 1 s
 //! long polls) but the poll loop is inlined here so each batch can be timed
-//! against the writer's 60 s Lambda timeout.
+//! against the writer's 60 s Lambda timeout, and each poller gets its own
+//! `WriterApp` (as each concurrent Lambda invocation has its own process and
+//! NetSuite semaphore). `--shared-writer` shares one, as `LocalRunner` does:
+//! its semaphore then holds limit / pollers permits for all pollers together.
 //!
 //! Memory: the process's peak RSS (VmHWM) is reset through
 //! `/proc/self/clear_refs` before each phase's first post, so the reported
@@ -82,6 +85,11 @@ struct Args {
     /// Receives before the DLQ; 5 as deployed.
     #[arg(long, default_value_t = 5)]
     max_receive_count: u32,
+    /// Share one WriterApp (one NetSuite semaphore of limit / pollers permits)
+    /// between all pollers, as `LocalRunner` does. By default each poller gets
+    /// its own WriterApp, as each concurrent Lambda invocation has its own.
+    #[arg(long)]
+    shared_writer: bool,
     /// Skip the throughput phase.
     #[arg(long)]
     skip_throughput: bool,
@@ -247,9 +255,19 @@ impl Pipeline {
             region,
             wait_secs: 1,
         };
-        let pollers = (0..args.writer_concurrency)
-            .map(|_| tokio::spawn(poll_loop(poller.clone(), rx.clone())))
-            .collect();
+        let mut pollers = Vec::with_capacity(args.writer_concurrency);
+        for i in 0..args.writer_concurrency {
+            let mut p = poller.clone();
+            if !args.shared_writer && i > 0 {
+                // Its own NetSuite client (and semaphore), SKU cache and token
+                // state, like a separate Lambda execution environment.
+                p.writer = Arc::new(
+                    shared::app::WriterApp::new(env.config.clone(), env.settings.clone(), sdk)
+                        .await?,
+                );
+            }
+            pollers.push(tokio::spawn(poll_loop(p, rx.clone())));
+        }
         Ok(Self {
             env,
             sdk: sdk.clone(),
@@ -658,12 +676,17 @@ fn print_summary(
     println!("- load average (1/5/15 min) before: {load_before}; after: {load_after}");
     println!("- AWS endpoint: {endpoint} (moto); simulators in-process on 127.0.0.1");
     println!(
-        "- NetSuite simulator: concurrency limit {}, latency {} ms → ceiling {:.1} requests/s; writer pollers {} (per-invocation NetSuite share {}); queue visibility {} s, max receives {}",
+        "- NetSuite simulator: concurrency limit {}, latency {} ms → ceiling {:.1} requests/s; writer pollers {} (per-invocation NetSuite share {}, {}); queue visibility {} s, max receives {}",
         args.netsuite_concurrency,
         args.netsuite_latency_ms,
         ceiling,
         args.writer_concurrency,
         (args.netsuite_concurrency / args.writer_concurrency).max(1),
+        if args.shared_writer {
+            "one WriterApp shared by all pollers, as LocalRunner"
+        } else {
+            "one WriterApp per poller, as separate Lambda invocations"
+        },
         args.visibility_timeout_secs,
         args.max_receive_count
     );
@@ -729,7 +752,19 @@ fn print_summary(
         println!("| peak RSS during the phase (VmHWM) | {} |", mib(t.hwm_kib));
         println!();
         println!("NetSuite requests by path:\n");
+        let mut grouped: std::collections::BTreeMap<String, u64> = Default::default();
         for (path, n) in &t.ns.per_path {
+            // `PUT …/salesOrder/eid:tts-…` → `PUT …/salesOrder/eid:*`
+            let key = match path.rsplit_once('/') {
+                Some((head, tail)) if tail.starts_with("eid:") => format!("{head}/eid:*"),
+                Some((head, tail)) if tail.chars().all(|c| c.is_ascii_digit()) => {
+                    format!("{head}/{{id}}")
+                }
+                _ => path.clone(),
+            };
+            *grouped.entry(key).or_default() += n;
+        }
+        for (path, n) in &grouped {
             println!("- `{path}`: {n}");
         }
         println!();

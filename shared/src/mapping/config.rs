@@ -67,6 +67,34 @@ pub struct ShopMapping {
     pub tax: Tax,
     /// Extra body fields (`custbody…`) copied verbatim.
     pub custom_body_fields: serde_json::Map<String, serde_json::Value>,
+    /// How completed TikTok refunds are booked.
+    pub refund_record: RefundRecord,
+}
+
+/// Credit Memo (from the invoice when there is one) or Cash Refund (from the cash sale when there is one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundRecord {
+    #[default]
+    CreditMemo,
+    CashRefund,
+}
+
+impl RefundRecord {
+    /// NetSuite record type, and the transaction type it is transformed from.
+    pub fn record_type(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::CreditMemo => ("creditMemo", "invoice", "CustInvc"),
+            Self::CashRefund => ("cashRefund", "cashSale", "CashSale"),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CreditMemo => "Credit Memo",
+            Self::CashRefund => "Cash Refund",
+        }
+    }
 }
 
 impl Default for ShopMapping {
@@ -86,6 +114,7 @@ impl Default for ShopMapping {
             shipping: Shipping::ShippingCost,
             tax: Tax::Ignore,
             custom_body_fields: Default::default(),
+            refund_record: RefundRecord::CreditMemo,
         }
     }
 }

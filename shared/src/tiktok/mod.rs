@@ -1,6 +1,7 @@
 //! TikTok Shop Open API: the order model, the signed client, and the shop
 //! token lifecycle (store + refresh).
 
+pub mod aftersales;
 pub mod client;
 pub mod error;
 pub mod model;

@@ -217,6 +217,10 @@ pub fn router(sim: NetSuiteSim) -> Router {
             "/services/rest/record/v1/{rtype}/{id}/{sublist}",
             get(records::read_sublist),
         )
+        .route(
+            "/services/rest/record/v1/{rtype}/{id}/!transform/{target}",
+            post(records::transform),
+        )
         .route("/services/rest/query/v1/suiteql", post(suiteql::handle))
         .route_layer(axum::middleware::from_fn_with_state(
             sim.clone(),

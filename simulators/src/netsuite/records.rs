@@ -20,6 +20,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::{NetSuiteSim, NsError};
 use crate::seed::NetSuiteSeed;
 
+mod transform;
+pub(crate) use transform::transform;
+
 /// A sublist (`item`, `line`, `apply`, ...) of a record type.
 pub(crate) struct Sublist {
     pub(crate) name: &'static str,
@@ -106,6 +109,45 @@ const ITEM_SUBLIST: Sublist = Sublist {
     order_line_defaults: false,
 };
 
+const FULFILL_BODY: &[&str] = &[
+    "entity",
+    "externalId",
+    "tranId",
+    "tranDate",
+    "memo",
+    "subsidiary",
+    "location",
+    "department",
+    "class",
+    "currency",
+    "shipMethod",
+    "shippingAddress",
+    "status",
+    "postingPeriod",
+    "createdFrom",
+    "customForm",
+    "shipStatus",
+    "shippedDate",
+];
+
+const FULFILL_LINE: &[&str] = &[
+    "item",
+    "quantity",
+    "rate",
+    "amount",
+    "price",
+    "description",
+    "location",
+    "line",
+    "orderLine",
+    "itemReceive",
+    "quantityRemaining",
+    "units",
+    "department",
+    "class",
+    "taxCode",
+];
+
 pub(crate) const KINDS: &[RecordKind] = &[
     RecordKind {
         name: "salesOrder",
@@ -160,6 +202,52 @@ pub(crate) const KINDS: &[RecordKind] = &[
         ],
         entity_is_customer: true,
         entity_required: true,
+    },
+    RecordKind {
+        name: "invoice",
+        transaction_type: Some("CustInvc"),
+        tranid_prefix: "INV",
+        body_fields: TRAN_BODY,
+        sublists: &[ITEM_SUBLIST],
+        entity_is_customer: true,
+        entity_required: true,
+    },
+    RecordKind {
+        name: "cashSale",
+        transaction_type: Some("CashSale"),
+        tranid_prefix: "CS",
+        body_fields: TRAN_BODY,
+        sublists: &[ITEM_SUBLIST],
+        entity_is_customer: true,
+        entity_required: true,
+    },
+    RecordKind {
+        name: "itemFulfillment",
+        transaction_type: Some("ItemShip"),
+        tranid_prefix: "IF",
+        body_fields: FULFILL_BODY,
+        sublists: &[
+            Sublist {
+                name: "item",
+                line_fields: FULFILL_LINE,
+                item_ref: Some("item"),
+                order_line_defaults: false,
+            },
+            Sublist {
+                name: "package",
+                line_fields: &[
+                    "packageTrackingNumber",
+                    "packageWeight",
+                    "packageDescr",
+                    "packageTrackingNumberReturn",
+                    "line",
+                ],
+                item_ref: None,
+                order_line_defaults: false,
+            },
+        ],
+        entity_is_customer: true,
+        entity_required: false,
     },
     RecordKind {
         name: "cashRefund",
@@ -355,6 +443,60 @@ impl RecordStore {
                             .path(format!("{}.items[{i}].{field}", sl.name)));
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A sales order line that has been fulfilled cannot be closed. The
+    /// wording is sim-defined; NetSuite's exact text is unverified.
+    fn check_closing(
+        &self,
+        k: &RecordKind,
+        id: u64,
+        patch: &Map<String, Value>,
+    ) -> Result<(), NsError> {
+        let Some(sl) = k.sublists.iter().find(|s| s.order_line_defaults) else {
+            return Ok(());
+        };
+        let Some(rec) = self.tables.get(k.name).and_then(|t| t.rows.get(&id)) else {
+            return Ok(());
+        };
+        let stored = lines(rec.as_object().unwrap_or(&Map::new()), sl.name);
+        let field = |o: &Map<String, Value>, name: &str| -> Option<Value> {
+            o.iter()
+                .find(|(f, _)| f.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        let as_num = |v: Option<Value>| -> f64 {
+            match v {
+                Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
+                Some(Value::String(s)) => s.parse().unwrap_or(0.0),
+                _ => 0.0,
+            }
+        };
+        for (i, line) in lines(patch, sl.name).iter().enumerate() {
+            let Some(o) = line.as_object() else { continue };
+            if !matches!(field(o, "isClosed"), Some(Value::Bool(true))) {
+                continue;
+            }
+            let Some(n) =
+                field(o, "line").and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()))
+            else {
+                continue;
+            };
+            let fulfilled = stored
+                .iter()
+                .filter_map(Value::as_object)
+                .find(|s| field(s, "line").and_then(|l| l.as_u64()) == Some(n))
+                .map(|s| as_num(field(s, "quantityFulfilled")))
+                .unwrap_or(0.0);
+            if fulfilled > 0.0 {
+                return Err(NsError::bad_request(
+                    "USER_ERROR",
+                    "Error while accessing a resource. You cannot close a line that has been fulfilled.",
+                )
+                .path(format!("{}.items[{i}].isClosed", sl.name)));
             }
         }
         Ok(())
@@ -908,6 +1050,7 @@ pub(crate) async fn update(
                 .resolve(k, &key)?
                 .ok_or_else(NsError::not_found_record)?;
             st.records.validate_refs(k, &body, false)?;
+            st.records.check_closing(k, id, &body)?;
             if let Some(eid) = body.get("externalId").map(scalar_string) {
                 let taken = st
                     .records

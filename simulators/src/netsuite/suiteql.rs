@@ -511,6 +511,7 @@ fn table(
                 "currency",
                 "status",
                 "location",
+                "createdfrom",
             ],
         ),
         _ => return None,

@@ -31,6 +31,39 @@ pub(crate) async fn upsert_order(
 }
 
 #[derive(Deserialize)]
+pub(crate) struct UpsertCancellation {
+    shop_id: String,
+    cancellation: Value,
+}
+
+pub(crate) async fn upsert_cancellation(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<UpsertCancellation>,
+) -> Response {
+    match sim.upsert_cancellation(&req.shop_id, req.cancellation) {
+        Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UpsertReturn {
+    shop_id: String,
+    #[serde(rename = "return")]
+    return_order: Value,
+}
+
+pub(crate) async fn upsert_return(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<UpsertReturn>,
+) -> Response {
+    match sim.upsert_return(&req.shop_id, req.return_order) {
+        Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))).into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+#[derive(Deserialize)]
 pub(crate) struct SetToken {
     access_token: Option<String>,
     access_token_expire_in: Option<i64>,

@@ -13,6 +13,7 @@
 mod auth;
 mod control;
 mod orders;
+mod returns;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -63,6 +64,10 @@ pub(crate) struct State {
     pub(crate) shops: Vec<ShopSeed>,
     /// shop id -> order id -> order JSON.
     pub(crate) orders: BTreeMap<String, BTreeMap<String, Value>>,
+    /// shop id -> cancel_id -> cancellation JSON (Search Cancellations shape).
+    pub(crate) cancellations: BTreeMap<String, BTreeMap<String, Value>>,
+    /// shop id -> return_id -> return JSON (Search Returns shape).
+    pub(crate) returns: BTreeMap<String, BTreeMap<String, Value>>,
     pub(crate) qps_limit: u32,
     /// (app_key, shop id, path) -> accepted request instants in the last second.
     pub(crate) windows: HashMap<(String, String, String), VecDeque<Instant>>,
@@ -81,11 +86,31 @@ impl State {
                     .insert(id.to_string(), o.order.clone());
             }
         }
+        let mut cancellations: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        for c in &seed.cancellations {
+            if let Some(id) = c.cancellation.get("cancel_id").and_then(Value::as_str) {
+                cancellations
+                    .entry(c.shop_id.clone())
+                    .or_default()
+                    .insert(id.to_string(), c.cancellation.clone());
+            }
+        }
+        let mut returns: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        for r in &seed.returns {
+            if let Some(id) = r.return_order.get("return_id").and_then(Value::as_str) {
+                returns
+                    .entry(r.shop_id.clone())
+                    .or_default()
+                    .insert(id.to_string(), r.return_order.clone());
+            }
+        }
         Self {
             app_key: seed.app_key.clone(),
             app_secret: seed.app_secret.clone(),
             shops: seed.shops.clone(),
             orders,
+            cancellations,
+            returns,
             qps_limit,
             windows: HashMap::new(),
             request_counts: BTreeMap::new(),
@@ -141,6 +166,42 @@ impl TikTokSim {
         Ok(())
     }
 
+    /// Inserts or replaces a cancellation (matched by its `cancel_id`) for a shop.
+    pub fn upsert_cancellation(&self, shop_id: &str, cancellation: Value) -> Result<(), SimError> {
+        let id = cancellation
+            .get("cancel_id")
+            .and_then(Value::as_str)
+            .ok_or(SimError::MissingId("cancellation", "cancel_id"))?
+            .to_string();
+        let mut st = self.state();
+        if !st.shops.iter().any(|s| s.id == shop_id) {
+            return Err(SimError::UnknownShop(shop_id.to_string()));
+        }
+        st.cancellations
+            .entry(shop_id.to_string())
+            .or_default()
+            .insert(id, cancellation);
+        Ok(())
+    }
+
+    /// Inserts or replaces a return (matched by its `return_id`) for a shop.
+    pub fn upsert_return(&self, shop_id: &str, return_order: Value) -> Result<(), SimError> {
+        let id = return_order
+            .get("return_id")
+            .and_then(Value::as_str)
+            .ok_or(SimError::MissingId("return", "return_id"))?
+            .to_string();
+        let mut st = self.state();
+        if !st.shops.iter().any(|s| s.id == shop_id) {
+            return Err(SimError::UnknownShop(shop_id.to_string()));
+        }
+        st.returns
+            .entry(shop_id.to_string())
+            .or_default()
+            .insert(id, return_order);
+        Ok(())
+    }
+
     /// Replaces a shop's access token and/or its absolute expiry (unix seconds).
     pub fn set_token(
         &self,
@@ -190,6 +251,8 @@ impl TikTokSim {
         json!({
             "shops": st.shops,
             "orders": st.orders.iter().map(|(shop, m)| (shop.clone(), m.values().cloned().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
+            "cancellations": st.cancellations.iter().map(|(shop, m)| (shop.clone(), m.values().cloned().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
+            "returns": st.returns.iter().map(|(shop, m)| (shop.clone(), m.values().cloned().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
             "qps_limit": st.qps_limit,
             "request_counts": st.request_counts,
             "rejected": st.rejected.iter().map(|(k, v)| (k.to_string(), *v)).collect::<BTreeMap<_, _>>(),
@@ -222,6 +285,9 @@ pub enum SimError {
     UnknownShop(String),
     #[error("order JSON has no string `id`")]
     OrderWithoutId,
+    /// (record kind, id field): e.g. a cancellation without `cancel_id`.
+    #[error("{0} JSON has no string `{1}`")]
+    MissingId(&'static str, &'static str),
 }
 
 /// A TikTok error: HTTP status plus envelope code and message.
@@ -273,8 +339,15 @@ pub fn router(sim: TikTokSim) -> Router {
         )
         .route("/order/202309/orders", get(orders::get_order_detail))
         .route("/api/v2/token/refresh", get(orders::refresh_token))
+        .route(
+            returns::CANCELLATIONS_PATH,
+            post(returns::search_cancellations),
+        )
+        .route(returns::RETURNS_PATH, post(returns::search_returns))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
+        .route("/_sim/cancellations", post(control::upsert_cancellation))
+        .route("/_sim/returns", post(control::upsert_return))
         .route("/_sim/shops/{shop_id}/token", post(control::set_token))
         .route("/_sim/config", post(control::config))
         .route("/_sim/reset", post(control::reset))

@@ -66,6 +66,35 @@ impl TikTok {
     }
 }
 
+impl TikTok {
+    /// Sends a signed POST whose sign covers the exact JSON body bytes.
+    pub async fn send_post(&self, c: TtCall<'_>, body: &Value) -> (StatusCode, Value) {
+        let raw = body.to_string();
+        let mut q: Vec<(String, String)> = vec![
+            ("app_key".into(), self.app_key.clone()),
+            ("timestamp".into(), c.timestamp.to_string()),
+        ];
+        q.extend(c.params.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        let pairs: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let sign = c.sign_override.map(str::to_string).unwrap_or_else(|| {
+            tiktok::api_sign(&self.app_secret, c.path, &pairs, Some(raw.as_bytes()))
+        });
+        q.push(("sign".into(), sign));
+        let mut req = self
+            .client
+            .post(format!("{}{}", self.base, c.path))
+            .query(&q)
+            .header("content-type", "application/json")
+            .body(raw);
+        if let Some(t) = c.token {
+            req = req.header("x-tts-access-token", t);
+        }
+        let resp = req.send().await.unwrap();
+        let status = resp.status();
+        (status, resp.json().await.unwrap())
+    }
+}
+
 /// A NetSuite REST caller signing every request with TBA.
 pub struct NetSuite {
     pub base: String,

@@ -1,0 +1,160 @@
+//! Cancellations and returns (tiktok-shop-api.md §6): the records the writer
+//! reads when a type 11/12 webhook says something changed.
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::model::money;
+use super::{Scope, ShopAuth, TikTokClient, TikTokError};
+use crate::domain::{Money, OrderId};
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RefundAmount {
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default, deserialize_with = "money")]
+    pub refund_total: Money,
+    #[serde(default, deserialize_with = "money")]
+    pub refund_subtotal: Money,
+    #[serde(default, deserialize_with = "money")]
+    pub refund_shipping_fee: Money,
+    #[serde(default, deserialize_with = "money")]
+    pub refund_tax: Money,
+}
+
+/// One cancelled or returned unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AfterSaleLine {
+    #[serde(default)]
+    pub order_line_item_id: String,
+    #[serde(default)]
+    pub sku_id: String,
+    #[serde(default)]
+    pub seller_sku: String,
+    #[serde(default)]
+    pub product_name: String,
+    #[serde(default)]
+    pub refund_amount: RefundAmount,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cancellation {
+    pub cancel_id: String,
+    pub order_id: OrderId,
+    #[serde(default)]
+    pub cancel_status: String,
+    #[serde(default)]
+    pub cancel_type: String,
+    #[serde(default)]
+    pub refund_amount: RefundAmount,
+    #[serde(default)]
+    pub cancel_line_items: Vec<AfterSaleLine>,
+}
+
+impl Cancellation {
+    /// Accepted by seller/system (SUCCESS) or refunded (COMPLETE); both spellings
+    /// of the request-filter list are tolerated elsewhere.
+    pub fn is_effective(&self) -> bool {
+        matches!(
+            self.cancel_status.as_str(),
+            "CANCELLATION_REQUEST_SUCCESS" | "CANCELLATION_REQUEST_COMPLETE"
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnOrder {
+    pub return_id: String,
+    pub order_id: OrderId,
+    #[serde(default)]
+    pub return_type: String,
+    #[serde(default)]
+    pub return_status: String,
+    #[serde(default)]
+    pub refund_amount: RefundAmount,
+    #[serde(default)]
+    pub return_line_items: Vec<AfterSaleLine>,
+}
+
+impl ReturnOrder {
+    /// Money went back to the buyer: the moment to book the refund.
+    pub fn is_refund_complete(&self) -> bool {
+        self.return_status == "RETURN_OR_REFUND_REQUEST_COMPLETE"
+            && matches!(self.return_type.as_str(), "REFUND" | "RETURN_AND_REFUND")
+    }
+}
+
+#[derive(Deserialize)]
+struct CancellationPage {
+    #[serde(default)]
+    cancellations: Vec<Cancellation>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ReturnPage {
+    #[serde(default)]
+    return_orders: Vec<ReturnOrder>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+/// Most pages followed for one order (50 records a page is far beyond any real order).
+const MAX_PAGES: usize = 20;
+
+impl TikTokClient {
+    /// Every cancellation of an order (`POST /return_refund/202309/cancellations/search`).
+    pub async fn cancellations_for_order(
+        &self,
+        shop: &ShopAuth,
+        order: &OrderId,
+    ) -> Result<Vec<Cancellation>, TikTokError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut params = vec![("page_size", "50")];
+            if let Some(t) = token.as_deref() {
+                params.push(("page_token", t));
+            }
+            let page: CancellationPage = self
+                .call_json(
+                    Method::POST,
+                    "/return_refund/202309/cancellations/search",
+                    Scope::Shop(shop),
+                    &params,
+                    &json!({ "order_ids": [order.as_str()] }),
+                )
+                .await?;
+            out.extend(page.cancellations);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// One return by id (`POST /return_refund/202309/returns/search`).
+    pub async fn get_return(
+        &self,
+        shop: &ShopAuth,
+        return_id: &str,
+    ) -> Result<Option<ReturnOrder>, TikTokError> {
+        let page: ReturnPage = self
+            .call_json(
+                Method::POST,
+                "/return_refund/202309/returns/search",
+                Scope::Shop(shop),
+                &[("page_size", "10")],
+                &json!({ "return_ids": [return_id] }),
+            )
+            .await?;
+        let _ = page.next_page_token;
+        Ok(page
+            .return_orders
+            .into_iter()
+            .find(|r| r.return_id == return_id))
+    }
+}

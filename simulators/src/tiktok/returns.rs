@@ -1,0 +1,249 @@
+//! Return and refund search endpoints (tiktok-shop-api.md §6): Search
+//! Cancellations and Search Returns. Records are stored as raw JSON per shop
+//! (like orders), so tests can upsert any shape; the handlers only read the
+//! fields they filter and sort on.
+//!
+//! Sim-defined details: results are sorted by `create_time` descending (the
+//! documented default sort field), then by id; `page_token` is an opaque
+//! offset token the simulator itself issues; an unparseable token, a
+//! page_size out of range or a body that is not a JSON object answer the
+//! catch-all parameter error 36009004.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use super::auth::{authenticate, Authed};
+use super::{ApiError, TikTokSim};
+
+pub(crate) const CANCELLATIONS_PATH: &str = "/return_refund/202309/cancellations/search";
+pub(crate) const RETURNS_PATH: &str = "/return_refund/202309/returns/search";
+
+/// Documented page size bounds: cancellations 1–50 (default 10), returns 10–50.
+const CANCEL_PAGE: (usize, usize) = (1, 50);
+const RETURN_PAGE: (usize, usize) = (10, 50);
+const DEFAULT_PAGE_SIZE: usize = 10;
+
+const TOKEN_PREFIX: &str = "sim-offset-";
+
+fn bad_param(msg: impl std::fmt::Display) -> ApiError {
+    ApiError::ok_status(36009004, format!("Invalid parameter: {msg}"))
+}
+
+fn page_size(a: &Authed, (min, max): (usize, usize)) -> Result<usize, ApiError> {
+    match a.param("page_size").filter(|s| !s.is_empty()) {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| bad_param(format!("page_size must be between {min} and {max}"))),
+    }
+}
+
+fn page_offset(a: &Authed) -> Result<usize, ApiError> {
+    match a.param("page_token").filter(|s| !s.is_empty()) {
+        None => Ok(0),
+        Some(t) => t
+            .strip_prefix(TOKEN_PREFIX)
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| bad_param("page_token is invalid")),
+    }
+}
+
+fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(bad_param("request body must be a JSON object")),
+    }
+}
+
+/// A list-of-strings filter; absent or empty means "no filter".
+fn string_list(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(a)) => {
+            let v: Option<Vec<String>> = a.iter().map(|x| x.as_str().map(str::to_string)).collect();
+            let v = v.ok_or_else(|| bad_param(format!("{key} must be a list of strings")))?;
+            Ok((!v.is_empty()).then_some(v))
+        }
+        Some(_) => Err(bad_param(format!("{key} must be a list of strings"))),
+    }
+}
+
+/// The request-filter list spells `CANCELLATION_REQUEST_CANCEL` while
+/// responses say `..._CANCELLED` (§6); both match either.
+fn canonical_cancel_status(s: &str) -> &str {
+    match s {
+        "CANCELLATION_REQUEST_CANCEL" => "CANCELLATION_REQUEST_CANCELLED",
+        other => other,
+    }
+}
+
+/// A filter over one string field of the record.
+struct Filter {
+    field: &'static str,
+    values: Vec<String>,
+    canon: Canon,
+}
+
+fn same(s: &str) -> &str {
+    s
+}
+
+impl Filter {
+    fn matches(&self, rec: &Value) -> bool {
+        let v = rec.get(self.field).and_then(Value::as_str).unwrap_or("");
+        self.values
+            .iter()
+            .any(|f| (self.canon)(f) == (self.canon)(v))
+    }
+}
+
+fn search(
+    records: Option<&BTreeMap<String, Value>>,
+    filters: &[Filter],
+    offset: usize,
+    size: usize,
+    list_key: &str,
+) -> Value {
+    let mut hits: Vec<&Value> = records
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|r| filters.iter().all(|f| f.matches(r)))
+        .collect();
+    let ctime = |r: &Value| r.get("create_time").and_then(Value::as_i64).unwrap_or(0);
+    // Stable sort keeps the BTreeMap's id order among equal create_times.
+    hits.sort_by_key(|r| std::cmp::Reverse(ctime(r)));
+    let total = hits.len();
+    let page: Vec<Value> = hits.into_iter().skip(offset).take(size).cloned().collect();
+    let end = offset.saturating_add(size);
+    let next = if end < total {
+        format!("{TOKEN_PREFIX}{end}")
+    } else {
+        String::new()
+    };
+    json!({ list_key: page, "total_count": total, "next_page_token": next })
+}
+
+/// Maps a value to its canonical spelling before comparison.
+type Canon = fn(&str) -> &str;
+
+/// (body filter key, record field, canonicaliser).
+type FilterSpec = (&'static str, &'static str, Canon);
+
+fn filters(body: &Map<String, Value>, spec: &[FilterSpec]) -> Result<Vec<Filter>, ApiError> {
+    let mut out = Vec::new();
+    for (key, field, canon) in spec {
+        if let Some(values) = string_list(body, key)? {
+            out.push(Filter {
+                field,
+                values,
+                canon: *canon,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `POST /return_refund/202309/cancellations/search`.
+pub(crate) async fn search_cancellations(
+    State(sim): State<TikTokSim>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = CANCELLATIONS_PATH;
+    let result = authenticate(&sim, path, q.as_deref(), &headers, &body).and_then(|a| {
+        let size = page_size(&a, CANCEL_PAGE)?;
+        let offset = page_offset(&a)?;
+        let body = parse_body(&body)?;
+        let fs = filters(
+            &body,
+            &[
+                ("cancel_ids", "cancel_id", same),
+                ("order_ids", "order_id", same),
+                ("cancel_types", "cancel_type", same),
+                ("cancel_status", "cancel_status", canonical_cancel_status),
+            ],
+        )?;
+        let st = sim.state();
+        Ok(search(
+            st.cancellations.get(&a.shop.id),
+            &fs,
+            offset,
+            size,
+            "cancellations",
+        ))
+    });
+    sim.finish(path, result)
+}
+
+/// `POST /return_refund/202309/returns/search`.
+pub(crate) async fn search_returns(
+    State(sim): State<TikTokSim>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = RETURNS_PATH;
+    let result = authenticate(&sim, path, q.as_deref(), &headers, &body).and_then(|a| {
+        let size = page_size(&a, RETURN_PAGE)?;
+        let offset = page_offset(&a)?;
+        let body = parse_body(&body)?;
+        let fs = filters(
+            &body,
+            &[
+                ("return_ids", "return_id", same),
+                ("order_ids", "order_id", same),
+                ("return_types", "return_type", same),
+                ("return_status", "return_status", same),
+            ],
+        )?;
+        let st = sim.state();
+        Ok(search(
+            st.returns.get(&a.shop.id),
+            &fs,
+            offset,
+            size,
+            "return_orders",
+        ))
+    });
+    sim.finish(path, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancel_status_spellings_match() {
+        let f = Filter {
+            field: "cancel_status",
+            values: vec!["CANCELLATION_REQUEST_CANCEL".into()],
+            canon: canonical_cancel_status,
+        };
+        assert!(f.matches(&json!({"cancel_status": "CANCELLATION_REQUEST_CANCELLED"})));
+        assert!(!f.matches(&json!({"cancel_status": "CANCELLATION_REQUEST_COMPLETE"})));
+    }
+
+    #[test]
+    fn paging_issues_tokens_until_the_end() {
+        let m: BTreeMap<String, Value> = (0..5)
+            .map(|i| (format!("{i}"), json!({"id": i, "create_time": i})))
+            .collect();
+        let p1 = search(Some(&m), &[], 0, 2, "x");
+        assert_eq!(p1["total_count"], 5);
+        assert_eq!(p1["x"][0]["id"], 4, "newest first");
+        assert_eq!(p1["next_page_token"], "sim-offset-2");
+        let p3 = search(Some(&m), &[], 4, 2, "x");
+        assert_eq!(p3["x"].as_array().unwrap().len(), 1);
+        assert_eq!(p3["next_page_token"], "");
+    }
+}
