@@ -44,6 +44,13 @@ pub enum OrdersCmd {
         #[arg(long)]
         csv: bool,
     },
+    /// Cancelled-too-late exceptions: orders TikTok cancelled after the warehouse shipped them.
+    Exceptions {
+        #[arg(long)]
+        shop: Option<String>,
+        #[arg(long)]
+        csv: bool,
+    },
     /// Write the filtered order log to a CSV file.
     Export {
         #[command(flatten)]
@@ -219,6 +226,32 @@ pub async fn orders(cmd: OrdersCmd, sdk: &aws_config::SdkConfig) -> Result<(), O
                 );
             }
             eprintln!("{} order(s)", entries.len());
+        }
+        OrdersCmd::Exceptions { shop, csv } => {
+            let filter = LogFilter {
+                shop_id: shop.map(ShopId),
+                code: Some("CANCELLED_TOO_LATE".into()),
+                ..Default::default()
+            };
+            let entries = log.list(&filter).await?;
+            if csv {
+                print!("{}", shared::ops::to_csv(&entries));
+            } else {
+                for e in &entries {
+                    let reason = e
+                        .last_failure
+                        .as_ref()
+                        .map(|f| f.reason.as_str())
+                        .unwrap_or_default();
+                    println!(
+                        "{} {} Sales Order {}: {reason}",
+                        e.shop_id,
+                        e.order_id,
+                        e.netsuite_id.as_deref().unwrap_or("-")
+                    );
+                }
+                eprintln!("{} exception(s)", entries.len());
+            }
         }
         OrdersCmd::Export { filter, out } => {
             let entries = log.list(&filter.to_filter()?).await?;

@@ -949,3 +949,70 @@ async fn refund_without_sales_order_fails_and_replacements_are_only_logged() {
     );
     assert!(w.ns_sim.state.records("cashRefund").is_empty());
 }
+
+#[tokio::test]
+async fn unlinked_skus_in_cancellations_and_refunds_have_their_own_codes() {
+    let w = world(Duration::from_secs(10)).await;
+    // Refund of a SKU NetSuite does not know.
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let mut r = seed_return();
+    r["return_id"] = json!("4035318504086604777");
+    r["return_line_items"][0]["seller_sku"] = json!("GONE-SKU");
+    w.tiktok_sim.state.upsert_return(GB, r).unwrap();
+    let ev = return_event(
+        GB,
+        "578903215467812302",
+        "4035318504086604777",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    assert!(w.sync().process(&ev, 1).await.is_ok());
+    let f = w
+        .entry(GB, "578903215467812302")
+        .await
+        .last_failure
+        .unwrap();
+    assert_eq!(
+        (f.code.clone(), f.retryable),
+        (ErrorCode::RefundCreationFailed, false)
+    );
+    assert!(
+        f.reason.contains("GONE-SKU") && f.fix.contains("skus link"),
+        "{f:?}"
+    );
+
+    // Partial cancellation of a SKU NetSuite does not know.
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    let mut c: Value = serde_json::from_str::<Value>(include_str!("../../simulators/seed.json"))
+        .unwrap()["tiktok"]["cancellations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cancellation"].clone())
+        .find(|c| c["cancel_id"] == "4035318504086604101")
+        .unwrap();
+    c["cancel_line_items"][0]["seller_sku"] = json!("GONE-SKU");
+    w.tiktok_sim.state.upsert_cancellation(US, c).unwrap();
+    let ev = cancellation(US, "576461413038785752", "CANCELLATION_REQUEST_COMPLETE");
+    assert!(w.sync().process(&ev, 1).await.is_ok());
+    let f = w
+        .entry(US, "576461413038785752")
+        .await
+        .last_failure
+        .unwrap();
+    assert_eq!(f.code, ErrorCode::OrderCancellationFailed);
+    assert!(lines(
+        &w.sales_orders()
+            .iter()
+            .find(|s| s["otherRefNum"] == "576461413038785752")
+            .unwrap()
+            .clone()
+    )
+    .iter()
+    .all(|l| l["isClosed"] == json!(false)));
+}

@@ -519,13 +519,18 @@ impl NetSuiteClient {
                     tokio::time::sleep(wait).await;
                     continue;
                 }
-                tracing::warn!(
-                    status,
-                    attempt,
-                    elapsed_ms,
-                    outcome = attempt_label(&err),
-                    "netsuite request failed"
-                );
+                if status == 404 {
+                    // Lookups by externalId expect 404 for "not there yet".
+                    tracing::debug!(status, attempt, elapsed_ms, "netsuite record not found");
+                } else {
+                    tracing::warn!(
+                        status,
+                        attempt,
+                        elapsed_ms,
+                        outcome = attempt_label(&err),
+                        "netsuite request failed"
+                    );
+                }
                 return Err(to_error(err, &call, attempt, system_call));
             }
         }
