@@ -14,7 +14,6 @@ use serde_json::{json, Value};
 
 use crate::domain::{Money, ShopId, Sku};
 use crate::mapping::config::{Shipping, Tax};
-use crate::mapping::group_units;
 use crate::order_log::{OrderLogEntry, SyncStatus};
 use crate::order_sync::{Decision, OrderSync, Resolve};
 use crate::taxonomy::{ErrorCode, Failure, Level};
@@ -52,12 +51,30 @@ impl OrderSync<'_> {
             Ok(c) => c,
             Err(e) => return Decision::failed(status, Failure::from(&e)),
         };
+        // Units still wanted = order line items neither marked cancelled by
+        // TikTok nor named by an effective cancellation; counted by line item
+        // id, so it is right whichever way TikTok reports a partial cancel.
+        let cancelled_ids: std::collections::HashSet<&str> = cancels
+            .iter()
+            .filter(|c| c.is_effective())
+            .flat_map(|c| {
+                c.cancel_line_items
+                    .iter()
+                    .map(|l| l.order_line_item_id.as_str())
+            })
+            .collect();
         let mut cancelled: BTreeMap<String, u32> = BTreeMap::new();
-        for c in cancels.iter().filter(|c| c.is_effective()) {
-            for l in &c.cancel_line_items {
-                *cancelled
-                    .entry(l.seller_sku.trim().to_string())
-                    .or_default() += 1;
+        let mut remaining_units: BTreeMap<String, u32> = BTreeMap::new();
+        for l in order
+            .line_items
+            .iter()
+            .filter(|l| l.combined_listing_skus.is_empty())
+        {
+            let sku = l.seller_sku.trim().to_string();
+            if l.is_cancelled() || cancelled_ids.contains(l.id.as_str()) {
+                *cancelled.entry(sku).or_default() += 1;
+            } else {
+                *remaining_units.entry(sku).or_default() += 1;
             }
         }
         if cancelled.is_empty() {
@@ -66,16 +83,6 @@ impl OrderSync<'_> {
                 status,
                 "cancellation without effective cancelled lines: nothing to change",
             ));
-        }
-        let groups = match group_units(order) {
-            Ok(g) => g,
-            Err(e) => return Decision::failed(status, e.to_failure(shop)),
-        };
-        let mut ordered: BTreeMap<String, u32> = BTreeMap::new();
-        for g in &groups {
-            *ordered
-                .entry(g.seller_sku.as_str().to_string())
-                .or_default() += g.quantity;
         }
         let skus: Vec<Sku> = cancelled.keys().map(|s| Sku::new(s.clone())).collect();
         let items = match self.resolve_items(shop, skus.iter()).await {
@@ -112,11 +119,7 @@ impl OrderSync<'_> {
         let mut too_late = Vec::new();
         let mut changed = Vec::new();
         for (sku, item) in skus.iter().zip(&items) {
-            let remaining = ordered
-                .get(sku.as_str())
-                .copied()
-                .unwrap_or(0)
-                .saturating_sub(cancelled[sku.as_str()]);
+            let remaining = remaining_units.get(sku.as_str()).copied().unwrap_or(0);
             for l in lines
                 .iter()
                 .filter(|l| l["item"]["id"].as_str() == Some(item.id.as_str()))

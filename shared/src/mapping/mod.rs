@@ -92,16 +92,20 @@ impl MappingError {
 
 /// Groups one-unit line items into quantities, expanding bundles.
 pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
-    if order.line_items.is_empty() {
+    if order.line_items.iter().all(|l| l.is_cancelled()) {
         return Err(MappingError::InsufficientData(format!(
-            "order {} has no line items",
+            "order {} has no line items that are not cancelled",
             order.id
         )));
     }
     let missing: Vec<&str> = order
         .line_items
         .iter()
-        .filter(|l| l.seller_sku.trim().is_empty() && l.combined_listing_skus.is_empty())
+        .filter(|l| {
+            !l.is_cancelled()
+                && l.seller_sku.trim().is_empty()
+                && l.combined_listing_skus.is_empty()
+        })
         .map(|l| l.product_name.as_str())
         .collect();
     if !missing.is_empty() {
@@ -137,7 +141,7 @@ pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
             });
         }
     };
-    for line in &order.line_items {
+    for line in order.line_items.iter().filter(|l| !l.is_cancelled()) {
         let net = line.original_price - line.seller_discount;
         if line.combined_listing_skus.is_empty() {
             add(

@@ -223,3 +223,21 @@ fn config_loads_and_names_problems() {
             .unwrap_err();
     assert!(e.contains("customer.customer_id"), "{e}");
 }
+
+#[test]
+fn units_tiktok_marks_cancelled_are_not_written() {
+    let mut o = order();
+    o.line_items[1].display_status = Some("CANCELLED".into());
+    let g = group_units(&o).unwrap();
+    assert_eq!(
+        (g[0].seller_sku.as_str(), g[0].quantity),
+        ("TENT-2P-GRN", 1)
+    );
+    for l in o.line_items.iter_mut() {
+        l.package_status = Some("CANCELLED".into());
+    }
+    assert!(matches!(
+        group_units(&o),
+        Err(MappingError::InsufficientData(_))
+    ));
+}

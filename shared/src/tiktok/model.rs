@@ -214,6 +214,16 @@ pub struct ComboSku {
     pub seller_sku: String,
 }
 
+impl LineItem {
+    /// TikTok marks cancelled units on the line item (`display_status` uses the
+    /// order statuses; `package_status` has its own CANCELLED).
+    pub fn is_cancelled(&self) -> bool {
+        [&self.display_status, &self.package_status]
+            .iter()
+            .any(|s| matches!(s.as_deref(), Some("CANCELLED" | "CANCEL")))
+    }
+}
+
 fn one() -> u32 {
     1
 }
