@@ -63,6 +63,31 @@ impl OrderSync<'_> {
                     .map(|l| l.order_line_item_id.as_str())
             })
             .collect();
+        // Bundle units map to several NetSuite lines at allocated prices; a
+        // partial cancel of one is surfaced for a person, never dropped.
+        let bundles: Vec<&str> = order
+            .line_items
+            .iter()
+            .filter(|l| {
+                !l.combined_listing_skus.is_empty()
+                    && (l.is_cancelled() || cancelled_ids.contains(l.id.as_str()))
+            })
+            .map(|l| l.product_name.as_str())
+            .collect();
+        if !bundles.is_empty() {
+            let mut d = keep_id(Decision::failed(
+                status,
+                Failure::new(
+                    ErrorCode::OrderCancellationFailed,
+                    format!("TikTok cancelled bundle unit(s) of {} in order {}; bundle lines are not reduced automatically", bundles.join(", "), order.id),
+                    "Reduce or close the bundle's component lines on the Sales Order in NetSuite, then ignore the order here.",
+                )
+                .retryable(false)
+                .level(Level::Warning),
+            ));
+            d.status = SyncStatus::NeedsReview;
+            return d;
+        }
         let mut cancelled: BTreeMap<String, u32> = BTreeMap::new();
         let mut remaining_units: BTreeMap<String, u32> = BTreeMap::new();
         for l in order

@@ -1012,3 +1012,50 @@ async fn unlinked_refund_skus_fail_and_cancellations_follow_order_line_ids() {
         .unwrap();
     assert_eq!(lines(&so)[0]["quantity"], json!(1));
 }
+
+#[tokio::test]
+async fn a_partial_cancellation_of_a_bundle_unit_is_surfaced_not_dropped() {
+    let w = world(Duration::from_secs(10)).await;
+    w.set_order(US, "576461413038785753", |o| {
+        o["status"] = json!("AWAITING_SHIPMENT")
+    });
+    assert!(
+        w.process(US, "576461413038785753", "AWAITING_SHIPMENT")
+            .await
+    );
+    let order = simulators::default_seed()
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.order["id"] == "576461413038785753")
+        .unwrap()
+        .order
+        .clone();
+    let bundle_line = order["line_items"][0]["id"].clone();
+    w.tiktok_sim
+        .state
+        .upsert_cancellation(
+            US,
+            json!({"cancel_id": "4035318504086609999", "order_id": "576461413038785753", "cancel_type": "CANCEL",
+                   "cancel_status": "CANCELLATION_REQUEST_COMPLETE", "role": "SELLER",
+                   "refund_amount": {"currency": "USD", "refund_total": "0", "refund_subtotal": "0", "refund_shipping_fee": "0", "refund_tax": "0"},
+                   "cancel_line_items": [{"cancel_line_item_id": "x1", "order_line_item_id": bundle_line, "sku_id": order["line_items"][0]["sku_id"],
+                                          "seller_sku": "CAMP-KIT-BUNDLE", "refund_amount": {"currency": "USD", "refund_total": "0"}}]}),
+        )
+        .unwrap();
+    let before = w.sales_orders();
+    w.sync()
+        .process(
+            &cancellation(US, "576461413038785753", "CANCELLATION_REQUEST_COMPLETE"),
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(w.sales_orders(), before, "NetSuite untouched");
+    let e = w.entry(US, "576461413038785753").await;
+    assert_eq!(e.sync_status, SyncStatus::NeedsReview);
+    assert_eq!(
+        e.last_failure.unwrap().code,
+        ErrorCode::OrderCancellationFailed
+    );
+}
