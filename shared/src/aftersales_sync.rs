@@ -328,12 +328,16 @@ impl OrderSync<'_> {
             _ => None,
         };
         extra(tax_item, amounts.refund_tax, "TikTok refunded tax");
+        // Shipping is refunded either on its item line or, as on the Sales
+        // Order, in the header's shippingCost; both count towards the total.
+        let header_shipping = if shipping_item.is_none() && !amounts.refund_shipping_fee.is_zero() {
+            total += amounts.refund_shipping_fee;
+            Some(amounts.refund_shipping_fee)
+        } else {
+            None
+        };
         let expected = amounts.refund_subtotal
-            + if shipping_item.is_some() {
-                amounts.refund_shipping_fee
-            } else {
-                Money::ZERO
-            }
+            + amounts.refund_shipping_fee
             + if tax_item.is_some() {
                 amounts.refund_tax
             } else {
@@ -351,6 +355,9 @@ impl OrderSync<'_> {
             "memo": format!("TikTok Shop refund {} for order {}", ret.return_id, ret.order_id),
             "item": { "items": lines },
         });
+        if let Some(shipping) = header_shipping {
+            body["shippingCost"] = num(shipping);
+        }
 
         // From the invoice / cash sale when one exists, else standalone against the customer.
         let q = format!(

@@ -1059,3 +1059,56 @@ async fn a_partial_cancellation_of_a_bundle_unit_is_surfaced_not_dropped() {
         ErrorCode::OrderCancellationFailed
     );
 }
+
+#[tokio::test]
+async fn a_standalone_cash_refund_books_refunded_shipping_too() {
+    let mut w = world(Duration::from_secs(10)).await;
+    w.mapping.default.refund_record = shared::mapping::config::RefundRecord::CashRefund;
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    let order = simulators::default_seed()
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.order["id"] == "576461413038785752")
+        .unwrap()
+        .order
+        .clone();
+    let amount = json!({"currency": "USD", "refund_total": "30.49", "refund_subtotal": "24.50", "refund_shipping_fee": "5.99", "refund_tax": "0.00"});
+    w.tiktok_sim
+        .state
+        .upsert_return(
+            US,
+            json!({"return_id": "4035318504086608888", "order_id": "576461413038785752", "return_type": "RETURN_AND_REFUND",
+                   "return_status": "RETURN_OR_REFUND_REQUEST_COMPLETE", "role": "BUYER", "refund_amount": amount,
+                   "return_line_items": [{"return_line_item_id": "y1", "order_line_item_id": order["line_items"][2]["id"],
+                       "sku_id": order["line_items"][2]["sku_id"], "seller_sku": "HEADLAMP-200",
+                       "refund_amount": {"currency": "USD", "refund_total": "24.50", "refund_subtotal": "24.50", "refund_shipping_fee": "0", "refund_tax": "0"}}]}),
+        )
+        .unwrap();
+    let ev = return_event(
+        US,
+        "576461413038785752",
+        "4035318504086608888",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    w.sync().process(&ev, 1).await.unwrap();
+    let refunds = w.ns_sim.state.records("cashRefund");
+    assert_eq!(refunds.len(), 1, "standalone: there is no cash sale");
+    let r = &refunds[0];
+    assert!(r.get("createdFrom").is_none_or(|c| c.is_null()));
+    assert_eq!(r["entity"]["id"], "201");
+    assert_eq!(r["shippingCost"], json!(5.99));
+    assert_eq!(lines(r)[0]["item"]["id"], "103");
+    assert_eq!(lines(r)[0]["amount"], json!(24.5));
+    assert!(w
+        .entry(US, "576461413038785752")
+        .await
+        .history
+        .last()
+        .unwrap()
+        .note
+        .contains("30.49 USD"));
+}
