@@ -406,12 +406,13 @@ async fn timeout_after_commit_and_5xx_give_one_sales_order_and_no_failure() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrency_limit_is_never_exceeded_and_no_order_fails() {
-    let w = Arc::new(world(Duration::from_secs(10)).await);
-    w.ns_sim.state.set_concurrency_limit(5);
-    w.ns_sim.state.set_latency_ms(100);
-    let ids: Vec<String> = (0..12).map(|i| format!("5764614130387859{i:02}")).collect();
+/// `n` copies of seed order …752 under new ids, all processed at once.
+async fn clones_processed_concurrently(
+    w: &Arc<World>,
+    n: usize,
+    prefix: &str,
+) -> (Vec<String>, Vec<bool>) {
+    let ids: Vec<String> = (0..n).map(|i| format!("{prefix}{i:02}")).collect();
     for id in &ids {
         w.set_order(US, "576461413038785752", |o| o["id"] = json!(id));
     }
@@ -420,6 +421,15 @@ async fn concurrency_limit_is_never_exceeded_and_no_order_fails() {
         async move { w.process(US, id, "AWAITING_SHIPMENT").await }
     }))
     .await;
+    (ids, results)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrency_limit_is_never_exceeded_and_no_order_fails() {
+    let w = Arc::new(world(Duration::from_secs(10)).await);
+    w.ns_sim.state.set_concurrency_limit(5);
+    w.ns_sim.state.set_latency_ms(100);
+    let (_, results) = clones_processed_concurrently(&w, 12, "5764614130387859").await;
     assert!(results.iter().all(|ok| *ok));
     assert_eq!(w.sales_orders().len(), 12);
     let stats = w.ns_sim.state.stats();
@@ -437,15 +447,7 @@ async fn a_429_storm_from_another_integration_fails_no_order() {
     let w = Arc::new(world_with(Duration::from_secs(10), 8).await);
     w.ns_sim.state.set_concurrency_limit(2);
     w.ns_sim.state.set_latency_ms(150);
-    let ids: Vec<String> = (0..10).map(|i| format!("5764614130387860{i:02}")).collect();
-    for id in &ids {
-        w.set_order(US, "576461413038785752", |o| o["id"] = json!(id));
-    }
-    let results = futures::future::join_all(ids.iter().map(|id| {
-        let w = w.clone();
-        async move { w.process(US, id, "AWAITING_SHIPMENT").await }
-    }))
-    .await;
+    let (ids, results) = clones_processed_concurrently(&w, 10, "5764614130387860").await;
     let stats = w.ns_sim.state.stats();
     assert!(stats.rejected_429 > 0, "the storm happened");
     assert!(results.iter().all(|ok| *ok), "no order failed for a 429");
