@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::domain::{Money, ShopId, Sku};
 use crate::mapping::config::{Shipping, Tax};
+use crate::mapping::{money_of, num};
 use crate::order_log::{OrderLogEntry, SyncStatus};
 use crate::order_sync::{Decision, OrderSync, Resolve};
 use crate::taxonomy::{ErrorCode, Failure, Level};
@@ -24,10 +25,6 @@ fn qty(l: &Value, k: &str) -> u32 {
     l.get(k)
         .and_then(|v| v.as_f64())
         .map_or(0, |f| f.max(0.0) as u32)
-}
-
-fn num(m: Money) -> Value {
-    serde_json::from_str(&m.normalize().to_string()).unwrap_or(Value::Null)
 }
 
 impl OrderSync<'_> {
@@ -159,10 +156,7 @@ impl OrderSync<'_> {
                     patch.push(json!({ "line": l["line"], "isClosed": true }));
                     changed.push(format!("closed line {} ({sku})", l["line"]));
                 } else if remaining > 0 && remaining != q {
-                    let rate = l["rate"]
-                        .as_f64()
-                        .and_then(|r| Decimal::try_from(r).ok())
-                        .unwrap_or_default();
+                    let rate = money_of(&l["rate"]).unwrap_or_default();
                     patch.push(json!({ "line": l["line"], "quantity": remaining, "amount": num(rate * Decimal::from(remaining)) }));
                     changed.push(format!("line {} ({sku}) {q} → {remaining}", l["line"]));
                 }

@@ -229,9 +229,19 @@ pub fn external_id(prefix: &str, shop: &ShopId, order: &str) -> String {
     )
 }
 
-fn num(m: Money) -> Value {
-    // NetSuite takes JSON numbers; the decimal's exact text is the number.
+/// Money as a JSON number whose text is the decimal's exact text.
+pub(crate) fn num(m: Money) -> Value {
     serde_json::from_str(&m.normalize().to_string()).unwrap_or(Value::Null)
+}
+
+/// A JSON number (or decimal string) read back as money from its text,
+/// never through f64.
+pub(crate) fn money_of(v: &Value) -> Option<Money> {
+    match v {
+        Value::Number(n) => n.to_string().parse().ok(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
 }
 
 fn reference(id: &Option<String>) -> Option<Value> {
