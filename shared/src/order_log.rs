@@ -260,7 +260,17 @@ pub trait OrderLog: Send + Sync {
         order: &OrderId,
     ) -> Result<Option<OrderLogEntry>, StoreError>;
     /// Records an attempt; returns the updated entry.
-    async fn record(&self, outcome: &Outcome) -> Result<OrderLogEntry, StoreError>;
+    async fn record(&self, outcome: &Outcome) -> Result<OrderLogEntry, StoreError> {
+        let current = self.get(&outcome.shop_id, &outcome.order_id).await?;
+        self.record_over(current, outcome).await
+    }
+    /// Records an attempt over the entry the caller already read (saving a
+    /// read on the writer's hot path); a concurrent change is re-read.
+    async fn record_over(
+        &self,
+        current: Option<OrderLogEntry>,
+        outcome: &Outcome,
+    ) -> Result<OrderLogEntry, StoreError>;
     async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError>;
 }
 
@@ -319,10 +329,18 @@ impl OrderLog for DynamoOrderLog {
         out.item().map(Self::decode).transpose()
     }
 
-    async fn record(&self, outcome: &Outcome) -> Result<OrderLogEntry, StoreError> {
+    async fn record_over(
+        &self,
+        known: Option<OrderLogEntry>,
+        outcome: &Outcome,
+    ) -> Result<OrderLogEntry, StoreError> {
         // A handful of retries covers a resubmit racing a redelivery.
+        let mut known = Some(known);
         for _ in 0..5 {
-            let current = self.get(&outcome.shop_id, &outcome.order_id).await?;
+            let current = match known.take() {
+                Some(k) => k,
+                None => self.get(&outcome.shop_id, &outcome.order_id).await?,
+            };
             let prev_version = current.as_ref().map(|e| e.version);
             let mut next = OrderLogEntry::apply(current, outcome);
             next.version = prev_version.map_or(1, |v| v + 1);

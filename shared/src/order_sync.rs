@@ -633,7 +633,7 @@ impl EventProcessor for OrderSync<'_> {
                 at: (self.now)(),
                 event: Some((event.type_code, event.data.clone())),
             };
-            self.log.record(&outcome).await?;
+            self.log.record_over(previous, &outcome).await?;
             self.mark_processed(event).await;
             return Ok(());
         }
@@ -665,7 +665,7 @@ impl EventProcessor for OrderSync<'_> {
             at: (self.now)(),
             event: Some((event.type_code, event.data.clone())),
         };
-        let entry = self.log.record(&outcome).await?;
+        let entry = self.log.record_over(previous.clone(), &outcome).await?;
         if let (Some(digest), Some(f)) = (self.digest, &outcome.failure) {
             let dead = retry && last_try;
             if f.level != crate::taxonomy::Level::Success

@@ -4,14 +4,13 @@
 //! Each record is parsed on its own, so one bad body fails only its own
 //! message. Within a FIFO group, once a message fails, the later messages of
 //! that group in the same batch are reported failed unprocessed, so the group
-//! is never processed out of order. Order logic arrives with the writer issue;
-//! today the processor acknowledges events by marking them processed.
+//! is never processed out of order.
 
 use async_trait::async_trait;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use std::collections::HashSet;
 
-use crate::events::{EventArchive, EventStatus, QueuedEvent, StoreError};
+use crate::events::{QueuedEvent, StoreError};
 
 /// Why one message could not be processed.
 #[derive(Debug, thiserror::Error)]
@@ -31,29 +30,6 @@ impl From<StoreError> for ProcessError {
 #[async_trait]
 pub trait EventProcessor: Send + Sync {
     async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError>;
-}
-
-/// The foundation's processor: records that the writer received the event.
-pub struct AcknowledgeProcessor<'a> {
-    pub archive: &'a dyn EventArchive,
-    pub now: fn() -> i64,
-}
-
-#[async_trait]
-impl EventProcessor for AcknowledgeProcessor<'_> {
-    async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError> {
-        self.archive
-            .set_status(&event.event_key, EventStatus::Processed, (self.now)(), None)
-            .await?;
-        tracing::info!(
-            shop_id = %event.shop_id,
-            order_id = event.order_id.as_ref().map(|o| o.as_str()),
-            event_type = event.type_code,
-            receive_count,
-            "event acknowledged"
-        );
-        Ok(())
-    }
 }
 
 fn attribute<'m>(msg: &'m SqsMessage, name: &str) -> Option<&'m str> {

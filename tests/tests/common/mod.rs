@@ -162,10 +162,6 @@ pub async fn local_env(visibility: u32, max_receive: u32) -> cli::local::LocalEn
     .expect("local environment")
 }
 
-pub fn seed_order_event(notification: &str, shop: &str, order: &str, status: &str) -> Vec<u8> {
-    order_event(notification, shop, order, status)
-}
-
 pub const US_SHOP: &str = "7494049642642441621";
 pub const GB_SHOP: &str = "7494726673780148744";
 
