@@ -11,8 +11,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::local::{LocalEnv, LocalOptions};
-use crate::runner::LocalRunner;
+use local_env::LocalRunner;
+use local_env::{LocalEnv, LocalOptions};
 
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
@@ -38,10 +38,12 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").map_err(|_| {
         "AWS_ENDPOINT_URL is not set: the demo only runs against a local endpoint; use scripts/demo, which starts moto"
     })?;
-    let sdk = shared::aws::sdk_config().await;
+    let sdk = shared::store::aws::sdk_config().await;
     let opts = LocalOptions {
-        prefix: format!("demo{}", shared::now_epoch()),
-        writer_max_concurrency: args.writer_concurrency,
+        prefix: format!(
+            "demo{}",
+            shared::clock::Clock::now(&shared::clock::SystemClock)
+        ),
         ..Default::default()
     };
     let env = LocalEnv::start(sdk.clone(), opts.clone()).await?;
@@ -126,8 +128,8 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
         let body = format!(
             r#"{{"type":1,"tts_notification_id":"7327112393057371999","shop_id":"{}","timestamp":{},"data":{{"order_id":"{unpaid}","order_status":"AWAITING_SHIPMENT","is_on_hold_order":false,"update_time":{}}}}}"#,
             o.shop_id,
-            shared::now_epoch(),
-            shared::now_epoch()
+            shared::clock::Clock::now(&shared::clock::SystemClock),
+            shared::clock::Clock::now(&shared::clock::SystemClock)
         )
         .into_bytes();
         let status = post(&http, &url, Some(env.sign(&body)), body.clone()).await?;
@@ -139,7 +141,7 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
     }
 
     // Wait until nothing accepted is still waiting for the writer.
-    let archive = shared::aws::DynamoEventArchive::new(
+    let archive = shared::store::DynamoEventArchive::new(
         aws_sdk_dynamodb::Client::new(&sdk),
         &env.names.events_table,
     );
@@ -198,11 +200,11 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
         stats.batches, stats.succeeded, stats.failed
     );
 
-    let log = shared::order_log::DynamoOrderLog::new(
+    let log = shared::store::DynamoOrderLog::new(
         aws_sdk_dynamodb::Client::new(&sdk),
         &env.names.order_log_table,
     );
-    let entries = shared::order_log::OrderLog::list(&log, &Default::default()).await?;
+    let entries = shared::store::OrderLog::list(&log, &Default::default()).await?;
     println!("\norder log ({} orders)", entries.len());
     println!(
         "{:<20} {:<19} {:<13} {:<9} detail",
@@ -248,7 +250,7 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
             lines.join(", ")
         );
     }
-    let mails = crate::local::captured_mail(&endpoint)
+    let mails = local_env::captured_mail(&endpoint)
         .await
         .unwrap_or_default();
     println!("\nadmin emails captured by local SES: {}", mails.len());
@@ -265,9 +267,9 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
 }
 
 fn key_of(body: &[u8]) -> Option<String> {
-    shared::webhook::parse_envelope(body)
+    shared::ingest::parse_envelope(body)
         .ok()
-        .map(|e| shared::webhook::event_key(&e.shop_id, &e.notification_id))
+        .map(|e| shared::store::keys::event(&e.shop_id, &e.notification_id))
 }
 
 async fn post(

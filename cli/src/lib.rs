@@ -1,9 +1,6 @@
-//! The `tiktok-netsuite` command line: the local runner that wires the
-//! functions' handlers exactly as Lambda would, the demo, and (later) the
-//! operations commands. Kept as a library so integration tests drive the
-//! same runner in-process.
+//! The `tiktok-netsuite` command line: the demo and the operations commands,
+//! a thin face over `shared::ops` (the console of a later issue is the other).
+//! The local environment and the Lambda-like runner live in `local-env`.
 
 pub mod demo;
-pub mod local;
 pub mod ops;
-pub mod runner;

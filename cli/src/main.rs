@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+use local_env::bootstrap::{bootstrap, BootstrapOptions};
 use shared::app::{WebhookApp, WriterApp};
-use shared::aws::bootstrap::{bootstrap, BootstrapOptions};
 
 #[derive(Parser)]
 #[command(
@@ -83,7 +83,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             visibility_timeout,
             max_receive,
         } => {
-            let sdk = shared::aws::sdk_config().await;
+            let sdk = shared::store::aws::sdk_config().await;
             let names = bootstrap(
                 &aws_sdk_dynamodb::Client::new(&sdk),
                 &aws_sdk_sqs::Client::new(&sdk),
@@ -104,11 +104,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             listen,
             writer_concurrency,
         } => {
-            let sdk = shared::aws::sdk_config().await;
+            let sdk = shared::store::aws::sdk_config().await;
             let webhook = Arc::new(WebhookApp::from_env().await?);
             let writer = Arc::new(WriterApp::from_env().await?);
             let runner =
-                cli::runner::LocalRunner::start(webhook, writer, &sdk, listen, writer_concurrency)
+                local_env::LocalRunner::start(webhook, writer, &sdk, listen, writer_concurrency)
                     .await?;
             eprintln!(
                 "webhook: http://{}/webhook  (Ctrl-C to stop)",
@@ -123,8 +123,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::Demo(args) => cli::demo::run(args).await,
-        Command::Orders { cmd } => cli::ops::orders(cmd, &shared::aws::sdk_config().await).await,
-        Command::Skus { cmd } => cli::ops::skus(cmd, &shared::aws::sdk_config().await).await,
-        Command::Shops { cmd } => cli::ops::shops(cmd, &shared::aws::sdk_config().await).await,
+        Command::Orders { cmd } => {
+            cli::ops::orders(cmd, &shared::store::aws::sdk_config().await).await
+        }
+        Command::Skus { cmd } => cli::ops::skus(cmd, &shared::store::aws::sdk_config().await).await,
+        Command::Shops { cmd } => {
+            cli::ops::shops(cmd, &shared::store::aws::sdk_config().await).await
+        }
     }
 }

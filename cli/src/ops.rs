@@ -4,11 +4,12 @@
 //! environment, like the functions, and talks to the same DynamoDB/SQS.
 
 use clap::{Args, Subcommand};
-use shared::aws::SqsEventQueue;
+use shared::clock::{Clock, SystemClock};
 use shared::domain::{OrderId, ShopId, Sku};
-use shared::order_log::{DynamoOrderLog, LogFilter, OrderLog, SyncStatus};
-use shared::sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
-use shared::tiktok::tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
+use shared::store::{
+    DynamoOrderLog, DynamoShopTokenStore, DynamoSkuLinks, LogFilter, OrderLog, ShopCredentials,
+    SkuLinks, SqsEventQueue, SyncStatus,
+};
 
 type OpsError = Box<dyn std::error::Error>;
 
@@ -228,12 +229,7 @@ pub async fn orders(cmd: OrdersCmd, sdk: &aws_config::SdkConfig) -> Result<(), O
             eprintln!("{} order(s)", entries.len());
         }
         OrdersCmd::Exceptions { shop, csv } => {
-            let filter = LogFilter {
-                shop_id: shop.map(ShopId),
-                code: Some("CANCELLED_TOO_LATE".into()),
-                ..Default::default()
-            };
-            let entries = log.list(&filter).await?;
+            let entries = shared::ops::exceptions(&log, shop.map(ShopId)).await?;
             if csv {
                 print!("{}", shared::ops::to_csv(&entries));
             } else {
@@ -281,7 +277,7 @@ pub async fn orders(cmd: OrdersCmd, sdk: &aws_config::SdkConfig) -> Result<(), O
                 }
                 None => shared::ops::resubmittable(&log, &filter.to_filter()?).await?,
             };
-            let n = shared::ops::resubmit(&queue, &entries, shared::now_epoch()).await?;
+            let n = shared::ops::resubmit(&queue, &entries, SystemClock.now()).await?;
             println!("{n} order(s) re-enqueued");
         }
         OrdersCmd::Ignore {
@@ -290,7 +286,7 @@ pub async fn orders(cmd: OrdersCmd, sdk: &aws_config::SdkConfig) -> Result<(), O
             reason,
         } => {
             let e = shared::ops::find(&log, &ShopId(shop), &OrderId(order)).await?;
-            shared::ops::ignore(&log, &e, &reason, shared::now_epoch()).await?;
+            shared::ops::ignore(&log, &e, &reason, SystemClock.now()).await?;
             println!("order {} marked ignored", e.order_id);
         }
     }
@@ -301,17 +297,7 @@ pub async fn skus(cmd: SkusCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsEr
     let links = DynamoSkuLinks::new(aws_sdk_dynamodb::Client::new(sdk), table()?);
     match cmd {
         SkusCmd::Link { shop, sku, item } => {
-            if sku.trim().is_empty() || item.trim().is_empty() {
-                return Err("--sku and --item must not be empty".into());
-            }
-            links
-                .put(&SkuLink {
-                    shop_id: ShopId(shop.clone()),
-                    sku: Sku::new(sku.trim()),
-                    item_id: item.trim().into(),
-                    source: "manual".into(),
-                })
-                .await?;
+            shared::ops::link_sku(&links, &ShopId(shop.clone()), &sku, &item).await?;
             println!("linked {sku} → NetSuite item {item} for shop {shop}; resubmit with: tiktok-netsuite orders resubmit --sku {sku}");
         }
         SkusCmd::Show { shop, sku } => match links
@@ -336,16 +322,18 @@ pub async fn shops(cmd: ShopsCmd, sdk: &aws_config::SdkConfig) -> Result<(), Ops
             refresh_token,
             refresh_expires_at,
         } => {
-            store
-                .put(&ShopCredentials {
+            shared::ops::connect_shop(
+                &store,
+                &ShopCredentials {
                     shop_id: ShopId(shop.clone()),
                     cipher,
                     access_token,
                     access_token_expires_at: access_expires_at,
                     refresh_token,
                     refresh_token_expires_at: refresh_expires_at,
-                })
-                .await?;
+                },
+            )
+            .await?;
             println!("tokens stored for shop {shop}; the writer refreshes them before they expire");
         }
     }

@@ -1,53 +1,132 @@
-//! Wiring: configuration + clients → ready-to-call handlers.
+//! Wiring: configuration + clients → ready-to-call handlers, once per cold start.
 //!
-//! The Lambda binaries and the local runner build these the same way, so
-//! what runs locally is what runs on Lambda.
+//! The Lambda binaries and the local environment build these the same way,
+//! so what runs locally is what runs on Lambda. [`Clients`] is the one
+//! place that turns configuration into clients and stores.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
-use std::sync::Arc;
-
-use crate::alerts::{AlertSink, Digest, SesAlerts};
-use crate::aws::{sdk_config, DynamoEventArchive, SqsEventQueue};
+use crate::clock::Clock;
 use crate::config::{
-    resolve_netsuite, resolve_tiktok_app, Config, ConfigError, TikTokApp, WriterSettings,
+    AlertSettings, ConfigError, NetSuiteSettings, TikTokApiSettings, TikTokApp, TikTokAppSource,
+    WebhookConfig, WebhookLimits, WriterConfig, WriterSettings,
 };
+use crate::ingest::{self, WebhookDeps, WebhookResponse};
 use crate::netsuite::{NetSuiteClient, NetSuiteConfig};
-use crate::order_log::DynamoOrderLog;
-use crate::order_sync::{OrderSync, ShopAuthProvider};
-use crate::sku_links::DynamoSkuLinks;
-use crate::tiktok::tokens::{DynamoShopTokenStore, ShopSessions};
-use crate::tiktok::TikTokClient;
-use crate::webhook::{self, WebhookDeps, WebhookResponse};
-use crate::writer;
+use crate::notify::{AlertSink, Digest, SesAlerts};
+use crate::store::aws::sdk_config;
+use crate::store::{
+    DynamoEventArchive, DynamoOrderLog, DynamoShopTokenStore, DynamoSkuLinks, SqsEventQueue,
+};
+use crate::tiktok::{ShopSessions, TikTokClient};
+use crate::writer::{self, BatchLimits, OrderSync};
+
+/// Kept free at the end of an invocation for the digest email and the response.
+pub const BATCH_RESERVE: Duration = Duration::from_secs(3);
+
+/// A function that cannot start, naming why.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("NetSuite client: {0}")]
+    NetSuite(#[from] crate::netsuite::NsError),
+    #[error("TikTok client: {0}")]
+    TikTok(#[from] crate::tiktok::TikTokError),
+}
+
+/// Builds clients and stores from configuration parts.
+pub struct Clients<'a> {
+    sdk: &'a aws_config::SdkConfig,
+    secrets: aws_sdk_secretsmanager::Client,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl<'a> Clients<'a> {
+    pub fn new(sdk: &'a aws_config::SdkConfig) -> Self {
+        Self {
+            sdk,
+            secrets: aws_sdk_secretsmanager::Client::new(sdk),
+            clock: crate::clock::system(),
+        }
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(self.sdk)
+    }
+
+    pub async fn tiktok_app(&self, source: &TikTokAppSource) -> Result<TikTokApp, ConfigError> {
+        source.resolve(&self.secrets).await
+    }
+
+    /// The TikTok client and the shop sessions every TikTok call goes through.
+    pub async fn tiktok(
+        &self,
+        app: &TikTokAppSource,
+        api: &TikTokApiSettings,
+        tokens_table: &str,
+    ) -> Result<ShopSessions, InitError> {
+        let client = TikTokClient::new(
+            &api.api_base_url,
+            &api.auth_base_url,
+            self.tiktok_app(app).await?,
+            std::time::Duration::from_secs(10),
+        )?
+        .with_clock(self.clock.clone());
+        let store = Arc::new(DynamoShopTokenStore::new(self.dynamodb(), tokens_table));
+        Ok(ShopSessions::new(client, store).with_clock(self.clock.clone()))
+    }
+
+    /// The NetSuite client, holding this invocation's part of the budget.
+    pub async fn netsuite(&self, settings: &NetSuiteSettings) -> Result<NetSuiteClient, InitError> {
+        let creds = settings.resolve(&self.secrets).await?;
+        let mut cfg = NetSuiteConfig::new(settings.base_url_for(&creds), creds.tba());
+        cfg.concurrency = settings.budget.per_invocation();
+        Ok(NetSuiteClient::new(cfg)?)
+    }
+
+    pub fn alerts(&self, settings: &AlertSettings) -> Option<SesAlerts> {
+        settings.from.clone().map(|from| SesAlerts {
+            client: aws_sdk_sesv2::Client::new(self.sdk),
+            from,
+            to: settings.to.clone(),
+        })
+    }
+}
 
 /// The webhook function's state, built once per cold start.
 pub struct WebhookApp {
-    pub config: Config,
+    pub limits: WebhookLimits,
+    pub retention_days: u32,
     pub app: TikTokApp,
     pub archive: DynamoEventArchive,
     pub queue: SqsEventQueue,
+    pub clock: Arc<dyn Clock>,
 }
 
 impl WebhookApp {
     /// Reads config and secrets; fails at start, naming the problem.
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let config = Config::from_env()?;
+        let config = WebhookConfig::from_env()?;
         let sdk = sdk_config().await;
         Self::new(config, &sdk).await
     }
 
-    pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, ConfigError> {
-        let secrets = aws_sdk_secretsmanager::Client::new(sdk);
-        let app = resolve_tiktok_app(&config.tiktok_app, &secrets).await?;
+    pub async fn new(
+        config: WebhookConfig,
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<Self, ConfigError> {
+        let clients = Clients::new(sdk);
         Ok(Self {
-            archive: DynamoEventArchive::new(
-                aws_sdk_dynamodb::Client::new(sdk),
-                &config.events_table,
-            ),
-            queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.orders_queue_url),
-            app,
-            config,
+            app: clients.tiktok_app(&config.app).await?,
+            archive: DynamoEventArchive::new(clients.dynamodb(), &config.events.table),
+            queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
+            limits: config.limits,
+            retention_days: config.events.retention_days,
+            clock: clients.clock,
         })
     }
 
@@ -61,110 +140,82 @@ impl WebhookApp {
             app: &self.app,
             archive: &self.archive,
             queue: &self.queue,
-            max_body_bytes: self.config.webhook_max_body_bytes,
-            retention_days: self.config.event_retention_days,
-            now: crate::now_epoch(),
+            max_body_bytes: self.limits.max_body_bytes,
+            retention_days: self.retention_days,
+            clock: self.clock.as_ref(),
         };
-        webhook::handle(&deps, method, authorization, body).await
+        ingest::handle(&deps, method, authorization, body).await
     }
 }
 
 /// The NetSuite writer's state: clients and stores built once per cold start.
 pub struct WriterApp {
-    pub config: Config,
+    /// What it was built from (the local runner builds sibling invocations from it).
+    pub config: WriterConfig,
     pub settings: WriterSettings,
     pub archive: DynamoEventArchive,
     pub log: DynamoOrderLog,
     pub skus: DynamoSkuLinks,
-    pub tiktok: TikTokClient,
+    pub shops: ShopSessions,
     pub netsuite: NetSuiteClient,
-    pub shops: Arc<dyn ShopAuthProvider>,
     pub alerts: Option<SesAlerts>,
-}
-
-/// A writer that cannot start, naming why.
-#[derive(Debug, thiserror::Error)]
-pub enum WriterInitError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("NetSuite client: {0}")]
-    NetSuite(#[from] crate::netsuite::NsError),
-    #[error("TikTok client: {0}")]
-    TikTok(#[from] crate::tiktok::TikTokError),
+    pub clock: Arc<dyn Clock>,
 }
 
 impl WriterApp {
-    pub async fn from_env() -> Result<Self, WriterInitError> {
-        let config = Config::from_env()?;
-        let settings = WriterSettings::from_env()?;
+    pub async fn from_env() -> Result<Self, InitError> {
+        let config = WriterConfig::from_env()?;
         let sdk = sdk_config().await;
-        Self::new(config, settings, &sdk).await
+        Self::new(config, &sdk).await
     }
 
-    /// Builds the writer; shop tokens live in the order log table.
-    pub async fn new(
-        config: Config,
-        settings: WriterSettings,
-        sdk: &aws_config::SdkConfig,
-    ) -> Result<Self, WriterInitError> {
-        let secrets = aws_sdk_secretsmanager::Client::new(sdk);
-        let app = resolve_tiktok_app(&config.tiktok_app, &secrets).await?;
-        let ns = resolve_netsuite(&settings.netsuite, &secrets).await?;
-        let base = settings.netsuite_base_url.clone().unwrap_or_else(|| {
-            format!(
-                "https://{}",
-                crate::netsuite::host_for_account(&ns.account_id)
-            )
-        });
-        let mut ns_cfg = NetSuiteConfig::new(base, ns.tba());
-        ns_cfg.concurrency = settings.per_invocation_concurrency();
-        let netsuite = NetSuiteClient::new(ns_cfg)?;
-        let tiktok = TikTokClient::new(
-            &config.tiktok_api_base_url,
-            &settings.tiktok_auth_base_url,
-            app,
-            std::time::Duration::from_secs(10),
-        )?;
-        let ddb = aws_sdk_dynamodb::Client::new(sdk);
-        let store = Arc::new(DynamoShopTokenStore::new(
-            ddb.clone(),
-            &config.order_log_table,
-        ));
-        let shops: Arc<dyn ShopAuthProvider> = Arc::new(ShopSessions::new(tiktok.clone(), store));
-        let alerts = settings.alert_from.clone().map(|from| SesAlerts {
-            client: aws_sdk_sesv2::Client::new(sdk),
-            from,
-            to: settings.alert_to.clone(),
-        });
+    /// Builds the writer; shop tokens, SKU links and the log share the order log table.
+    pub async fn new(config: WriterConfig, sdk: &aws_config::SdkConfig) -> Result<Self, InitError> {
+        let clients = Clients::new(sdk);
+        let table = &config.order_log.table;
+        let ddb = clients.dynamodb();
         Ok(Self {
-            archive: DynamoEventArchive::new(ddb.clone(), &config.events_table),
-            log: DynamoOrderLog::new(ddb.clone(), &config.order_log_table),
-            skus: DynamoSkuLinks::new(ddb, &config.order_log_table),
-            tiktok,
-            netsuite,
-            shops,
-            alerts,
+            shops: clients.tiktok(&config.app, &config.tiktok, table).await?,
+            netsuite: clients.netsuite(&config.netsuite).await?,
+            alerts: clients.alerts(&config.alerts),
+            archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
+            log: DynamoOrderLog::new(ddb.clone(), table),
+            skus: DynamoSkuLinks::new(ddb, table),
+            settings: config.writer.clone(),
+            clock: clients.clock,
             config,
-            settings,
         })
     }
 
-    /// One SQS batch: process, then send one digest of new failures.
-    pub async fn handle_batch(&self, event: SqsEvent) -> SqsBatchResponse {
-        let digest = Digest::default();
-        let sync = OrderSync {
-            tiktok: &self.tiktok,
-            shops: self.shops.as_ref(),
+    /// The writer's flows over this app's clients and stores.
+    pub fn sync<'a>(&'a self, digest: Option<&'a Digest>) -> OrderSync<'a> {
+        OrderSync {
+            shops: &self.shops,
             netsuite: &self.netsuite,
             skus: &self.skus,
             log: &self.log,
             archive: &self.archive,
             mapping: &self.settings.mapping,
             max_receive_count: self.settings.max_receive_count,
-            now: crate::now_epoch,
-            digest: Some(&digest),
+            clock: self.clock.as_ref(),
+            digest,
+        }
+    }
+
+    /// One SQS batch before `deadline` (the invocation's; `None`: no limit):
+    /// process, then send one digest of new failures.
+    pub async fn handle_batch(
+        &self,
+        event: SqsEvent,
+        deadline: Option<Instant>,
+    ) -> SqsBatchResponse {
+        let digest = Digest::default();
+        let limits = BatchLimits {
+            deadline,
+            message_budget: self.settings.message_budget,
+            reserve: BATCH_RESERVE,
         };
-        let response = writer::handle_batch(event, &sync).await;
+        let response = writer::handle_batch(event, &self.sync(Some(&digest)), limits).await;
         let lines = digest.take();
         if let (Some(alerts), false) = (&self.alerts, lines.is_empty()) {
             if let Err(e) = alerts.send_digest(&lines).await {

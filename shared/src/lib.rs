@@ -1,29 +1,43 @@
-//! The library every tiktok-netsuite function shares: domain types, request
-//! signing, configuration, the webhook and writer handlers, and the AWS-backed
-//! stores they run over. Functions' `main.rs` files only wire these together.
+//! The library every tiktok-netsuite function shares. Each function's
+//! `main.rs` only wires configuration and clients into it ([`app`]).
+//!
+//! # Layout
+//!
+//! One folder per flow, so a reader finds each by name:
+//!
+//! | part | what it is for | may depend on |
+//! |---|---|---|
+//! | [`ingest`] | orders in: the webhook (verify, de-duplicate, archive, enqueue) | store, domain, signing, config |
+//! | [`writer`] | the NetSuite writer: one file per flow (order, cancel, refund), each with its pure planner | tiktok, netsuite, mapping, store, notify |
+//! | [`mapping`] | per-shop mapping rules and the Sales Order builder (pure) | domain, tiktok model |
+//! | [`tiktok`] | TikTok Shop client: transport, the one token-refresh path, one file per API area | store (tokens), config |
+//! | [`netsuite`] | NetSuite client: transport (TBA, governance), records, SuiteQL, the concurrency budget | signing |
+//! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations, key formats, one `StoreError` | domain |
+//! | [`notify`] | the admins' failure digest and the mailer | store |
+//! | [`ops`] | what operators do (list, export, resubmit, ignore, links); the CLI and the console call these | store |
+//! | [`config`] | typed configuration, one part per component | netsuite (budget), mapping |
+//! | [`taxonomy`] | the order log's one error taxonomy, and every boundary's error mapped into it | netsuite, tiktok, store errors |
+//! | [`domain`], [`clock`], [`signing`], [`resources`] | ids and statuses, time, request signing, the AWS resource list | nothing above |
+//!
+//! Scheduled jobs (inventory, tracking, the missed-order sweep, payouts)
+//! will live in `jobs/`, beside `writer/`, calling the same clients and stores.
+//!
+//! Code that only serves local runs and tests (the moto bootstrap, the local
+//! environment, the runner) lives in the `local-env` crate, never here.
 
-pub mod aftersales_sync;
-pub mod alerts;
 pub mod app;
-pub mod aws;
+pub mod clock;
 pub mod config;
+pub mod deadline;
 pub mod domain;
-pub mod events;
-pub mod failures;
+pub mod ingest;
 pub mod mapping;
 pub mod netsuite;
+pub mod notify;
 pub mod ops;
-pub mod order_log;
-pub mod order_sync;
 pub mod resources;
 pub mod signing;
-pub mod sku_links;
+pub mod store;
 pub mod taxonomy;
 pub mod tiktok;
-pub mod webhook;
 pub mod writer;
-
-/// Current time in epoch seconds.
-pub fn now_epoch() -> i64 {
-    chrono::Utc::now().timestamp()
-}

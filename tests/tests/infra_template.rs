@@ -761,8 +761,8 @@ fn writer_fixture_is_an_sqs_event_with_a_queued_event() {
         "the orders queue is FIFO"
     );
     let body = msg.body.as_deref().expect("body");
-    let queued: shared::events::QueuedEvent =
-        serde_json::from_str(body).expect("body is a shared::events::QueuedEvent");
+    let queued: shared::store::QueuedEvent =
+        serde_json::from_str(body).expect("body is a shared::store::QueuedEvent");
     assert_eq!(queued.v, 1);
     assert_eq!(
         queued.event_key,
@@ -805,7 +805,7 @@ fn webhook_fixture_is_a_signed_function_url_request() {
             body.as_bytes()
         )
     );
-    let envelope = shared::webhook::parse_envelope(body.as_bytes()).expect("a valid TikTok push");
+    let envelope = shared::ingest::parse_envelope(body.as_bytes()).expect("a valid TikTok push");
     assert_eq!(envelope.kind.code(), 1, "a type-1 order status change");
     assert!(envelope.order_id.is_some());
 }

@@ -7,56 +7,55 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use common::*;
 use serde_json::{json, Value};
-use shared::aws::DynamoEventArchive;
 use shared::domain::{OrderId, ShopId, Sku};
-use shared::events::QueuedEvent;
 use shared::mapping::config::MappingConfig;
 use shared::netsuite::{NetSuiteClient, NetSuiteConfig};
-use shared::order_log::{DynamoOrderLog, OrderLog, SyncStatus};
-use shared::order_sync::{OrderSync, ShopAuthProvider};
-use shared::sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
-use shared::taxonomy::{ErrorCode, Failure};
-use shared::tiktok::{ShopAuth, TikTokClient};
-use shared::writer::EventProcessor;
+use shared::store::DynamoEventArchive;
+use shared::store::QueuedEvent;
+use shared::store::{DynamoOrderLog, OrderLog, SyncStatus};
+use shared::store::{DynamoShopTokenStore, DynamoSkuLinks, ShopCredentials, ShopTokenStore};
+use shared::store::{SkuLink, SkuLinks};
+use shared::taxonomy::ErrorCode;
+use shared::tiktok::{ShopSessions, TikTokClient};
+use shared::writer::{EventProcessor, OrderSync};
 use simulators::netsuite::FaultKind;
 
 const US: &str = "7494049642642441621";
 const GB: &str = "7494726673780148744";
 
-/// Tokens straight from the simulator's seed (token refresh is tested with the client).
-struct SeedShops(simulators::Seed);
-
-#[async_trait]
-impl ShopAuthProvider for SeedShops {
-    async fn auth(&self, shop: &ShopId) -> Result<ShopAuth, Failure> {
-        let s = self
-            .0
-            .tiktok
-            .shops
-            .iter()
-            .find(|s| s.id == shop.as_str())
-            .expect("seeded shop");
-        Ok(ShopAuth {
-            shop_id: shop.clone(),
-            cipher: s.cipher.clone(),
-            access_token: s.access_token.clone(),
-        })
+/// Shop sessions over the real token store (moto), holding the seed's tokens:
+/// every TikTok call goes through the one refresh path, as in production.
+async fn sessions(
+    tiktok: TikTokClient,
+    ddb: &aws_sdk_dynamodb::Client,
+    table: &str,
+    seed: &simulators::Seed,
+) -> ShopSessions {
+    let store = DynamoShopTokenStore::new(ddb.clone(), table);
+    for s in &seed.tiktok.shops {
+        store
+            .put(&ShopCredentials {
+                shop_id: ShopId::new(&s.id),
+                cipher: s.cipher.clone(),
+                access_token: s.access_token.clone(),
+                access_token_expires_at: s.access_token_expire_in,
+                refresh_token: s.refresh_token.clone(),
+                refresh_token_expires_at: s.refresh_token_expire_in,
+            })
+            .await
+            .expect("seed tokens");
     }
-    async fn refresh(&self, shop: &ShopId) -> Result<ShopAuth, Failure> {
-        self.auth(shop).await
-    }
+    ShopSessions::new(tiktok, Arc::new(store))
 }
 
 struct World {
     stack: Stack,
     tiktok_sim: simulators::RunningSim<simulators::TikTokSim>,
     ns_sim: simulators::RunningSim<simulators::NetSuiteSim>,
-    tiktok: TikTokClient,
     netsuite: NetSuiteClient,
-    shops: SeedShops,
+    shops: ShopSessions,
     log: DynamoOrderLog,
     skus: DynamoSkuLinks,
     archive: DynamoEventArchive,
@@ -108,13 +107,12 @@ async fn world_with(ns_timeout: Duration, ns_concurrency: usize) -> World {
     World {
         log: DynamoOrderLog::new(ddb.clone(), &stack.names.order_log_table),
         skus: DynamoSkuLinks::new(ddb.clone(), &stack.names.order_log_table),
-        archive: DynamoEventArchive::new(ddb, &stack.names.events_table),
-        shops: SeedShops(seed),
+        archive: DynamoEventArchive::new(ddb.clone(), &stack.names.events_table),
+        shops: sessions(tiktok, &ddb, &stack.names.order_log_table, &seed).await,
         mapping: mapping(),
         stack,
         tiktok_sim,
         ns_sim,
-        tiktok,
         netsuite,
     }
 }
@@ -122,7 +120,6 @@ async fn world_with(ns_timeout: Duration, ns_concurrency: usize) -> World {
 impl World {
     fn sync(&self) -> OrderSync<'_> {
         OrderSync {
-            tiktok: &self.tiktok,
             shops: &self.shops,
             netsuite: &self.netsuite,
             skus: &self.skus,
@@ -130,7 +127,7 @@ impl World {
             archive: &self.archive,
             mapping: &self.mapping,
             max_receive_count: 5,
-            now: shared::now_epoch,
+            clock: &shared::clock::SystemClock,
             digest: None,
         }
     }
@@ -155,7 +152,7 @@ impl World {
             .is_ok()
     }
 
-    async fn entry(&self, shop: &str, order: &str) -> shared::order_log::OrderLogEntry {
+    async fn entry(&self, shop: &str, order: &str) -> shared::store::OrderLogEntry {
         self.log
             .get(&ShopId::new(shop), &OrderId::new(order))
             .await
@@ -358,7 +355,7 @@ async fn unlinked_sku_fails_then_resubmit_after_linking_succeeds() {
         )
     );
     assert!(f.fix.contains("skus link"), "{}", f.fix);
-    let filter = shared::order_log::LogFilter {
+    let filter = shared::store::LogFilter {
         sku: Some("TENT-OLD-CODE".into()),
         ..Default::default()
     };
@@ -668,7 +665,7 @@ async fn a_cancellation_after_fulfilment_changes_nothing_and_is_an_exception() {
     );
     let listed = w
         .log
-        .list(&shared::order_log::LogFilter {
+        .list(&shared::store::LogFilter {
             code: Some("CANCELLED_TOO_LATE".into()),
             ..Default::default()
         })
@@ -911,7 +908,7 @@ async fn refund_without_sales_order_fails_and_replacements_are_only_logged() {
     assert_eq!(e.last_failure.map(|f| f.code), Some(ErrorCode::NotFound));
     // ...and a resubmit replays the order and then the refund, through the queue.
     let queue =
-        shared::aws::SqsEventQueue::new(w.stack.sqs.clone(), &w.stack.names.orders_queue_url);
+        shared::store::SqsEventQueue::new(w.stack.sqs.clone(), &w.stack.names.orders_queue_url);
     shared::ops::resubmit(&queue, &[w.entry(GB, "578903215467812302").await], 1)
         .await
         .unwrap();

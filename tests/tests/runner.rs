@@ -8,10 +8,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use cli::runner::LocalRunner;
 use common::*;
+use local_env::LocalRunner;
 use shared::domain::{OrderId, ShopId};
-use shared::order_log::{DynamoOrderLog, OrderLog, SyncStatus};
+use shared::store::{DynamoOrderLog, OrderLog, SyncStatus};
 
 async fn wait_for<F, Fut>(what: &str, secs: u64, mut f: F)
 where
@@ -28,14 +28,14 @@ where
     panic!("timed out after {secs}s waiting for {what}");
 }
 
-fn log(env: &cli::local::LocalEnv) -> DynamoOrderLog {
+fn log(env: &local_env::LocalEnv) -> DynamoOrderLog {
     DynamoOrderLog::new(
         aws_sdk_dynamodb::Client::new(&env.sdk),
         &env.names.order_log_table,
     )
 }
 
-async fn status_of(env: &cli::local::LocalEnv, shop: &str, order: &str) -> Option<SyncStatus> {
+async fn status_of(env: &local_env::LocalEnv, shop: &str, order: &str) -> Option<SyncStatus> {
     log(env)
         .get(&ShopId::new(shop), &OrderId::new(order))
         .await
@@ -214,7 +214,7 @@ async fn writer_reports_only_failed_records_and_holds_back_their_group() {
         {"messageId": "m-after-bad", "body": queued, "attributes": {"MessageGroupId": "s:o2", "ApproximateReceiveCount": "1"}}
     ]}))
     .unwrap();
-    let resp = env.writer.handle_batch(event).await;
+    let resp = env.writer.handle_batch(event, None).await;
     let failed: Vec<&str> = resp
         .batch_item_failures
         .iter()
@@ -261,10 +261,10 @@ async fn new_failures_reach_admins_in_one_digest_per_batch() {
         .iter()
         .map(|order| {
             let body = order_event(&format!("d-{order}"), US_SHOP, order, "AWAITING_SHIPMENT");
-            let env_ = shared::webhook::parse_envelope(&body).unwrap();
-            let q = shared::events::QueuedEvent {
+            let env_ = shared::ingest::parse_envelope(&body).unwrap();
+            let q = shared::store::QueuedEvent {
                 v: 1,
-                event_key: shared::webhook::event_key(&env_.shop_id, &env_.notification_id),
+                event_key: shared::store::keys::event(&env_.shop_id, &env_.notification_id),
                 shop_id: env_.shop_id,
                 notification_id: env_.notification_id,
                 type_code: 1,
@@ -278,7 +278,7 @@ async fn new_failures_reach_admins_in_one_digest_per_batch() {
         .collect();
     let event: SqsEvent =
         serde_json::from_value(serde_json::json!({ "Records": records })).unwrap();
-    let resp = env.writer.handle_batch(event.clone()).await;
+    let resp = env.writer.handle_batch(event.clone(), None).await;
     assert!(
         resp.batch_item_failures.is_empty(),
         "non-retryable failures are consumed"
@@ -296,13 +296,13 @@ async fn new_failures_reach_admins_in_one_digest_per_batch() {
         "{body}"
     );
     // The same failures again are not news.
-    env.writer.handle_batch(event).await;
+    env.writer.handle_batch(event, None).await;
     assert_eq!(ours().await.len(), 1);
 }
 
 #[tokio::test]
 async fn resubmit_after_linking_the_sku_goes_through_the_queue_and_succeeds() {
-    use shared::sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
+    use shared::store::{DynamoSkuLinks, SkuLink, SkuLinks};
     let env = local_env(2, 3).await;
     let mut o = env
         .seed
@@ -343,7 +343,7 @@ async fn resubmit_after_linking_the_sku_goes_through_the_queue_and_succeeds() {
         })
         .await
         .unwrap();
-    let filter = shared::order_log::LogFilter {
+    let filter = shared::store::LogFilter {
         sku: Some("TENT-LEGACY".into()),
         ..Default::default()
     };
@@ -351,12 +351,12 @@ async fn resubmit_after_linking_the_sku_goes_through_the_queue_and_succeeds() {
         .await
         .unwrap();
     assert_eq!(blocked.len(), 1);
-    let queue = shared::aws::SqsEventQueue::new(
+    let queue = shared::store::SqsEventQueue::new(
         aws_sdk_sqs::Client::new(&env.sdk),
         &env.names.orders_queue_url,
     );
     assert_eq!(
-        shared::ops::resubmit(&queue, &blocked, shared::now_epoch())
+        shared::ops::resubmit(&queue, &blocked, now())
             .await
             .unwrap(),
         1
@@ -380,10 +380,10 @@ async fn resubmit_after_linking_the_sku_goes_through_the_queue_and_succeeds() {
 
 fn batch_of(notification: &str, shop: &str, order: &str) -> SqsEvent {
     let body = order_event(notification, shop, order, "AWAITING_SHIPMENT");
-    let e = shared::webhook::parse_envelope(&body).unwrap();
-    let q = shared::events::QueuedEvent {
+    let e = shared::ingest::parse_envelope(&body).unwrap();
+    let q = shared::store::QueuedEvent {
         v: 1,
-        event_key: shared::webhook::event_key(&e.shop_id, &e.notification_id),
+        event_key: shared::store::keys::event(&e.shop_id, &e.notification_id),
         shop_id: e.shop_id,
         notification_id: e.notification_id,
         type_code: 1,
@@ -402,19 +402,19 @@ async fn an_expired_tiktok_token_is_refreshed_and_the_order_goes_through() {
     // TikTok expired the token early; our store still believes it is valid.
     env.tiktok
         .state
-        .set_token(US_SHOP, None, Some(shared::now_epoch() - 10))
+        .set_token(US_SHOP, None, Some(now() - 10))
         .unwrap();
     let resp = env
         .writer
-        .handle_batch(batch_of("tok1", US_SHOP, "576461413038785752"))
+        .handle_batch(batch_of("tok1", US_SHOP, "576461413038785752"), None)
         .await;
     assert!(resp.batch_item_failures.is_empty());
     assert_eq!(
         status_of(&env, US_SHOP, "576461413038785752").await,
         Some(SyncStatus::Created)
     );
-    use shared::tiktok::tokens::ShopTokenStore;
-    let store = shared::tiktok::tokens::DynamoShopTokenStore::new(
+    use shared::store::ShopTokenStore;
+    let store = shared::store::DynamoShopTokenStore::new(
         aws_sdk_dynamodb::Client::new(&env.sdk),
         &env.names.order_log_table,
     );
@@ -434,7 +434,7 @@ async fn an_expired_tiktok_token_is_refreshed_and_the_order_goes_through() {
 
 #[tokio::test]
 async fn a_failed_token_refresh_is_an_unauthorized_failure_and_an_admin_alert() {
-    use shared::tiktok::tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
+    use shared::store::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
     let env = local_env(30, 5).await;
     let store = DynamoShopTokenStore::new(
         aws_sdk_dynamodb::Client::new(&env.sdk),
@@ -452,15 +452,15 @@ async fn a_failed_token_refresh_is_an_unauthorized_failure_and_an_admin_alert() 
             shop_id: ShopId::new(GB_SHOP),
             cipher: seeded.cipher.clone(),
             access_token: seeded.access_token.clone(),
-            access_token_expires_at: shared::now_epoch() + 60,
+            access_token_expires_at: now() + 60,
             refresh_token: "TTP_revoked".into(),
-            refresh_token_expires_at: shared::now_epoch() + 86_400,
+            refresh_token_expires_at: now() + 86_400,
         })
         .await
         .unwrap();
     let resp = env
         .writer
-        .handle_batch(batch_of("tok2", GB_SHOP, "578903215467812301"))
+        .handle_batch(batch_of("tok2", GB_SHOP, "578903215467812301"), None)
         .await;
     assert!(
         resp.batch_item_failures.is_empty(),

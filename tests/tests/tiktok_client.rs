@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use shared::config::TikTokApp;
 use shared::domain::{Money, OrderId, ShopId};
+use shared::store::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
 use shared::tiktok::{
-    DynamoShopTokenStore, MemoryShopTokenStore, RetryPolicy, ShopAuth, ShopCallError,
-    ShopCredentials, ShopSessions, ShopTokenStore, TikTokClient, TikTokError, TokenError,
+    RetryPolicy, ShopAuth, ShopCallError, ShopSessions, TikTokClient, TikTokError, TokenError,
 };
 use simulators::{RunningSim, TikTokConfig, TikTokSim};
 
@@ -61,8 +61,17 @@ fn us_auth() -> ShopAuth {
     }
 }
 
+/// A token store on moto (a fresh table per test): no in-memory stand-in.
+async fn dynamo_store() -> Arc<DynamoShopTokenStore> {
+    let stack = common::Stack::new(30, 5).await;
+    Arc::new(DynamoShopTokenStore::new(
+        stack.ddb.clone(),
+        &stack.names.order_log_table,
+    ))
+}
+
 fn now() -> i64 {
-    shared::now_epoch()
+    shared::clock::Clock::now(&shared::clock::SystemClock)
 }
 
 fn us_creds(access_expires_in: i64, refresh_token: &str) -> ShopCredentials {
@@ -359,7 +368,7 @@ async fn sessions_refresh_expiring_tokens_and_store_them_on_dynamodb() {
 #[tokio::test]
 async fn token_expired_then_refresh_now_and_one_retry_succeeds() {
     let sim = sim(50).await;
-    let store = Arc::new(MemoryShopTokenStore::new());
+    let store = dynamo_store().await;
     // The store believes the token is good for a day; TikTok says it expired.
     store
         .put(&us_creds(24 * 3600, US_REFRESH))
@@ -415,7 +424,7 @@ async fn token_expired_then_refresh_now_and_one_retry_succeeds() {
 #[tokio::test]
 async fn refresh_failure_is_refresh_failed() {
     let sim = sim(50).await;
-    let store = Arc::new(MemoryShopTokenStore::new());
+    let store = dynamo_store().await;
     store
         .put(&us_creds(60, "TTP_not_a_refresh_token"))
         .await

@@ -46,7 +46,7 @@ async fn accepted_event_is_archived_and_enqueued_with_fifo_ids() {
         attrs.get(&Attr::MessageDeduplicationId).map(String::as_str),
         Some("7327112393057371910")
     );
-    let q: shared::events::QueuedEvent = serde_json::from_str(msgs[0].body().unwrap()).unwrap();
+    let q: shared::store::QueuedEvent = serde_json::from_str(msgs[0].body().unwrap()).unwrap();
     assert_eq!(q.shop_id.as_str(), "7494049642642441621");
     assert_eq!(q.data["order_status"], "AWAITING_SHIPMENT");
 }
@@ -173,7 +173,7 @@ async fn uninteresting_types_are_archived_and_acknowledged_not_enqueued() {
 async fn queue_down_answers_5xx_and_a_retry_enqueues_the_stored_event() {
     let stack = Stack::new(30, 5).await;
     let mut broken = stack.config.clone();
-    broken.orders_queue_url = format!("{}/123456789012/missing-queue.fifo", endpoint());
+    broken.queue.url = format!("{}/123456789012/missing-queue.fifo", endpoint());
     let down = shared::app::WebhookApp::new(broken, &stack.sdk)
         .await
         .unwrap();
@@ -200,7 +200,7 @@ async fn queue_down_answers_5xx_and_a_retry_enqueues_the_stored_event() {
 async fn archive_down_answers_5xx_and_enqueues_nothing() {
     let stack = Stack::new(30, 5).await;
     let mut broken = stack.config.clone();
-    broken.events_table = "no-such-table".into();
+    broken.events.table = "no-such-table".into();
     let down = shared::app::WebhookApp::new(broken, &stack.sdk)
         .await
         .unwrap();

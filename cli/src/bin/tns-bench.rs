@@ -12,7 +12,7 @@
 //!    event → Sales Order latency is the time from a webhook's post to the
 //!    first poll that sees its Sales Order in the simulator.
 //!
-//! The writer side is wired like [`cli::runner::LocalRunner`] (the webhook
+//! The writer side is wired like [`local_env::runner::LocalRunner`] (the webhook
 //! router on a loopback port, `--writer-concurrency` [`SqsPoller`]s with 1 s
 //! long polls) but the poll loop is inlined here so each batch can be timed
 //! against the writer's 60 s Lambda timeout, and each poller gets its own
@@ -35,11 +35,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use cli::local::{LocalEnv, LocalOptions};
-use cli::runner::{serve_webhook, PollStats, SqsPoller};
+use local_env::runner::{serve_webhook, PollStats, SqsPoller};
+use local_env::{LocalEnv, LocalOptions};
 use serde_json::{json, Value};
 use shared::domain::ShopId;
-use shared::order_log::{LogFilter, OrderLog};
+use shared::store::{LogFilter, OrderLog};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -85,11 +85,6 @@ struct Args {
     /// Receives before the DLQ; 5 as deployed.
     #[arg(long, default_value_t = 5)]
     max_receive_count: u32,
-    /// Share one WriterApp (one NetSuite semaphore of limit / pollers permits)
-    /// between all pollers, as `LocalRunner` does. By default each poller gets
-    /// its own WriterApp, as each concurrent Lambda invocation has its own.
-    #[arg(long)]
-    shared_writer: bool,
     /// Skip the throughput phase.
     #[arg(long)]
     skip_throughput: bool,
@@ -157,7 +152,7 @@ fn loopback_endpoint() -> Result<String, BenchError> {
 async fn run(args: Args) -> Result<bool, BenchError> {
     check_args(&args)?;
     let endpoint = loopback_endpoint()?;
-    let sdk = shared::aws::sdk_config().await;
+    let sdk = shared::store::aws::sdk_config().await;
     let load_before = loadavg();
     let started_at = chrono_like_now();
     let mut ok = true;
@@ -233,12 +228,14 @@ impl Pipeline {
         phase: &str,
     ) -> Result<Self, BenchError> {
         let opts = LocalOptions {
-            prefix: format!("bench{}{phase}", shared::now_epoch()),
+            prefix: format!(
+                "bench{}{phase}",
+                shared::clock::Clock::now(&shared::clock::SystemClock)
+            ),
             visibility_timeout_secs: args.visibility_timeout_secs,
             max_receive_count: args.max_receive_count,
             netsuite_concurrency: args.netsuite_concurrency,
             netsuite_latency_ms: args.netsuite_latency_ms,
-            writer_max_concurrency: args.writer_concurrency,
         };
         let env = LocalEnv::start(sdk.clone(), opts).await?;
         let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
@@ -248,24 +245,20 @@ impl Pipeline {
             .region()
             .map(|r| r.to_string())
             .unwrap_or_else(|| "us-east-1".into());
-        let poller = SqsPoller {
-            sqs: aws_sdk_sqs::Client::new(sdk),
-            queue_url: env.writer.config.orders_queue_url.clone(),
-            writer: env.writer.clone(),
-            region,
-            wait_secs: 1,
-        };
-        let mut pollers = Vec::with_capacity(args.writer_concurrency);
-        for i in 0..args.writer_concurrency {
-            let mut p = poller.clone();
-            if !args.shared_writer && i > 0 {
-                // Its own NetSuite client (and semaphore), SKU cache and token
-                // state, like a separate Lambda execution environment.
-                p.writer = Arc::new(
-                    shared::app::WriterApp::new(env.config.clone(), env.settings.clone(), sdk)
-                        .await?,
-                );
-            }
+        // One writer app per poller, like concurrent Lambda invocations, each
+        // holding share ÷ pollers NetSuite slots (local_env::runner::invocations).
+        let writers =
+            local_env::runner::invocations(&env.writer, sdk, args.writer_concurrency).await?;
+        let mut pollers = Vec::with_capacity(writers.len());
+        for writer in writers {
+            let p = SqsPoller {
+                sqs: aws_sdk_sqs::Client::new(sdk),
+                queue_url: env.names.orders_queue_url.clone(),
+                writer,
+                region: region.clone(),
+                wait_secs: 1,
+                function_timeout: local_env::runner::FUNCTION_TIMEOUT,
+            };
             pollers.push(tokio::spawn(poll_loop(p, rx.clone())));
         }
         Ok(Self {
@@ -299,7 +292,7 @@ impl Pipeline {
         let mut order = template.clone();
         order["id"] = json!(order_id);
         order["status"] = json!("AWAITING_SHIPMENT");
-        order["update_time"] = json!(shared::now_epoch());
+        order["update_time"] = json!(shared::clock::Clock::now(&shared::clock::SystemClock));
         self.env.tiktok.state.upsert_order(SHOP, order)?;
         Ok(())
     }
@@ -325,7 +318,7 @@ impl Pipeline {
 
     /// Order log entries of this run whose sync status is not `created`.
     async fn failed_orders(&self, ids: &[String]) -> Result<Vec<String>, BenchError> {
-        let log = shared::order_log::DynamoOrderLog::new(
+        let log = shared::store::DynamoOrderLog::new(
             aws_sdk_dynamodb::Client::new(&self.sdk),
             &self.env.names.order_log_table,
         );
@@ -375,7 +368,7 @@ async fn poll_loop(p: SqsPoller, shutdown: watch::Receiver<bool>) -> PollerTotal
 }
 
 fn webhook_body(notification_id: &str, order_id: &str) -> Vec<u8> {
-    let now = shared::now_epoch();
+    let now = shared::clock::Clock::now(&shared::clock::SystemClock);
     json!({
         "type": 1,
         "tts_notification_id": notification_id,
@@ -676,17 +669,12 @@ fn print_summary(
     println!("- load average (1/5/15 min) before: {load_before}; after: {load_after}");
     println!("- AWS endpoint: {endpoint} (moto); simulators in-process on 127.0.0.1");
     println!(
-        "- NetSuite simulator: concurrency limit {}, latency {} ms → ceiling {:.1} requests/s; writer pollers {} (per-invocation NetSuite share {}, {}); queue visibility {} s, max receives {}",
+        "- NetSuite simulator: concurrency limit {}, latency {} ms → ceiling {:.1} requests/s; writer pollers {} (per-invocation NetSuite share {}, one WriterApp per poller, as separate Lambda invocations, records of different orders concurrent); queue visibility {} s, max receives {}",
         args.netsuite_concurrency,
         args.netsuite_latency_ms,
         ceiling,
         args.writer_concurrency,
         (args.netsuite_concurrency / args.writer_concurrency).max(1),
-        if args.shared_writer {
-            "one WriterApp shared by all pollers, as LocalRunner"
-        } else {
-            "one WriterApp per poller, as separate Lambda invocations"
-        },
         args.visibility_timeout_secs,
         args.max_receive_count
     );
@@ -848,7 +836,7 @@ fn cores() -> usize {
 
 /// UTC time as `YYYY-MM-DD HH:MM:SS UTC`, without a date crate.
 fn chrono_like_now() -> String {
-    let secs = shared::now_epoch();
+    let secs = shared::clock::Clock::now(&shared::clock::SystemClock);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;

@@ -1,5 +1,5 @@
 //! Lambda entry point for the NetSuite writer (SQS FIFO event source with
-//! `ReportBatchItemFailures`). All logic lives in `shared::writer`.
+//! `ReportBatchItemFailures`). All logic lives in `shared::writer` (wired by `shared::app`).
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
@@ -11,7 +11,8 @@ async fn main() -> Result<(), Error> {
     let app = WriterApp::from_env().await?;
     let app = &app;
     run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<SqsBatchResponse, Error>(app.handle_batch(event.payload).await)
+        let deadline = shared::deadline::from_epoch_millis(event.context.deadline);
+        Ok::<SqsBatchResponse, Error>(app.handle_batch(event.payload, Some(deadline)).await)
     }))
     .await
 }

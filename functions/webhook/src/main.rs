@@ -1,5 +1,5 @@
 //! Lambda entry point for TikTok Shop webhooks (Function URL, HTTP API v2).
-//! All logic lives in `shared::webhook`; this file only adapts types.
+//! All logic lives in `shared::ingest`; this file only adapts types.
 
 use lambda_http::{run, service_fn, Body, Error, Request, Response};
 use shared::app::WebhookApp;

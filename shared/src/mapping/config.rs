@@ -1,7 +1,7 @@
 //! Per-shop mapping configuration: one JSON document (env `MAPPING_CONFIG`,
 //! inline JSON or a file path) with a default and per-shop overrides.
 //!
-//! Defaults follow what peers do (peers.md): one generic customer because
+//! Defaults follow what peers do (the peers notes): one generic customer because
 //! TikTok withholds buyer emails, create only once the order is paid and past
 //! the one-hour ON_HOLD window (`AWAITING_SHIPMENT`), platform-funded
 //! discounts counted as the seller's revenue.

@@ -4,7 +4,7 @@
 //! functions over the order and the config, so every pricing rule is unit
 //! tested; only SKU and customer resolution need NetSuite.
 //!
-//! Pricing rules (tiktok-shop-api.md §3):
+//! Pricing rules (the TikTok Shop API reference notes, §3):
 //! - one TikTok line item is one unit; units are grouped by SKU and price;
 //! - a line's rate is `original_price - seller_discount`: platform-funded
 //!   discounts are paid to the seller by TikTok, so they stay revenue;

@@ -4,7 +4,7 @@
 //! trimmed response body).
 //!
 //! Error bodies follow NetSuite's `{type,title,status,o:errorDetails[]}`
-//! document (netsuite-rest-api.md §4); `type` is never matched on because it
+//! document (the NetSuite REST reference notes, §4); `type` is never matched on because it
 //! changed between releases.
 
 use serde_json::Value;

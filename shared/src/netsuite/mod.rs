@@ -3,7 +3,7 @@
 //! - [`NetSuiteClient`]: record upsert by externalId, get, create, patch,
 //!   transform and paged SuiteQL, signed with TBA
 //!   ([`crate::signing::netsuite`]) and kept within the account's
-//!   concurrency limit by a semaphore (netsuite-rest-api.md §5).
+//!   concurrency limit by a semaphore (NetSuite REST notes §5).
 //! - [`NsError`]: the single error type of this boundary.
 //!
 //! Retry policy: 429, 5xx and network failures are retried with full-jitter
@@ -12,13 +12,19 @@
 //! connect failure). Writers should prefer [`NetSuiteClient::upsert_by_external_id`],
 //! which is safe to retry (§6).
 
-mod client;
+mod attempt;
+mod budget;
 mod error;
+mod records;
+mod suiteql;
+mod transport;
 
 use std::time::Duration;
 
-pub use client::{NetSuiteClient, SuiteQlPage, SUITEQL_MAX_LIMIT};
+pub use budget::NetSuiteBudget;
 pub use error::{NsError, MAX_BODY_CHARS};
+pub use suiteql::{SuiteQlPage, SUITEQL_MAX_LIMIT};
+pub use transport::NetSuiteClient;
 
 use crate::signing::netsuite::TbaCredentials;
 

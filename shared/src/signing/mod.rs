@@ -2,7 +2,7 @@
 //!
 //! Both the real clients and the simulators use these functions, so a bug here
 //! would be invisible end to end; that is why every function is pinned by the
-//! published test vectors in `../shared/docs/` rather than by round trips.
+//! published test vectors (kept in the project's reference notes) rather than by round trips.
 
 pub mod netsuite;
 pub mod tiktok;

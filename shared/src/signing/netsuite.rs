@@ -1,6 +1,6 @@
 //! NetSuite Token-Based Authentication: OAuth 1.0a with HMAC-SHA256.
 //!
-//! Rules from netsuite-rest-api.md §1a: base string = `METHOD&pct(url without
+//! Rules from the NetSuite REST reference notes, §1a (Oracle's TBA pages): base string = `METHOD&pct(url without
 //! query)&pct(sorted params)`, where params are the six `oauth_*` values plus
 //! every query parameter (JSON bodies and the realm are not signed); key =
 //! `pct(consumer_secret)&pct(token_secret)`; signature = base64(HMAC-SHA256).

@@ -1,6 +1,6 @@
 //! TikTok Shop Open API request signing and webhook signatures.
 //!
-//! API requests (tiktok-shop-api.md §1): `HMAC-SHA256(secret, secret + path +
+//! API requests (the TikTok Shop API reference notes, §1): `HMAC-SHA256(secret, secret + path +
 //! sorted(k+v of query minus sign/access_token) + body + secret)`, lowercase hex.
 //! Webhooks (§2): `Authorization = hex(HMAC-SHA256(secret, app_key + raw body))`.
 

@@ -1,4 +1,4 @@
-//! Cancellations and returns (tiktok-shop-api.md §6): the records the writer
+//! Cancellations and returns (TikTok Shop API notes §6): the records the writer
 //! reads when a type 11/12 webhook says something changed.
 
 use reqwest::Method;
@@ -38,12 +38,39 @@ pub struct AfterSaleLine {
     pub refund_amount: RefundAmount,
 }
 
+crate::string_enum! {
+    /// Where a cancellation request stands (TikTok Shop API notes §2, §6).
+    pub enum CancelStatus {
+        /// Initiated; nothing changes yet.
+        Pending = "CANCELLATION_REQUEST_PENDING",
+        /// Accepted by the seller or the system.
+        Success = "CANCELLATION_REQUEST_SUCCESS",
+        /// Closed by the buyer or the system (the request-filter list spells it `_CANCEL`).
+        Withdrawn = "CANCELLATION_REQUEST_CANCELLED" | "CANCELLATION_REQUEST_CANCEL",
+        /// Successful, refund issued.
+        Complete = "CANCELLATION_REQUEST_COMPLETE",
+    }
+}
+
+impl CancelStatus {
+    /// Accepted (SUCCESS) or refunded (COMPLETE): the units are gone.
+    pub fn is_effective(&self) -> bool {
+        matches!(self, Self::Success | Self::Complete)
+    }
+}
+
+impl Default for CancelStatus {
+    fn default() -> Self {
+        Self::Unknown(String::new())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cancellation {
     pub cancel_id: String,
     pub order_id: OrderId,
     #[serde(default)]
-    pub cancel_status: String,
+    pub cancel_status: CancelStatus,
     #[serde(default)]
     pub cancel_type: String,
     #[serde(default)]
@@ -53,13 +80,9 @@ pub struct Cancellation {
 }
 
 impl Cancellation {
-    /// Accepted by seller/system (SUCCESS) or refunded (COMPLETE); both spellings
-    /// of the request-filter list are tolerated elsewhere.
+    /// Accepted by seller/system (SUCCESS) or refunded (COMPLETE).
     pub fn is_effective(&self) -> bool {
-        matches!(
-            self.cancel_status.as_str(),
-            "CANCELLATION_REQUEST_SUCCESS" | "CANCELLATION_REQUEST_COMPLETE"
-        )
+        self.cancel_status.is_effective()
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one error type of the TikTok Open API boundary.
 //!
 //! TikTok answers most failures with HTTP 200 and a non-zero `code` in the
-//! `{code, message, request_id, data}` envelope (tiktok-shop-api.md §8), so
+//! `{code, message, request_id, data}` envelope (the TikTok Shop API reference notes, §8), so
 //! the classification below reads the code first and the HTTP status second.
 //! Callers act on the variant: retry later ([`TikTokError::is_retryable`]),
 //! refresh the token ([`TikTokError::TokenExpired`]) or give up and record the

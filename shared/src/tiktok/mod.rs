@@ -1,15 +1,20 @@
-//! TikTok Shop Open API: the order model, the signed client, and the shop
-//! token lifecycle (store + refresh).
+//! TikTok Shop Open API: the signed transport, the shop token lifecycle,
+//! and one file per API area.
+//!
+//! - [`transport`]: signing, retries and error classification of every call.
+//! - [`auth`]: token refresh and [`ShopSessions`], the one refresh path every
+//!   shop-scoped call goes through.
+//! - [`orders`], [`aftersales`]: orders, cancellations, returns.
+//! - [`model`], [`error`]: what TikTok sends, and this boundary's error type.
 
 pub mod aftersales;
-pub mod client;
+pub mod auth;
+mod classify;
 pub mod error;
 pub mod model;
-pub mod tokens;
+pub mod orders;
+pub mod transport;
 
-pub use client::{AuthorizedShop, RetryPolicy, Scope, ShopAuth, TikTokClient, TokenSet};
+pub use auth::{AuthorizedShop, ShopCallError, ShopSessions, TokenError, TokenSet};
 pub use error::TikTokError;
-pub use tokens::{
-    DynamoShopTokenStore, MemoryShopTokenStore, ShopCallError, ShopCredentials, ShopSessions,
-    ShopTokenStore, TokenError,
-};
+pub use transport::{RetryPolicy, Scope, ShopAuth, TikTokClient, DEFAULT_TIKTOK_AUTH_BASE_URL};

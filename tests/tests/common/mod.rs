@@ -9,9 +9,11 @@
 
 use std::sync::Arc;
 
+use local_env::bootstrap::{bootstrap, BootstrapOptions};
 use shared::app::WebhookApp;
-use shared::aws::bootstrap::{bootstrap, BootstrapOptions};
-use shared::config::{Config, TikTokApp, TikTokAppSource};
+use shared::config::{
+    EventsSettings, QueueSettings, TikTokApp, TikTokAppSource, WebhookConfig, WebhookLimits,
+};
 use shared::resources::ResourceNames;
 
 pub const APP_KEY: &str = "test_app_key";
@@ -37,7 +39,7 @@ pub async fn sdk() -> aws_config::SdkConfig {
 pub struct Stack {
     pub sdk: aws_config::SdkConfig,
     pub names: ResourceNames,
-    pub config: Config,
+    pub config: WebhookConfig,
     pub ddb: aws_sdk_dynamodb::Client,
     pub sqs: aws_sdk_sqs::Client,
 }
@@ -60,17 +62,21 @@ impl Stack {
         )
         .await
         .expect("bootstrap on moto");
-        let config = Config {
-            events_table: names.events_table.clone(),
-            order_log_table: names.order_log_table.clone(),
-            orders_queue_url: names.orders_queue_url.clone(),
-            tiktok_app: TikTokAppSource::Env(TikTokApp {
+        let config = WebhookConfig {
+            app: TikTokAppSource::Env(TikTokApp {
                 app_key: APP_KEY.into(),
                 app_secret: APP_SECRET.into(),
             }),
-            tiktok_api_base_url: "http://127.0.0.1:9".into(),
-            webhook_max_body_bytes: 256 * 1024,
-            event_retention_days: 90,
+            events: EventsSettings {
+                table: names.events_table.clone(),
+                retention_days: 90,
+            },
+            queue: QueueSettings {
+                url: names.orders_queue_url.clone(),
+            },
+            limits: WebhookLimits {
+                max_body_bytes: 256 * 1024,
+            },
         };
         Self {
             sdk,
@@ -127,6 +133,11 @@ impl Stack {
     }
 }
 
+/// Now, in epoch seconds.
+pub fn now() -> i64 {
+    shared::clock::Clock::now(&shared::clock::SystemClock)
+}
+
 pub fn sign(body: &[u8]) -> String {
     shared::signing::tiktok::webhook_signature(APP_KEY, APP_SECRET, body)
 }
@@ -149,10 +160,10 @@ pub fn attr_s(
 }
 
 /// The full local environment (simulators + moto + both apps) under a fresh prefix.
-pub async fn local_env(visibility: u32, max_receive: u32) -> cli::local::LocalEnv {
-    cli::local::LocalEnv::start(
+pub async fn local_env(visibility: u32, max_receive: u32) -> local_env::LocalEnv {
+    local_env::LocalEnv::start(
         sdk().await,
-        cli::local::LocalOptions {
+        local_env::LocalOptions {
             visibility_timeout_secs: visibility,
             max_receive_count: max_receive,
             ..Default::default()
@@ -167,7 +178,7 @@ pub const GB_SHOP: &str = "7494726673780148744";
 
 /// Mail captured by moto's SES: (subject, body).
 pub async fn captured_mail() -> Vec<(String, String)> {
-    cli::local::captured_mail(&endpoint())
+    local_env::captured_mail(&endpoint())
         .await
         .expect("moto data")
 }

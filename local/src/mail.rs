@@ -1,0 +1,23 @@
+//! Mail captured by the local SES (moto).
+
+/// Mail the local SES (moto) accepted, as (subject, body): moto keeps it in
+/// `/moto-api/data.json` under `ses.Message`.
+pub async fn captured_mail(endpoint: &str) -> Result<Vec<(String, String)>, reqwest::Error> {
+    let v: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await?
+        .json()
+        .await?;
+    Ok(v["ses"]["Message"]
+        .as_array()
+        .map(|msgs| {
+            msgs.iter()
+                .map(|m| {
+                    (
+                        m["subject"].as_str().unwrap_or_default().to_string(),
+                        m["body"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}

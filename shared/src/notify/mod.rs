@@ -1,0 +1,10 @@
+//! Telling people: the admins' failure digest and the mailer that sends it.
+//!
+//! - [`digest`]: which failures are news, collected per batch, rendered once.
+//! - [`mailer`]: the [`mailer::AlertSink`] port and its SES implementation.
+
+pub mod digest;
+pub mod mailer;
+
+pub use digest::{is_new_failure, render, AlertLine, Digest};
+pub use mailer::{AlertSink, SesAlerts};

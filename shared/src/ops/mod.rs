@@ -1,0 +1,35 @@
+//! Operations: what operators do with the order log. The CLI (and the
+//! browser console of a later issue) are thin faces over these functions.
+//!
+//! - [`log`]: find one order, list by filter, the exceptions list.
+//! - [`resubmit`]: re-enqueue failed orders through the same FIFO queue.
+//! - [`ignore`]: mark an order ignored, with the reason in its history.
+//! - [`export`]: the log as CSV.
+//! - [`links`]: SKU links and shop connections.
+
+pub mod export;
+pub mod ignore;
+pub mod links;
+pub mod log;
+pub mod resubmit;
+
+pub use export::{to_csv, CSV_HEADER};
+pub use ignore::ignore;
+pub use links::{connect_shop, link_sku};
+pub use log::{exceptions, find, resubmittable};
+pub use resubmit::resubmit;
+
+use crate::store::StoreError;
+
+/// The operations boundary's one error type.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// The order is not in the log.
+    #[error("order {order} of shop {shop} is not in the order log; check --shop and --order")]
+    NotFound { shop: String, order: String },
+    /// An argument is unusable, naming it and the fix.
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,96 @@
+//! Where state lives: the ports (small traits) the flows are written over,
+//! their DynamoDB/SQS implementations, the key formats, and one error type.
+//!
+//! - [`events`]: the raw webhook archive, which is also the de-duplication key.
+//! - [`queue`]: the orders FIFO queue and its message, [`queue::QueuedEvent`].
+//! - [`order_log`]: one entry per shop + order, with its attempt history.
+//! - [`sku_links`]: TikTok seller SKU → NetSuite item, per shop.
+//! - [`tokens`]: each shop's TikTok credentials.
+//! - [`keys`]: every partition key and SQS id format, built in one place.
+//! - [`aws`]: the SDK helpers every implementation shares.
+//!
+//! Flows depend on the traits only; which table or queue backs a trait is
+//! decided once, in [`crate::app`].
+
+pub mod aws;
+pub mod events;
+pub mod keys;
+pub mod order_log;
+pub mod queue;
+pub mod sku_links;
+pub mod tokens;
+
+pub use events::{
+    ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
+};
+pub use order_log::{
+    Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
+};
+pub use queue::{EventQueue, QueuedEvent, SqsEventQueue};
+pub use sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
+pub use tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
+
+/// Which store failed, so an error names the right thing: a SKU lookup that
+/// fails must not reach a merchant's order log as "event archive unavailable".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    EventArchive,
+    OrdersQueue,
+    OrderLog,
+    SkuLinks,
+    ShopTokens,
+}
+
+impl Store {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EventArchive => "event archive",
+            Self::OrdersQueue => "orders queue",
+            Self::OrderLog => "order log",
+            Self::SkuLinks => "SKU links",
+            Self::ShopTokens => "shop token store",
+        }
+    }
+}
+
+impl std::fmt::Display for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The storage boundary's one error type.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The service did not answer or refused the call: try again later.
+    #[error("{store} unavailable: {reason}")]
+    Unavailable { store: Store, reason: String },
+    /// An item exists but cannot be read (written by hand, or by another version).
+    #[error("{store}: item {key} is unreadable: {reason}")]
+    Corrupt {
+        store: Store,
+        key: String,
+        reason: String,
+    },
+    /// Optimistic concurrency lost too many times in a row.
+    #[error("{store}: {key} kept changing; giving up this attempt")]
+    Contention { store: Store, key: String },
+}
+
+impl StoreError {
+    pub fn unavailable(store: Store, reason: impl Into<String>) -> Self {
+        Self::Unavailable {
+            store,
+            reason: reason.into(),
+        }
+    }
+
+    /// Which store failed.
+    pub fn store(&self) -> Store {
+        match self {
+            Self::Unavailable { store, .. }
+            | Self::Corrupt { store, .. }
+            | Self::Contention { store, .. } => *store,
+        }
+    }
+}

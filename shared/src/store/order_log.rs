@@ -1,0 +1,413 @@
+//! The order log: one DynamoDB item per shop + order, the page merchants
+//! work from (status, NetSuite id, the latest failure with its reason and fix,
+//! and a short history of attempts).
+//!
+//! Writes are read-modify-write with an optimistic version check, so a
+//! resubmit racing a redelivery cannot lose an attempt from the history.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::{Deserialize, Serialize};
+
+use super::aws::{describe, get_s, n, s};
+use super::{keys, Store, StoreError};
+use crate::domain::{OrderId, ShopId};
+use crate::taxonomy::Failure;
+
+crate::string_enum! {
+    /// How far an order got towards NetSuite.
+    pub enum SyncStatus {
+        /// Seen, not yet eligible (UNPAID, ON_HOLD).
+        Waiting = "waiting",
+        Created = "created",
+        /// A later TikTok status was recorded; the Sales Order was left as is.
+        Updated = "updated",
+        /// Deliberately not written (cancelled before creation, sample order, …).
+        Skipped = "skipped",
+        Failed = "failed",
+        /// An outcome a human must check (e.g. an unknown status).
+        NeedsReview = "needs_review",
+        Cancelled = "cancelled",
+        /// Some lines were cancelled; the rest stand.
+        PartiallyCancelled = "partially_cancelled",
+        /// A refund was booked (Credit Memo or Cash Refund).
+        Refunded = "refunded",
+        /// A human chose to ignore it.
+        Ignored = "ignored",
+    }
+}
+
+/// One attempt in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    pub at: i64,
+    pub sync_status: SyncStatus,
+    pub tiktok_status: String,
+    pub note: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+}
+
+/// Attempts kept per order.
+pub const HISTORY_LEN: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLogEntry {
+    pub shop_id: ShopId,
+    pub order_id: OrderId,
+    pub tiktok_status: String,
+    pub sync_status: SyncStatus,
+    #[serde(default)]
+    pub netsuite_id: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub attempts: u32,
+    pub first_seen: i64,
+    pub last_updated: i64,
+    #[serde(default)]
+    pub last_failure: Option<Failure>,
+    /// SKUs behind the latest failure, so "resubmit everything blocked on SKU X" is one filter.
+    #[serde(default)]
+    pub failed_skus: Vec<String>,
+    #[serde(default)]
+    pub history: Vec<Attempt>,
+    /// The event behind the latest failure (`type`, `data`), so a resubmit
+    /// replays a failed refund or cancellation, not just the order.
+    #[serde(default)]
+    pub failed_event: Option<(i64, serde_json::Value)>,
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// What one processing attempt concluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub shop_id: ShopId,
+    pub order_id: OrderId,
+    pub tiktok_status: String,
+    pub sync_status: SyncStatus,
+    pub netsuite_id: Option<String>,
+    pub external_id: Option<String>,
+    pub note: String,
+    pub failure: Option<Failure>,
+    pub failed_skus: Vec<String>,
+    pub at: i64,
+    /// The event this attempt processed (`type`, `data`), when there was one.
+    pub event: Option<(i64, serde_json::Value)>,
+}
+
+impl OrderLogEntry {
+    /// Folds an attempt's outcome into the entry.
+    pub fn apply(entry: Option<OrderLogEntry>, o: &Outcome) -> OrderLogEntry {
+        let mut e = entry.unwrap_or_else(|| OrderLogEntry {
+            shop_id: o.shop_id.clone(),
+            order_id: o.order_id.clone(),
+            tiktok_status: o.tiktok_status.clone(),
+            sync_status: o.sync_status.clone(),
+            netsuite_id: None,
+            external_id: None,
+            attempts: 0,
+            first_seen: o.at,
+            last_updated: o.at,
+            last_failure: None,
+            failed_skus: vec![],
+            history: vec![],
+            failed_event: None,
+            version: 0,
+        });
+        e.attempts += 1;
+        e.tiktok_status = o.tiktok_status.clone();
+        // A created order stays created: later events never downgrade it to waiting.
+        let keep_created = matches!(e.sync_status, SyncStatus::Created | SyncStatus::Updated)
+            && matches!(o.sync_status, SyncStatus::Waiting | SyncStatus::Skipped);
+        if !keep_created {
+            e.sync_status = o.sync_status.clone();
+        }
+        if o.netsuite_id.is_some() {
+            e.netsuite_id = o.netsuite_id.clone();
+        }
+        if o.external_id.is_some() {
+            e.external_id = o.external_id.clone();
+        }
+        e.last_updated = o.at;
+        match &o.failure {
+            Some(f) => {
+                e.last_failure = Some(f.clone());
+                e.failed_skus = o.failed_skus.clone();
+                if o.event.is_some() {
+                    e.failed_event = o.event.clone();
+                }
+            }
+            // A success clears a failure of the same kind of event only: an
+            // order update must not hide a refund that still failed.
+            None if o.sync_status != SyncStatus::Failed
+                && match (&e.failed_event, &o.event) {
+                    (Some((failed, _)), Some((now, _))) => failed == now,
+                    _ => true,
+                } =>
+            {
+                e.last_failure = None;
+                e.failed_skus.clear();
+                e.failed_event = None;
+            }
+            None => {}
+        }
+        e.history.push(Attempt {
+            at: o.at,
+            sync_status: o.sync_status.clone(),
+            tiktok_status: o.tiktok_status.clone(),
+            note: o.note.clone(),
+            failure: o.failure.clone(),
+        });
+        if e.history.len() > HISTORY_LEN {
+            let drop = e.history.len() - HISTORY_LEN;
+            e.history.drain(..drop);
+        }
+        e
+    }
+}
+
+/// Filters for listing (the CLI's `orders list`).
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    pub shop_id: Option<ShopId>,
+    pub sync_status: Option<SyncStatus>,
+    pub code: Option<String>,
+    pub sku: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl LogFilter {
+    pub fn matches(&self, e: &OrderLogEntry) -> bool {
+        self.shop_id.as_ref().is_none_or(|s| *s == e.shop_id)
+            && self
+                .sync_status
+                .as_ref()
+                .is_none_or(|s| *s == e.sync_status)
+            && self.code.as_ref().is_none_or(|c| {
+                e.last_failure
+                    .as_ref()
+                    .is_some_and(|f| f.code.as_str().eq_ignore_ascii_case(c))
+            })
+            && self
+                .sku
+                .as_ref()
+                .is_none_or(|s| e.failed_skus.iter().any(|x| x == s))
+            && self.since.is_none_or(|t| e.last_updated >= t)
+            && self.until.is_none_or(|t| e.last_updated < t)
+    }
+}
+
+#[async_trait]
+pub trait OrderLog: Send + Sync {
+    async fn get(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+    ) -> Result<Option<OrderLogEntry>, StoreError>;
+    /// Records an attempt; returns the updated entry.
+    async fn record(&self, outcome: &Outcome) -> Result<OrderLogEntry, StoreError> {
+        let current = self.get(&outcome.shop_id, &outcome.order_id).await?;
+        self.record_over(current, outcome).await
+    }
+    /// Records an attempt over the entry the caller already read (saving a
+    /// read on the writer's hot path); a concurrent change is re-read.
+    async fn record_over(
+        &self,
+        current: Option<OrderLogEntry>,
+        outcome: &Outcome,
+    ) -> Result<OrderLogEntry, StoreError>;
+    async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError>;
+}
+
+/// The order log on DynamoDB: `pk = ORDER#{shop}#{order}`, `sk = LOG`, the
+/// entry as a JSON document in `doc` plus top-level attributes for filters.
+pub struct DynamoOrderLog {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl DynamoOrderLog {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    fn decode(item: &HashMap<String, AttributeValue>) -> Result<OrderLogEntry, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            store: Store::OrderLog,
+            key: get_s(item, "pk").cloned().unwrap_or_default(),
+            reason,
+        };
+        let doc = get_s(item, "doc").ok_or_else(|| corrupt("no doc attribute".into()))?;
+        serde_json::from_str(doc).map_err(|e| corrupt(e.to_string()))
+    }
+}
+
+fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
+    StoreError::unavailable(Store::OrderLog, describe(e))
+}
+
+#[async_trait]
+impl OrderLog for DynamoOrderLog {
+    async fn get(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+    ) -> Result<Option<OrderLogEntry>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::order_log(shop, order)))
+            .key("sk", s(keys::ORDER_LOG_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        out.item().map(Self::decode).transpose()
+    }
+
+    async fn record_over(
+        &self,
+        known: Option<OrderLogEntry>,
+        outcome: &Outcome,
+    ) -> Result<OrderLogEntry, StoreError> {
+        // A handful of retries covers a resubmit racing a redelivery.
+        let mut known = Some(known);
+        for _ in 0..5 {
+            let current = match known.take() {
+                Some(k) => k,
+                None => self.get(&outcome.shop_id, &outcome.order_id).await?,
+            };
+            let prev_version = current.as_ref().map(|e| e.version);
+            let mut next = OrderLogEntry::apply(current, outcome);
+            next.version = prev_version.map_or(1, |v| v + 1);
+            let doc = serde_json::to_string(&next).map_err(|e| StoreError::Corrupt {
+                store: Store::OrderLog,
+                key: keys::order_log(&next.shop_id, &next.order_id),
+                reason: e.to_string(),
+            })?;
+            let mut put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", s(keys::order_log(&next.shop_id, &next.order_id)))
+                .item("sk", s(keys::ORDER_LOG_SK))
+                .item("kind", s("order"))
+                .item("shop_id", s(next.shop_id.as_str()))
+                .item("order_id", s(next.order_id.as_str()))
+                .item("sync_status", s(next.sync_status.as_str()))
+                .item("last_updated", n(next.last_updated))
+                .item("version", n(next.version))
+                .item("doc", s(doc));
+            put = match prev_version {
+                None => put.condition_expression("attribute_not_exists(pk)"),
+                Some(v) => put
+                    .condition_expression("version = :v")
+                    .expression_attribute_values(":v", n(v)),
+            };
+            match put.send().await {
+                Ok(_) => return Ok(next),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+                {
+                    continue
+                }
+                Err(e) => return Err(unavailable(&e)),
+            }
+        }
+        Err(StoreError::Contention {
+            store: Store::OrderLog,
+            key: keys::order_log(&outcome.shop_id, &outcome.order_id),
+        })
+    }
+
+    async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError> {
+        let mut out = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("kind = :k")
+                .expression_attribute_values(":k", s("order"))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| unavailable(&e))?;
+            for item in page.items() {
+                let e = Self::decode(item)?;
+                if filter.matches(&e) {
+                    out.push(e);
+                }
+            }
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
+            }
+        }
+        out.sort_by_key(|e| std::cmp::Reverse(e.last_updated));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::taxonomy::{ErrorCode, Failure};
+
+    fn outcome(status: SyncStatus, failure: Option<Failure>, at: i64) -> Outcome {
+        Outcome {
+            shop_id: ShopId::new("s"),
+            order_id: OrderId::new("o"),
+            tiktok_status: "AWAITING_SHIPMENT".into(),
+            sync_status: status,
+            netsuite_id: None,
+            external_id: None,
+            note: String::new(),
+            failure,
+            failed_skus: vec!["SKU-1".into()],
+            at,
+            event: None,
+        }
+    }
+
+    #[test]
+    fn failure_then_success_clears_the_failure_and_keeps_history() {
+        let f = Failure::new(ErrorCode::UnlinkedProduct, "SKU-1 unknown", "link it");
+        let e = OrderLogEntry::apply(None, &outcome(SyncStatus::Failed, Some(f), 1));
+        assert_eq!(e.failed_skus, vec!["SKU-1"]);
+        let mut ok = outcome(SyncStatus::Created, None, 2);
+        ok.netsuite_id = Some("1000".into());
+        let e = OrderLogEntry::apply(Some(e), &ok);
+        assert_eq!(e.sync_status, SyncStatus::Created);
+        assert!(e.last_failure.is_none() && e.failed_skus.is_empty());
+        assert_eq!((e.attempts, e.first_seen, e.history.len()), (2, 1, 2));
+        let e = OrderLogEntry::apply(Some(e), &outcome(SyncStatus::Waiting, None, 3));
+        assert_eq!(e.sync_status, SyncStatus::Created, "never downgraded");
+        assert_eq!(e.netsuite_id.as_deref(), Some("1000"));
+    }
+
+    #[test]
+    fn history_is_capped() {
+        let mut e = None;
+        for i in 0..30 {
+            e = Some(OrderLogEntry::apply(
+                e,
+                &outcome(SyncStatus::Waiting, None, i),
+            ));
+        }
+        let e = e.unwrap();
+        assert_eq!(e.history.len(), HISTORY_LEN);
+        assert_eq!(e.history[0].at, 10);
+        assert_eq!(e.attempts, 30);
+    }
+}

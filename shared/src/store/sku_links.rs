@@ -1,0 +1,83 @@
+//! SKU links: TikTok seller SKU → NetSuite item id, per shop.
+//!
+//! Merchants link by hand (the CLI), and every SuiteQL hit is cached here so
+//! an order needs one item lookup per new SKU, not per order.
+
+use super::aws::{describe, get_s, s};
+use super::{keys, Store, StoreError};
+use crate::domain::{ShopId, Sku};
+use async_trait::async_trait;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuLink {
+    pub shop_id: ShopId,
+    pub sku: Sku,
+    pub item_id: String,
+    /// `manual` (CLI) or `lookup` (cached SuiteQL hit).
+    pub source: String,
+}
+
+#[async_trait]
+pub trait SkuLinks: Send + Sync {
+    async fn get(&self, shop: &ShopId, sku: &Sku) -> Result<Option<SkuLink>, StoreError>;
+    async fn put(&self, link: &SkuLink) -> Result<(), StoreError>;
+}
+
+/// Links in the order log table: `pk = SKU#{shop}#{sku}`, `sk = LINK`.
+pub struct DynamoSkuLinks {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl DynamoSkuLinks {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
+    StoreError::unavailable(Store::SkuLinks, describe(e))
+}
+
+#[async_trait]
+impl SkuLinks for DynamoSkuLinks {
+    async fn get(&self, shop: &ShopId, sku: &Sku) -> Result<Option<SkuLink>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::sku_link(shop, sku)))
+            .key("sk", s(keys::SKU_LINK_SK))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(out.item().and_then(|i| {
+            Some(SkuLink {
+                shop_id: shop.clone(),
+                sku: sku.clone(),
+                item_id: get_s(i, "item_id")?.clone(),
+                source: get_s(i, "source").cloned().unwrap_or_default(),
+            })
+        }))
+    }
+
+    async fn put(&self, link: &SkuLink) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::sku_link(&link.shop_id, &link.sku)))
+            .item("sk", s(keys::SKU_LINK_SK))
+            .item("kind", s("sku_link"))
+            .item("shop_id", s(link.shop_id.as_str()))
+            .item("sku", s(link.sku.as_str()))
+            .item("item_id", s(&link.item_id))
+            .item("source", s(&link.source))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,169 @@
+//! Shop tokens: each connected shop's TikTok credentials, one item per shop
+//! (`pk = SHOP#{shop_id}`, `sk = TOKEN` in the order log table).
+//!
+//! When they are refreshed is [`crate::tiktok::auth`]'s business; this file
+//! only keeps them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::aws::{describe, get_n, get_s, n, s};
+use super::{keys, Store, StoreError};
+use crate::clock::Clock;
+use crate::domain::ShopId;
+use crate::tiktok::ShopAuth;
+
+/// Everything needed to call TikTok for one shop. `Debug` hides the tokens.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShopCredentials {
+    pub shop_id: ShopId,
+    pub cipher: String,
+    pub access_token: String,
+    /// Absolute unix seconds.
+    pub access_token_expires_at: i64,
+    pub refresh_token: String,
+    /// Absolute unix seconds.
+    pub refresh_token_expires_at: i64,
+}
+
+impl std::fmt::Debug for ShopCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopCredentials")
+            .field("shop_id", &self.shop_id)
+            .field("cipher", &self.cipher)
+            .field("access_token", &"<redacted>")
+            .field("access_token_expires_at", &self.access_token_expires_at)
+            .field("refresh_token", &"<redacted>")
+            .field("refresh_token_expires_at", &self.refresh_token_expires_at)
+            .finish()
+    }
+}
+
+impl ShopCredentials {
+    /// The part a shop-scoped call needs.
+    pub fn auth(&self) -> ShopAuth {
+        ShopAuth {
+            shop_id: self.shop_id.clone(),
+            cipher: self.cipher.clone(),
+            access_token: self.access_token.clone(),
+        }
+    }
+
+    /// Whether the access token is expired or expires within `margin` of `now`.
+    pub fn access_expires_within(&self, now: i64, margin: Duration) -> bool {
+        self.access_token_expires_at <= now.saturating_add(margin.as_secs() as i64)
+    }
+}
+
+/// Where shop credentials live.
+#[async_trait]
+pub trait ShopTokenStore: Send + Sync {
+    async fn get(&self, shop: &ShopId) -> Result<Option<ShopCredentials>, StoreError>;
+    async fn put(&self, creds: &ShopCredentials) -> Result<(), StoreError>;
+}
+
+/// Credentials in a DynamoDB table with string keys `pk`/`sk` (the order log
+/// table): `pk = SHOP#{shop_id}`, `sk = TOKEN`. Writes are unconditional
+/// (last writer wins): a refresh and a re-connect both produce valid tokens.
+pub struct DynamoShopTokenStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+    clock: Arc<dyn Clock>,
+}
+
+impl DynamoShopTokenStore {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+            clock: crate::clock::system(),
+        }
+    }
+}
+
+fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
+    StoreError::unavailable(Store::ShopTokens, describe(e))
+}
+
+#[async_trait]
+impl ShopTokenStore for DynamoShopTokenStore {
+    async fn get(&self, shop: &ShopId) -> Result<Option<ShopCredentials>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::shop_tokens(shop)))
+            .key("sk", s(keys::SHOP_TOKENS_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        let Some(item) = out.item() else {
+            return Ok(None);
+        };
+        let corrupt = |reason: String| StoreError::Corrupt {
+            store: Store::ShopTokens,
+            key: keys::shop_tokens(shop),
+            reason,
+        };
+        let text = |k: &str| -> Result<String, StoreError> {
+            get_s(item, k)
+                .cloned()
+                .ok_or_else(|| corrupt(format!("no string attribute {k}")))
+        };
+        let num = |k: &str| -> Result<i64, StoreError> {
+            get_n(item, k).ok_or_else(|| corrupt(format!("no numeric attribute {k}")))
+        };
+        Ok(Some(ShopCredentials {
+            shop_id: shop.clone(),
+            cipher: text("cipher")?,
+            access_token: text("access_token")?,
+            access_token_expires_at: num("access_token_expires_at")?,
+            refresh_token: text("refresh_token")?,
+            refresh_token_expires_at: num("refresh_token_expires_at")?,
+        }))
+    }
+
+    async fn put(&self, c: &ShopCredentials) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::shop_tokens(&c.shop_id)))
+            .item("sk", s(keys::SHOP_TOKENS_SK))
+            .item("kind", s("shop_token"))
+            .item("shop_id", s(c.shop_id.as_str()))
+            .item("cipher", s(&c.cipher))
+            .item("access_token", s(&c.access_token))
+            .item("access_token_expires_at", n(c.access_token_expires_at))
+            .item("refresh_token", s(&c.refresh_token))
+            .item("refresh_token_expires_at", n(c.refresh_token_expires_at))
+            .item("updated_at", n(self.clock.now()))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_debug_hides_tokens() {
+        let c = ShopCredentials {
+            shop_id: ShopId::new("1"),
+            cipher: "c".into(),
+            access_token: "SECRET_A".into(),
+            access_token_expires_at: 10,
+            refresh_token: "SECRET_R".into(),
+            refresh_token_expires_at: 20,
+        };
+        let s = format!("{c:?}");
+        assert!(!s.contains("SECRET_A") && !s.contains("SECRET_R"), "{s}");
+        assert!(c.access_expires_within(0, Duration::from_secs(10)));
+        assert!(!c.access_expires_within(0, Duration::from_secs(9)));
+    }
+}

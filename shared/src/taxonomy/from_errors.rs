@@ -1,0 +1,125 @@
+//! Each boundary's error (NetSuite, TikTok, tokens, stores), mapped once into the order log's taxonomy.
+
+use crate::netsuite::NsError;
+use crate::taxonomy::{ErrorCode, Failure};
+use crate::tiktok::TikTokError;
+
+impl From<&NsError> for Failure {
+    fn from(e: &NsError) -> Self {
+        let (code, fix) = match e {
+            NsError::Unauthorized { .. } => (
+                ErrorCode::Unauthorized,
+                "Check the NetSuite integration record, access token and role permissions (README: first-time checklist); resubmit afterwards.",
+            ),
+            NsError::Throttled { .. } => (
+                ErrorCode::RateLimited,
+                "NetSuite's account concurrency limit was busy; the order is retried automatically. If it persists, lower other integrations' load or raise the limit.",
+            ),
+            NsError::Timeout { .. } => (ErrorCode::Timeout, "Retried automatically; idempotent writes make the retry safe."),
+            NsError::Connection { .. } | NsError::Server { .. } => (
+                ErrorCode::ConnectionError,
+                "NetSuite was unreachable or failed; the order is retried automatically.",
+            ),
+            NsError::Api { code, .. } if matches!(code.as_str(), "INVALID_FLD_VALUE" | "INVALID_KEY_OR_REF" | "INVALID_ID" | "INVALID_CONTENT") => (
+                ErrorCode::InvalidSchema,
+                "A mapped value was refused (see the field path); fix the shop's mapping or the referenced NetSuite record, then resubmit.",
+            ),
+            NsError::Api { .. } | NsError::Decode { .. } | NsError::Invalid { .. } => (
+                ErrorCode::OrderCreationFailed,
+                "Read NetSuite's message below; correct the record or mapping in NetSuite, then resubmit.",
+            ),
+        };
+        let reason = match (e, e.error_path()) {
+            (_, Some(path)) => format!("{e} (field {path})"),
+            _ => e.to_string(),
+        };
+        Failure::new(code, reason, fix)
+            .retryable(e.is_retryable())
+            .with_response(
+                e.http_status(),
+                e.code().map(str::to_string),
+                e.system_call().map(str::to_string),
+                e.response_body().map(str::to_string),
+            )
+    }
+}
+
+impl From<&TikTokError> for Failure {
+    fn from(e: &TikTokError) -> Self {
+        let (code, fix) = match e {
+            TikTokError::TokenExpired { .. } => (
+                ErrorCode::Unauthorized,
+                "The shop's TikTok access token expired and could not be refreshed: re-authorize the app for this shop in TikTok Seller Center.",
+            ),
+            _ if e.is_auth_failure() => (
+                ErrorCode::Unauthorized,
+                "TikTok refused the app's credentials or the shop's token: check the app key/secret and re-authorize the shop.",
+            ),
+            TikTokError::RateLimited { .. } => (ErrorCode::RateLimited, "TikTok throttled the app; retried automatically."),
+            TikTokError::Transport { timed_out: true, .. } => (ErrorCode::Timeout, "Retried automatically."),
+            TikTokError::Transport { .. } | TikTokError::Unavailable { .. } => {
+                (ErrorCode::ConnectionError, "TikTok was unreachable; retried automatically.")
+            }
+            TikTokError::Api { .. } | TikTokError::Decode { .. } => (
+                ErrorCode::InsufficientData,
+                "TikTok did not return the order; check it in Seller Center and resubmit.",
+            ),
+        };
+        Failure::new(code, e.to_string(), fix)
+            .retryable(e.is_retryable())
+            .with_response(
+                e.http_status(),
+                e.code().map(|c| c.to_string()),
+                Some(e.system_call().to_string()),
+                e.response_body().map(str::to_string),
+            )
+    }
+}
+
+impl From<&crate::tiktok::TokenError> for Failure {
+    fn from(e: &crate::tiktok::TokenError) -> Self {
+        use crate::tiktok::TokenError;
+        let (code, fix) = match e {
+            TokenError::NotConnected { .. } => (
+                ErrorCode::Unauthorized,
+                "Connect the shop: authorize the app in TikTok Seller Center, then store its tokens with `tiktok-netsuite shops connect`; resubmit afterwards.",
+            ),
+            TokenError::RefreshFailed { retryable: false, .. } => (
+                ErrorCode::Unauthorized,
+                "TikTok refused the refresh token: re-authorize the app for this shop and store the new tokens with `tiktok-netsuite shops connect`, then resubmit.",
+            ),
+            TokenError::RefreshFailed { .. } => (ErrorCode::ConnectionError, "TikTok's token service was unreachable; retried automatically."),
+            TokenError::Store(_) => (ErrorCode::ConnectionError, "The token store (DynamoDB) was unavailable; retried automatically."),
+        };
+        Failure::new(code, e.to_string(), fix).retryable(e.is_retryable())
+    }
+}
+
+impl From<&crate::tiktok::ShopCallError> for Failure {
+    fn from(e: &crate::tiktok::ShopCallError) -> Self {
+        match e {
+            crate::tiktok::ShopCallError::Token(t) => Failure::from(t),
+            crate::tiktok::ShopCallError::TikTok(t) => Failure::from(t),
+        }
+    }
+}
+
+impl From<&crate::store::StoreError> for Failure {
+    fn from(e: &crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match e {
+            StoreError::Corrupt { .. } => Failure::new(
+                ErrorCode::InsufficientData,
+                e.to_string(),
+                "An item in DynamoDB cannot be read; fix or delete it (see the key named), then resubmit.",
+            )
+            .retryable(false),
+            _ => Failure::new(
+                ErrorCode::ConnectionError,
+                e.to_string(),
+                "DynamoDB was unavailable; retried automatically.",
+            )
+            .retryable(true),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The NetSuite writer: one queued event in, one order-log outcome out.
+//!
+//! - [`batch`]: the SQS batch adapter (Lambda's partial-batch semantics).
+//! - [`event`]: the queued event, parsed once into a [`WriterEvent`].
+//! - [`process`]: dispatch to the flow, record the outcome, collect the digest.
+//! - One file per flow, each with its decision as a plain, unit-tested
+//!   function: [`order`] (create the Sales Order once), [`cancel`] (close or
+//!   reduce lines), [`refund`] (Credit Memo / Cash Refund); [`items`]
+//!   resolves SKUs and customers for all of them.
+//!
+//! Retryable failures go back to SQS (and to the DLQ after the redrive
+//! count) and are logged on every attempt; failures a retry cannot fix are
+//! logged once and the message is consumed.
+
+pub mod batch;
+pub mod cancel;
+mod decision;
+pub mod event;
+mod items;
+pub mod order;
+pub mod process;
+pub mod refund;
+
+pub use batch::{handle_batch, BatchLimits, EventProcessor, ProcessError};
+pub use decision::Decision;
+pub use event::WriterEvent;
+
+use crate::clock::Clock;
+use crate::mapping::config::MappingConfig;
+use crate::netsuite::NetSuiteClient;
+use crate::notify::Digest;
+use crate::store::{EventArchive, OrderLog, SkuLinks};
+use crate::tiktok::ShopSessions;
+
+/// Everything one writer invocation works with, borrowed from the app.
+pub struct OrderSync<'a> {
+    /// Every TikTok call goes through these sessions (token refresh included).
+    pub shops: &'a ShopSessions,
+    pub netsuite: &'a NetSuiteClient,
+    pub skus: &'a dyn SkuLinks,
+    pub log: &'a dyn OrderLog,
+    pub archive: &'a dyn EventArchive,
+    pub mapping: &'a MappingConfig,
+    /// The queue's redrive count: the attempt that reaches it is the last.
+    pub max_receive_count: u32,
+    pub clock: &'a dyn Clock,
+    /// Collects new failures for the admins' digest (one email per batch).
+    pub digest: Option<&'a Digest>,
+}

@@ -1,0 +1,379 @@
+//! Order status changes: create the Sales Order once, at the right moment.
+//!
+//! The webhook only says "something changed"; the order's *current* state is
+//! re-read from TikTok, so events may arrive in any order or twice. A Sales
+//! Order is written with `PUT …/salesOrder/eid:{externalId}`, so
+//! redeliveries, duplicate webhooks, resubmits and a timeout after NetSuite
+//! committed all end with one Sales Order. What to do is decided by
+//! [`plan_order`], a plain function over the order's state.
+
+use super::decision::Decision;
+use super::items::{mapping_failed, Resolve};
+use super::OrderSync;
+use crate::domain::{OrderId, OrderStatus, ShopId};
+use crate::mapping::config::ShopMapping;
+use crate::mapping::{build_sales_order, group_units, MappingError};
+use crate::store::{OrderLogEntry, SyncStatus};
+use crate::taxonomy::{ErrorCode, Failure};
+use crate::tiktok::model::Order;
+
+/// Where the Sales Order's internal id comes from before deciding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// First sighting: no earlier attempt can have reached NetSuite, so none exists.
+    None,
+    /// The log already holds the id of a created Sales Order.
+    Known(String),
+    /// An earlier attempt may have reached NetSuite: ask it by externalId.
+    AskNetSuite,
+}
+
+/// A Sales Order can only exist if an earlier attempt reached NetSuite, and
+/// every attempt is logged right after. On first sighting the idempotent PUT
+/// upsert alone is safe, saving one NetSuite call of the account's scarce
+/// concurrency per new order.
+pub fn plan_lookup(previous: Option<&OrderLogEntry>) -> Lookup {
+    match previous {
+        None => Lookup::None,
+        Some(p) => match (&p.sync_status, &p.netsuite_id) {
+            (SyncStatus::Created | SyncStatus::Updated, Some(id)) => Lookup::Known(id.clone()),
+            _ => Lookup::AskNetSuite,
+        },
+    }
+}
+
+/// What to do with an order in a given state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderPlan {
+    /// TikTok cancelled an order that has a Sales Order: close its open lines.
+    CloseAll { so_id: String },
+    /// A cancellation event for a live order: apply its cancelled lines.
+    ApplyCancellations { so_id: String },
+    /// The Sales Order exists; only record TikTok's new status.
+    RecordStatus { so_id: String },
+    /// Not yet eligible (unpaid, on hold, or not a trigger status).
+    Wait { note: String },
+    /// Cancelled before a Sales Order existed: never create it.
+    Skip,
+    /// A status this version does not know.
+    Review { status: String },
+    /// Create the Sales Order; then apply cancellations when the event was one.
+    Create { then_apply_cancellations: bool },
+}
+
+/// Decides from the order's current status, whether a Sales Order exists,
+/// whether the event was a cancellation, and the shop's trigger statuses.
+pub fn plan_order(
+    status: &OrderStatus,
+    existing: Option<&str>,
+    cancellation_event: bool,
+    triggers: &[String],
+) -> OrderPlan {
+    match (status, existing) {
+        (OrderStatus::Cancelled, Some(id)) => OrderPlan::CloseAll {
+            so_id: id.to_string(),
+        },
+        (_, Some(id)) if cancellation_event => OrderPlan::ApplyCancellations {
+            so_id: id.to_string(),
+        },
+        (_, Some(id)) => OrderPlan::RecordStatus {
+            so_id: id.to_string(),
+        },
+        (OrderStatus::Unpaid | OrderStatus::OnHold, None) => OrderPlan::Wait {
+            note: format!(
+                "{}: waiting until the order is paid and past TikTok's cancellation window",
+                status.as_str()
+            ),
+        },
+        (OrderStatus::Cancelled, None) => OrderPlan::Skip,
+        (OrderStatus::Unknown(s), None) => OrderPlan::Review { status: s.clone() },
+        (s, None)
+            if triggers.iter().any(|t| OrderStatus::parse(t) == *s) || s.is_past_shippable() =>
+        {
+            OrderPlan::Create {
+                then_apply_cancellations: cancellation_event,
+            }
+        }
+        (s, None) => OrderPlan::Wait {
+            note: format!("{} is not a trigger status for this shop", s.as_str()),
+        },
+    }
+}
+
+impl OrderSync<'_> {
+    /// The order's current state from TikTok, through the one token path.
+    pub(super) async fn fetch(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+    ) -> Result<Option<Order>, Failure> {
+        let client = self.shops.client();
+        self.shops
+            .call_with_refresh(
+                shop,
+                |auth| async move { client.get_order(&auth, order).await },
+            )
+            .await
+            .map_err(|e| Failure::from(&e))
+    }
+
+    /// An order or cancellation event: re-read the order and act on its state.
+    pub(super) async fn on_order_event(
+        &self,
+        shop: &ShopId,
+        order_id: &OrderId,
+        status_hint: &str,
+        cancellation_event: bool,
+        previous: Option<&OrderLogEntry>,
+    ) -> Decision {
+        let order = match self.fetch(shop, order_id).await {
+            Ok(Some(o)) => o,
+            Ok(None) => {
+                return Decision::failed(
+                    status_hint,
+                    Failure::new(
+                        ErrorCode::NotFound,
+                        format!("TikTok returned no order {order_id} for shop {shop}"),
+                        "Usually transient right after checkout; retried automatically. If it persists, check that the shop is authorized for this app.",
+                    ),
+                )
+            }
+            Err(f) => return Decision::failed(status_hint, f),
+        };
+        let cfg = self.mapping.for_shop(shop);
+        let status = order.status.as_str().to_string();
+        let external_id =
+            crate::mapping::external_id(&cfg.external_id_prefix, shop, order.id.as_str());
+        let existing = match plan_lookup(previous) {
+            Lookup::None => None,
+            Lookup::Known(id) => Some(id),
+            Lookup::AskNetSuite => match self.netsuite_id_of("salesOrder", &external_id).await {
+                Ok(id) => id,
+                Err(f) => return Decision::failed(&status, f),
+            },
+        };
+        let plan = plan_order(
+            &order.status,
+            existing.as_deref(),
+            cancellation_event,
+            &cfg.trigger_statuses,
+        );
+        let mut d = match plan {
+            OrderPlan::CloseAll { so_id } => self.cancel(&so_id, &order.id, &status).await,
+            OrderPlan::ApplyCancellations { so_id } => {
+                self.partial_cancel(shop, &so_id, &order).await
+            }
+            OrderPlan::RecordStatus { so_id } => Decision::ok(
+                SyncStatus::Updated,
+                &status,
+                format!("Sales Order {so_id} already exists; TikTok status {status} recorded, Sales Order left unchanged"),
+            )
+            .on(&so_id),
+            OrderPlan::Wait { note } => Decision::ok(SyncStatus::Waiting, &status, note),
+            OrderPlan::Skip => Decision::ok(
+                SyncStatus::Skipped,
+                &status,
+                "cancelled before a Sales Order was created; it will never be created",
+            ),
+            OrderPlan::Review { status: s } => Decision {
+                failure: Some(
+                    Failure::new(
+                        ErrorCode::InsufficientData,
+                        format!("TikTok order status {s} is not known to this version"),
+                        "Check the order in Seller Center; resubmit or ignore it from the order log.",
+                    )
+                    .retryable(false),
+                ),
+                ..Decision::ok(SyncStatus::NeedsReview, &status, "unknown TikTok status")
+            },
+            OrderPlan::Create {
+                then_apply_cancellations,
+            } => {
+                let created = self.create(shop, &order, cfg, &external_id).await;
+                match (&created.status, &created.netsuite_id) {
+                    // The cancellation arrived first: apply it to what was just created.
+                    (SyncStatus::Created, Some(id)) if then_apply_cancellations => {
+                        let mut d = self.partial_cancel(shop, id, &order).await;
+                        d.note = format!("{}; {}", created.note, d.note);
+                        d
+                    }
+                    _ => created,
+                }
+            }
+        };
+        d.external_id = Some(external_id);
+        d
+    }
+
+    /// Maps the order and upserts its Sales Order by externalId.
+    async fn create(
+        &self,
+        shop: &ShopId,
+        order: &Order,
+        cfg: &ShopMapping,
+        external_id: &str,
+    ) -> Decision {
+        let status = order.status.as_str();
+        let groups = match group_units(order) {
+            Ok(g) => g,
+            Err(e) => return mapping_failed(shop, status, &e),
+        };
+        let items = match self
+            .resolve_items(shop, groups.iter().map(|g| &g.seller_sku))
+            .await
+        {
+            Ok(i) => i,
+            Err(Resolve::Unlinked(skus)) => {
+                return mapping_failed(shop, status, &MappingError::UnlinkedProduct { skus })
+            }
+            Err(Resolve::Failed(f)) => return Decision::failed(status, f),
+        };
+        let customer = match self.resolve_customer(shop, order, cfg).await {
+            Ok(c) => c,
+            Err(f) => return Decision::failed(status, f),
+        };
+        let draft = match build_sales_order(shop, order, &groups, &items, &customer, cfg) {
+            Ok(d) => d,
+            Err(e) => return mapping_failed(shop, status, &e),
+        };
+        let id = match self
+            .netsuite
+            .upsert_by_external_id("salesOrder", external_id, &draft.body)
+            .await
+        {
+            Ok(Some(id)) => id,
+            Ok(None) => match self.netsuite_id_of("salesOrder", external_id).await {
+                Ok(id) => id.unwrap_or_default(),
+                Err(f) => return Decision::failed(status, f),
+            },
+            Err(e) => return Decision::failed(status, Failure::from(&e)),
+        };
+        Decision::ok(
+            SyncStatus::Created,
+            status,
+            format!(
+                "Sales Order {id} created: {} line(s), total {} {}",
+                groups.len(),
+                draft.mapped_total,
+                order.payment.currency
+            ),
+        )
+        .on(&id)
+    }
+
+    /// The internal id of the record with this externalId, if it exists.
+    pub(super) async fn netsuite_id_of(
+        &self,
+        record: &str,
+        external_id: &str,
+    ) -> Result<Option<String>, Failure> {
+        self.netsuite
+            .get_by_external_id(record, external_id, false)
+            .await
+            .map(|v| {
+                v.as_ref()
+                    .and_then(|v| v.get("id"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            })
+            .map_err(|e| Failure::from(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::OrderId;
+    use crate::store::{OrderLogEntry, Outcome};
+
+    fn triggers() -> Vec<String> {
+        vec!["AWAITING_SHIPMENT".into()]
+    }
+
+    #[test]
+    fn creates_at_trigger_or_later_shippable_statuses_only_once() {
+        let t = triggers();
+        let create = OrderPlan::Create {
+            then_apply_cancellations: false,
+        };
+        assert_eq!(
+            plan_order(&OrderStatus::AwaitingShipment, None, false, &t),
+            create
+        );
+        assert_eq!(plan_order(&OrderStatus::InTransit, None, false, &t), create);
+        assert_eq!(
+            plan_order(&OrderStatus::AwaitingShipment, Some("9"), false, &t),
+            OrderPlan::RecordStatus { so_id: "9".into() }
+        );
+        assert!(matches!(
+            plan_order(&OrderStatus::Unpaid, None, false, &t),
+            OrderPlan::Wait { .. }
+        ));
+        assert!(matches!(
+            plan_order(&OrderStatus::OnHold, None, false, &t),
+            OrderPlan::Wait { .. }
+        ));
+    }
+
+    #[test]
+    fn cancellations_close_skip_or_apply() {
+        let t = triggers();
+        assert_eq!(
+            plan_order(&OrderStatus::Cancelled, Some("9"), false, &t),
+            OrderPlan::CloseAll { so_id: "9".into() }
+        );
+        assert_eq!(
+            plan_order(&OrderStatus::Cancelled, None, true, &t),
+            OrderPlan::Skip
+        );
+        assert_eq!(
+            plan_order(&OrderStatus::AwaitingShipment, Some("9"), true, &t),
+            OrderPlan::ApplyCancellations { so_id: "9".into() }
+        );
+        assert_eq!(
+            plan_order(&OrderStatus::AwaitingShipment, None, true, &t),
+            OrderPlan::Create {
+                then_apply_cancellations: true
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_status_needs_review_and_custom_triggers_apply() {
+        let unknown = OrderStatus::parse("SOMETHING_NEW");
+        assert_eq!(
+            plan_order(&unknown, None, false, &triggers()),
+            OrderPlan::Review {
+                status: "SOMETHING_NEW".into()
+            }
+        );
+        // A shop that creates at ON_HOLD… is still held by the UNPAID/ON_HOLD rule.
+        let on_hold = vec!["ON_HOLD".to_string()];
+        assert!(matches!(
+            plan_order(&OrderStatus::OnHold, None, false, &on_hold),
+            OrderPlan::Wait { .. }
+        ));
+    }
+
+    #[test]
+    fn lookup_asks_netsuite_only_when_an_attempt_may_have_reached_it() {
+        assert_eq!(plan_lookup(None), Lookup::None);
+        let outcome = |status: SyncStatus, id: Option<&str>| Outcome {
+            shop_id: ShopId::new("s"),
+            order_id: OrderId::new("o"),
+            tiktok_status: String::new(),
+            sync_status: status,
+            netsuite_id: id.map(str::to_string),
+            external_id: None,
+            note: String::new(),
+            failure: None,
+            failed_skus: vec![],
+            at: 0,
+            event: None,
+        };
+        let created = OrderLogEntry::apply(None, &outcome(SyncStatus::Created, Some("7")));
+        assert_eq!(plan_lookup(Some(&created)), Lookup::Known("7".into()));
+        let failed = OrderLogEntry::apply(None, &outcome(SyncStatus::Failed, None));
+        assert_eq!(plan_lookup(Some(&failed)), Lookup::AskNetSuite);
+    }
+}

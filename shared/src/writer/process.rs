@@ -1,0 +1,200 @@
+//! One queued event through the writer: dispatch to its flow, fold the
+//! outcome into the order log, add news to the admins' digest, and tell the
+//! batch adapter whether SQS should redeliver it.
+
+use async_trait::async_trait;
+
+use super::batch::{EventProcessor, ProcessError};
+use super::decision::Decision;
+use super::event::WriterEvent;
+use super::OrderSync;
+use crate::domain::{OrderId, ShopId};
+use crate::notify::{is_new_failure, AlertLine};
+use crate::store::{EventStatus, OrderLogEntry, Outcome, QueuedEvent, SyncStatus};
+use crate::taxonomy::Level;
+
+/// The note of a retryable failure: will retry, or moving to the DLQ.
+pub fn retry_note(receive_count: u32, max_receive_count: u32) -> String {
+    if receive_count >= max_receive_count {
+        format!("attempt {receive_count} of {max_receive_count}: moving to the dead-letter queue; resubmit when the cause is fixed")
+    } else {
+        format!("attempt {receive_count} of {max_receive_count}: will retry")
+    }
+}
+
+/// A cancellation request that is not (yet) effective changes nothing: the
+/// order keeps its status, failure and SKUs; only the note records it.
+fn request_logged(previous: Option<&OrderLogEntry>, note: String) -> Decision {
+    Decision {
+        status: previous.map_or(SyncStatus::Waiting, |p| p.sync_status.clone()),
+        tiktok_status: previous
+            .map(|p| p.tiktok_status.clone())
+            .unwrap_or_default(),
+        netsuite_id: None,
+        external_id: None,
+        note,
+        failure: previous.and_then(|p| p.last_failure.clone()),
+        failed_skus: previous.map(|p| p.failed_skus.clone()).unwrap_or_default(),
+    }
+}
+
+impl OrderSync<'_> {
+    async fn decide(
+        &self,
+        shop: &ShopId,
+        event: &WriterEvent,
+        previous: Option<&OrderLogEntry>,
+    ) -> Decision {
+        match event {
+            WriterEvent::OrderStatus { order, status_hint } => {
+                self.on_order_event(shop, order, status_hint, false, previous)
+                    .await
+            }
+            WriterEvent::Cancellation {
+                order,
+                cancel_status,
+            } if cancel_status.is_effective() => {
+                self.on_order_event(shop, order, "", true, previous).await
+            }
+            // Pending, withdrawn or rejected requests change nothing yet.
+            WriterEvent::Cancellation { cancel_status, .. } => request_logged(
+                previous,
+                format!("cancellation request {cancel_status}: logged, not acted on"),
+            ),
+            WriterEvent::Return { return_id, .. } => {
+                self.on_return_event(shop, return_id, previous).await
+            }
+            WriterEvent::NotHandled { .. } => {
+                request_logged(previous, "event type not handled by the writer".into())
+            }
+        }
+    }
+
+    /// Best effort: the order log already holds the outcome, and resubmitted
+    /// events have no archive record to mark.
+    async fn mark_processed(&self, event: &QueuedEvent) {
+        if let Err(e) = self
+            .archive
+            .set_status(
+                &event.event_key,
+                EventStatus::Processed,
+                self.clock.now(),
+                None,
+            )
+            .await
+        {
+            tracing::debug!(error = %e, "archive record not marked processed");
+        }
+    }
+
+    fn note_for_admins(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        previous: Option<&OrderLogEntry>,
+        outcome: &Outcome,
+        dead: bool,
+    ) {
+        if let (Some(digest), Some(f)) = (self.digest, &outcome.failure) {
+            if f.level != Level::Success && is_new_failure(previous, f, dead) {
+                digest.push(AlertLine {
+                    shop_id: shop.to_string(),
+                    order_id: order.to_string(),
+                    failure: f.clone(),
+                    dead_lettered: dead,
+                });
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl EventProcessor for OrderSync<'_> {
+    async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError> {
+        let parsed = WriterEvent::parse(event);
+        let Some(order_id) = parsed.order().cloned() else {
+            tracing::info!(event_type = event.type_code, shop_id = %event.shop_id, "event type not handled by the order writer");
+            self.mark_processed(event).await;
+            return Ok(());
+        };
+        let previous = self.log.get(&event.shop_id, &order_id).await?;
+        let mut d = self
+            .decide(&event.shop_id, &parsed, previous.as_ref())
+            .await;
+        // A request that changed nothing carries the order's earlier failure
+        // along; that failure is not this event's to retry.
+        let retry = parsed.is_acted_on() && d.failure.as_ref().is_some_and(|f| f.retryable);
+        let dead = retry && receive_count >= self.max_receive_count;
+        if retry {
+            d.note = retry_note(receive_count, self.max_receive_count);
+        }
+        let outcome = Outcome {
+            shop_id: event.shop_id.clone(),
+            order_id: order_id.clone(),
+            tiktok_status: d.tiktok_status,
+            sync_status: d.status,
+            netsuite_id: d.netsuite_id,
+            external_id: d.external_id,
+            note: d.note,
+            failure: d.failure,
+            failed_skus: d.failed_skus,
+            at: self.clock.now(),
+            event: Some((event.type_code, event.data.clone())),
+        };
+        let entry = self.log.record_over(previous.clone(), &outcome).await?;
+        self.note_for_admins(&event.shop_id, &order_id, previous.as_ref(), &outcome, dead);
+        tracing::info!(
+            shop_id = %event.shop_id,
+            order_id = %order_id,
+            sync_status = entry.sync_status.as_str(),
+            code = outcome.failure.as_ref().map(|f| f.code.as_str().to_string()),
+            netsuite_id = entry.netsuite_id.as_deref(),
+            "order processed"
+        );
+        if retry {
+            return Err(ProcessError::Retryable(
+                outcome.failure.map(|f| f.reason).unwrap_or_default(),
+            ));
+        }
+        self.mark_processed(event).await;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::taxonomy::{ErrorCode, Failure};
+
+    #[test]
+    fn retry_notes_say_what_happens_next() {
+        assert_eq!(retry_note(1, 5), "attempt 1 of 5: will retry");
+        assert!(retry_note(5, 5).contains("dead-letter queue"));
+    }
+
+    #[test]
+    fn a_pending_request_keeps_the_order_as_it_was() {
+        let d = request_logged(None, "n".into());
+        assert_eq!((d.status, d.failure), (SyncStatus::Waiting, None));
+        let failed = OrderLogEntry::apply(
+            None,
+            &Outcome {
+                shop_id: ShopId::new("s"),
+                order_id: OrderId::new("o"),
+                tiktok_status: "AWAITING_SHIPMENT".into(),
+                sync_status: SyncStatus::Failed,
+                netsuite_id: None,
+                external_id: None,
+                note: String::new(),
+                failure: Some(Failure::new(ErrorCode::UnlinkedProduct, "r", "f")),
+                failed_skus: vec!["X".into()],
+                at: 0,
+                event: None,
+            },
+        );
+        let d = request_logged(Some(&failed), "n".into());
+        assert_eq!(d.status, SyncStatus::Failed);
+        assert_eq!(d.failed_skus, vec!["X"]);
+        assert_eq!(d.tiktok_status, "AWAITING_SHIPMENT");
+    }
+}
