@@ -206,6 +206,13 @@ pub struct VerifiedOAuth {
 
 /// Verifies a request's header the way NetSuite does. `secrets` maps a
 /// (consumer key, token id) pair to its two secrets; unknown keys fail.
+///
+/// The base string covers every protocol parameter the client actually sent
+/// in the header (RFC 5849 §3.4.1.3.1: all `oauth_*` parameters except
+/// `oauth_signature`, and not `realm`; Oracle section_157652573296 repeats the
+/// realm rule), plus the query. So a client that adds `oauth_body_hash` or
+/// omits the optional `oauth_version` (RFC 5849 §3.1) still verifies, and any
+/// sent parameter that is altered after signing fails.
 pub fn verify_request(
     header: &str,
     method: &str,
@@ -226,19 +233,16 @@ pub fn verify_request(
     let timestamp = ts_raw
         .parse::<u64>()
         .map_err(|_| TbaError::Missing("oauth_timestamp"))?;
-    let version = p
-        .get("oauth_version")
-        .cloned()
-        .unwrap_or_else(|| "1.0".into());
+    if p.get("oauth_version").is_some_and(|v| v != "1.0") {
+        // RFC 5849 §3.1: if present, the value MUST be "1.0".
+        return Err(TbaError::BadSignature);
+    }
     let (cs, ts) = secrets(&consumer_key, &token_id).ok_or(TbaError::BadSignature)?;
-    let oauth = vec![
-        ("oauth_consumer_key".to_string(), consumer_key.clone()),
-        ("oauth_nonce".to_string(), nonce.clone()),
-        ("oauth_signature_method".to_string(), method_name),
-        ("oauth_timestamp".to_string(), ts_raw),
-        ("oauth_token".to_string(), token_id.clone()),
-        ("oauth_version".to_string(), version),
-    ];
+    let oauth: Vec<(String, String)> = p
+        .iter()
+        .filter(|(k, _)| k.starts_with("oauth_") && k.as_str() != "oauth_signature")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let expected = signature(&cs, &ts, &base_string(method, url, &oauth, &[]));
     if !super::tiktok::constant_time_eq(expected.as_bytes(), given.as_bytes()) {
         return Err(TbaError::BadSignature);
@@ -370,5 +374,68 @@ mod tests {
             verify_request("Bearer x", "POST", url, good).unwrap_err(),
             TbaError::NotOAuth
         );
+    }
+
+    /// Builds a header over exactly `oauth` (signed as given), as a client
+    /// with a different parameter set would.
+    fn custom_header(
+        c: &TbaCredentials,
+        method: &str,
+        url: &str,
+        oauth: &[(&str, &str)],
+    ) -> String {
+        let owned: Vec<(String, String)> = oauth
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let sig = signature(
+            &c.consumer_secret,
+            &c.token_secret,
+            &base_string(method, url, &owned, &[]),
+        );
+        let mut parts = vec![format!("realm=\"{}\"", pct(&c.realm))];
+        parts.extend(owned.iter().map(|(k, v)| format!("{k}=\"{}\"", pct(v))));
+        parts.push(format!("oauth_signature=\"{}\"", pct(&sig)));
+        format!("OAuth {}", parts.join(", "))
+    }
+
+    #[test]
+    fn verify_signs_every_sent_oauth_parameter() {
+        let c = oracle_creds("123456");
+        let url = "https://123456.suitetalk.api.netsuite.com/services/rest/record/v1/salesOrder?replace=item";
+        let good = |_: &str, _: &str| Some((c.consumer_secret.clone(), c.token_secret.clone()));
+        let base = [
+            ("oauth_consumer_key", c.consumer_key.as_str()),
+            ("oauth_nonce", NONCE),
+            ("oauth_signature_method", "HMAC-SHA256"),
+            ("oauth_timestamp", "1508242306"),
+            ("oauth_token", c.token_id.as_str()),
+        ];
+        // With oauth_body_hash (authlib's force_include_body) and oauth_version.
+        let mut with_hash = base.to_vec();
+        with_hash.push(("oauth_body_hash", "2jmj7l5rSw0yVb/vlWAYkK/YBwk="));
+        with_hash.push(("oauth_version", "1.0"));
+        let h = custom_header(&c, "PUT", url, &with_hash);
+        let v = verify_request(&h, "PUT", url, good);
+        assert!(v.is_ok(), "{v:?}");
+        // Without the optional oauth_version.
+        let h_nov = custom_header(&c, "PUT", url, &base);
+        assert!(verify_request(&h_nov, "PUT", url, good).is_ok());
+        // A sent parameter altered after signing fails.
+        let tampered = h.replace("2jmj7l5rSw0yVb", "3jmj7l5rSw0yVb");
+        assert_ne!(tampered, h);
+        assert_eq!(
+            verify_request(&tampered, "PUT", url, good).unwrap_err(),
+            TbaError::BadSignature
+        );
+        // Adding a parameter that was not signed fails too.
+        let added = h_nov.replacen("oauth_token=", "oauth_version=\"1.0\", oauth_token=", 1);
+        assert_eq!(
+            verify_request(&added, "PUT", url, good).unwrap_err(),
+            TbaError::BadSignature
+        );
+        // The standard header (oauth_version present) still verifies.
+        let std = authorization_header(&c, "PUT", url, NONCE, TS);
+        assert!(verify_request(&std, "PUT", url, good).is_ok());
     }
 }
