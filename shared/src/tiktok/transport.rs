@@ -123,6 +123,7 @@ pub struct TikTokClient {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     http: reqwest::Client,
     api_base_url: String,
@@ -196,33 +197,23 @@ impl TikTokClient {
 
     /// The same client with another retry policy (tests use more attempts).
     pub fn with_retry_policy(self, retry: RetryPolicy) -> Self {
-        let inner = &self.inner;
+        let mut inner = (*self.inner).clone();
+        inner.retry = retry;
         Self {
-            inner: Arc::new(Inner {
-                http: inner.http.clone(),
-                api_base_url: inner.api_base_url.clone(),
-                auth_base_url: inner.auth_base_url.clone(),
-                app: inner.app.clone(),
-                retry,
-                clock: inner.clock.clone(),
-                timeout: inner.timeout,
-            }),
+            inner: Arc::new(inner),
         }
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.inner.retry
     }
 
     /// The same client signing with timestamps from `clock`.
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
-        let inner = &self.inner;
+        let mut inner = (*self.inner).clone();
+        inner.clock = clock;
         Self {
-            inner: Arc::new(Inner {
-                http: inner.http.clone(),
-                api_base_url: inner.api_base_url.clone(),
-                auth_base_url: inner.auth_base_url.clone(),
-                app: inner.app.clone(),
-                retry: inner.retry,
-                clock,
-                timeout: inner.timeout,
-            }),
+            inner: Arc::new(inner),
         }
     }
 
@@ -234,10 +225,6 @@ impl TikTokClient {
     /// The token host (see [`DEFAULT_TIKTOK_AUTH_BASE_URL`]).
     pub(super) fn auth_base_url(&self) -> &str {
         &self.inner.auth_base_url
-    }
-
-    pub fn retry_policy(&self) -> RetryPolicy {
-        self.inner.retry
     }
 
     /// A signed Open API call returning `data` as `T`. `params` are the
