@@ -88,6 +88,18 @@ pub struct NetSuiteSeed {
     pub items: Vec<ItemSeed>,
     pub customers: Vec<CustomerSeed>,
     pub inventory: Vec<InventorySeed>,
+    /// Currency records; absent in older seeds.
+    #[serde(default)]
+    pub currencies: Vec<NamedSeed>,
+    /// Department records; absent in older seeds.
+    #[serde(default)]
+    pub departments: Vec<NamedSeed>,
+    /// Class (`classification`) records; absent in older seeds.
+    #[serde(default)]
+    pub classes: Vec<NamedSeed>,
+    /// Price levels; `-1` (Custom) always exists. Absent in older seeds.
+    #[serde(default)]
+    pub price_levels: Vec<NamedSeed>,
 }
 
 impl NetSuiteSeed {
@@ -107,8 +119,23 @@ impl NetSuiteSeed {
 pub struct SubsidiarySeed {
     pub id: String,
     pub name: String,
+    /// Base currency id.
     pub currency: String,
     pub country: String,
+    #[serde(default)]
+    pub isinactive: bool,
+}
+
+/// A simple list record (currency, department, class, price level).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NamedSeed {
+    pub id: String,
+    pub name: String,
+    /// ISO code, for currencies only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    #[serde(default)]
+    pub isinactive: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -116,6 +143,8 @@ pub struct LocationSeed {
     pub id: String,
     pub name: String,
     pub subsidiary: String,
+    #[serde(default)]
+    pub isinactive: bool,
 }
 
 /// SuiteQL `item` row; `itemtype` uses NetSuite's codes (`InvtPart`, `Kit`, ...).
@@ -125,6 +154,8 @@ pub struct ItemSeed {
     pub itemid: String,
     pub displayname: String,
     pub itemtype: String,
+    #[serde(default)]
+    pub isinactive: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -134,6 +165,15 @@ pub struct CustomerSeed {
     pub email: String,
     pub companyname: String,
     pub subsidiary: String,
+    /// Primary currency id; defaults to the subsidiary's base currency.
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// Every currency the customer may transact in (its Currencies
+    /// sublist); defaults to the primary currency alone.
+    #[serde(default)]
+    pub currencies: Vec<String>,
+    #[serde(default)]
+    pub isinactive: bool,
 }
 
 /// SuiteQL `inventoryitemlocations` row. Quantities are strings because
