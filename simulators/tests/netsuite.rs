@@ -110,19 +110,38 @@ async fn put_eid_twice_keeps_one_record() {
         .send(Method::PUT, &path, Some(&order("ignored-by-put")), &[])
         .await;
     assert_eq!(r1.status, StatusCode::NO_CONTENT, "{}", r1.body);
+    let id = location_id(&r1.headers);
+    // A retried upsert updates the same record, answers without Location
+    // (harsher reading of an open item) and APPENDS the lines again
+    // (section_1545295601): only `?replace=item` makes the body's lines the
+    // whole sublist (section_1545297048).
     let r2 = ns
         .send(Method::PUT, &path, Some(&order("ignored-by-put")), &[])
         .await;
-    assert_eq!(r2.status, StatusCode::NO_CONTENT);
-    assert_eq!(location_id(&r1.headers), location_id(&r2.headers));
+    assert_eq!(r2.status, StatusCode::NO_CONTENT, "{}", r2.body);
+    assert!(r2.headers.get("location").is_none());
     let all = sim.state.records("salesOrder");
     assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["id"], id.as_str());
     assert_eq!(all[0]["externalId"], "tts-1-576461413038785753");
     assert_eq!(
         all[0]["item"]["items"].as_array().unwrap().len(),
-        2,
-        "upsert replaces lines"
+        4,
+        "upsert without replace appends"
     );
+    let r3 = ns
+        .send(
+            Method::PUT,
+            &format!("{path}?replace=item"),
+            Some(&order("ignored-by-put")),
+            &[],
+        )
+        .await;
+    assert_eq!(r3.status, StatusCode::NO_CONTENT, "{}", r3.body);
+    let all = sim.state.records("salesOrder");
+    let lines = all[0]["item"]["items"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "replace=item replaces");
+    assert_eq!(lines[0]["line"], 5, "line numbers are not reused");
 
     // POST with an existing externalId is refused.
     let r = ns
@@ -312,7 +331,7 @@ async fn suiteql_paging_is_signed_and_shaped_like_netsuite() {
     let (_sim, ns) = start(NetSuiteConfig::default()).await;
     let r = ns
         .suiteql(
-            "SELECT id, itemid AS SKU FROM item WHERE itemtype = 'InvtPart' ORDER BY id",
+            "SELECT id, itemid AS SKU FROM item WHERE itemtype = 'InvtPart' AND isinactive = 'F' ORDER BY id",
             2,
             0,
         )
@@ -336,7 +355,11 @@ async fn suiteql_paging_is_signed_and_shaped_like_netsuite() {
         "{next}"
     );
     let last = ns
-        .suiteql("SELECT id FROM item WHERE itemtype = 'InvtPart'", 2, 4)
+        .suiteql(
+            "SELECT id FROM item WHERE itemtype = 'InvtPart' AND isinactive = 'F'",
+            2,
+            4,
+        )
         .await;
     assert_eq!(last.body["count"], 1);
     assert_eq!(last.body["hasMore"], false);
@@ -366,6 +389,9 @@ async fn suiteql_lookups_and_unsupported_sql() {
     let (_sim, ns) = start(NetSuiteConfig::default()).await;
     let r = ns.suiteql("SELECT id, email FROM customer WHERE LOWER(email) = LOWER('TikTok-US@orders.example.com')", 1000, 0).await;
     assert_eq!(r.body["items"][0]["id"], "201", "{}", r.body);
+    assert_eq!(r.body["count"], 2, "the inactive duplicate 203 matches too");
+    let r = ns.suiteql("SELECT id FROM customer WHERE LOWER(email) = LOWER('TikTok-US@orders.example.com') AND isinactive = 'F'", 1000, 0).await;
+    assert_eq!(r.body["count"], 1, "{}", r.body);
     let r = ns.suiteql("SELECT item, location, quantityavailable FROM inventoryitemlocations WHERE item IN ('101', '105') AND location = '2'", 1000, 0).await;
     assert_eq!(r.body["count"], 2);
     assert_eq!(r.body["items"][1]["quantityavailable"], "88");
@@ -387,7 +413,7 @@ async fn suiteql_lookups_and_unsupported_sql() {
     for q in [
         "SELECT id FROM item WHERE itemid LIKE 'TENT%'",
         "SELECT COUNT(*) FROM item",
-        "SELECT i.id FROM item i JOIN customer c ON c.id = i.id",
+        "SELECT i.id FROM item i LEFT JOIN customer c ON c.id = i.id",
     ] {
         let r = ns.suiteql(q, 1000, 0).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
@@ -533,7 +559,7 @@ async fn control_state_and_reset() {
         .await
         .unwrap();
     assert_eq!(state["records"]["salesOrder"].as_array().unwrap().len(), 1);
-    assert_eq!(state["records"]["customer"].as_array().unwrap().len(), 2);
+    assert_eq!(state["records"]["customer"].as_array().unwrap().len(), 4);
     let r = ns
         .client
         .post(format!("{}/_sim/config", ns.base))

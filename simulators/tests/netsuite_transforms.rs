@@ -115,7 +115,7 @@ async fn fulfillment_copies_lines_and_blocks_closing() {
     assert_eq!(r.status, StatusCode::OK);
     let r = ns
         .suiteql(
-            &format!("SELECT id, type FROM transaction WHERE createdfrom = '{so}'"),
+            &format!("SELECT t.id, t.type FROM transaction t JOIN transactionline tl ON tl.transaction = t.id WHERE tl.createdfrom = '{so}' AND tl.mainline = 'T'"),
             1000,
             0,
         )
@@ -211,8 +211,19 @@ async fn partial_fulfillment_then_close_the_rest() {
 async fn invoice_and_cash_sale_bill_and_are_found_by_createdfrom() {
     let (sim, ns) = start().await;
     let so = new_order(&ns, "tts-inv-1").await;
+    // Only fulfilled quantities can be billed (section_159795520083).
+    let r = transform(&ns, "salesOrder", &so, "itemFulfillment", None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let body = json!({"externalId": "inv-tts-1", "memo": "billed", "item": {"items": [{"orderLine": 1, "quantity": 1}]}});
-    let r = transform(&ns, "salesOrder", &so, "invoice", Some(&body)).await;
+    // With ?replace=item the request's lines are the invoice's lines.
+    let r = ns
+        .send(
+            Method::POST,
+            &format!("{REC}/salesOrder/{so}/!transform/invoice?replace=item"),
+            Some(&body),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     assert!(r.headers["location"]
         .to_str()
@@ -227,13 +238,15 @@ async fn invoice_and_cash_sale_bill_and_are_found_by_createdfrom() {
     assert_eq!(inv["memo"], "billed");
     assert_eq!(inv["otherRefNum"], "576461413038785752");
     assert!(inv["tranId"].as_str().unwrap().starts_with("INV"));
+    assert_eq!(inv["item"]["items"].as_array().unwrap().len(), 1);
     let l = &inv["item"]["items"][0];
     assert_eq!(l["item"]["id"], "101");
     assert_eq!(l["quantity"], 1);
     assert_eq!(l["amount"], 114.99);
+    assert_eq!(inv["total"], 114.99);
     let o = sim.state.record("salesOrder", &so).unwrap();
     assert_eq!(o["item"]["items"][0]["quantityBilled"], 1);
-    assert_eq!(o["item"]["items"][0]["quantityFulfilled"], 0);
+    assert_eq!(o["item"]["items"][0]["quantityFulfilled"], 2);
 
     // Same externalId again: USER_ERROR, nothing billed.
     let r = transform(&ns, "salesOrder", &so, "invoice", Some(&body)).await;
@@ -242,7 +255,7 @@ async fn invoice_and_cash_sale_bill_and_are_found_by_createdfrom() {
     let o = sim.state.record("salesOrder", &so).unwrap();
     assert_eq!(o["item"]["items"][0]["quantityBilled"], 1);
 
-    // A cash sale with no body bills what is left.
+    // A cash sale with no body bills what is fulfilled and left.
     let r = transform(&ns, "salesorder", &so, "cashsale", Some(&json!({}))).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let cs_id = location_id(&r.headers);
@@ -261,7 +274,7 @@ async fn invoice_and_cash_sale_bill_and_are_found_by_createdfrom() {
 
     let r = ns
         .suiteql(
-            &format!("SELECT id, type FROM transaction WHERE createdfrom = '{so}'"),
+            &format!("SELECT t.id, t.type FROM transaction t JOIN transactionline tl ON tl.transaction = t.id WHERE tl.createdfrom = '{so}' AND tl.mainline = 'T' AND t.type IN ('CustInvc', 'CashSale')"),
             1000,
             0,
         )
@@ -286,7 +299,7 @@ async fn invoice_and_cash_sale_bill_and_are_found_by_createdfrom() {
     want.sort();
     assert_eq!(found, want);
 
-    // invoice -> creditMemo and cashSale -> cashRefund.
+    // invoice -> creditMemo and cashSale -> cashRefund copy every source line.
     let r = transform(
         &ns,
         "invoice",
@@ -340,7 +353,7 @@ async fn unsupported_pairs_and_missing_sources() {
     let r = transform(&ns, "salesOrder", "999999", "invoice", None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(error_code(&r.body), "NONEXISTENT_ID");
-    let r = transform(&ns, "salesOrder", "eid:tts-bad-1", "invoice", None).await;
+    let r = transform(&ns, "salesOrder", "eid:tts-bad-1", "itemFulfillment", None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "eid: keys resolve too");
     // Unknown body field under Error validation.
     let r = ns
@@ -358,6 +371,9 @@ async fn unsupported_pairs_and_missing_sources() {
 async fn transform_goes_through_auth_and_faults() {
     let (sim, mut ns) = start().await;
     let so = new_order(&ns, "tts-fault-1").await;
+    // Invoices bill fulfilled quantities only (section_159795520083).
+    let r = transform(&ns, "salesOrder", &so, "itemFulfillment", None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     let path = format!("{REC}/salesOrder/{so}/!transform/invoice");
 
     // Bad signature: 401, nothing written.

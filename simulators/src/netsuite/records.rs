@@ -4,10 +4,46 @@
 //! get validated.
 //!
 //! Behaviour taken from netsuite-rest-api.md §2/§6: create is 204 with an
-//! empty body and a `Location` whose type segment is lower-cased; `PUT
-//! eid:{externalId}` creates or updates; GET returns sublists as links unless
-//! `expandSubResources=true`; PATCH merges lines by `line`. Sim-defined
-//! (unverified) details are marked where they occur.
+//! empty body and a `Location` whose type segment is lower-cased
+//! (section_1545141395); `PUT eid:{externalId}` creates or updates
+//! (section_156335203191); GET returns sublists as links unless
+//! `expandSubResources=true` (section_1545141947). References are validated
+//! and rendered as described in `refs.rs`.
+//!
+//! Sublists (all writes: POST, PUT upsert, PATCH and `!transform`):
+//! - Create: "lines of a keyed sublist are updated if the line contains
+//!   matching keys, and the remaining lines from the request are added"
+//!   ("Creating a Sublist", section_1545142420). A new record has no lines,
+//!   so every line is added.
+//! - Update (PATCH, and PUT upsert of an existing record): a request line
+//!   whose `line` matches an existing line updates that line; every other
+//!   request line is APPENDED to the lines already there ("Updating a
+//!   Sublist", section_1545295601). The upsert endpoint takes the same
+//!   `replace` parameter as PATCH and no other sublist rule is documented for
+//!   it, so it behaves exactly like PATCH: a retried upsert without
+//!   `?replace=item` doubles the lines (netsuite-rest-api.md §0).
+//! - `?replace=a,b`: for each named sublist, existing lines whose `line`
+//!   matches a request line are updated, all other existing lines are
+//!   removed, and unmatched request lines are added ("Replacing a Sublist",
+//!   section_1545297048; deleting a line this way, chapter_1545142407). A
+//!   named sublist that is absent from the body is emptied (the source is
+//!   silent; harsher reading). A name that is not a sublist of the record is
+//!   400 INVALID_PARAMETER on `replace` (sim-defined wording). Removing a
+//!   line that has been fulfilled or billed is refused (harsher reading).
+//! - Line numbers (`line`) are never reused: new lines get numbers above
+//!   every line the record had before the request.
+//! - A line's `amount` is `quantity × rate` unless the request sets `amount`;
+//!   changing `quantity` or `rate` of a stored line recomputes it. A
+//!   transaction's `subtotal` (sum of item line amounts) and `total`
+//!   (subtotal + `shippingCost` + `handlingCost`) are always recomputed from
+//!   the resulting lines; values sent for them are ignored (they are
+//!   read-only in the UI, whose validation REST runs, subsect_1544786455).
+//!
+//! Upsert response: the notes leave open whether PUT returns `Location`
+//! ("Open items"). On create it does, like POST (section_1545141395; the
+//! REST API Browser lists 204 for PUT). On update it does NOT (harsher
+//! reading): a client must read the id with `GET .../eid:<externalId>`.
+//! Sim-defined (unverified) details are marked where they occur.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -19,7 +55,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::{NetSuiteSim, NsError};
 use crate::seed::NetSuiteSeed;
+use rust_decimal::Decimal;
+use std::str::FromStr;
 
+mod refs;
 mod transform;
 pub(crate) use transform::transform;
 
@@ -182,7 +221,12 @@ pub(crate) const KINDS: &[RecordKind] = &[
             "terms",
             "addressBook",
         ],
-        sublists: &[],
+        sublists: &[Sublist {
+            name: "currencyList",
+            line_fields: &["currency", "line"],
+            item_ref: None,
+            order_line_defaults: false,
+        }],
         entity_is_customer: false,
         entity_required: false,
     },
@@ -298,18 +342,30 @@ struct Table {
 pub(crate) struct RecordStore {
     next_id: u64,
     tables: BTreeMap<&'static str, Table>,
-    item_ids: Vec<String>,
+    refs: refs::RefData,
 }
 
 /// Runtime internal ids start here, clear of the seeded ids.
 const FIRST_RUNTIME_ID: u64 = 1000;
 
-fn ref_id(v: &Value) -> Option<String> {
-    match v.get("id")? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
+pub(crate) fn get_ci<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    o.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+/// A JSON number or numeric string as a Decimal (0 otherwise).
+pub(crate) fn num(v: Option<&Value>) -> Decimal {
+    match v {
+        Some(Value::Number(n)) => Decimal::from_str(&n.to_string()).unwrap_or_default(),
+        Some(Value::String(s)) => Decimal::from_str(s).unwrap_or_default(),
+        _ => Decimal::ZERO,
     }
+}
+
+pub(crate) fn to_json_number(d: Decimal) -> Value {
+    let d = d.normalize();
+    serde_json::from_str(&d.to_string()).unwrap_or(Value::Null)
 }
 
 fn scalar_string(v: &Value) -> String {
@@ -331,14 +387,33 @@ impl RecordStore {
         let mut store = Self {
             next_id: FIRST_RUNTIME_ID,
             tables: BTreeMap::new(),
-            item_ids: seed.items.iter().map(|i| i.id.clone()).collect(),
+            refs: refs::RefData::from_seed(seed),
         };
         for c in &seed.customers {
             let id: u64 = c.id.parse().unwrap_or(0);
-            let rec = json!({
+            let currency = c.currency.clone().or_else(|| {
+                seed.subsidiaries
+                    .iter()
+                    .find(|s| s.id == c.subsidiary)
+                    .map(|s| s.currency.clone())
+            });
+            let mut rec = json!({
                 "id": c.id, "entityId": c.entityid, "email": c.email,
                 "companyName": c.companyname, "subsidiary": {"id": c.subsidiary}, "isPerson": false,
+                "isInactive": c.isinactive,
             });
+            if let Some(cur) = currency {
+                rec["currency"] = json!({ "id": cur });
+            }
+            if !c.currencies.is_empty() {
+                let list: Vec<Value> = c
+                    .currencies
+                    .iter()
+                    .enumerate()
+                    .map(|(i, cur)| json!({"line": i + 1, "currency": {"id": cur}}))
+                    .collect();
+                rec["currencyList"] = json!({ "items": list });
+            }
             store
                 .tables
                 .entry("customer")
@@ -392,14 +467,6 @@ impl RecordStore {
             .collect()
     }
 
-    fn customer_exists(&self, id: &str) -> bool {
-        id.parse::<u64>().ok().is_some_and(|n| {
-            self.tables
-                .get("customer")
-                .is_some_and(|t| t.rows.contains_key(&n))
-        })
-    }
-
     /// Resolves `123` or `eid:abc` to an internal id.
     fn resolve(&self, k: &RecordKind, key: &str) -> Result<Option<u64>, NsError> {
         let t = self.tables.get(k.name);
@@ -411,39 +478,13 @@ impl RecordStore {
         Ok(t.filter(|t| t.rows.contains_key(&id)).map(|_| id))
     }
 
-    /// Checks references: entity is a customer, line items exist.
-    fn validate_refs(
-        &self,
-        k: &RecordKind,
-        body: &Map<String, Value>,
-        creating: bool,
-    ) -> Result<(), NsError> {
-        match body.get("entity") {
-            Some(e) if k.entity_is_customer => {
-                let id = ref_id(e).unwrap_or_else(|| scalar_string(e));
-                if !self.customer_exists(&id) {
-                    return Err(invalid_field_value(&id, "entity").path("entity"));
-                }
-            }
-            None if creating && k.entity_required => {
-                return Err(NsError::bad_request(
-                    "USER_ERROR",
-                    "Please enter value(s) for: Customer",
-                ));
-            }
-            _ => {}
-        }
-        for sl in k.sublists {
-            let Some(field) = sl.item_ref else { continue };
-            for (i, line) in lines(body, sl.name).iter().enumerate() {
-                if let Some(r) = line.get(field) {
-                    let id = ref_id(r).unwrap_or_else(|| scalar_string(r));
-                    if !self.item_ids.contains(&id) {
-                        return Err(invalid_field_value(&id, field)
-                            .path(format!("{}.items[{i}].{field}", sl.name)));
-                    }
-                }
-            }
+    /// Refuses a create without the entity the record requires.
+    fn check_required(&self, k: &RecordKind, rec: &Map<String, Value>) -> Result<(), NsError> {
+        if k.entity_required && get_ci(rec, "entity").is_none() {
+            return Err(NsError::bad_request(
+                "USER_ERROR",
+                "Please enter value(s) for: Customer",
+            ));
         }
         Ok(())
     }
@@ -502,89 +543,130 @@ impl RecordStore {
         Ok(())
     }
 
-    fn insert(&mut self, k: &RecordKind, mut body: Map<String, Value>) -> u64 {
+    /// A new record built from a write body: sublists numbered as on
+    /// create (section_1545142420), defaults filled, totals computed. Not
+    /// stored yet.
+    fn prepare_new(&self, k: &RecordKind, mut body: Map<String, Value>) -> Map<String, Value> {
+        body.remove("id");
+        for sl in k.sublists {
+            if let Some(items) = take_lines(&mut body, sl.name) {
+                let (lines, _) = apply_lines(sl, Vec::new(), items, false);
+                body.insert(sl.name.into(), json!({ "items": lines }));
+            }
+        }
+        self.apply_defaults(k, &mut body);
+        recompute_totals(k, &mut body);
+        body
+    }
+
+    /// Stores a prepared record under a fresh internal id.
+    fn store_new(&mut self, k: &RecordKind, mut rec: Map<String, Value>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        body.insert("id".into(), Value::String(id.to_string()));
-        if k.transaction_type.is_some() && !body.contains_key("tranId") {
-            body.insert(
+        rec.insert("id".into(), Value::String(id.to_string()));
+        if k.transaction_type.is_some() && !rec.contains_key("tranId") {
+            rec.insert(
                 "tranId".into(),
                 Value::String(format!("{}{id}", k.tranid_prefix)),
             );
         }
-        for sl in k.sublists {
-            if let Some(items) = take_lines(&mut body, sl.name) {
-                body.insert(
-                    sl.name.into(),
-                    json!({ "items": number_lines(sl, Vec::new(), items) }),
-                );
-            }
-        }
         let table = self.tables.entry(k.name).or_default();
-        if let Some(eid) = body.get("externalId").and_then(Value::as_str) {
+        if let Some(eid) = rec.get("externalId").and_then(Value::as_str) {
             table.by_eid.insert(eid.to_string(), id);
         }
-        table.rows.insert(id, Value::Object(body));
+        table.rows.insert(id, Value::Object(rec));
         id
     }
 
-    /// Merges `patch` into record `id`. Sublist lines with a known `line`
-    /// number are merged into that line; others are appended, unless
-    /// `replace` names the sublist, which then replaces it wholesale.
-    fn merge(
-        &mut self,
+    /// Record `id` with `patch` applied (section_1545295601, or
+    /// section_1545297048 for the sublists named in `replace`), not stored
+    /// yet. Fails if a replace would remove a fulfilled or billed line.
+    fn prepare_update(
+        &self,
         k: &RecordKind,
         id: u64,
         mut patch: Map<String, Value>,
-        replace: &[String],
-    ) {
-        let Some(Value::Object(rec)) = self
+        replace: &[&'static str],
+    ) -> Result<Map<String, Value>, NsError> {
+        let mut rec = self
             .tables
-            .get_mut(k.name)
-            .and_then(|t| t.rows.get_mut(&id))
-        else {
-            return;
-        };
+            .get(k.name)
+            .and_then(|t| t.rows.get(&id))
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(NsError::not_found_record)?;
         for sl in k.sublists {
-            let Some(new_lines) = take_lines(&mut patch, sl.name) else {
-                continue;
+            let replacing = replace.contains(&sl.name);
+            let incoming = match take_lines(&mut patch, sl.name) {
+                Some(l) => l,
+                None if replacing => Vec::new(),
+                None => continue,
             };
-            let existing = if replace.iter().any(|r| r.eq_ignore_ascii_case(sl.name)) {
-                Vec::new()
-            } else {
-                rec.get(sl.name)
-                    .and_then(|s| s.get("items"))
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            rec.insert(
-                sl.name.into(),
-                json!({ "items": number_lines(sl, existing, new_lines) }),
-            );
+            let existing = lines(&rec, sl.name);
+            let (merged, removed) = apply_lines(sl, existing, incoming, replacing);
+            if let Some(busy) = removed.iter().find(|l| {
+                num(l.get("quantityFulfilled")) > Decimal::ZERO
+                    || num(l.get("quantityBilled")) > Decimal::ZERO
+            }) {
+                // Harsher reading; sim-defined wording.
+                return Err(NsError::bad_request(
+                    "USER_ERROR",
+                    format!(
+                        "Error while accessing a resource. You cannot remove line {} because it has been fulfilled or billed.",
+                        busy.get("line").map(scalar_string).unwrap_or_default()
+                    ),
+                )
+                .path(sl.name));
+            }
+            rec.insert(sl.name.into(), json!({ "items": merged }));
         }
         patch.remove("id");
-        let old_eid = rec
-            .get("externalId")
-            .and_then(Value::as_str)
-            .map(str::to_string);
         for (f, v) in patch {
+            // Field names are case-insensitive (§2 examples send `isclosed`).
+            if let Some(existing) = rec.keys().find(|e| e.eq_ignore_ascii_case(&f)).cloned() {
+                rec.remove(&existing);
+            }
             rec.insert(f, v);
         }
+        recompute_totals(k, &mut rec);
+        Ok(rec)
+    }
+
+    /// Stores an updated record, keeping the externalId index in step.
+    fn commit_update(&mut self, k: &RecordKind, id: u64, rec: Map<String, Value>) {
+        let Some(t) = self.tables.get_mut(k.name) else {
+            return;
+        };
+        let old_eid = t
+            .rows
+            .get(&id)
+            .and_then(|r| r.get("externalId"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let new_eid = rec
             .get("externalId")
             .and_then(Value::as_str)
             .map(str::to_string);
         if old_eid != new_eid {
-            if let Some(t) = self.tables.get_mut(k.name) {
-                if let Some(o) = old_eid {
-                    t.by_eid.remove(&o);
-                }
-                if let Some(n) = new_eid {
-                    t.by_eid.insert(n, id);
-                }
+            if let Some(o) = old_eid {
+                t.by_eid.remove(&o);
+            }
+            if let Some(n) = new_eid {
+                t.by_eid.insert(n, id);
             }
         }
+        t.rows.insert(id, Value::Object(rec));
+    }
+
+    /// Phase 1 + phase 2 reference checks (`refs.rs`) on a write.
+    fn validate(
+        &self,
+        k: &RecordKind,
+        request: &Map<String, Value>,
+        result: &Map<String, Value>,
+    ) -> Result<(), NsError> {
+        self.check_request_refs(k, request)?;
+        self.check_agreement(k, result)
     }
 
     fn remove(&mut self, k: &RecordKind, id: u64) {
@@ -616,30 +698,98 @@ fn take_lines(body: &mut Map<String, Value>, sublist: &str) -> Option<Vec<Value>
     )
 }
 
-/// Merges incoming lines into `existing` by `line`, numbering new lines
-/// after the highest existing one (1-based, as NetSuite's `line`).
-fn number_lines(sl: &Sublist, mut existing: Vec<Value>, incoming: Vec<Value>) -> Vec<Value> {
-    let line_no = |v: &Value| {
-        v.get("line")
-            .and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()))
+fn line_no_of(v: &Value, key: &str) -> Option<u64> {
+    v.as_object()
+        .and_then(|o| get_ci(o, key))
+        .and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()))
+}
+
+/// Sets `amount` to `quantity × rate` (2 dp) when both are known.
+pub(crate) fn reprice(line: &mut Map<String, Value>) {
+    let (Some(q), Some(r)) = (get_ci(line, "quantity"), get_ci(line, "rate")) else {
+        return;
     };
-    let mut next = existing.iter().filter_map(line_no).max().unwrap_or(0) + 1;
-    for new in incoming {
-        let Value::Object(mut new) = new else {
-            continue;
-        };
-        let target = new
-            .get("line")
-            .and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()))
-            .and_then(|n| existing.iter().position(|e| line_no(e) == Some(n)));
-        match target {
+    let amount = (num(Some(q)) * num(Some(r))).round_dp(2);
+    if let Some(k) = line
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case("amount"))
+        .cloned()
+    {
+        line.remove(&k);
+    }
+    line.insert("amount".into(), to_json_number(amount));
+}
+
+/// Applies request lines to a sublist (see the module doc): a line whose
+/// `line` (or, on lines a transform pre-populated, `orderLine`,
+/// section_159795520083) matches an existing line updates it; other lines
+/// are appended with fresh numbers. With `replace`, existing lines nobody
+/// matched are removed and returned as the second value.
+pub(crate) fn apply_lines(
+    sl: &Sublist,
+    existing: Vec<Value>,
+    incoming: Vec<Value>,
+    replace: bool,
+) -> (Vec<Value>, Vec<Value>) {
+    let mut next = existing
+        .iter()
+        .filter_map(|v| line_no_of(v, "line"))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let target_of = |existing: &[Value], new: &Map<String, Value>| -> Option<usize> {
+        let nv = Value::Object(new.clone());
+        if let Some(n) = line_no_of(&nv, "line") {
+            return existing
+                .iter()
+                .position(|e| line_no_of(e, "line") == Some(n));
+        }
+        let n = line_no_of(&nv, "orderLine")?;
+        existing
+            .iter()
+            .position(|e| line_no_of(e, "orderLine") == Some(n))
+    };
+    let incoming: Vec<Map<String, Value>> = incoming
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Object(o) => Some(o),
+            _ => None,
+        })
+        .collect();
+    let mut removed = Vec::new();
+    let mut existing = existing;
+    if replace {
+        let keep: Vec<bool> = existing
+            .iter()
+            .enumerate()
+            .map(|(i, _)| incoming.iter().any(|n| target_of(&existing, n) == Some(i)))
+            .collect();
+        let (kept, gone): (Vec<_>, Vec<_>) = existing.into_iter().zip(keep).partition(|(_, k)| *k);
+        existing = kept.into_iter().map(|(v, _)| v).collect();
+        removed = gone.into_iter().map(|(v, _)| v).collect();
+    }
+    for mut new in incoming {
+        match target_of(&existing, &new) {
             Some(pos) => {
                 if let Some(Value::Object(old)) = existing.get_mut(pos) {
                     new.remove("line");
-                    old.extend(new);
+                    let reprices = get_ci(&new, "amount").is_none()
+                        && (get_ci(&new, "quantity").is_some() || get_ci(&new, "rate").is_some());
+                    for (f, v) in new {
+                        if let Some(k) = old.keys().find(|k| k.eq_ignore_ascii_case(&f)).cloned() {
+                            old.remove(&k);
+                        }
+                        old.insert(f, v);
+                    }
+                    if reprices {
+                        reprice(old);
+                    }
                 }
             }
             None => {
+                if let Some(k) = new.keys().find(|k| k.eq_ignore_ascii_case("line")).cloned() {
+                    new.remove(&k);
+                }
                 new.insert("line".into(), json!(next));
                 next += 1;
                 if sl.order_line_defaults {
@@ -647,11 +797,41 @@ fn number_lines(sl: &Sublist, mut existing: Vec<Value>, incoming: Vec<Value>) ->
                     new.entry("quantityFulfilled").or_insert(json!(0));
                     new.entry("quantityBilled").or_insert(json!(0));
                 }
+                if sl.item_ref.is_some() && get_ci(&new, "amount").is_none() {
+                    reprice(&mut new);
+                }
                 existing.push(Value::Object(new));
             }
         }
     }
-    existing
+    (existing, removed)
+}
+
+/// Recomputes `subtotal` and `total` of a transaction with an item sublist
+/// from its lines (module doc). Item fulfillments carry no totals.
+pub(crate) fn recompute_totals(k: &RecordKind, rec: &mut Map<String, Value>) {
+    if k.transaction_type.is_none()
+        || k.name == "itemFulfillment"
+        || !k.sublists.iter().any(|s| s.name == "item")
+    {
+        return;
+    }
+    let subtotal: Decimal = lines(rec, "item")
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|l| match get_ci(l, "amount") {
+            Some(a) => num(Some(a)),
+            None => (num(get_ci(l, "quantity")) * num(get_ci(l, "rate"))).round_dp(2),
+        })
+        .sum();
+    let total = subtotal + num(get_ci(rec, "shippingCost")) + num(get_ci(rec, "handlingCost"));
+    for f in ["subtotal", "total"] {
+        if let Some(key) = rec.keys().find(|x| x.eq_ignore_ascii_case(f)).cloned() {
+            rec.remove(&key);
+        }
+    }
+    rec.insert("subtotal".into(), to_json_number(subtotal));
+    rec.insert("total".into(), to_json_number(total));
 }
 
 fn invalid_field_value(v: &str, field: &str) -> NsError {
@@ -767,6 +947,7 @@ fn parse_body(
     if let Some(eid) = body.get("externalId") {
         check_eid(&scalar_string(eid))?;
     }
+    refs::normalize(k, &mut body);
     Ok((body, warning))
 }
 
@@ -786,11 +967,18 @@ fn record_url(headers: &HeaderMap, k: &RecordKind, id: u64) -> String {
     )
 }
 
+/// 204 with `Location` (create, transform, upsert that created).
 fn no_content(headers: &HeaderMap, k: &RecordKind, id: u64, warning: Option<String>) -> Response {
-    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let mut resp = no_content_without_location(warning);
     if let Ok(loc) = HeaderValue::from_str(&record_url(headers, k, id)) {
         resp.headers_mut().insert(header::LOCATION, loc);
     }
+    resp
+}
+
+/// 204 without `Location` (upsert that updated; see module doc).
+fn no_content_without_location(warning: Option<String>) -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
     if let Some(w) = warning.and_then(|w| HeaderValue::from_str(&w).ok()) {
         resp.headers_mut()
             .insert("x-netsuite-propertyvalidation", w);
@@ -824,36 +1012,110 @@ fn into_response(r: Result<Response, NsError>, uri: &Uri) -> Response {
     })
 }
 
-/// `POST /record/v1/{type}`.
+#[derive(Deserialize, Default)]
+pub(crate) struct WriteParams {
+    replace: Option<String>,
+}
+
+/// The sublists named by `?replace=`, checked against the record type.
+fn replace_list(k: &RecordKind, p: &WriteParams) -> Result<Vec<&'static str>, NsError> {
+    let Some(raw) = p.replace.as_deref() else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|name| {
+            k.sublists
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(name))
+                .map(|s| s.name)
+                .ok_or_else(|| {
+                    // Sim-defined wording (module doc).
+                    NsError::bad_request(
+                        "INVALID_PARAMETER",
+                        format!("Invalid value for the query parameter replace: {name} is not a sublist of {}.", k.name),
+                    )
+                    .query_param("replace")
+                })
+        })
+        .collect()
+}
+
+fn duplicate_eid(eid: &str) -> NsError {
+    // Sim-defined wording: NetSuite's REST text for a duplicate externalId
+    // is unverified (netsuite-rest-api.md §6).
+    NsError::bad_request(
+        "USER_ERROR",
+        format!(
+            "Error while accessing a resource. A record with external ID {eid} already exists."
+        ),
+    )
+}
+
+impl RecordStore {
+    /// Validates and stores a new record built from `body` (create and
+    /// upsert-create share this).
+    fn create_from(&mut self, k: &RecordKind, body: Map<String, Value>) -> Result<u64, NsError> {
+        self.check_request_refs(k, &body)?;
+        let rec = self.prepare_new(k, body);
+        self.check_required(k, &rec)?;
+        self.check_agreement(k, &rec)?;
+        if let Some(eid) = rec.get("externalId").map(scalar_string) {
+            if self
+                .tables
+                .get(k.name)
+                .is_some_and(|t| t.by_eid.contains_key(&eid))
+            {
+                return Err(duplicate_eid(&eid));
+            }
+        }
+        Ok(self.store_new(k, rec))
+    }
+
+    /// Validates and applies an update (PATCH and upsert-update share this).
+    fn update_from(
+        &mut self,
+        k: &RecordKind,
+        id: u64,
+        body: Map<String, Value>,
+        replace: &[&'static str],
+    ) -> Result<(), NsError> {
+        self.check_closing(k, id, &body)?;
+        if let Some(eid) = body.get("externalId").map(scalar_string) {
+            let taken = self
+                .tables
+                .get(k.name)
+                .and_then(|t| t.by_eid.get(&eid))
+                .is_some_and(|other| *other != id);
+            if taken {
+                return Err(duplicate_eid(&eid));
+            }
+        }
+        let rec = self.prepare_update(k, id, body.clone(), replace)?;
+        self.validate(k, &body, &rec)?;
+        self.commit_update(k, id, rec);
+        Ok(())
+    }
+}
+
+/// `POST /record/v1/{type}`; `?replace=` is accepted as on PATCH
+/// (section_1545297048 shows it on POST).
 pub(crate) async fn create(
     State(sim): State<NetSuiteSim>,
     uri: Uri,
     Path(rtype): Path<String>,
+    Query(p): Query<WriteParams>,
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
     into_response(
         (|| {
             let k = kind_or_404(&rtype)?;
+            replace_list(k, &p)?;
             let (body, warning) = parse_body(k, &headers, &raw)?;
             let mut st = sim.state();
-            st.records.validate_refs(k, &body, true)?;
-            if let Some(eid) = body.get("externalId").map(scalar_string) {
-                if st
-                    .records
-                    .tables
-                    .get(k.name)
-                    .is_some_and(|t| t.by_eid.contains_key(&eid))
-                {
-                    // Sim-defined wording: NetSuite's REST text for a duplicate
-                    // externalId is unverified (netsuite-rest-api.md §6).
-                    return Err(NsError::bad_request(
-                    "USER_ERROR",
-                    format!("Error while accessing a resource. A record with external ID {eid} already exists."),
-                ));
-                }
-            }
-            let id = st.records.insert(k, body);
+            let id = st.records.create_from(k, body)?;
             tracing::debug!(rtype = k.name, id, "netsuite sim created record");
             Ok(no_content(&headers, k, id, warning))
         })(),
@@ -867,9 +1129,17 @@ pub(crate) struct ReadParams {
     expand: Option<String>,
 }
 
-fn render(headers: &HeaderMap, k: &RecordKind, id: u64, rec: &Value, expand: bool) -> Value {
+fn render(
+    store: &RecordStore,
+    headers: &HeaderMap,
+    k: &RecordKind,
+    id: u64,
+    rec: &Value,
+    expand: bool,
+) -> Value {
     let self_url = record_url(headers, k, id);
     let mut out = rec.as_object().cloned().unwrap_or_default();
+    store.render_refs(&format!("http://{}", host(headers)), k, &mut out);
     out.insert("links".into(), json!([{"rel": "self", "href": self_url}]));
     for sl in k.sublists {
         let Some(items) = out
@@ -939,7 +1209,14 @@ pub(crate) async fn read(
                 .and_then(|t| t.rows.get(&id))
                 .ok_or_else(NsError::not_found_record)?;
             let expand = p.expand.is_some_and(|v| v.eq_ignore_ascii_case("true"));
-            Ok(json_response(render(&headers, k, id, rec, expand)))
+            Ok(json_response(render(
+                &st.records,
+                &headers,
+                k,
+                id,
+                rec,
+                expand,
+            )))
         })(),
         &uri,
     )
@@ -971,12 +1248,21 @@ pub(crate) async fn read_sublist(
                 .get(k.name)
                 .and_then(|t| t.rows.get(&id))
                 .ok_or_else(NsError::not_found_record)?;
-            let items = rec
+            let base = format!("http://{}", host(&headers));
+            let items: Vec<Value> = rec
                 .get(sl.name)
                 .and_then(|s| s.get("items"))
                 .and_then(Value::as_array)
                 .cloned()
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut l| {
+                    if let Value::Object(o) = &mut l {
+                        st.records.render_line_refs(&base, sl, o);
+                    }
+                    l
+                })
+                .collect();
             let link = json!([{"rel": "self", "href": format!("{}/{}", record_url(&headers, k, id), sl.name)}]);
             Ok(json_response(sublist_collection(link, items)))
         })(),
@@ -984,14 +1270,14 @@ pub(crate) async fn read_sublist(
     )
 }
 
-/// `PUT /record/v1/{type}/eid:{externalId}`: create or update. On update,
-/// body fields are merged and any sublist sent replaces the stored one, so a
-/// retried upsert never duplicates lines (sim choice; NetSuite's exact
-/// sublist semantics on upsert are unverified).
+/// `PUT /record/v1/{type}/eid:{externalId}[?replace=...]`: creates, or
+/// updates exactly like PATCH (module doc: lines are appended unless
+/// `replace` names the sublist). 204 with `Location` only when it created.
 pub(crate) async fn upsert(
     State(sim): State<NetSuiteSim>,
     uri: Uri,
     Path((rtype, key)): Path<(String, String)>,
+    Query(p): Query<WriteParams>,
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
@@ -1006,70 +1292,46 @@ pub(crate) async fn upsert(
                 ));
             };
             check_eid(eid)?;
+            let replace = replace_list(k, &p)?;
             let (mut body, warning) = parse_body(k, &headers, &raw)?;
             body.insert("externalId".into(), Value::String(eid.to_string()));
             let mut st = sim.state();
-            let existing = st.records.resolve(k, &key)?;
-            st.records.validate_refs(k, &body, existing.is_none())?;
-            let id = match existing {
+            match st.records.resolve(k, &key)? {
                 Some(id) => {
-                    let replace: Vec<String> =
-                        k.sublists.iter().map(|s| s.name.to_string()).collect();
-                    st.records.merge(k, id, body, &replace);
-                    id
+                    st.records.update_from(k, id, body, &replace)?;
+                    Ok(no_content_without_location(warning))
                 }
-                None => st.records.insert(k, body),
-            };
-            Ok(no_content(&headers, k, id, warning))
+                None => {
+                    let id = st.records.create_from(k, body)?;
+                    Ok(no_content(&headers, k, id, warning))
+                }
+            }
         })(),
         &uri,
     )
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct PatchParams {
-    replace: Option<String>,
-}
-
-/// `PATCH /record/v1/{type}/{id|eid:x}`; `?replace=item` replaces a sublist.
+/// `PATCH /record/v1/{type}/{id|eid:x}[?replace=...]` (module doc).
 pub(crate) async fn update(
     State(sim): State<NetSuiteSim>,
     uri: Uri,
     Path((rtype, key)): Path<(String, String)>,
-    Query(p): Query<PatchParams>,
+    Query(p): Query<WriteParams>,
     headers: HeaderMap,
     raw: Bytes,
 ) -> Response {
     into_response(
         (|| {
             let k = kind_or_404(&rtype)?;
+            let replace = replace_list(k, &p)?;
             let (body, warning) = parse_body(k, &headers, &raw)?;
             let mut st = sim.state();
             let id = st
                 .records
                 .resolve(k, &key)?
                 .ok_or_else(NsError::not_found_record)?;
-            st.records.validate_refs(k, &body, false)?;
-            st.records.check_closing(k, id, &body)?;
-            if let Some(eid) = body.get("externalId").map(scalar_string) {
-                let taken = st
-                    .records
-                    .tables
-                    .get(k.name)
-                    .and_then(|t| t.by_eid.get(&eid))
-                    .is_some_and(|other| *other != id);
-                if taken {
-                    return Err(NsError::bad_request(
-                    "USER_ERROR",
-                    format!("Error while accessing a resource. A record with external ID {eid} already exists."),
-                ));
-                }
-            }
-            let replace: Vec<String> = p
-                .replace
-                .map(|r| r.split(',').map(|s| s.trim().to_string()).collect())
-                .unwrap_or_default();
-            st.records.merge(k, id, body, &replace);
+            st.records.update_from(k, id, body, &replace)?;
+            // Unchanged from before: PATCH answers with Location (unverified).
             Ok(no_content(&headers, k, id, warning))
         })(),
         &uri,
@@ -1115,28 +1377,50 @@ mod tests {
     #[test]
     fn lines_merge_by_number_and_append_new() {
         let sl = &KINDS[0].sublists[0];
-        let first = number_lines(
+        let (first, _) = apply_lines(
             sl,
             Vec::new(),
             vec![
-                json!({"item": {"id": "101"}}),
+                json!({"item": {"id": "101"}, "quantity": 2, "rate": 1.5}),
                 json!({"item": {"id": "103"}}),
             ],
+            false,
         );
         assert_eq!(first[1]["line"], 2);
         assert_eq!(first[0]["isClosed"], false);
-        let merged = number_lines(
+        assert_eq!(first[0]["amount"], 3);
+        let (merged, removed) = apply_lines(
             sl,
-            first,
+            first.clone(),
             vec![
                 json!({"line": 2, "isClosed": true}),
                 json!({"item": {"id": "105"}}),
+                json!({"line": 1, "quantity": 4}),
             ],
+            false,
         );
+        assert!(removed.is_empty());
         assert_eq!(merged.len(), 3);
         assert_eq!(merged[1]["isClosed"], true);
         assert_eq!(merged[1]["item"]["id"], "103");
         assert_eq!(merged[2]["line"], 3);
+        assert_eq!(merged[0]["amount"], 6, "quantity change reprices");
+
+        // Replace: matched lines updated, others removed, new ones numbered
+        // above every previous line.
+        let (replaced, removed) = apply_lines(
+            sl,
+            merged,
+            vec![
+                json!({"line": 3, "quantity": 1}),
+                json!({"item": {"id": "104"}}),
+            ],
+            true,
+        );
+        assert_eq!(removed.len(), 2);
+        assert_eq!(replaced.len(), 2);
+        assert_eq!(replaced[0]["item"]["id"], "105");
+        assert_eq!(replaced[1]["line"], 4);
     }
 
     #[test]
