@@ -55,15 +55,27 @@ async fn upsert_twice_is_one_sales_order() {
     let s = sim(5, 0).await;
     let c = client(&s, 2);
     let first = c
-        .upsert_by_external_id("salesOrder", "tts-shop1-1001", &sales_order("first"))
+        .upsert_by_external_id(
+            "salesOrder",
+            "tts-shop1-1001",
+            &sales_order("first"),
+            &["item"],
+        )
         .await
         .expect("first upsert");
     let second = c
-        .upsert_by_external_id("salesOrder", "tts-shop1-1001", &sales_order("second"))
+        .upsert_by_external_id(
+            "salesOrder",
+            "tts-shop1-1001",
+            &sales_order("second"),
+            &["item"],
+        )
         .await
         .expect("second upsert");
     assert!(first.is_some());
-    assert_eq!(first, second, "same record both times");
+    // An upsert that updates may answer without `Location` (the simulator
+    // takes that harsher reading); the writer then reads the id by externalId.
+    assert!(second.is_none() || second == first, "{second:?}");
     let all = s.state.records("salesOrder");
     assert_eq!(all.len(), 1);
     assert_eq!(all[0]["memo"], "second");
@@ -76,7 +88,7 @@ async fn get_by_external_id_found_and_not_found() {
     let s = sim(5, 0).await;
     let c = client(&s, 2);
     let id = c
-        .upsert_by_external_id("salesOrder", "tts-get-1", &sales_order("m"))
+        .upsert_by_external_id("salesOrder", "tts-get-1", &sales_order("m"), &["item"])
         .await
         .expect("upsert")
         .expect("Location id");
@@ -148,7 +160,7 @@ async fn suiteql_pages_and_lookup() {
 
     let rows = c
         .suiteql(&format!(
-            "SELECT id, itemid FROM item WHERE itemid = {}",
+            "SELECT id, itemid FROM item WHERE itemid = {} AND isinactive = 'F'",
             sql_quote("TENT-2P-GRN")
         ))
         .await
@@ -199,7 +211,7 @@ async fn run_upserts(
         let c = c.clone();
         let eid = format!("{prefix}-{i}");
         tokio::spawn(async move {
-            c.upsert_by_external_id("salesOrder", &eid, &sales_order(&eid))
+            c.upsert_by_external_id("salesOrder", &eid, &sales_order(&eid), &["item"])
                 .await
                 .map_err(Box::new)
         })
@@ -251,7 +263,7 @@ async fn throttled_error_after_max_attempts() {
     cfg.base_backoff = Duration::from_millis(10);
     let c = NetSuiteClient::new(cfg).expect("client");
     let e = c
-        .upsert_by_external_id("salesOrder", "tts-429", &sales_order("m"))
+        .upsert_by_external_id("salesOrder", "tts-429", &sales_order("m"), &["item"])
         .await
         .unwrap_err();
     assert!(matches!(e, NsError::Throttled { attempts: 3, .. }), "{e:?}");
@@ -267,7 +279,7 @@ async fn server_errors_are_retried_for_upsert() {
     let c = client(&s, 2);
     s.state.inject_fault(FaultKind::ServerError, 2, 0);
     let id = c
-        .upsert_by_external_id("salesOrder", "tts-5xx", &sales_order("m"))
+        .upsert_by_external_id("salesOrder", "tts-5xx", &sales_order("m"), &["item"])
         .await
         .expect("third attempt succeeds");
     assert!(id.is_some());
@@ -321,7 +333,7 @@ async fn timeout_after_commit_put_is_retried_once_stored() {
     let c = NetSuiteClient::new(cfg).expect("client");
     s.state.inject_fault(FaultKind::TimeoutAfterCommit, 1, 3);
     let r = c
-        .upsert_by_external_id("salesOrder", "tts-tac", &sales_order("m"))
+        .upsert_by_external_id("salesOrder", "tts-tac", &sales_order("m"), &["item"])
         .await;
     assert!(r.is_ok(), "{r:?}");
     let stats = s.state.stats();
@@ -368,7 +380,7 @@ async fn wrong_token_secret_is_unauthorized_and_not_retried() {
     cfg.credentials.token_secret = "not-the-secret".into();
     let c = NetSuiteClient::new(cfg).expect("client");
     let e = c
-        .upsert_by_external_id("salesOrder", "tts-401", &sales_order("m"))
+        .upsert_by_external_id("salesOrder", "tts-401", &sales_order("m"), &["item"])
         .await
         .unwrap_err();
     assert!(matches!(e, NsError::Unauthorized { .. }), "{e:?}");
@@ -388,7 +400,7 @@ async fn validation_error_is_api_error_with_path() {
     let mut body = sales_order("m");
     body["item"]["items"][0]["item"] = json!({"id": "999"});
     let e = c
-        .upsert_by_external_id("salesOrder", "tts-bad-item", &body)
+        .upsert_by_external_id("salesOrder", "tts-bad-item", &body, &["item"])
         .await
         .unwrap_err();
     assert!(matches!(e, NsError::Api { status: 400, .. }), "{e:?}");
@@ -398,7 +410,7 @@ async fn validation_error_is_api_error_with_path() {
     assert!(!e.is_retryable());
     assert_eq!(
         e.system_call(),
-        Some("PUT /services/rest/record/v1/salesOrder/eid:tts-bad-item")
+        Some("PUT /services/rest/record/v1/salesOrder/eid:tts-bad-item?replace=item")
     );
     assert!(e
         .response_body()
@@ -410,7 +422,7 @@ async fn validation_error_is_api_error_with_path() {
     let mut typo = sales_order("m");
     typo["memmo"] = json!("x");
     let e = c
-        .upsert_by_external_id("salesOrder", "tts-typo", &typo)
+        .upsert_by_external_id("salesOrder", "tts-typo", &typo, &["item"])
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("USER_ERROR"), "{e:?}");
@@ -423,7 +435,7 @@ async fn patch_updates_and_suiteql_sees_transactions() {
     let s = sim(5, 0).await;
     let c = client(&s, 2);
     let id = c
-        .upsert_by_external_id("salesOrder", "tts-patch", &sales_order("before"))
+        .upsert_by_external_id("salesOrder", "tts-patch", &sales_order("before"), &["item"])
         .await
         .expect("upsert")
         .expect("id");

@@ -401,6 +401,18 @@ async fn timeout_after_commit_and_5xx_give_one_sales_order_and_no_failure() {
     for (shop, order) in [(US, "576461413038785752"), (GB, "578903215467812301")] {
         assert_eq!(w.entry(shop, order).await.sync_status, SyncStatus::Created);
     }
+    // The committed PUT was sent again: NetSuite adds unkeyed lines to the
+    // ones there unless the write says `replace=item`, so each line must be
+    // there once (…752: 2 tents and 1 headlamp on two lines).
+    let us = w
+        .sales_orders()
+        .into_iter()
+        .find(|so| so["externalId"] == json!(format!("tts-{US}-576461413038785752")))
+        .expect("the US Sales Order");
+    let lines = us["item"]["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(lines.len(), 2, "each line once: {lines:?}");
+    let units: f64 = lines.iter().filter_map(|l| l["quantity"].as_f64()).sum();
+    assert_eq!(units, 3.0);
 }
 
 /// `n` copies of seed order …752 under new ids, all processed at once.
@@ -818,9 +830,14 @@ async fn refunds_come_from_the_invoice_or_cash_sale_when_one_exists() {
             .await
     );
     let so = w.entry(GB, "578903215467812302").await.netsuite_id.unwrap();
+    // NetSuite bills only what was fulfilled (section_159795520083): ship, then invoice.
+    w.netsuite
+        .transform("salesOrder", &so, "itemFulfillment", &json!({}), &[])
+        .await
+        .unwrap();
     let invoice = w
         .netsuite
-        .transform("salesOrder", &so, "invoice", &json!({}))
+        .transform("salesOrder", &so, "invoice", &json!({}), &[])
         .await
         .unwrap();
     let ev = return_event(
@@ -836,6 +853,19 @@ async fn refunds_come_from_the_invoice_or_cash_sale_when_one_exists() {
         json!(invoice),
         "from the invoice"
     );
+    // The transform starts from every invoice line (here the 119.00 tent);
+    // `replace=item` makes the memo credit exactly the refund, not the
+    // invoice plus the refund (228.00).
+    let invoice_rec = w.ns_sim.state.records("invoice")[0].clone();
+    assert!(
+        invoice_rec["total"].as_f64().unwrap_or(0.0) > 109.0,
+        "{invoice_rec}"
+    );
+    assert_eq!(
+        memo["total"].as_f64(),
+        Some(109.0),
+        "credits exactly the refund"
+    );
 
     // The same shop configured for Cash Refunds, against a cash sale.
     w.mapping.shops.get_mut(GB).unwrap().refund_record =
@@ -846,9 +876,13 @@ async fn refunds_come_from_the_invoice_or_cash_sale_when_one_exists() {
             .await
     );
     let so2 = w.entry(GB, "578903215467812301").await.netsuite_id.unwrap();
+    w.netsuite
+        .transform("salesOrder", &so2, "itemFulfillment", &json!({}), &[])
+        .await
+        .unwrap();
     let sale = w
         .netsuite
-        .transform("salesOrder", &so2, "cashSale", &json!({}))
+        .transform("salesOrder", &so2, "cashSale", &json!({}), &[])
         .await
         .unwrap();
     let mut r = seed_return();

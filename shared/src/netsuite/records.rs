@@ -8,16 +8,37 @@ use super::error::NsError;
 use super::transport::{
     check_external_id, check_id, check_record_type, Call, Kind, NetSuiteClient, RECORD_PREFIX,
 };
+use crate::signing::netsuite::pct;
+
+/// `replace=a,b` (percent-encoded, and so signed), or nothing.
+fn replace_query(sublists: &[&str]) -> Result<Vec<(&'static str, String)>, NsError> {
+    if sublists.is_empty() {
+        return Ok(Vec::new());
+    }
+    for s in sublists {
+        check_record_type("replace", s)?;
+    }
+    Ok(vec![("replace", pct(&sublists.join(",")))])
+}
 
 impl NetSuiteClient {
-    /// `PUT /record/v1/{type}/eid:{externalId}`: creates or updates, so it is
-    /// safe to retry (the idempotent way to write, §6). Returns the internal
-    /// id from `Location` when NetSuite sends one.
+    /// `PUT /record/v1/{type}/eid:{externalId}[?replace=…]`: creates or
+    /// updates, so it is safe to retry (the idempotent way to write, §6).
+    /// Returns the internal id from `Location` when NetSuite sends one (on
+    /// create; an update may answer without it).
+    ///
+    /// `replace` names the sublists whose lines in `body` are the record's
+    /// whole sublist. Without it NetSuite *adds* body lines that carry no
+    /// `line` key to the lines already there (Oracle, "Updating a Sublist",
+    /// section_1545295601; "Replacing a Sublist", section_1545297048), so a
+    /// retried upsert of a committed order would double every line. Every
+    /// write that sends lines must name their sublist here.
     pub async fn upsert_by_external_id(
         &self,
         record_type: &str,
         external_id: &str,
         body: &Value,
+        replace: &[&str],
     ) -> Result<Option<String>, NsError> {
         check_record_type("record_type", record_type)?;
         check_external_id(external_id)?;
@@ -25,7 +46,7 @@ impl NetSuiteClient {
             .execute(Call {
                 method: Method::PUT,
                 path: format!("{RECORD_PREFIX}/{record_type}/eid:{external_id}"),
-                query: Vec::new(),
+                query: replace_query(replace)?,
                 body: Some(body),
                 kind: Kind::IdempotentWrite,
             })
@@ -121,12 +142,17 @@ impl NetSuiteClient {
     /// `POST /record/v1/{src}/{id}/!transform/{target}` (e.g. salesOrder →
     /// itemFulfillment): returns the new record's id. Same no-blind-retry
     /// rule as [`NetSuiteClient::create`].
+    ///
+    /// A transform's new record starts with the source's lines (an invoice's
+    /// credit memo: all of the invoice's lines); `replace` makes the body's
+    /// lines of those sublists the result instead (section_1545297048).
     pub async fn transform(
         &self,
         src_type: &str,
         id: &str,
         target_type: &str,
         body: &Value,
+        replace: &[&str],
     ) -> Result<String, NsError> {
         check_record_type("src_type", src_type)?;
         check_record_type("target_type", target_type)?;
@@ -135,7 +161,7 @@ impl NetSuiteClient {
             .execute(Call {
                 method: Method::POST,
                 path: format!("{RECORD_PREFIX}/{src_type}/{id}/!transform/{target_type}"),
-                query: Vec::new(),
+                query: replace_query(replace)?,
                 body: Some(body),
                 kind: Kind::NonIdempotentWrite,
             })

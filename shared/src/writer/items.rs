@@ -43,7 +43,7 @@ impl OrderSync<'_> {
             let rows = self
                 .netsuite
                 .suiteql(&format!(
-                    "SELECT id, itemid FROM item WHERE itemid IN ({list})"
+                    "SELECT id, itemid FROM item WHERE itemid IN ({list}) AND isinactive = 'F'"
                 ))
                 .await
                 .map_err(|e| Resolve::Failed(Failure::from(&e)))?;
@@ -108,7 +108,7 @@ impl OrderSync<'_> {
                 let rows = self
                     .netsuite
                     .suiteql(&format!(
-                        "SELECT id FROM customer WHERE LOWER(email) = LOWER({})",
+                        "SELECT id FROM customer WHERE LOWER(email) = LOWER({}) AND isinactive = 'F'",
                         sql_quote(email)
                     ))
                     .await
@@ -136,7 +136,7 @@ impl OrderSync<'_> {
                     body["subsidiary"] = serde_json::json!({ "id": sub });
                 }
                 self.netsuite
-                    .upsert_by_external_id("customer", &ext, &body)
+                    .upsert_by_external_id("customer", &ext, &body, &[])
                     .await
                     .map_err(|e| Failure::from(&e))?;
                 let rec = self

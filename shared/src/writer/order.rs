@@ -238,7 +238,7 @@ impl OrderSync<'_> {
         };
         let id = match self
             .netsuite
-            .upsert_by_external_id("salesOrder", external_id, &draft.body)
+            .upsert_by_external_id("salesOrder", external_id, &draft.body, &["item"])
             .await
         {
             Ok(Some(id)) => id,

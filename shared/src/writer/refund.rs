@@ -114,7 +114,51 @@ pub fn plan_refund(
     })
 }
 
+/// SuiteQL for the invoices and cash sales created from a Sales Order.
+pub fn billed_from_query(so_id: &str) -> String {
+    format!(
+        "SELECT t.id, t.type FROM transaction t JOIN transactionline tl ON tl.transaction = t.id WHERE tl.createdfrom = {} AND tl.mainline = 'T'",
+        crate::netsuite::sql_quote(so_id)
+    )
+}
+
+/// Whether a booked record's total matches the intended one within a cent.
+pub fn booked_total_matches(booked: Money, intended: Money) -> bool {
+    (booked - intended).abs() <= Decimal::new(1, 2)
+}
+
 impl OrderSync<'_> {
+    /// Reads the refund record back and compares its total with the plan.
+    async fn check_booked(
+        &self,
+        record: &str,
+        id: &str,
+        intended: Money,
+        return_id: &str,
+    ) -> Result<(), Failure> {
+        let rec = match self.netsuite.get(record, id, false).await {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return Err(Failure::new(
+                    ErrorCode::RefundCreationFailed,
+                    format!("{record} {id} for return {return_id} cannot be read back"),
+                    "Check the record in NetSuite; resubmit once it is there or deleted.",
+                ))
+            }
+            Err(e) => return Err(Failure::from(&e)),
+        };
+        let booked = crate::mapping::money_of(&rec["total"]).unwrap_or_default();
+        if booked_total_matches(booked, intended) {
+            return Ok(());
+        }
+        Err(Failure::new(
+            ErrorCode::RefundCreationFailed,
+            format!("{record} {id} for return {return_id} books {booked}, the refund is {intended}"),
+            "Correct or delete the record in NetSuite (it credits a different amount than TikTok refunded), then resubmit the order.",
+        )
+        .retryable(false))
+    }
+
     /// Return status changed: book completed refunds, log everything else.
     pub(super) async fn on_return_event(
         &self,
@@ -257,15 +301,13 @@ impl OrderSync<'_> {
             "memo": format!("TikTok Shop refund {} for order {}", ret.return_id, ret.order_id),
             "item": { "items": plan.lines },
         });
-        if let Some(shipping) = plan.header_shipping {
-            body["shippingCost"] = num(shipping);
-        }
+        // Always stated: a transform copies the invoice's shipping otherwise.
+        body["shippingCost"] = num(plan.header_shipping.unwrap_or(Money::ZERO));
 
-        // From the invoice / cash sale when one exists, else standalone against the customer.
-        let q = format!(
-            "SELECT id, type FROM transaction WHERE createdfrom = {}",
-            crate::netsuite::sql_quote(&so_id)
-        );
+        // From the invoice / cash sale when one exists, else standalone
+        // against the customer. `createdfrom` is a column of the header line
+        // in `transactionline` (mainline 'T'), not of `transaction`.
+        let q = billed_from_query(&so_id);
         let billed = match self.netsuite.suiteql(&q).await {
             Ok(rows) => rows
                 .into_iter()
@@ -276,7 +318,7 @@ impl OrderSync<'_> {
         let written = match &billed {
             Some(src_id) => self
                 .netsuite
-                .transform(source, src_id, record, &body)
+                .transform(source, src_id, record, &body, &["item"])
                 .await
                 .map(Some),
             None => {
@@ -287,7 +329,7 @@ impl OrderSync<'_> {
                     }
                 }
                 self.netsuite
-                    .upsert_by_external_id(record, &ext, &body)
+                    .upsert_by_external_id(record, &ext, &body, &["item"])
                     .await
             }
         };
@@ -305,6 +347,14 @@ impl OrderSync<'_> {
                 return fail(f);
             }
         };
+        // What NetSuite made, not what was sent: a record that credits more
+        // (or less) than the refund is a failure with both figures.
+        if let Err(f) = self
+            .check_booked(record, &id, plan.total, &ret.return_id)
+            .await
+        {
+            return fail(f);
+        }
         let from = billed.map_or_else(
             || "standalone".to_string(),
             |b| format!("from {source} {b}"),
@@ -378,6 +428,18 @@ mod tests {
         assert_eq!(p.lines[1]["quantity"], 2);
         assert_eq!(p.header_shipping, Some(d("5.99")));
         assert_eq!(p.total, d("114.99"));
+    }
+
+    #[test]
+    fn invoices_are_found_through_the_header_line_and_totals_checked_to_the_cent() {
+        let q = billed_from_query("12'3");
+        assert!(
+            q.contains("tl.createdfrom = '12''3'") && q.contains("tl.mainline = 'T'"),
+            "{q}"
+        );
+        assert!(!q.contains("FROM transaction WHERE createdfrom"), "{q}");
+        assert!(booked_total_matches(d("109.00"), d("109.01")));
+        assert!(!booked_total_matches(d("218.00"), d("109.00")));
     }
 
     #[test]
