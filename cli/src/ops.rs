@@ -74,7 +74,16 @@ pub enum OrdersCmd {
         #[command(flatten)]
         filter: FilterArgs,
     },
-    /// Mark an order ignored (it stops appearing among failures).
+    /// Undo `ignore`: the order is written again by its next event or a resubmit.
+    Unignore {
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        order: String,
+        #[arg(long, default_value = "no reason given")]
+        reason: String,
+    },
+    /// Mark an order ignored (it stops appearing among failures; later events are logged, not acted on).
     Ignore {
         #[arg(long)]
         shop: String,
@@ -288,6 +297,15 @@ pub async fn orders(cmd: OrdersCmd, sdk: &aws_config::SdkConfig) -> Result<(), O
             let e = shared::ops::find(&log, &ShopId(shop), &OrderId(order)).await?;
             shared::ops::ignore(&log, &e, &reason, SystemClock.now()).await?;
             println!("order {} marked ignored", e.order_id);
+        }
+        OrdersCmd::Unignore {
+            shop,
+            order,
+            reason,
+        } => {
+            let e = shared::ops::find(&log, &ShopId(shop), &OrderId(order)).await?;
+            shared::ops::unignore(&log, &e, &reason, SystemClock.now()).await?;
+            println!("order {} is no longer ignored; resubmit it with `tiktok-netsuite orders resubmit --shop {} --order {}`", e.order_id, e.shop_id, e.order_id);
         }
     }
     Ok(())

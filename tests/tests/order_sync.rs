@@ -1015,6 +1015,29 @@ async fn unlinked_refund_skus_fail_and_cancellations_follow_order_line_ids() {
         f.reason.contains("GONE-SKU") && f.fix.contains("skus link"),
         "{f:?}"
     );
+    // The order ships: its IN_TRANSIT push succeeds, and the failed refund
+    // stays listed as failed (with its reason) until it is resolved.
+    w.set_order(GB, "578903215467812302", |o| {
+        o["status"] = json!("IN_TRANSIT")
+    });
+    assert!(w.process(GB, "578903215467812302", "IN_TRANSIT").await);
+    let e = w.entry(GB, "578903215467812302").await;
+    assert_eq!(e.sync_status, SyncStatus::Failed, "{:?}", e.history.last());
+    assert_eq!(e.tiktok_status, "IN_TRANSIT");
+    assert_eq!(
+        e.last_failure.map(|f| f.code),
+        Some(ErrorCode::RefundCreationFailed)
+    );
+    let failed = w
+        .log
+        .list(&shared::store::LogFilter {
+            sync_status: Some(SyncStatus::Failed),
+            code: Some("REFUND_CREATION_FAILED".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1);
 
     // A cancellation names units by order line item id; a stale SKU on the
     // cancellation record does not matter: the order's own line decides.
@@ -1144,4 +1167,65 @@ async fn a_standalone_cash_refund_books_refunded_shipping_too() {
         .unwrap()
         .note
         .contains("30.49 USD"));
+}
+
+#[tokio::test]
+async fn an_ignored_order_is_never_created_until_un_ignored() {
+    let w = world(Duration::from_secs(10)).await;
+    let order = "576461413038785753";
+    // Seen while on hold, then an operator ignores it (a test order, say).
+    assert!(w.process(US, order, "ON_HOLD").await);
+    let e = w.entry(US, order).await;
+    shared::ops::ignore(&w.log, &e, "test order", 1)
+        .await
+        .unwrap();
+    // It becomes shippable and TikTok pushes: logged, nothing written.
+    w.set_order(US, order, |o| o["status"] = json!("AWAITING_SHIPMENT"));
+    assert!(w.process(US, order, "AWAITING_SHIPMENT").await);
+    let e = w.entry(US, order).await;
+    assert_eq!(e.sync_status, SyncStatus::Ignored);
+    assert!(e.history.last().unwrap().note.contains("not acted on"));
+    assert!(
+        w.sales_orders().is_empty(),
+        "an ignored order is never created"
+    );
+    // Un-ignored, its next event writes it.
+    shared::ops::unignore(&w.log, &e, "real order after all", 2)
+        .await
+        .unwrap();
+    assert!(w.process(US, order, "AWAITING_SHIPMENT").await);
+    assert_eq!(w.entry(US, order).await.sync_status, SyncStatus::Created);
+    assert_eq!(w.sales_orders().len(), 1);
+    // Un-ignoring an order that is not ignored names the problem.
+    let e = w.entry(US, order).await;
+    let err = shared::ops::unignore(&w.log, &e, "x", 3).await.unwrap_err();
+    assert!(err.to_string().contains("not ignored"), "{err}");
+}
+
+#[tokio::test]
+async fn a_refund_instead_of_a_replacement_is_booked() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let mut r = seed_return();
+    r["return_id"] = json!("4035318504086604555");
+    r["return_type"] = json!("REPLACEMENT");
+    r["return_status"] = json!("REPLACEMENT_REQUEST_REFUND_SUCCESS");
+    w.tiktok_sim.state.upsert_return(GB, r).unwrap();
+    let ev = return_event(
+        GB,
+        "578903215467812302",
+        "4035318504086604555",
+        "REPLACEMENT_REQUEST_REFUND_SUCCESS",
+    );
+    w.sync().process(&ev, 1).await.unwrap();
+    let memos = w.ns_sim.state.records("creditMemo");
+    assert_eq!(memos.len(), 1, "the seller refunded instead of replacing");
+    assert_eq!(memos[0]["total"].as_f64(), Some(109.0));
+    assert_eq!(
+        w.entry(GB, "578903215467812302").await.sync_status,
+        SyncStatus::Refunded
+    );
 }

@@ -3,7 +3,8 @@
 //! It is written over `EventArchive`/`EventQueue` so the Lambda binary, the
 //! local runner and the tests all run this exact code. The order of checks is
 //! the contract with TikTok: size (413), then signature on the raw bytes
-//! (401, nothing stored), then parsing (400, archived as rejected), then
+//! (401, nothing stored), then parsing (200, archived as rejected with the
+//! reason: TikTok's retries would resend the same signed bytes), then
 //! storage; any storage failure answers 5xx so TikTok retries, and 200 is only
 //! ever sent for an event that is in the archive.
 
@@ -41,6 +42,14 @@ pub struct WebhookResponse {
 impl WebhookResponse {
     fn empty(status: u16) -> Self {
         Self { status, body: None }
+    }
+
+    /// 200 for a signed but unusable push: kept, named, not retried.
+    fn rejected(field: Option<&str>, message: &str) -> Self {
+        Self {
+            status: 200,
+            ..Self::error(200, "invalid_event", field, message)
+        }
     }
 
     fn error(status: u16, code: &str, field: Option<&str>, message: &str) -> Self {
@@ -113,8 +122,18 @@ pub async fn handle(
                 tracing::error!(error = %store, "could not archive a rejected webhook");
                 return unavailable(&store);
             }
-            tracing::warn!(field = e.field, reason = %e.message, "signed webhook rejected as malformed");
-            return WebhookResponse::error(400, "invalid_event", e.field, &e.message);
+            // TikTok signed it, so its retries would send the same bytes:
+            // answer 200 (nothing a retry can fix), keep it with the reason
+            // in the archive, and count it for the admins in the logs.
+            tracing::warn!(
+                field = e.field,
+                reason = %e.message,
+                key = %rejected.key,
+                metric = "webhook_rejected_malformed",
+                count = 1,
+                "signed webhook rejected as malformed; archived with the reason"
+            );
+            return WebhookResponse::rejected(e.field, &e.message);
         }
     };
 
@@ -214,7 +233,7 @@ async fn store_and_enqueue(
         .enqueue(
             &message,
             &group_id(env),
-            &keys::sqs_token(env.notification_id.as_str()),
+            &keys::dedup_id(&env.shop_id, &env.notification_id),
         )
         .await?;
     if let Err(e) = deps
@@ -327,7 +346,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn malformed_signed_body_is_400_naming_the_field_and_archived() {
+    async fn malformed_signed_body_is_200_naming_the_field_and_archived() {
         let r = Recorder::default();
         for (body, field) in [
             (&br#"{"shop_id":"1","data":{}}"#[..], Some("type")),
@@ -342,7 +361,7 @@ mod tests {
             (&br#"{"type":1,"#[..], None),
         ] {
             let resp = call(&r, body, Some(&sign(body))).await;
-            assert_eq!(resp.status, 400, "{}", String::from_utf8_lossy(body));
+            assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(body));
             let v: Value = serde_json::from_str(&resp.body.unwrap()).unwrap();
             assert_eq!(v["error"], "invalid_event");
             assert_eq!(v.get("field").and_then(|f| f.as_str()), field);
@@ -365,8 +384,8 @@ mod tests {
         assert_eq!(
             sent,
             vec![
-                ("s1:o1".to_string(), "n1".to_string()),
-                ("s1".to_string(), "n2".to_string())
+                ("s1:o1".to_string(), "s1:n1".to_string()),
+                ("s1".to_string(), "s1:n2".to_string())
             ]
         );
         let claims = r.claims.lock().unwrap();

@@ -249,6 +249,11 @@ fn reference(id: &Option<String>) -> Option<Value> {
 }
 
 /// Builds the Sales Order body. `items[i]` is the resolved item of `groups[i]`.
+/// A phone number NetSuite can use: present and not masked by TikTok.
+pub fn is_usable_phone(p: &str) -> bool {
+    !p.trim().is_empty() && !p.contains('*')
+}
+
 pub fn build_sales_order(
     shop: &ShopId,
     order: &Order,
@@ -360,9 +365,7 @@ pub fn build_sales_order(
         }
     }
     if let Some(addr) = &order.recipient_address {
-        obj.insert(
-            "shippingAddress".into(),
-            json!({
+        let mut address = json!({
                 "addressee": addr.name,
                 "addr1": addr.address_line1,
                 "addr2": addr.address_line2,
@@ -370,9 +373,13 @@ pub fn build_sales_order(
                 "state": addr.level("L1").unwrap_or_default(),
                 "zip": addr.postal_code,
                 "country": { "id": addr.region_code },
-                "addrPhone": addr.phone_number,
-            }),
-        );
+        });
+        // TikTok masks phone numbers (`(+1)213*****98`): a masked number is
+        // not a phone number, so none is sent.
+        if is_usable_phone(&addr.phone_number) {
+            address["addrPhone"] = json!(addr.phone_number);
+        }
+        obj.insert("shippingAddress".into(), address);
     }
     for (k, v) in &cfg.custom_body_fields {
         obj.insert(k.clone(), v.clone());

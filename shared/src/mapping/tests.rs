@@ -241,3 +241,10 @@ fn units_tiktok_marks_cancelled_are_not_written() {
         Err(MappingError::InsufficientData(_))
     ));
 }
+
+#[test]
+fn masked_phone_numbers_are_not_sent() {
+    assert!(!is_usable_phone("(+1)213*****98"));
+    assert!(!is_usable_phone(" "));
+    assert!(is_usable_phone("+44 20 7946 0000"));
+}

@@ -14,7 +14,7 @@ pub mod log;
 pub mod resubmit;
 
 pub use export::{to_csv, CSV_HEADER};
-pub use ignore::ignore;
+pub use ignore::{ignore, unignore};
 pub use links::{connect_shop, link_sku};
 pub use log::{exceptions, find, resubmittable};
 pub use resubmit::resubmit;

@@ -64,6 +64,12 @@ pub fn shop_group(shop: &ShopId) -> String {
     sqs_token(shop.as_str())
 }
 
+/// The SQS deduplication id of a webhook: notification ids are TikTok's,
+/// unique per app at best, so the shop is part of it.
+pub fn dedup_id(shop: &ShopId, notification: &NotificationId) -> String {
+    sqs_token(&format!("{shop}:{notification}"))
+}
+
 /// SQS group and deduplication ids allow up to 128 printable ASCII
 /// characters; anything else is dropped.
 pub fn sqs_token(s: &str) -> String {

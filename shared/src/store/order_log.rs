@@ -122,7 +122,19 @@ impl OrderLogEntry {
         // A created order stays created: later events never downgrade it to waiting.
         let keep_created = matches!(e.sync_status, SyncStatus::Created | SyncStatus::Updated)
             && matches!(o.sync_status, SyncStatus::Waiting | SyncStatus::Skipped);
-        if !keep_created {
+        // An open problem of another kind of event (a failed refund, a
+        // cancellation that needs review) keeps the order listed as failed or
+        // needing review until that event itself succeeds or is ignored: an
+        // order-status push must not hide it.
+        let other_kind_open = o.failure.is_none()
+            && o.sync_status != SyncStatus::Ignored
+            && matches!(e.sync_status, SyncStatus::Failed | SyncStatus::NeedsReview)
+            && e.last_failure.is_some()
+            && match (&e.failed_event, &o.event) {
+                (Some((failed, _)), Some((now, _))) => failed != now,
+                _ => false,
+            };
+        if !keep_created && !other_kind_open {
             e.sync_status = o.sync_status.clone();
         }
         if o.netsuite_id.is_some() {
@@ -394,6 +406,28 @@ mod tests {
         let e = OrderLogEntry::apply(Some(e), &outcome(SyncStatus::Waiting, None, 3));
         assert_eq!(e.sync_status, SyncStatus::Created, "never downgraded");
         assert_eq!(e.netsuite_id.as_deref(), Some("1000"));
+    }
+
+    #[test]
+    fn a_failed_refund_stays_listed_when_a_later_status_push_succeeds() {
+        let mut refund = outcome(
+            SyncStatus::Failed,
+            Some(Failure::new(ErrorCode::RefundCreationFailed, "r", "f")),
+            1,
+        );
+        refund.event = Some((12, serde_json::json!({"return_id": "R"})));
+        let e = OrderLogEntry::apply(None, &refund);
+        let mut push = outcome(SyncStatus::Updated, None, 2);
+        push.event = Some((1, serde_json::json!({"order_status": "IN_TRANSIT"})));
+        let e = OrderLogEntry::apply(Some(e), &push);
+        assert_eq!(e.sync_status, SyncStatus::Failed, "still listed as failed");
+        assert!(e.last_failure.is_some() && e.failed_event.is_some());
+        // The refund itself succeeding closes it.
+        let mut booked = outcome(SyncStatus::Refunded, None, 3);
+        booked.event = Some((12, serde_json::json!({"return_id": "R"})));
+        let e = OrderLogEntry::apply(Some(e), &booked);
+        assert_eq!(e.sync_status, SyncStatus::Refunded);
+        assert!(e.last_failure.is_none());
     }
 
     #[test]

@@ -101,10 +101,22 @@ pub struct ReturnOrder {
 }
 
 impl ReturnOrder {
-    /// Money went back to the buyer: the moment to book the refund.
+    /// Money went back to the buyer: the moment to book the refund. A
+    /// replacement the seller refunded instead
+    /// (`REPLACEMENT_REQUEST_REFUND_SUCCESS`) is a refund like any other.
     pub fn is_refund_complete(&self) -> bool {
-        self.return_status == "RETURN_OR_REFUND_REQUEST_COMPLETE"
-            && matches!(self.return_type.as_str(), "REFUND" | "RETURN_AND_REFUND")
+        match self.return_type.as_str() {
+            "REFUND" | "RETURN_AND_REFUND" => {
+                self.return_status == "RETURN_OR_REFUND_REQUEST_COMPLETE"
+            }
+            "REPLACEMENT" => self.return_status == "REPLACEMENT_REQUEST_REFUND_SUCCESS",
+            _ => false,
+        }
+    }
+
+    /// A replacement still being shipped (nothing was refunded).
+    pub fn is_replacement(&self) -> bool {
+        self.return_type == "REPLACEMENT" && !self.is_refund_complete()
     }
 }
 

@@ -40,6 +40,9 @@ pub struct Order {
     /// TikTok's anonymized relay address; never logged.
     #[serde(default)]
     pub buyer_email: Option<String>,
+    /// The buyer's TikTok id: one NetSuite customer per buyer in `create` mode.
+    #[serde(default)]
+    pub user_id: Option<String>,
     #[serde(default)]
     pub buyer_message: Option<String>,
     #[serde(default)]

@@ -124,10 +124,23 @@ impl OrderSync<'_> {
                 }
             }
             (CustomerMode::Create, _) => {
-                let buyer = order.id.as_str();
-                let ext = format!("tts-cust-{}-{}", shop.as_str(), buyer);
+                // One customer per TikTok buyer (`user_id`), so a buyer's
+                // second order finds the first one's customer.
+                let Some(buyer) = order
+                    .user_id
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                else {
+                    return Err(Failure::new(
+                        ErrorCode::InsufficientData,
+                        format!("order {} has no buyer user_id; customer mode `create` needs it", order.id),
+                        "Switch the shop's customer mode to `generic` (MAPPING_CONFIG), or resubmit once TikTok returns the buyer.",
+                    ));
+                };
+                let ext = crate::mapping::external_id("tts-cust", shop, buyer);
                 let mut body = serde_json::json!({
-                    "externalId": ext, "companyName": format!("TikTok buyer (order {buyer})"), "isPerson": false,
+                    "externalId": ext, "companyName": format!("TikTok buyer {buyer}"), "isPerson": false,
                 });
                 if let Some(e) = email {
                     body["email"] = serde_json::json!(e);

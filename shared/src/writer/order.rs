@@ -242,8 +242,13 @@ impl OrderSync<'_> {
             .await
         {
             Ok(Some(id)) => id,
+            // An upsert that updated answers without `Location`: read the id,
+            // and never log an empty one.
             Ok(None) => match self.netsuite_id_of("salesOrder", external_id).await {
-                Ok(id) => id.unwrap_or_default(),
+                Ok(Some(id)) => id,
+                Ok(None) => {
+                    return Decision::failed(status, no_id_after_write("salesOrder", external_id))
+                }
                 Err(f) => return Decision::failed(status, f),
             },
             Err(e) => return Decision::failed(status, Failure::from(&e)),
@@ -278,6 +283,19 @@ impl OrderSync<'_> {
             })
             .map_err(|e| Failure::from(&e))
     }
+}
+
+/// NetSuite accepted a write but the record cannot be found by its
+/// externalId: retried, never logged with an empty id.
+pub(super) fn no_id_after_write(record: &str, external_id: &str) -> Failure {
+    Failure::new(
+        ErrorCode::OrderCreationFailed,
+        format!(
+            "NetSuite accepted the {record} write but no {record} has externalId {external_id}"
+        ),
+        "Retried automatically; if it persists, look the record up in NetSuite by its External ID.",
+    )
+    .retryable(true)
 }
 
 #[cfg(test)]

@@ -45,6 +45,15 @@ impl OrderSync<'_> {
         event: &WriterEvent,
         previous: Option<&OrderLogEntry>,
     ) -> Decision {
+        // An operator ignored this order: later events are logged, never
+        // acted on (no Sales Order, no refund) until it is un-ignored.
+        if let Some(p) = previous.filter(|p| p.sync_status == SyncStatus::Ignored) {
+            return Decision::ok(
+                SyncStatus::Ignored,
+                &p.tiktok_status,
+                "ignored by an operator: this event was logged, not acted on (`tiktok-netsuite orders unignore` to write the order again)",
+            );
+        }
         match event {
             WriterEvent::OrderStatus { order, status_hint } => {
                 self.on_order_event(shop, order, status_hint, false, previous)

@@ -191,7 +191,7 @@ impl OrderSync<'_> {
             }
             Err(e) => return Decision::failed(&tiktok_status, Failure::from(&e)),
         };
-        if ret.return_type == "REPLACEMENT" {
+        if ret.is_replacement() {
             return Decision::ok(
                 keep,
                 &tiktok_status,
@@ -336,7 +336,8 @@ impl OrderSync<'_> {
         let id = match written {
             Ok(Some(id)) => id,
             Ok(None) => match self.netsuite_id_of(record, &ext).await {
-                Ok(id) => id.unwrap_or_default(),
+                Ok(Some(id)) => id,
+                Ok(None) => return fail(super::order::no_id_after_write(record, &ext)),
                 Err(f) => return fail(f),
             },
             Err(e) => {
