@@ -65,8 +65,10 @@ struct World {
 fn mapping() -> MappingConfig {
     MappingConfig::load(
         &json!({
-            "default": {"subsidiary": "1", "location": "1", "customer": {"mode": "generic", "customer_id": "201"}},
-            "shops": {GB: {"subsidiary": "2", "location": "2", "customer": {"mode": "generic", "customer_id": "202"},
+            "default": {"books_currency": "USD", "subsidiary": "1", "location": "1", "customer": {"mode": "generic", "customer_id": "201"}},
+            // The US shop uses the default on purpose.
+            "unlisted_shops": "use_default",
+            "shops": {GB: {"books_currency": "GBP", "subsidiary": "2", "location": "2", "customer": {"mode": "generic", "customer_id": "202"},
                            "tax": {"mode": "item", "item_id": "191"}}}
         })
         .to_string(),
@@ -1228,4 +1230,57 @@ async fn a_refund_instead_of_a_replacement_is_booked() {
         w.entry(GB, "578903215467812302").await.sync_status,
         SyncStatus::Refunded
     );
+}
+
+#[tokio::test]
+async fn an_order_or_refund_in_another_currency_than_the_books_is_refused() {
+    let w = world(Duration::from_secs(10)).await;
+    // The GB shop's books are in GBP; TikTok says this order is in USD.
+    w.set_order(GB, "578903215467812301", |o| {
+        o["payment"]["currency"] = json!("USD")
+    });
+    assert!(
+        w.process(GB, "578903215467812301", "AWAITING_SHIPMENT")
+            .await
+    );
+    let e = w.entry(GB, "578903215467812301").await;
+    let f = e.last_failure.expect("refused");
+    assert_eq!(f.code, ErrorCode::InsufficientData);
+    assert!(
+        f.reason.contains("USD") && f.reason.contains("GBP"),
+        "{}",
+        f.reason
+    );
+    assert!(
+        w.sales_orders().is_empty(),
+        "nothing booked in the wrong currency"
+    );
+
+    // A refund in another currency than its Sales Order's books: refused too.
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    let mut r = seed_return();
+    r["return_id"] = json!("4035318504086604666");
+    r["refund_amount"]["currency"] = json!("EUR");
+    w.tiktok_sim.state.upsert_return(GB, r).unwrap();
+    let ev = return_event(
+        GB,
+        "578903215467812302",
+        "4035318504086604666",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    w.sync().process(&ev, 1).await.unwrap();
+    let f = w
+        .entry(GB, "578903215467812302")
+        .await
+        .last_failure
+        .expect("refused");
+    assert!(
+        f.reason.contains("EUR") && f.reason.contains("GBP"),
+        "{}",
+        f.reason
+    );
+    assert!(w.ns_sim.state.records("creditMemo").is_empty());
 }

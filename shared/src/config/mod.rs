@@ -192,7 +192,10 @@ mod tests {
     #[test]
     fn webhook_loads_with_defaults() {
         let c = WebhookConfig::load(&Env::new(&pairs(BASE))).unwrap();
-        assert_eq!(c.limits.max_body_bytes, 262_144);
+        assert_eq!(
+            c.limits.max_body_bytes, 245_760,
+            "fits the queue with our envelope"
+        );
         assert!(matches!(c.app, TikTokAppSource::Env(_)));
         assert!(
             !format!("{c:?}").contains("\"s\""),
@@ -222,7 +225,7 @@ mod tests {
                 ("NETSUITE_SECRET_ID", "ns"),
                 (
                     "MAPPING_CONFIG",
-                    r#"{"default":{"customer":{"mode":"generic","customer_id":"7"}}}"#,
+                    r#"{"default":{"books_currency":"USD","customer":{"mode":"generic","customer_id":"7"}}}"#,
                 ),
             ])
             .collect();

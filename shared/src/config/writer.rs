@@ -124,7 +124,7 @@ mod tests {
         );
         let env = pairs(&[(
             "MAPPING_CONFIG",
-            r#"{"default":{"customer":{"mode":"generic","customer_id":"7"}}}"#,
+            r#"{"default":{"books_currency":"USD","customer":{"mode":"generic","customer_id":"7"}}}"#,
         )]);
         assert_eq!(
             WriterSettings::load(&Env::new(&env))

@@ -18,11 +18,38 @@ pub struct MappingConfig {
     pub default: ShopMapping,
     #[serde(default)]
     pub shops: HashMap<String, ShopMapping>,
+    /// What happens to a shop with no entry in `shops`.
+    #[serde(default)]
+    pub unlisted_shops: UnlistedShops,
+}
+
+/// A shop without its own entry is refused unless the document says the
+/// default applies: a new shop must never be written, silently, into
+/// another shop's subsidiary and currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlistedShops {
+    /// Orders of unlisted shops fail with Insufficient Data naming the shop.
+    #[default]
+    Reject,
+    /// Unlisted shops use `default` (stated on purpose, e.g. one shop per stack).
+    UseDefault,
 }
 
 impl MappingConfig {
-    pub fn for_shop(&self, shop: &ShopId) -> &ShopMapping {
-        self.shops.get(shop.as_str()).unwrap_or(&self.default)
+    /// The shop's mapping: its own entry, or `default` when
+    /// `unlisted_shops` is `use_default`.
+    pub fn for_shop(&self, shop: &ShopId) -> Result<&ShopMapping, crate::taxonomy::Failure> {
+        match (self.shops.get(shop.as_str()), self.unlisted_shops) {
+            (Some(m), _) => Ok(m),
+            (None, UnlistedShops::UseDefault) => Ok(&self.default),
+            (None, UnlistedShops::Reject) => Err(crate::taxonomy::Failure::new(
+                crate::taxonomy::ErrorCode::InsufficientData,
+                format!("shop {shop} has no entry in MAPPING_CONFIG.shops, and unlisted shops are refused"),
+                "Add the shop under \"shops\" with its subsidiary, location, customer and books_currency (or set \"unlisted_shops\": \"use_default\"), then resubmit.",
+            )
+            .retryable(false)),
+        }
     }
 
     /// Parses inline JSON, or reads the file the value names.
@@ -52,6 +79,9 @@ pub struct ShopMapping {
     pub trigger_statuses: Vec<String>,
     /// Prefix of the deterministic externalId.
     pub external_id_prefix: String,
+    /// ISO 4217 code of the currency the shop's books are kept in (the
+    /// subsidiary's): an order or refund in any other currency is refused.
+    pub books_currency: Option<String>,
     pub subsidiary: Option<String>,
     pub location: Option<String>,
     pub department: Option<String>,
@@ -102,6 +132,7 @@ impl Default for ShopMapping {
         Self {
             trigger_statuses: vec!["AWAITING_SHIPMENT".into()],
             external_id_prefix: "tts".into(),
+            books_currency: None,
             subsidiary: None,
             location: None,
             department: None,
@@ -133,6 +164,15 @@ impl ShopMapping {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
             return Err("external_id_prefix may only contain letters, digits, _ and -".into());
+        }
+        match self.books_currency.as_deref() {
+            None => {
+                return Err("books_currency is required: the ISO code of the currency the shop's books are kept in, e.g. \"USD\"".into())
+            }
+            Some(c) if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_uppercase()) => {
+                return Err(format!("books_currency {c:?} is not an ISO 4217 code such as \"USD\""))
+            }
+            Some(_) => {}
         }
         if let CustomerStrategy {
             mode: CustomerMode::Generic,

@@ -204,24 +204,46 @@ fn external_id_is_safe() {
 
 #[test]
 fn config_loads_and_names_problems() {
-    let c = MappingConfig::load(r#"{"default":{"customer":{"mode":"generic","customer_id":"201"}},
-        "shops":{"s2":{"customer":{"mode":"generic","customer_id":"202"},"tax":{"mode":"item","item_id":"191"}}}}"#)
+    let c = MappingConfig::load(r#"{"default":{"books_currency":"USD","customer":{"mode":"generic","customer_id":"201"}},
+        "unlisted_shops":"use_default",
+        "shops":{"s2":{"books_currency":"GBP","customer":{"mode":"generic","customer_id":"202"},"tax":{"mode":"item","item_id":"191"}}}}"#)
     .unwrap();
     assert_eq!(
         c.for_shop(&ShopId::new("s2"))
+            .unwrap()
             .customer
             .customer_id
             .as_deref(),
         Some("202")
     );
     assert_eq!(
-        c.for_shop(&ShopId::new("other")).trigger_statuses,
+        c.for_shop(&ShopId::new("other")).unwrap().trigger_statuses,
         vec!["AWAITING_SHIPMENT"]
     );
-    let e =
-        MappingConfig::load(r#"{"default":{"customer":{"mode":"generic","customer_id":null}}}"#)
-            .unwrap_err();
+    let e = MappingConfig::load(
+        r#"{"default":{"books_currency":"USD","customer":{"mode":"generic","customer_id":null}}}"#,
+    )
+    .unwrap_err();
     assert!(e.contains("customer.customer_id"), "{e}");
+    // Books currency: required, and an ISO code.
+    let e = MappingConfig::load(r#"{"default":{"customer":{"mode":"generic","customer_id":"1"}}}"#)
+        .unwrap_err();
+    assert!(e.contains("books_currency"), "{e}");
+    let e = MappingConfig::load(
+        r#"{"default":{"books_currency":"dollars","customer":{"mode":"generic","customer_id":"1"}}}"#,
+    )
+    .unwrap_err();
+    assert!(e.contains("ISO 4217"), "{e}");
+    // Unlisted shops are refused unless the document says otherwise.
+    let strict = MappingConfig::load(
+        r#"{"default":{"books_currency":"USD","customer":{"mode":"generic","customer_id":"1"}}}"#,
+    )
+    .unwrap();
+    let f = strict.for_shop(&ShopId::new("new-shop")).unwrap_err();
+    assert!(
+        f.reason.contains("new-shop") && f.fix.contains("unlisted_shops"),
+        "{f:?}"
+    );
 }
 
 #[test]

@@ -140,8 +140,11 @@ impl OrderSync<'_> {
             }
             Err(f) => return Decision::failed(status_hint, f),
         };
-        let cfg = self.mapping.for_shop(shop);
         let status = order.status.as_str().to_string();
+        let cfg = match self.mapping.for_shop(shop) {
+            Ok(c) => c,
+            Err(f) => return Decision::failed(&status, f),
+        };
         let external_id =
             crate::mapping::external_id(&cfg.external_id_prefix, shop, order.id.as_str());
         let existing = match plan_lookup(previous) {
@@ -214,6 +217,14 @@ impl OrderSync<'_> {
         external_id: &str,
     ) -> Decision {
         let status = order.status.as_str();
+        if let Some(f) = currency_mismatch(
+            "order",
+            order.id.as_str(),
+            &order.payment.currency,
+            cfg.books_currency.as_deref(),
+        ) {
+            return Decision::failed(status, f);
+        }
         let groups = match group_units(order) {
             Ok(g) => g,
             Err(e) => return mapping_failed(shop, status, &e),
@@ -283,6 +294,26 @@ impl OrderSync<'_> {
             })
             .map_err(|e| Failure::from(&e))
     }
+}
+
+/// A TikTok amount in another currency than the shop's books: refused with
+/// both named, never booked at the wrong currency.
+pub fn currency_mismatch(
+    what: &str,
+    id: &str,
+    tiktok_currency: &str,
+    books_currency: Option<&str>,
+) -> Option<Failure> {
+    let books = books_currency?;
+    let tiktok = tiktok_currency.trim();
+    (!tiktok.eq_ignore_ascii_case(books)).then(|| {
+        Failure::new(
+            ErrorCode::InsufficientData,
+            format!("{what} {id} is in {tiktok}, but this shop's books are kept in {books}"),
+            "Check the shop's books_currency in MAPPING_CONFIG (and its subsidiary); TikTok amounts are never converted. Fix the mapping, then resubmit.",
+        )
+        .retryable(false)
+    })
 }
 
 /// NetSuite accepted a write but the record cannot be found by its
@@ -371,6 +402,17 @@ mod tests {
             plan_order(&OrderStatus::OnHold, None, false, &on_hold),
             OrderPlan::Wait { .. }
         ));
+    }
+
+    #[test]
+    fn a_currency_other_than_the_books_names_both() {
+        let f = currency_mismatch("order", "1", "GBP", Some("USD")).unwrap();
+        assert!(
+            f.reason.contains("GBP") && f.reason.contains("USD"),
+            "{}",
+            f.reason
+        );
+        assert!(currency_mismatch("order", "1", "usd", Some("USD")).is_none());
     }
 
     #[test]

@@ -221,10 +221,21 @@ impl OrderSync<'_> {
         ret: &ReturnOrder,
         previous: Option<&OrderLogEntry>,
     ) -> Decision {
-        let cfg = self.mapping.for_shop(shop);
         let status = previous
             .map(|p| p.tiktok_status.clone())
             .unwrap_or_default();
+        let cfg = match self.mapping.for_shop(shop) {
+            Ok(c) => c,
+            Err(f) => return Decision::failed(&status, f),
+        };
+        if let Some(f) = super::order::currency_mismatch(
+            "refund",
+            &ret.return_id,
+            &ret.refund_amount.currency,
+            cfg.books_currency.as_deref(),
+        ) {
+            return Decision::failed(&status, f);
+        }
         let keep = previous.map_or(SyncStatus::Waiting, |p| p.sync_status.clone());
         let (record, source, source_type) = cfg.refund_record.record_type();
         let ext = crate::mapping::external_id(

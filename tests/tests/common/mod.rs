@@ -75,7 +75,7 @@ impl Stack {
                 url: names.orders_queue_url.clone(),
             },
             limits: WebhookLimits {
-                max_body_bytes: 256 * 1024,
+                max_body_bytes: shared::config::DEFAULT_MAX_BODY_BYTES,
             },
         };
         Self {
