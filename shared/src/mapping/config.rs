@@ -39,16 +39,16 @@ pub enum UnlistedShops {
 impl MappingConfig {
     /// The shop's mapping: its own entry, or `default` when
     /// `unlisted_shops` is `use_default`.
-    pub fn for_shop(&self, shop: &ShopId) -> Result<&ShopMapping, crate::taxonomy::Failure> {
+    pub fn for_shop(&self, shop: &ShopId) -> Result<&ShopMapping, Box<crate::taxonomy::Failure>> {
         match (self.shops.get(shop.as_str()), self.unlisted_shops) {
             (Some(m), _) => Ok(m),
             (None, UnlistedShops::UseDefault) => Ok(&self.default),
-            (None, UnlistedShops::Reject) => Err(crate::taxonomy::Failure::new(
+            (None, UnlistedShops::Reject) => Err(Box::new(crate::taxonomy::Failure::new(
                 crate::taxonomy::ErrorCode::InsufficientData,
                 format!("shop {shop} has no entry in MAPPING_CONFIG.shops, and unlisted shops are refused"),
                 "Add the shop under \"shops\" with its subsidiary, location, customer and books_currency (or set \"unlisted_shops\": \"use_default\"), then resubmit.",
             )
-            .retryable(false)),
+            .retryable(false))),
         }
     }
 

@@ -143,7 +143,7 @@ impl OrderSync<'_> {
         let status = order.status.as_str().to_string();
         let cfg = match self.mapping.for_shop(shop) {
             Ok(c) => c,
-            Err(f) => return Decision::failed(&status, f),
+            Err(f) => return Decision::failed(&status, *f),
         };
         let external_id =
             crate::mapping::external_id(&cfg.external_id_prefix, shop, order.id.as_str());

@@ -226,7 +226,7 @@ impl OrderSync<'_> {
             .unwrap_or_default();
         let cfg = match self.mapping.for_shop(shop) {
             Ok(c) => c,
-            Err(f) => return Decision::failed(&status, f),
+            Err(f) => return Decision::failed(&status, *f),
         };
         if let Some(f) = super::order::currency_mismatch(
             "refund",
