@@ -19,7 +19,8 @@ use crate::netsuite::{NetSuiteClient, NetSuiteConfig};
 use crate::notify::{AlertSink, Digest, SesAlerts};
 use crate::store::aws::sdk_config;
 use crate::store::{
-    DynamoEventArchive, DynamoOrderLog, DynamoShopTokenStore, DynamoSkuLinks, SqsEventQueue,
+    CachedSkuLinks, DynamoEventArchive, DynamoOrderLog, DynamoShopTokenStore, DynamoSkuLinks,
+    SqsEventQueue,
 };
 use crate::tiktok::{ShopSessions, TikTokClient};
 use crate::writer::{self, BatchLimits, OrderSync};
@@ -155,7 +156,8 @@ pub struct WriterApp {
     pub settings: WriterSettings,
     pub archive: DynamoEventArchive,
     pub log: DynamoOrderLog,
-    pub skus: DynamoSkuLinks,
+    /// SKU links, found ones remembered for a few minutes (`store::cached_links`).
+    pub skus: CachedSkuLinks<DynamoSkuLinks>,
     pub shops: ShopSessions,
     pub netsuite: NetSuiteClient,
     pub alerts: Option<SesAlerts>,
@@ -180,7 +182,7 @@ impl WriterApp {
             alerts: clients.alerts(&config.alerts),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             log: DynamoOrderLog::new(ddb.clone(), table),
-            skus: DynamoSkuLinks::new(ddb, table),
+            skus: CachedSkuLinks::new(DynamoSkuLinks::new(ddb, table), clients.clock.clone()),
             settings: config.writer.clone(),
             clock: clients.clock,
             config,

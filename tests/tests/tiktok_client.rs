@@ -345,8 +345,31 @@ async fn sessions_refresh_expiring_tokens_and_store_them_on_dynamodb() {
     assert_eq!(auth.cipher, US_CIPHER);
     assert_eq!(sim.state.request_count("/api/v2/token/refresh"), 0);
 
-    // Five minutes left (< 10): refreshed and stored.
+    // A warm session reuses what it read while the token has time left: a
+    // second call reads no DynamoDB item (checked by deleting it).
+    stack
+        .ddb
+        .delete_item()
+        .table_name(&stack.names.order_log_table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("SHOP#{US_SHOP}")),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S("TOKEN".into()),
+        )
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(
+        sessions.auth_for(&shop).await.expect("cached").access_token,
+        US_TOKEN
+    );
+
+    // Five minutes left (< 10), as a new container reads it: refreshed and stored.
     store.put(&us_creds(300, US_REFRESH)).await.expect("put");
+    let sessions = ShopSessions::new(client(&sim), store.clone());
     let auth = sessions.auth_for(&shop).await.expect("refreshed auth");
     assert_ne!(auth.access_token, US_TOKEN);
     assert_eq!(sim.state.request_count("/api/v2/token/refresh"), 1);

@@ -13,6 +13,7 @@
 //! decided once, in [`crate::app`].
 
 pub mod aws;
+pub mod cached_links;
 pub mod events;
 pub mod keys;
 pub mod order_log;
@@ -20,6 +21,7 @@ pub mod queue;
 pub mod sku_links;
 pub mod tokens;
 
+pub use cached_links::CachedSkuLinks;
 pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
 };

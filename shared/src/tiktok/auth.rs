@@ -174,6 +174,11 @@ pub struct ShopSessions {
     margin: Duration,
     refresh_lock: Arc<tokio::sync::Mutex<()>>,
     clock: Arc<dyn Clock>,
+    /// Credentials this process last read or refreshed, used while their
+    /// access token is not within the margin of expiry: one DynamoDB read per
+    /// shop per token lifetime instead of one per TikTok call. Refreshing
+    /// always re-reads the store (another container may have refreshed).
+    cached: Arc<std::sync::Mutex<std::collections::HashMap<ShopId, ShopCredentials>>>,
 }
 
 impl ShopSessions {
@@ -184,6 +189,7 @@ impl ShopSessions {
             margin: DEFAULT_REFRESH_MARGIN,
             refresh_lock: Arc::new(tokio::sync::Mutex::new(())),
             clock: crate::clock::system(),
+            cached: Default::default(),
         }
     }
 
@@ -206,6 +212,11 @@ impl ShopSessions {
     /// A usable auth for `shop`, refreshed first if the access token expires
     /// within the margin.
     pub async fn auth_for(&self, shop: &ShopId) -> Result<ShopAuth, TokenError> {
+        if let Some(c) = self.cached(shop) {
+            if !c.access_expires_within(self.clock.now(), self.margin) {
+                return Ok(c.auth());
+            }
+        }
         let creds = self.load(shop).await?;
         if !creds.access_expires_within(self.clock.now(), self.margin) {
             return Ok(creds.auth());
@@ -242,17 +253,37 @@ impl ShopSessions {
                     .await?;
                 Ok(f(fresh).await?)
             }
+            Err(e) if e.is_auth_failure() => {
+                // Re-connected or revoked: the next call reads the store again.
+                self.cache().remove(shop);
+                Err(e.into())
+            }
             other => Ok(other?),
         }
     }
 
+    fn cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<ShopId, ShopCredentials>> {
+        // A panic elsewhere cannot corrupt a HashMap insert; keep serving.
+        self.cached.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn cached(&self, shop: &ShopId) -> Option<ShopCredentials> {
+        self.cache().get(shop).cloned()
+    }
+
+    /// Reads the store (the source of truth) and remembers what it said.
     async fn load(&self, shop: &ShopId) -> Result<ShopCredentials, TokenError> {
-        self.store
+        let creds = self
+            .store
             .get(shop)
             .await?
             .ok_or_else(|| TokenError::NotConnected {
                 shop_id: shop.clone(),
-            })
+            })?;
+        self.cache().insert(shop.clone(), creds.clone());
+        Ok(creds)
     }
 
     /// Under the refresh lock, re-reads the store: another task may have
@@ -311,6 +342,7 @@ impl ShopSessions {
         tracing::info!(shop_id = %shop, access_token_expires_at = fresh.access_token_expires_at, "tiktok access token refreshed");
         // The new token works whether or not it is saved; failing the call
         // would not bring a lost token back, so log loudly and carry on.
+        self.cache().insert(shop.clone(), fresh.clone());
         if let Err(e) = self.store.put(&fresh).await {
             tracing::error!(shop_id = %shop, error = %e, "refreshed tiktok token could not be stored; the next cold start refreshes again");
         }
