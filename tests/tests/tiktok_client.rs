@@ -492,3 +492,39 @@ async fn refresh_failure_is_refresh_failed() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn two_containers_refreshing_at_once_leave_one_valid_token() {
+    let sim = sim(50).await;
+    let store = dynamo_store().await;
+    // Both containers see a token expiring within the refresh margin.
+    store.put(&us_creds(60, US_REFRESH)).await.expect("put");
+    let a = ShopSessions::new(client(&sim), store.clone());
+    let b = ShopSessions::new(client(&sim), store.clone());
+    let shop = ShopId::new(US_SHOP);
+    let (ra, rb) = tokio::join!(a.auth_for(&shop), b.auth_for(&shop));
+    let (ra, rb) = (ra.expect("container a"), rb.expect("container b"));
+    let stored = store.get(&shop).await.expect("get").expect("stored");
+    assert_ne!(stored.access_token, US_TOKEN, "the refresh was stored");
+    // The stored token and the one each container now holds all work.
+    for auth in [stored.auth(), ra, rb] {
+        let orders = client(&sim)
+            .get_orders(&auth, &[OrderId::new(ORDER_752)])
+            .await
+            .expect("a valid token");
+        assert_eq!(orders.len(), 1);
+    }
+    assert_eq!(
+        sim.state.request_count("/api/v2/token/refresh"),
+        1,
+        "one container refreshed; the other waited and used its tokens"
+    );
+    // A refresh stored over an access token that is no longer the stored one
+    // is refused: the other container's tokens stand.
+    let stale = us_creds(3600, US_REFRESH);
+    assert!(!store.replace(US_TOKEN, &stale).await.expect("replace"));
+    assert!(store
+        .replace(&stored.access_token, &stale)
+        .await
+        .expect("replace"));
+}

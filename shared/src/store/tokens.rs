@@ -62,11 +62,29 @@ impl ShopCredentials {
 pub trait ShopTokenStore: Send + Sync {
     async fn get(&self, shop: &ShopId) -> Result<Option<ShopCredentials>, StoreError>;
     async fn put(&self, creds: &ShopCredentials) -> Result<(), StoreError>;
+    /// Claims the right to refresh a shop's token until `until` (epoch
+    /// seconds), if the stored access token is still `seen` and nobody holds
+    /// an unexpired claim: only one container refreshes at a time, because a
+    /// refresh may invalidate the tokens the previous one issued.
+    async fn claim_refresh(
+        &self,
+        shop: &ShopId,
+        seen: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError>;
+    /// Stores refreshed credentials only if the stored access token is still
+    /// `seen` (the one the refresh replaced), releasing the claim: `Ok(false)`
+    /// when another container stored first, whose tokens then stand.
+    async fn replace(&self, seen: &str, creds: &ShopCredentials) -> Result<bool, StoreError>;
 }
 
 /// Credentials in a DynamoDB table with string keys `pk`/`sk` (the order log
-/// table): `pk = SHOP#{shop_id}`, `sk = TOKEN`. Writes are unconditional
-/// (last writer wins): a refresh and a re-connect both produce valid tokens.
+/// table): `pk = SHOP#{shop_id}`, `sk = TOKEN`. A connect writes
+/// unconditionally; a refresh first claims the item
+/// ([`ShopTokenStore::claim_refresh`]) and then writes only over the access
+/// token it replaced ([`ShopTokenStore::replace`]), so two containers never
+/// refresh at once nor overwrite each other's (possibly rotated) tokens.
 pub struct DynamoShopTokenStore {
     client: aws_sdk_dynamodb::Client,
     table: String,
@@ -85,6 +103,47 @@ impl DynamoShopTokenStore {
 
 fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
     StoreError::unavailable(Store::ShopTokens, describe(e))
+}
+
+impl DynamoShopTokenStore {
+    /// Puts the item (dropping any refresh claim); with `only_if_access_token`,
+    /// only over that access token.
+    async fn write(
+        &self,
+        c: &ShopCredentials,
+        only_if_access_token: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let req = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::shop_tokens(&c.shop_id)))
+            .item("sk", s(keys::SHOP_TOKENS_SK))
+            .item("kind", s("shop_token"))
+            .item("shop_id", s(c.shop_id.as_str()))
+            .item("cipher", s(&c.cipher))
+            .item("access_token", s(&c.access_token))
+            .item("access_token_expires_at", n(c.access_token_expires_at))
+            .item("refresh_token", s(&c.refresh_token))
+            .item("refresh_token_expires_at", n(c.refresh_token_expires_at))
+            .item("updated_at", n(self.clock.now()));
+        let req = match only_if_access_token {
+            Some(old) => req
+                .condition_expression("access_token = :old")
+                .expression_attribute_values(":old", s(old)),
+            None => req,
+        };
+        match req.send().await {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable(&e)),
+        }
+    }
 }
 
 #[async_trait]
@@ -127,23 +186,45 @@ impl ShopTokenStore for DynamoShopTokenStore {
     }
 
     async fn put(&self, c: &ShopCredentials) -> Result<(), StoreError> {
-        self.client
-            .put_item()
+        self.write(c, None).await.map(|_| ())
+    }
+
+    async fn replace(&self, seen: &str, creds: &ShopCredentials) -> Result<bool, StoreError> {
+        self.write(creds, Some(seen)).await
+    }
+
+    async fn claim_refresh(
+        &self,
+        shop: &ShopId,
+        seen: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .update_item()
             .table_name(&self.table)
-            .item("pk", s(keys::shop_tokens(&c.shop_id)))
-            .item("sk", s(keys::SHOP_TOKENS_SK))
-            .item("kind", s("shop_token"))
-            .item("shop_id", s(c.shop_id.as_str()))
-            .item("cipher", s(&c.cipher))
-            .item("access_token", s(&c.access_token))
-            .item("access_token_expires_at", n(c.access_token_expires_at))
-            .item("refresh_token", s(&c.refresh_token))
-            .item("refresh_token_expires_at", n(c.refresh_token_expires_at))
-            .item("updated_at", n(self.clock.now()))
+            .key("pk", s(keys::shop_tokens(shop)))
+            .key("sk", s(keys::SHOP_TOKENS_SK))
+            .update_expression("SET refreshing_until = :until")
+            .condition_expression(
+                "access_token = :seen AND (attribute_not_exists(refreshing_until) OR refreshing_until < :now)",
+            )
+            .expression_attribute_values(":seen", s(seen))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":until", n(until))
             .send()
-            .await
-            .map_err(|e| unavailable(&e))?;
-        Ok(())
+            .await;
+        match out {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable(&e)),
+        }
     }
 }
 

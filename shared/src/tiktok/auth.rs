@@ -21,14 +21,18 @@ use crate::clock::Clock;
 use crate::domain::ShopId;
 use crate::store::{ShopCredentials, ShopTokenStore, StoreError};
 
+/// How long one container's claim to refresh a shop's token lasts (a crash
+/// mid-refresh frees the shop after this).
+pub const REFRESH_CLAIM_SECS: i64 = 30;
+
 /// Refresh when the access token expires within this window, so a call
 /// started now never carries a token that dies mid-flight.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(10 * 60);
 
-/// How to connect a shop, shown wherever credentials are missing.
 const PATH_AUTHORIZED_SHOPS: &str = "/authorization/202309/shops";
 const PATH_TOKEN_REFRESH: &str = "/api/v2/token/refresh";
 
+/// How to connect a shop, shown wherever credentials are missing.
 pub const CONNECT_HINT: &str = "authorize the app for this shop, then store its tokens with the tiktok-netsuite CLI (`tiktok-netsuite shops connect`)";
 
 /// The token boundary's one error type.
@@ -318,35 +322,77 @@ impl ShopSessions {
                 retryable: false,
             });
         }
-        let tokens = self
-            .client
-            .refresh_token(&creds.refresh_token)
-            .await
-            .map_err(|e| TokenError::RefreshFailed {
-                shop_id: shop.clone(),
-                retryable: e.is_retryable(),
-                reason: if e.is_retryable() {
-                    e.to_string()
-                } else {
-                    format!("{e}; the seller may need to re-authorize the app, then {CONNECT_HINT}")
-                },
-            })?;
+        // One refresh at a time across containers: a refresh may rotate the
+        // refresh token and invalidate the access tokens issued before it.
+        let now = self.clock.now();
+        if !self
+            .store
+            .claim_refresh(&shop, &creds.access_token, now, now + REFRESH_CLAIM_SECS)
+            .await?
+        {
+            return self.refreshed_elsewhere(&creds).await.ok_or_else(|| {
+                TokenError::RefreshFailed {
+                    shop_id: shop.clone(),
+                    reason:
+                        "another writer is refreshing this shop's token and has not stored it yet"
+                            .into(),
+                    retryable: true,
+                }
+            });
+        }
+        let tokens = match self.client.refresh_token(&creds.refresh_token).await {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(TokenError::RefreshFailed {
+                    shop_id: shop.clone(),
+                    retryable: e.is_retryable(),
+                    reason: if e.is_retryable() {
+                        e.to_string()
+                    } else {
+                        format!(
+                            "{e}; the seller may need to re-authorize the app, then {CONNECT_HINT}"
+                        )
+                    },
+                });
+            }
+        };
         let fresh = ShopCredentials {
             shop_id: shop.clone(),
-            cipher: creds.cipher,
+            cipher: creds.cipher.clone(),
             access_token: tokens.access_token,
             access_token_expires_at: tokens.access_token_expire_in,
             refresh_token: tokens.refresh_token,
             refresh_token_expires_at: tokens.refresh_token_expire_in,
         };
         tracing::info!(shop_id = %shop, access_token_expires_at = fresh.access_token_expires_at, "tiktok access token refreshed");
-        // The new token works whether or not it is saved; failing the call
-        // would not bring a lost token back, so log loudly and carry on.
-        self.cache().insert(shop.clone(), fresh.clone());
-        if let Err(e) = self.store.put(&fresh).await {
-            tracing::error!(shop_id = %shop, error = %e, "refreshed tiktok token could not be stored; the next cold start refreshes again");
+        // A refresh that cannot be stored is an error: with rotating refresh
+        // tokens, the stored one may already be dead.
+        if self.store.replace(&creds.access_token, &fresh).await? {
+            self.cache().insert(shop.clone(), fresh.clone());
+            return Ok(fresh.auth());
         }
-        Ok(fresh.auth())
+        // A re-connect stored new tokens meanwhile: they stand.
+        tracing::info!(shop_id = %shop, "the shop's tokens changed during the refresh; using the stored ones");
+        Ok(self.load(&shop).await?.auth())
+    }
+
+    /// The tokens another container's refresh stored: waits (briefly) until
+    /// the stored access token is no longer the one `creds` carries.
+    async fn refreshed_elsewhere(&self, creds: &ShopCredentials) -> Option<ShopAuth> {
+        for attempt in 0..20 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            let Ok(stored) = self.load(&creds.shop_id).await else {
+                continue;
+            };
+            if stored.access_token != creds.access_token
+                && !stored.access_expires_within(self.clock.now(), Duration::ZERO)
+            {
+                return Some(stored.auth());
+            }
+        }
+        None
     }
 }
 
