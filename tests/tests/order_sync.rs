@@ -1072,7 +1072,7 @@ async fn unlinked_refund_skus_fail_and_cancellations_follow_order_line_ids() {
 }
 
 #[tokio::test]
-async fn a_partial_cancellation_of_a_bundle_unit_is_surfaced_not_dropped() {
+async fn a_cancelled_bundle_unit_reduces_exactly_its_component_lines() {
     let w = world(Duration::from_secs(10)).await;
     w.set_order(US, "576461413038785753", |o| {
         o["status"] = json!("AWAITING_SHIPMENT")
@@ -1101,7 +1101,6 @@ async fn a_partial_cancellation_of_a_bundle_unit_is_surfaced_not_dropped() {
                                           "seller_sku": "CAMP-KIT-BUNDLE", "refund_amount": {"currency": "USD", "refund_total": "0"}}]}),
         )
         .unwrap();
-    let before = w.sales_orders();
     w.sync()
         .process(
             &cancellation(US, "576461413038785753", "CANCELLATION_REQUEST_COMPLETE"),
@@ -1109,12 +1108,57 @@ async fn a_partial_cancellation_of_a_bundle_unit_is_surfaced_not_dropped() {
         )
         .await
         .unwrap();
-    assert_eq!(w.sales_orders(), before, "NetSuite untouched");
+    // The bundle unit carried a stove and two mugs: exactly those lines close.
+    let so = &w.sales_orders()[0];
+    let closed: Vec<bool> = lines(so)
+        .iter()
+        .map(|l| l["isClosed"] == json!(true))
+        .collect();
+    assert_eq!(closed, vec![true, true], "{so}");
     let e = w.entry(US, "576461413038785753").await;
-    assert_eq!(e.sync_status, SyncStatus::NeedsReview);
+    assert_eq!(e.sync_status, SyncStatus::PartiallyCancelled);
+    assert!(e.last_failure.is_none());
+}
+
+#[tokio::test]
+async fn cancelling_one_unit_of_an_item_on_two_lines_changes_only_its_line() {
+    let w = world(Duration::from_secs(10)).await;
+    let order = "576461413038785752";
+    // The second tent carries a bigger seller discount, so the tent sits on
+    // two Sales Order lines: 1 × 119.99 and 1 × 109.99.
+    w.set_order(US, order, |o| {
+        o["line_items"][1]["seller_discount"] = json!("20.00");
+        o["payment"]["seller_discount"] = json!("30.00");
+        o["payment"]["sub_total"] = json!("242.48");
+    });
+    assert!(w.process(US, order, "AWAITING_SHIPMENT").await);
+    let so = &w.sales_orders()[0];
+    assert_eq!(lines(so).len(), 3, "{so}");
+    // TikTok cancels the second tent, the 109.99 unit (seed cancellation
+    // …101 names line item …102).
+    w.sync()
+        .process(&cancellation(US, order, "CANCELLATION_REQUEST_COMPLETE"), 1)
+        .await
+        .unwrap();
+    let so = &w.sales_orders()[0];
+    let by_rate: Vec<(f64, f64, bool)> = lines(so)
+        .iter()
+        .map(|l| {
+            (
+                l["rate"].as_f64().unwrap_or(0.0),
+                l["quantity"].as_f64().unwrap_or(0.0),
+                l["isClosed"] == json!(true),
+            )
+        })
+        .collect();
     assert_eq!(
-        e.last_failure.unwrap().code,
-        ErrorCode::OrderCancellationFailed
+        by_rate,
+        vec![(119.99, 1.0, false), (109.99, 1.0, true), (24.5, 1.0, false)],
+        "only the 109.99 tent's line is closed (before, both tent lines were set to the 1 tent left, so neither closed)"
+    );
+    assert_eq!(
+        w.entry(US, order).await.sync_status,
+        SyncStatus::PartiallyCancelled
     );
 }
 

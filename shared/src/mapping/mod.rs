@@ -37,6 +37,20 @@ pub struct UnitGroup {
     /// Amount for the whole group, after seller discount (bundle allocations
     /// are not always divisible per unit, so the amount is what is checked).
     pub amount: Money,
+    /// The TikTok order line items whose units this group carries, with the
+    /// units each contributes (a bundle unit contributes its component count):
+    /// a partial cancellation reduces exactly the lines its units are on.
+    pub units: Vec<(String, u32)>,
+}
+
+impl UnitGroup {
+    /// The Sales Order line rate this group is written at.
+    pub fn rate(&self, cfg: &ShopMapping) -> Money {
+        match cfg.seller_discount {
+            SellerDiscount::Net => self.unit_price - self.unit_seller_discount,
+            SellerDiscount::Item { .. } => self.unit_price,
+        }
+    }
 }
 
 /// Why an order cannot be mapped yet.
@@ -90,9 +104,21 @@ impl MappingError {
     }
 }
 
+/// Groups every unit of the order, cancelled or not, the way
+/// [`group_units`] groups the live ones: what a partial cancellation matches
+/// against the Sales Order's lines.
+pub fn group_all_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
+    group(order, true)
+}
+
 /// Groups one-unit line items into quantities, expanding bundles.
 pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
-    if order.line_items.iter().all(|l| l.is_cancelled()) {
+    group(order, false)
+}
+
+fn group(order: &Order, include_cancelled: bool) -> Result<Vec<UnitGroup>, MappingError> {
+    let live = |l: &&crate::tiktok::model::LineItem| include_cancelled || !l.is_cancelled();
+    if !include_cancelled && order.line_items.iter().all(|l| l.is_cancelled()) {
         return Err(MappingError::InsufficientData(format!(
             "order {} has no line items that are not cancelled",
             order.id
@@ -101,11 +127,7 @@ pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
     let missing: Vec<&str> = order
         .line_items
         .iter()
-        .filter(|l| {
-            !l.is_cancelled()
-                && l.seller_sku.trim().is_empty()
-                && l.combined_listing_skus.is_empty()
-        })
+        .filter(|l| live(l) && l.seller_sku.trim().is_empty() && l.combined_listing_skus.is_empty())
         .map(|l| l.product_name.as_str())
         .collect();
     if !missing.is_empty() {
@@ -116,7 +138,8 @@ pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
         });
     }
     let mut groups: Vec<UnitGroup> = Vec::new();
-    let mut add = |sku: &str,
+    let mut add = |line_item: &str,
+                   sku: &str,
                    sku_id: &str,
                    name: &str,
                    qty: u32,
@@ -129,6 +152,7 @@ pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
         {
             g.quantity += qty;
             g.amount += amount;
+            g.units.push((line_item.to_string(), qty));
         } else {
             groups.push(UnitGroup {
                 seller_sku: Sku::new(sku.trim()),
@@ -138,13 +162,15 @@ pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
                 unit_price: price,
                 unit_seller_discount: disc,
                 amount,
+                units: vec![(line_item.to_string(), qty)],
             });
         }
     };
-    for line in order.line_items.iter().filter(|l| !l.is_cancelled()) {
+    for line in order.line_items.iter().filter(live) {
         let net = line.original_price - line.seller_discount;
         if line.combined_listing_skus.is_empty() {
             add(
+                line.id.as_str(),
                 &line.seller_sku,
                 &line.sku_id,
                 &line.product_name,
@@ -186,6 +212,7 @@ pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
             let qty = c.sku_count.max(1);
             let unit = (amount / Decimal::from(qty)).round_dp(4);
             add(
+                line.id.as_str(),
                 &c.seller_sku,
                 &c.sku_id,
                 &line.product_name,
@@ -273,12 +300,13 @@ pub fn build_sales_order(
     let mut mapped = Money::ZERO;
     let mut seller_discount_total = Money::ZERO;
     for (g, item) in groups.iter().zip(items) {
-        let (rate, amount) = match cfg.seller_discount {
-            SellerDiscount::Net => (g.unit_price - g.unit_seller_discount, g.amount),
+        let rate = g.rate(cfg);
+        let amount = match cfg.seller_discount {
+            SellerDiscount::Net => g.amount,
             SellerDiscount::Item { .. } => {
                 let disc = g.unit_seller_discount * Decimal::from(g.quantity);
                 seller_discount_total += disc;
-                (g.unit_price, g.amount + disc)
+                g.amount + disc
             }
         };
         mapped += amount;

@@ -7,9 +7,10 @@
 //! effective cancellation), so applying either twice changes nothing. A line
 //! the warehouse already fulfilled or billed is never touched: that is a
 //! Cancelled Too Late exception for a person. The decisions are the plain
-//! functions [`plan_full_cancel`], [`cancelled_units`] and [`plan_line_changes`].
+//! functions [`plan_full_cancel`], [`cancelled_line_items`], [`wanted_units`]
+//! and [`plan_line_changes`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -17,8 +18,9 @@ use serde_json::{json, Value};
 use super::decision::Decision;
 use super::items::Resolve;
 use super::OrderSync;
+use crate::domain::Money;
 use crate::domain::{OrderId, ShopId, Sku};
-use crate::mapping::{money_of, num, ItemRef};
+use crate::mapping::{group_all_units, money_of, num, UnitGroup};
 use crate::store::SyncStatus;
 use crate::taxonomy::{ErrorCode, Failure, Level};
 use crate::tiktok::aftersales::Cancellation;
@@ -68,20 +70,10 @@ pub fn plan_full_cancel(lines: &[Value]) -> FullCancelPlan {
     )
 }
 
-/// Units of an order after its cancellations, counted by seller SKU.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CancelledUnits {
-    /// Names of bundle products with cancelled units (never reduced automatically).
-    pub bundles: Vec<String>,
-    pub cancelled: BTreeMap<String, u32>,
-    pub remaining: BTreeMap<String, u32>,
-}
-
-/// Units still wanted = order line items neither marked cancelled by TikTok
-/// nor named by an effective cancellation; counted by line item id, so it is
-/// right whichever way TikTok reports a partial cancel.
-pub fn cancelled_units(order: &Order, cancels: &[Cancellation]) -> CancelledUnits {
-    let cancelled_ids: HashSet<&str> = cancels
+/// The TikTok line items an order's effective cancellations (and TikTok's
+/// own line statuses) took away.
+pub fn cancelled_line_items<'o>(order: &'o Order, cancels: &'o [Cancellation]) -> HashSet<&'o str> {
+    let mut ids: HashSet<&str> = cancels
         .iter()
         .filter(|c| c.is_effective())
         .flat_map(|c| {
@@ -90,34 +82,23 @@ pub fn cancelled_units(order: &Order, cancels: &[Cancellation]) -> CancelledUnit
                 .map(|l| l.order_line_item_id.as_str())
         })
         .collect();
-    let is_cancelled = |l: &crate::tiktok::model::LineItem| {
-        l.is_cancelled() || cancelled_ids.contains(l.id.as_str())
-    };
-    let mut out = CancelledUnits {
-        // Bundle units map to several NetSuite lines at allocated prices; a
-        // partial cancel of one is surfaced for a person, never dropped.
-        bundles: order
+    ids.extend(
+        order
             .line_items
             .iter()
-            .filter(|l| !l.combined_listing_skus.is_empty() && is_cancelled(l))
-            .map(|l| l.product_name.clone())
-            .collect(),
-        ..Default::default()
-    };
-    for l in order
-        .line_items
+            .filter(|l| l.is_cancelled())
+            .map(|l| l.id.as_str()),
+    );
+    ids
+}
+
+/// Units of a group TikTok still wants: those whose line item is not cancelled.
+pub fn wanted_units(g: &UnitGroup, cancelled: &HashSet<&str>) -> u32 {
+    g.units
         .iter()
-        .filter(|l| l.combined_listing_skus.is_empty())
-    {
-        let sku = l.seller_sku.trim().to_string();
-        let bucket = if is_cancelled(l) {
-            &mut out.cancelled
-        } else {
-            &mut out.remaining
-        };
-        *bucket.entry(sku).or_default() += 1;
-    }
-    out
+        .filter(|(id, _)| !cancelled.contains(id.as_str()))
+        .map(|(_, q)| q)
+        .sum()
 }
 
 /// What a partial cancellation changes on the Sales Order.
@@ -127,44 +108,64 @@ pub struct LineChanges {
     pub patch: Vec<Value>,
     /// Lines TikTok wants below what was already fulfilled or billed.
     pub too_late: Vec<String>,
+    /// Groups with units still wanted but no Sales Order line to carry them.
+    pub unmatched: Vec<String>,
     /// What changed, for the log.
     pub changed: Vec<String>,
 }
 
-/// Sets each line of a cancelled SKU's item to the units still wanted.
-pub fn plan_line_changes(
-    skus: &[Sku],
-    items: &[ItemRef],
-    remaining: &BTreeMap<String, u32>,
-    lines: &[Value],
-) -> LineChanges {
+/// One group of the order's units, as the Sales Order carries it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupLine<'g> {
+    pub sku: &'g str,
+    pub item: &'g str,
+    pub rate: Money,
+    /// Units TikTok still wants on this line.
+    pub wanted: u32,
+}
+
+/// Sets each Sales Order line to the units its own TikTok line items still
+/// want. Groups are matched to lines by item and rate, each line once, in
+/// the order both were written, so when one item sits on two lines (another
+/// price, a seller discount, a bundle component also sold alone) only the
+/// line whose units were cancelled changes.
+pub fn plan_line_changes(groups: &[GroupLine<'_>], lines: &[Value]) -> LineChanges {
     let mut out = LineChanges::default();
-    for (sku, item) in skus.iter().zip(items) {
-        let wanted = remaining.get(sku.as_str()).copied().unwrap_or(0);
-        for l in lines
-            .iter()
-            .filter(|l| l["item"]["id"].as_str() == Some(item.id.as_str()))
-        {
-            let (q, fulfilled) = (
-                qty(l, "quantity"),
-                qty(l, "quantityFulfilled").max(qty(l, "quantityBilled")),
-            );
-            if wanted < fulfilled {
-                out.too_late.push(format!(
-                    "line {} ({sku}): fulfilled/billed {fulfilled}, TikTok now wants {wanted}",
-                    l["line"]
-                ));
-            } else if wanted == 0 && l["isClosed"] != json!(true) {
-                out.patch
-                    .push(json!({ "line": l["line"], "isClosed": true }));
-                out.changed
-                    .push(format!("closed line {} ({sku})", l["line"]));
-            } else if wanted > 0 && wanted != q {
-                let rate = money_of(&l["rate"]).unwrap_or_default();
-                out.patch.push(json!({ "line": l["line"], "quantity": wanted, "amount": num(rate * Decimal::from(wanted)) }));
-                out.changed
-                    .push(format!("line {} ({sku}) {q} → {wanted}", l["line"]));
+    let mut used = vec![false; lines.len()];
+    for g in groups {
+        let found = lines.iter().enumerate().find(|(i, l)| {
+            !used[*i]
+                && l["item"]["id"].as_str() == Some(g.item)
+                && money_of(&l["rate"]).is_some_and(|r| r == g.rate)
+        });
+        let Some((i, l)) = found else {
+            if g.wanted > 0 {
+                out.unmatched
+                    .push(format!("{} × {} at {}", g.wanted, g.sku, g.rate));
             }
+            continue;
+        };
+        used[i] = true;
+        let sku = g.sku;
+        let wanted = g.wanted;
+        let (q, fulfilled) = (
+            qty(l, "quantity"),
+            qty(l, "quantityFulfilled").max(qty(l, "quantityBilled")),
+        );
+        if wanted < fulfilled {
+            out.too_late.push(format!(
+                "line {} ({sku}): fulfilled/billed {fulfilled}, TikTok now wants {wanted}",
+                l["line"]
+            ));
+        } else if wanted == 0 && l["isClosed"] != json!(true) {
+            out.patch
+                .push(json!({ "line": l["line"], "isClosed": true }));
+            out.changed
+                .push(format!("closed line {} ({sku})", l["line"]));
+        } else if wanted > 0 && wanted != q {
+            out.patch.push(json!({ "line": l["line"], "quantity": wanted, "amount": num(g.rate * Decimal::from(wanted)) }));
+            out.changed
+                .push(format!("line {} ({sku}) {q} → {wanted}", l["line"]));
         }
     }
     out
@@ -263,22 +264,15 @@ impl OrderSync<'_> {
             Ok(c) => c,
             Err(e) => return Decision::failed(status, Failure::from(&e)),
         };
-        let units = cancelled_units(order, &cancels);
-        if !units.bundles.is_empty() {
-            return Decision::failed(
-                status,
-                Failure::new(
-                    ErrorCode::OrderCancellationFailed,
-                    format!("TikTok cancelled bundle unit(s) of {} in order {}; bundle lines are not reduced automatically", units.bundles.join(", "), order.id),
-                    "Reduce or close the bundle's component lines on the Sales Order in NetSuite, then ignore the order here.",
-                )
-                .retryable(false)
-                .level(Level::Warning),
-            )
-            .with_status(SyncStatus::NeedsReview)
-            .on(so_id);
-        }
-        if units.cancelled.is_empty() {
+        let cancelled = cancelled_line_items(order, &cancels);
+        let groups = match group_all_units(order) {
+            Ok(g) => g,
+            Err(e) => return Decision::failed(status, e.to_failure(shop)),
+        };
+        if groups
+            .iter()
+            .all(|g| wanted_units(g, &cancelled) == g.quantity)
+        {
             return Decision::ok(
                 SyncStatus::Updated,
                 status,
@@ -286,11 +280,7 @@ impl OrderSync<'_> {
             )
             .on(so_id);
         }
-        let skus: Vec<Sku> = units
-            .cancelled
-            .keys()
-            .map(|s| Sku::new(s.clone()))
-            .collect();
+        let skus: Vec<Sku> = groups.iter().map(|g| g.seller_sku.clone()).collect();
         let items = match self.resolve_items(shop, skus.iter()).await {
             Ok(i) => i,
             Err(Resolve::Unlinked(s)) => {
@@ -309,7 +299,35 @@ impl OrderSync<'_> {
             Ok(l) => l,
             Err(f) => return Decision::failed(status, f),
         };
-        let changes = plan_line_changes(&skus, &items, &units.remaining, &lines);
+        let cfg = match self.mapping.for_shop(shop) {
+            Ok(c) => c,
+            Err(f) => return Decision::failed(status, *f),
+        };
+        let planned: Vec<GroupLine<'_>> = groups
+            .iter()
+            .zip(&items)
+            .map(|(g, item)| GroupLine {
+                sku: g.seller_sku.as_str(),
+                item: item.id.as_str(),
+                rate: g.rate(cfg),
+                wanted: wanted_units(g, &cancelled),
+            })
+            .collect();
+        let changes = plan_line_changes(&planned, &lines);
+        if !changes.unmatched.is_empty() {
+            return Decision::failed(
+                status,
+                Failure::new(
+                    ErrorCode::OrderCancellationFailed,
+                    format!("Sales Order {so_id} has no line for {} that TikTok still wants; nothing was changed", changes.unmatched.join(", ")),
+                    "The Sales Order was edited by hand or written by another version: reduce the cancelled units in NetSuite, then ignore the order here.",
+                )
+                .retryable(false)
+                .level(Level::Warning),
+            )
+            .with_status(SyncStatus::NeedsReview)
+            .on(so_id);
+        }
         if !changes.too_late.is_empty() {
             return Decision::failed(
                 status,
@@ -367,27 +385,78 @@ mod tests {
     }
 
     #[test]
-    fn partial_cancel_sets_absolute_quantities_and_is_idempotent() {
-        let skus = [Sku::new("TENT"), Sku::new("LAMP")];
-        let items = [ItemRef { id: "101".into() }, ItemRef { id: "103".into() }];
-        let remaining = BTreeMap::from([("TENT".to_string(), 1u32)]);
-        let lines = [line(1, "101", 2, 0, false), line(2, "103", 1, 0, false)];
-        let c = plan_line_changes(&skus, &items, &remaining, &lines);
+    fn partial_cancel_reduces_only_the_line_whose_units_were_cancelled() {
+        let d = |s: &str| s.parse::<Money>().unwrap();
+        // One item on two lines: 2 units at 10 (line 1), 1 unit at 8 (line 2).
+        let lines = [
+            json!({"line": 1, "item": {"id": "101"}, "quantity": 2, "rate": 10, "quantityFulfilled": 0, "quantityBilled": 0}),
+            json!({"line": 2, "item": {"id": "101"}, "quantity": 1, "rate": 8, "quantityFulfilled": 0, "quantityBilled": 0}),
+            json!({"line": 3, "item": {"id": "103"}, "quantity": 1, "rate": 5, "quantityFulfilled": 0, "quantityBilled": 0}),
+        ];
+        // One unit at 10 cancelled: line 1 → 1, line 2 untouched (not 2 and 2).
+        let groups = [
+            GroupLine {
+                sku: "TENT",
+                item: "101",
+                rate: d("10"),
+                wanted: 1,
+            },
+            GroupLine {
+                sku: "TENT",
+                item: "101",
+                rate: d("8"),
+                wanted: 1,
+            },
+            GroupLine {
+                sku: "LAMP",
+                item: "103",
+                rate: d("5"),
+                wanted: 0,
+            },
+        ];
+        let c = plan_line_changes(&groups, &lines);
         assert_eq!(
             c.patch,
             vec![
-                json!({"line": 1, "quantity": 1, "amount": 10.5}),
-                json!({"line": 2, "isClosed": true})
+                json!({"line": 1, "quantity": 1, "amount": 10}),
+                json!({"line": 3, "isClosed": true})
             ]
         );
+        assert!(c.unmatched.is_empty() && c.too_late.is_empty());
         // Applied: the same plan against the result changes nothing.
-        let after = [line(1, "101", 1, 0, false), line(2, "103", 1, 0, true)];
-        assert!(plan_line_changes(&skus, &items, &remaining, &after)
-            .patch
-            .is_empty());
-        // Below what shipped: too late, nothing patched for that line.
-        let shipped = [line(1, "101", 2, 2, false)];
-        let c = plan_line_changes(&skus[..1], &items[..1], &remaining, &shipped);
+        let after = [
+            json!({"line": 1, "item": {"id": "101"}, "quantity": 1, "rate": 10}),
+            json!({"line": 2, "item": {"id": "101"}, "quantity": 1, "rate": 8}),
+            json!({"line": 3, "item": {"id": "103"}, "quantity": 1, "rate": 5, "isClosed": true}),
+        ];
+        assert!(plan_line_changes(&groups, &after).patch.is_empty());
+        // Below what shipped: too late. No line for wanted units: unmatched.
+        let shipped = [
+            json!({"line": 1, "item": {"id": "101"}, "quantity": 2, "rate": 10, "quantityFulfilled": 2}),
+        ];
+        let c = plan_line_changes(&groups[..1], &shipped);
         assert!(c.patch.is_empty() && c.too_late.len() == 1, "{c:?}");
+        let c = plan_line_changes(&groups[1..2], &shipped);
+        assert_eq!(c.unmatched.len(), 1, "{c:?}");
+    }
+
+    #[test]
+    fn wanted_units_count_only_live_line_items() {
+        let g = UnitGroup {
+            seller_sku: Sku::new("MUG"),
+            sku_id: "1".into(),
+            product_name: "Bundle".into(),
+            quantity: 4,
+            unit_price: Money::ONE,
+            unit_seller_discount: Money::ZERO,
+            amount: Money::from(4),
+            units: vec![("b1".into(), 2), ("b2".into(), 2)],
+        };
+        let cancelled: HashSet<&str> = ["b2"].into_iter().collect();
+        assert_eq!(
+            wanted_units(&g, &cancelled),
+            2,
+            "a bundle unit takes its component count"
+        );
     }
 }
