@@ -68,6 +68,17 @@ pub struct CancellationSeed {
 }
 
 /// One return in the Search Returns 202309 shape (`return_orders[]`), owned by `shop_id`.
+///
+/// A seller-proposed partial refund carries, per the official Search Returns
+/// spec ([DOCS] search-returns-202309, doc id 650ab69edefece02be70785b):
+/// `seller_proposed_return_type: "PARTIAL_REFUND"`, `partial_refund:
+/// {currency, amount}` (both strings; "the partial refund amount offered by
+/// seller … only seller proposed partial refund will return this field")
+/// and `buyer_rejected_partial_refund` (bool). The spec does not say what
+/// `refund_amount` holds then; harsher reading: it states the partial
+/// amount, not the order's value, so a client that books `refund_amount`
+/// books the partial sum and one that books the order total is wrong. The
+/// seed's example is return 4035318504086604202 (GB order …302, £30.00).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ReturnSeed {
     pub shop_id: String,
@@ -325,8 +336,14 @@ mod tests {
                 line_total += dec(la, "refund_total");
             }
             assert_eq!(line_total, dec(amt, "refund_total"), "{rec}");
+            if rec["seller_proposed_return_type"] == "PARTIAL_REFUND" {
+                let p = &rec["partial_refund"];
+                assert_eq!(p["currency"], amt["currency"], "{rec}");
+                assert_eq!(dec(p, "amount"), dec(amt, "refund_total"), "{rec}");
+                assert!(rec["buyer_rejected_partial_refund"].is_boolean());
+            }
         }
-        assert_eq!(n, 4);
+        assert_eq!(n, 5);
     }
 
     #[test]

@@ -251,7 +251,7 @@ async fn seeded_returns_refund_and_replacement() {
     let (_sim, tt, us, gb) = start().await;
     let b = search(&tt, RETURNS, &gb, &[], json!({})).await;
     assert_eq!(b["code"], 0, "{b}");
-    assert_eq!(b["data"]["total_count"], 2);
+    assert_eq!(b["data"]["total_count"], 3);
     assert!(b["data"]["return_orders"].is_array());
 
     let b = search(
@@ -337,7 +337,7 @@ async fn control_endpoints_upsert_cancellations_and_returns() {
     let b = search(&tt, CANCELS, &us, &[], json!({"cancel_ids": ["888"]})).await;
     assert_eq!(b["data"]["total_count"], 1);
     let st = sim.state.snapshot();
-    assert_eq!(st["returns"][gb.id.as_str()].as_array().unwrap().len(), 3);
+    assert_eq!(st["returns"][gb.id.as_str()].as_array().unwrap().len(), 4);
     assert_eq!(
         st["cancellations"][us.id.as_str()]
             .as_array()
@@ -345,4 +345,64 @@ async fn control_endpoints_upsert_cancellations_and_returns() {
             .len(),
         3
     );
+}
+
+#[tokio::test]
+async fn seeded_seller_proposed_partial_refund() {
+    let (_sim, tt, _, gb) = start().await;
+    let b = search(
+        &tt,
+        RETURNS,
+        &gb,
+        &[],
+        json!({"seller_proposed_return_type": ["PARTIAL_REFUND"]}),
+    )
+    .await;
+    assert_eq!(b["code"], 0, "{b}");
+    assert_eq!(
+        ids(&b["data"], "return_orders", "return_id"),
+        ["4035318504086604202"]
+    );
+    let r = &b["data"]["return_orders"][0];
+    assert_eq!(r["order_id"], "578903215467812302");
+    assert_eq!(r["return_type"], "REFUND");
+    assert_eq!(r["return_status"], "RETURN_OR_REFUND_REQUEST_COMPLETE");
+    assert_eq!(r["seller_proposed_return_type"], "PARTIAL_REFUND");
+    assert_eq!(
+        r["partial_refund"],
+        json!({"currency": "GBP", "amount": "30.00"})
+    );
+    assert_eq!(r["buyer_rejected_partial_refund"], false);
+    assert_eq!(r["refund_amount"]["refund_total"], "30.00");
+    assert_eq!(r["refund_amount"]["refund_subtotal"], "30.00");
+    let lines = r["return_line_items"].as_array().unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["order_line_item_id"], "577086512123756201");
+    assert_eq!(lines[0]["refund_amount"]["refund_total"], "30.00");
+
+    // Also found by order and by id; the full refund is not a partial one.
+    let b = search(
+        &tt,
+        RETURNS,
+        &gb,
+        &[],
+        json!({"order_ids": ["578903215467812302"]}),
+    )
+    .await;
+    assert_eq!(
+        ids(&b["data"], "return_orders", "return_id"),
+        ["4035318504086604200", "4035318504086604202"]
+    );
+    assert!(b["data"]["return_orders"][0]
+        .get("partial_refund")
+        .is_none());
+    let b = search(
+        &tt,
+        RETURNS,
+        &gb,
+        &[],
+        json!({"return_ids": ["4035318504086604202"]}),
+    )
+    .await;
+    assert_eq!(b["data"]["total_count"], 1);
 }

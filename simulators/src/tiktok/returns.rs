@@ -204,6 +204,13 @@ pub(crate) async fn search_returns(
                 ("order_ids", "order_id", same),
                 ("return_types", "return_type", same),
                 ("return_status", "return_status", same),
+                // Documented request filter ([DOCS] search-returns-202309:
+                // `seller_proposed_return_type` []string, `PARTIAL_REFUND`).
+                (
+                    "seller_proposed_return_type",
+                    "seller_proposed_return_type",
+                    same,
+                ),
             ],
         )?;
         let st = sim.state();
