@@ -200,15 +200,14 @@ async fn cancellation_paging_and_upsert() {
     all.dedup();
     assert_eq!(all.len(), 5);
 
-    // page_size out of range and a bad token are parameter errors.
-    for (k, v) in [
-        ("page_size", "0"),
-        ("page_size", "51"),
-        ("page_token", "zzz"),
-    ] {
+    // page_size out of range is the catch-all parameter error; a token
+    // this endpoint never issued is the endpoint's documented 25001001.
+    for (k, v) in [("page_size", "0"), ("page_size", "51")] {
         let b = search(&tt, CANCELS, &us, &[(k, v)], json!({})).await;
         assert_eq!(b["code"], 36009004, "{k}={v}: {b}");
     }
+    let b = search(&tt, CANCELS, &us, &[("page_token", "zzz")], json!({})).await;
+    assert_eq!(b["code"], 25001001, "{b}");
     // Unknown shop and missing id are control errors.
     assert!(sim
         .state
@@ -345,6 +344,133 @@ async fn control_endpoints_upsert_cancellations_and_returns() {
             .len(),
         3
     );
+}
+
+/// Checks a token carries the characters clients mangle (§1).
+fn assert_awkward(token: &str) {
+    assert!(
+        token.contains('+') && token.contains('/') && token.ends_with('='),
+        "{token}"
+    );
+}
+
+#[tokio::test]
+async fn page_tokens_contain_plus_slash_equals_and_must_come_back_exact() {
+    let (sim, tt, us, gb) = start().await;
+    // Cancellations: page_size 1 over the US shop's 2 seeded records.
+    let b1 = search(&tt, CANCELS, &us, &[("page_size", "1")], json!({})).await;
+    assert_eq!(b1["code"], 0, "{b1}");
+    let t1 = b1["data"]["next_page_token"].as_str().unwrap().to_string();
+    assert_awkward(&t1);
+    let b2 = search(
+        &tt,
+        CANCELS,
+        &us,
+        &[("page_size", "1"), ("page_token", &t1)],
+        json!({}),
+    )
+    .await;
+    assert_eq!(b2["code"], 0, "{b2}");
+    assert_eq!(b2["data"]["next_page_token"], "");
+    assert_ne!(
+        ids(&b1["data"], "cancellations", "cancel_id"),
+        ids(&b2["data"], "cancellations", "cancel_id")
+    );
+
+    // Mangled the way careless clients do: `+` read as a space, padding
+    // dropped, URL-safe alphabet, or sent to another endpoint/shop.
+    let mangled = [
+        t1.replace('+', " "),
+        t1.trim_end_matches('=').to_string(),
+        t1.replace('+', "-").replace('/', "_"),
+        format!("{t1}x"),
+    ];
+    for t in &mangled {
+        let b = search(
+            &tt,
+            CANCELS,
+            &us,
+            &[("page_size", "1"), ("page_token", t)],
+            json!({}),
+        )
+        .await;
+        assert_eq!(b["code"], 25001001, "{t}: {b}");
+        assert!(b["data"].is_null());
+    }
+    let b = search(&tt, RETURNS, &us, &[("page_token", &t1)], json!({})).await;
+    assert_eq!(b["code"], 25001001, "a cancellations token on returns: {b}");
+
+    // A token put on the wire without percent-encoding: the server reads
+    // `+` as a space, so the signed value no longer matches (106001).
+    let mut q: Vec<(String, String)> = vec![
+        ("app_key".into(), tt.app_key.clone()),
+        ("timestamp".into(), common::now().to_string()),
+        ("shop_cipher".into(), us.cipher.clone()),
+        ("page_size".into(), "1".into()),
+        ("page_token".into(), t1.clone()),
+    ];
+    let pairs: Vec<(&str, &str)> = q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let sign = shared::signing::tiktok::api_sign(&tt.app_secret, CANCELS, &pairs, Some(b"{}"));
+    q.push(("sign".into(), sign));
+    let raw_query: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let r: Value = tt
+        .client
+        .post(format!("{}{CANCELS}?{}", tt.base, raw_query.join("&")))
+        .header("x-tts-access-token", &us.access_token)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["code"], 106001, "{r}");
+
+    // Returns (page_size 10..=50): 12 more GB returns make 15, two pages.
+    for i in 0..12 {
+        sim.state
+            .upsert_return(
+                &gb.id,
+                json!({"return_id": format!("77{i:02}"), "order_id": "578903215467812301", "return_type": "REFUND", "return_status": "RETURN_OR_REFUND_REQUEST_PENDING", "create_time": 1800000000 + i}),
+            )
+            .unwrap();
+    }
+    let r1 = search(&tt, RETURNS, &gb, &[("page_size", "10")], json!({})).await;
+    assert_eq!(r1["data"]["total_count"], 15);
+    assert_eq!(r1["data"]["return_orders"].as_array().unwrap().len(), 10);
+    let rt = r1["data"]["next_page_token"].as_str().unwrap().to_string();
+    assert_awkward(&rt);
+    let bad = search(
+        &tt,
+        RETURNS,
+        &gb,
+        &[("page_size", "10"), ("page_token", &rt.replace('+', " "))],
+        json!({}),
+    )
+    .await;
+    assert_eq!(bad["code"], 25001001, "{bad}");
+    let other_shop = search(&tt, RETURNS, &us, &[("page_token", &rt)], json!({})).await;
+    assert_eq!(
+        other_shop["code"], 25001001,
+        "a GB token on the US shop: {other_shop}"
+    );
+    let r2 = search(
+        &tt,
+        RETURNS,
+        &gb,
+        &[("page_size", "10"), ("page_token", &rt)],
+        json!({}),
+    )
+    .await;
+    assert_eq!(r2["code"], 0, "{r2}");
+    assert_eq!(r2["data"]["return_orders"].as_array().unwrap().len(), 5);
+    assert_eq!(r2["data"]["next_page_token"], "");
+    let mut all = ids(&r1["data"], "return_orders", "return_id");
+    all.extend(ids(&r2["data"], "return_orders", "return_id"));
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 15);
 }
 
 #[tokio::test]

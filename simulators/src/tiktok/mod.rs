@@ -13,6 +13,7 @@
 mod auth;
 mod control;
 mod orders;
+mod page_token;
 mod returns;
 
 use axum::http::StatusCode;

@@ -4,10 +4,18 @@
 //! fields they filter and sort on.
 //!
 //! Sim-defined details: results are sorted by `create_time` descending (the
-//! documented default sort field), then by id; `page_token` is an opaque
-//! offset token the simulator itself issues; an unparseable token, a
-//! page_size out of range or a body that is not a JSON object answer the
-//! catch-all parameter error 36009004.
+//! documented default sort field), then by id; a page_size out of range or a
+//! body that is not a JSON object answer the catch-all parameter error
+//! 36009004 (§8: it also covers body-validation errors).
+//!
+//! `page_token`: see `page_token.rs`. Tokens are padded base64 carrying `+`,
+//! `/` and `=` (§1) and are accepted only exactly as issued, for the same
+//! endpoint and shop. Anything else answers 25001001, the parameter error
+//! both endpoints' official docs list ("An invalid request parameter was
+//! passed…", [DOCS] search-returns-202309 doc 650ab69edefece02be70785b and
+//! search-cancellations-202309 doc 650ab68bc16ffe02b8f2ea41, error codes),
+//! with HTTP 200 like every other body-coded error here (module doc of
+//! `tiktok`).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -17,7 +25,7 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 use super::auth::{authenticate, Authed};
-use super::{ApiError, TikTokSim};
+use super::{page_token, ApiError, TikTokSim};
 
 pub(crate) const CANCELLATIONS_PATH: &str = "/return_refund/202309/cancellations/search";
 pub(crate) const RETURNS_PATH: &str = "/return_refund/202309/returns/search";
@@ -27,7 +35,8 @@ const CANCEL_PAGE: (usize, usize) = (1, 50);
 const RETURN_PAGE: (usize, usize) = (10, 50);
 const DEFAULT_PAGE_SIZE: usize = 10;
 
-const TOKEN_PREFIX: &str = "sim-offset-";
+/// The endpoints' documented "invalid request parameter" code.
+pub(crate) const INVALID_PARAMETER: i64 = 25001001;
 
 fn bad_param(msg: impl std::fmt::Display) -> ApiError {
     ApiError::ok_status(36009004, format!("Invalid parameter: {msg}"))
@@ -44,13 +53,18 @@ fn page_size(a: &Authed, (min, max): (usize, usize)) -> Result<usize, ApiError> 
     }
 }
 
-fn page_offset(a: &Authed) -> Result<usize, ApiError> {
+/// A page_token that is not exactly one this endpoint issued to this shop.
+fn bad_page_token() -> ApiError {
+    ApiError::ok_status(
+        INVALID_PARAMETER,
+        "An invalid request parameter was passed. Please check that you have the correct parameter type(s) and format. (page_token is invalid)",
+    )
+}
+
+fn page_offset(a: &Authed, path: &str) -> Result<usize, ApiError> {
     match a.param("page_token").filter(|s| !s.is_empty()) {
         None => Ok(0),
-        Some(t) => t
-            .strip_prefix(TOKEN_PREFIX)
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| bad_param("page_token is invalid")),
+        Some(t) => page_token::accept(t, path, &a.shop.id).ok_or_else(bad_page_token),
     }
 }
 
@@ -106,12 +120,19 @@ impl Filter {
     }
 }
 
+/// Where a page request comes from: the endpoint and shop its tokens are bound to.
+struct PageScope<'a> {
+    path: &'a str,
+    shop_id: &'a str,
+}
+
 fn search(
     records: Option<&BTreeMap<String, Value>>,
     filters: &[Filter],
     offset: usize,
     size: usize,
     list_key: &str,
+    scope: &PageScope<'_>,
 ) -> Value {
     let mut hits: Vec<&Value> = records
         .into_iter()
@@ -125,7 +146,7 @@ fn search(
     let page: Vec<Value> = hits.into_iter().skip(offset).take(size).cloned().collect();
     let end = offset.saturating_add(size);
     let next = if end < total {
-        format!("{TOKEN_PREFIX}{end}")
+        page_token::issue(scope.path, scope.shop_id, end)
     } else {
         String::new()
     };
@@ -162,7 +183,7 @@ pub(crate) async fn search_cancellations(
     let path = CANCELLATIONS_PATH;
     let result = authenticate(&sim, path, q.as_deref(), &headers, &body).and_then(|a| {
         let size = page_size(&a, CANCEL_PAGE)?;
-        let offset = page_offset(&a)?;
+        let offset = page_offset(&a, path)?;
         let body = parse_body(&body)?;
         let fs = filters(
             &body,
@@ -180,6 +201,10 @@ pub(crate) async fn search_cancellations(
             offset,
             size,
             "cancellations",
+            &PageScope {
+                path,
+                shop_id: &a.shop.id,
+            },
         ))
     });
     sim.finish(path, result)
@@ -195,7 +220,7 @@ pub(crate) async fn search_returns(
     let path = RETURNS_PATH;
     let result = authenticate(&sim, path, q.as_deref(), &headers, &body).and_then(|a| {
         let size = page_size(&a, RETURN_PAGE)?;
-        let offset = page_offset(&a)?;
+        let offset = page_offset(&a, path)?;
         let body = parse_body(&body)?;
         let fs = filters(
             &body,
@@ -220,6 +245,10 @@ pub(crate) async fn search_returns(
             offset,
             size,
             "return_orders",
+            &PageScope {
+                path,
+                shop_id: &a.shop.id,
+            },
         ))
     });
     sim.finish(path, result)
@@ -245,11 +274,16 @@ mod tests {
         let m: BTreeMap<String, Value> = (0..5)
             .map(|i| (format!("{i}"), json!({"id": i, "create_time": i})))
             .collect();
-        let p1 = search(Some(&m), &[], 0, 2, "x");
+        let scope = PageScope {
+            path: "/p",
+            shop_id: "s",
+        };
+        let p1 = search(Some(&m), &[], 0, 2, "x", &scope);
         assert_eq!(p1["total_count"], 5);
         assert_eq!(p1["x"][0]["id"], 4, "newest first");
-        assert_eq!(p1["next_page_token"], "sim-offset-2");
-        let p3 = search(Some(&m), &[], 4, 2, "x");
+        let t = p1["next_page_token"].as_str().unwrap();
+        assert_eq!(page_token::accept(t, "/p", "s"), Some(2));
+        let p3 = search(Some(&m), &[], 4, 2, "x", &scope);
         assert_eq!(p3["x"].as_array().unwrap().len(), 1);
         assert_eq!(p3["next_page_token"], "");
     }
