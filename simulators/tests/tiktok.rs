@@ -4,6 +4,7 @@ mod common;
 
 use common::{now, TikTok};
 use reqwest::StatusCode;
+use simulators::tiktok::{NOT_THIS_SELLERS_ORDER, ORDER_DETAIL_TRANSIENT_CODES};
 use simulators::{default_seed, spawn_tiktok, RunningSim, TikTokConfig, TikTokSim};
 
 const ORDERS: &str = "/order/202309/orders";
@@ -49,13 +50,13 @@ async fn signed_request_returns_one_line_item_per_unit() {
     let mut c = tt.call(ORDERS, Some(&us.access_token));
     c.params = vec![
         ("shop_cipher", us.cipher.clone()),
-        ("ids", format!("{US_ORDER},576461413038785753,111")),
+        ("ids", format!("{US_ORDER},576461413038785753")),
     ];
     let (status, body) = tt.send(c).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["code"], 0, "{body}");
     let orders = body["data"]["orders"].as_array().unwrap();
-    assert_eq!(orders.len(), 2, "unknown ids are omitted");
+    assert_eq!(orders.len(), 2);
     let lines = orders[0]["line_items"].as_array().unwrap();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["sku_id"], lines[1]["sku_id"]);
@@ -66,17 +67,112 @@ async fn signed_request_returns_one_line_item_per_unit() {
     assert_eq!(sim.state.request_count(ORDERS), 1);
 }
 
-#[tokio::test]
-async fn orders_of_another_shop_are_not_visible() {
-    let (_sim, tt, _, gb) = start(50).await;
-    let mut c = tt.call(ORDERS, Some(&gb.access_token));
+fn order_call<'a>(
+    tt: &TikTok,
+    shop: &'a simulators::seed::ShopSeed,
+    ids: &str,
+) -> common::TtCall<'a> {
+    let mut c = tt.call(ORDERS, Some(&shop.access_token));
     c.params = vec![
-        ("shop_cipher", gb.cipher.clone()),
-        ("ids", US_ORDER.to_string()),
+        ("shop_cipher", shop.cipher.clone()),
+        ("ids", ids.to_string()),
     ];
-    let (_, body) = tt.send(c).await;
-    assert_eq!(body["code"], 0);
-    assert_eq!(body["data"]["orders"].as_array().unwrap().len(), 0);
+    c
+}
+
+/// Another shop's order, an unknown id, or either mixed with a good id:
+/// the whole call answers 21008111 with no data.
+#[tokio::test]
+async fn order_ids_that_are_not_this_shops_answer_21008111() {
+    let (sim, tt, _, gb) = start(50).await;
+    for ids in [
+        US_ORDER.to_string(),
+        "111".to_string(),
+        format!("578903215467812301,{US_ORDER}"),
+        "578903215467812301,111".to_string(),
+    ] {
+        let (status, body) = tt.send(order_call(&tt, &gb, &ids)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["code"], NOT_THIS_SELLERS_ORDER, "{ids}: {body}");
+        assert_eq!(body["code"], 21008111);
+        assert!(body["data"].is_null(), "{body}");
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The order or package does not belong to the current seller."));
+    }
+    assert_eq!(sim.state.rejected_count(21008111), 4);
+    // The shop's own orders still come back.
+    let (_, body) = tt.send(order_call(&tt, &gb, "578903215467812301")).await;
+    assert_eq!(body["code"], 0, "{body}");
+}
+
+#[tokio::test]
+async fn queued_order_detail_failures_answer_one_call_each() {
+    let (sim, tt, us, _) = start(50).await;
+    assert_eq!(
+        ORDER_DETAIL_TRANSIENT_CODES,
+        [10002014, 10002015, 10037002, 10037003, 10037004]
+    );
+    sim.state
+        .fail_next_order_details(&ORDER_DETAIL_TRANSIENT_CODES)
+        .unwrap();
+    assert_eq!(sim.state.pending_order_detail_failures(), 5);
+    for code in ORDER_DETAIL_TRANSIENT_CODES {
+        let (status, body) = tt.send(order_call(&tt, &us, US_ORDER)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["code"], code, "{body}");
+        assert!(body["data"].is_null());
+        assert_eq!(
+            body["message"],
+            "Failed to get orders, If multiple retry have failed, please contact the platform for assistance"
+        );
+    }
+    let (_, body) = tt.send(order_call(&tt, &us, US_ORDER)).await;
+    assert_eq!(body["code"], 0, "the queue is spent: {body}");
+
+    // A call failing the common checks does not consume a queued failure.
+    sim.state.fail_next_order_details(&[36009003]).unwrap();
+    let mut c = order_call(&tt, &us, US_ORDER);
+    c.sign_override = Some("00");
+    assert_eq!(tt.send(c).await.1["code"], 106001);
+    assert_eq!(
+        tt.send(order_call(&tt, &us, US_ORDER)).await.1["code"],
+        36009003
+    );
+
+    // Only documented Get Order Detail codes; nothing is queued on error.
+    assert!(sim
+        .state
+        .fail_next_order_details(&[10002014, 12345])
+        .is_err());
+    assert_eq!(sim.state.pending_order_detail_failures(), 0);
+
+    // HTTP control hook; reset clears the queue.
+    let r = tt
+        .client
+        .post(format!("{}/_sim/fail/order_details", tt.base))
+        .json(&serde_json::json!({"codes": [10037003, 10002015]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["pending"], 2);
+    let r = tt
+        .client
+        .post(format!("{}/_sim/fail/order_details", tt.base))
+        .json(&serde_json::json!({"codes": [1]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        tt.send(order_call(&tt, &us, US_ORDER)).await.1["code"],
+        10037003
+    );
+    sim.state.reset();
+    assert_eq!(sim.state.pending_order_detail_failures(), 0);
+    assert_eq!(tt.send(order_call(&tt, &us, US_ORDER)).await.1["code"], 0);
 }
 
 #[tokio::test]

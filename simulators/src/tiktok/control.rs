@@ -81,6 +81,27 @@ pub(crate) async fn set_token(
 }
 
 #[derive(Deserialize)]
+pub(crate) struct FailOrderDetails {
+    codes: Vec<i64>,
+}
+
+/// `POST /_sim/fail/order_details {"codes":[10002014,…]}`: see
+/// `TikTokSim::fail_next_order_details`. Answers the queue length.
+pub(crate) async fn fail_order_details(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<FailOrderDetails>,
+) -> Response {
+    match sim.fail_next_order_details(&req.codes) {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({"ok": true, "pending": sim.pending_order_detail_failures()})),
+        )
+            .into_response(),
+        Err(e) => bad_request(e),
+    }
+}
+
+#[derive(Deserialize)]
 pub(crate) struct Config {
     qps_limit: Option<u32>,
 }

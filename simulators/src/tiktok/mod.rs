@@ -16,6 +16,8 @@ mod orders;
 mod page_token;
 mod returns;
 
+pub use orders::{NOT_THIS_SELLERS_ORDER, ORDER_DETAIL_ERRORS, ORDER_DETAIL_TRANSIENT_CODES};
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -74,6 +76,8 @@ pub(crate) struct State {
     pub(crate) windows: HashMap<(String, String, String), VecDeque<Instant>>,
     pub(crate) request_counts: BTreeMap<String, u64>,
     pub(crate) rejected: BTreeMap<i64, u64>,
+    /// Codes the next Get Order Detail calls answer, one per call, in order.
+    pub(crate) order_detail_failures: VecDeque<i64>,
 }
 
 impl State {
@@ -116,6 +120,7 @@ impl State {
             windows: HashMap::new(),
             request_counts: BTreeMap::new(),
             rejected: BTreeMap::new(),
+            order_detail_failures: VecDeque::new(),
         }
     }
 }
@@ -225,6 +230,28 @@ impl TikTokSim {
         Ok(())
     }
 
+    /// Makes the next `codes.len()` Get Order Detail calls that pass the
+    /// common checks fail, one code per call in the given order, with HTTP
+    /// 200 and the code's documented message. Appends to any still queued.
+    /// Only codes Get Order Detail documents are accepted
+    /// ([`ORDER_DETAIL_ERRORS`]); the transient ones a client should retry
+    /// are [`ORDER_DETAIL_TRANSIENT_CODES`]. `reset` clears the queue.
+    pub fn fail_next_order_details(&self, codes: &[i64]) -> Result<(), SimError> {
+        if let Some(c) = codes
+            .iter()
+            .find(|c| orders::order_detail_message(**c).is_none())
+        {
+            return Err(SimError::UndocumentedCode(*c));
+        }
+        self.state().order_detail_failures.extend(codes);
+        Ok(())
+    }
+
+    /// Queued Get Order Detail failures not yet served.
+    pub fn pending_order_detail_failures(&self) -> usize {
+        self.state().order_detail_failures.len()
+    }
+
     pub fn set_qps_limit(&self, limit: u32) {
         let mut st = self.state();
         st.qps_limit = limit;
@@ -255,6 +282,7 @@ impl TikTokSim {
             "cancellations": st.cancellations.iter().map(|(shop, m)| (shop.clone(), m.values().cloned().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
             "returns": st.returns.iter().map(|(shop, m)| (shop.clone(), m.values().cloned().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
             "qps_limit": st.qps_limit,
+            "order_detail_failures": st.order_detail_failures,
             "request_counts": st.request_counts,
             "rejected": st.rejected.iter().map(|(k, v)| (k.to_string(), *v)).collect::<BTreeMap<_, _>>(),
         })
@@ -289,6 +317,8 @@ pub enum SimError {
     /// (record kind, id field): e.g. a cancellation without `cancel_id`.
     #[error("{0} JSON has no string `{1}`")]
     MissingId(&'static str, &'static str),
+    #[error("code {0} is not a documented Get Order Detail error")]
+    UndocumentedCode(i64),
 }
 
 /// A TikTok error: HTTP status plus envelope code and message.
@@ -350,6 +380,10 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/_sim/cancellations", post(control::upsert_cancellation))
         .route("/_sim/returns", post(control::upsert_return))
         .route("/_sim/shops/{shop_id}/token", post(control::set_token))
+        .route(
+            "/_sim/fail/order_details",
+            post(control::fail_order_details),
+        )
         .route("/_sim/config", post(control::config))
         .route("/_sim/reset", post(control::reset))
         .fallback(orders::unknown_path)
