@@ -175,6 +175,56 @@ async fn queued_order_detail_failures_answer_one_call_each() {
     assert_eq!(tt.send(order_call(&tt, &us, US_ORDER)).await.1["code"], 0);
 }
 
+async fn refresh(tt: &TikTok, refresh_token: &str) -> serde_json::Value {
+    let url = format!(
+        "{}/api/v2/token/refresh?app_key={}&app_secret={}&refresh_token={}&grant_type=refresh_token",
+        tt.base, tt.app_key, tt.app_secret, refresh_token
+    );
+    tt.client
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn refresh_rotates_the_refresh_token() {
+    let (sim, tt, us, _) = start(50).await;
+    let b1 = refresh(&tt, &us.refresh_token).await;
+    assert_eq!(b1["code"], 0, "{b1}");
+    let rt1 = b1["data"]["refresh_token"].as_str().unwrap().to_string();
+    let at1 = b1["data"]["access_token"].as_str().unwrap().to_string();
+    assert_ne!(rt1, us.refresh_token, "a new refresh token");
+    assert_ne!(at1, us.access_token, "a new access token");
+    assert_eq!(
+        b1["data"]["refresh_token_expire_in"], us.refresh_token_expire_in,
+        "rotation does not extend the authorization"
+    );
+    // The presented refresh token is spent; so is the old access token.
+    let b = refresh(&tt, &us.refresh_token).await;
+    assert_eq!(b["code"], 36004005, "{b}");
+    assert!(b["data"].is_null());
+    assert_eq!(
+        tt.send(tt.call(SHOPS, Some(&us.access_token))).await.1["code"],
+        101000
+    );
+    assert_eq!(tt.send(tt.call(SHOPS, Some(&at1))).await.1["code"], 0);
+    assert_eq!(sim.state.shops()[0].refresh_token, rt1);
+
+    // Two concurrent refreshes with the same token: exactly one wins.
+    let (a, b) = tokio::join!(refresh(&tt, &rt1), refresh(&tt, &rt1));
+    let mut codes = [a["code"].as_i64().unwrap(), b["code"].as_i64().unwrap()];
+    codes.sort();
+    assert_eq!(codes, [0, 36004005], "{a} {b}");
+    let winner = if a["code"] == 0 { &a } else { &b };
+    let rt2 = winner["data"]["refresh_token"].as_str().unwrap();
+    assert_ne!(rt2, rt1);
+    assert_eq!(refresh(&tt, rt2).await["code"], 0);
+}
+
 #[tokio::test]
 async fn wrong_sign_is_106001() {
     let (sim, tt, us, _) = start(50).await;

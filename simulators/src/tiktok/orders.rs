@@ -4,7 +4,8 @@
 //!
 //! Stricter than a friendly fake, each with its source below: Get Order
 //! Detail refuses ids that are not the shop's (21008111) and can be told to
-//! fail with its documented transient codes.
+//! fail with its documented transient codes; a token refresh rotates the
+//! refresh token.
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -139,7 +140,22 @@ pub(crate) async fn get_order_detail(
 }
 
 /// `GET /api/v2/token/refresh`. On the real service this lives on the auth
-/// host and needs no signature, only app_key + app_secret + refresh_token.
+/// host and needs no signature, only app_key + app_secret + refresh_token
+/// ([DOCS] Authorization overview 202407, "Get Refresh Token API", doc id
+/// 678e3a3292b0f40314a92d75; §8).
+///
+/// Rotation: the docs return a `refresh_token` in every refresh response but
+/// never say whether it changes (§8 "Not verified"). Harsher reading: every
+/// successful refresh issues a NEW access token AND a NEW refresh token, and
+/// the refresh token that was presented stops working at once; only the
+/// newest one is accepted. Two concurrent refreshes with the same token
+/// therefore give one success and one 36004005. The new refresh token keeps
+/// the old absolute `refresh_token_expire_in` (also harsher: refreshing
+/// never extends the authorization; re-read `*_expire_in` each time, §8).
+///
+/// Codes: no TikTok source gives the code for an unknown/used refresh
+/// token; the simulator keeps its earlier choice, 36004005 "can not find
+/// related auth record", and 36004001 for an expired one.
 pub(crate) async fn refresh_token(State(sim): State<TikTokSim>, RawQuery(q): RawQuery) -> Response {
     let path = "/api/v2/token/refresh";
     let query = decode_query(q.as_deref());
@@ -176,6 +192,7 @@ pub(crate) async fn refresh_token(State(sim): State<TikTokSim>, RawQuery(q): Raw
         }
         shop.access_token = format!("TTP_sim_{}", shared::signing::netsuite::new_nonce());
         shop.access_token_expire_in = now + TOKEN_LIFETIME_SECS;
+        shop.refresh_token = format!("TTP_sim_rt_{}", shared::signing::netsuite::new_nonce());
         Ok(json!({
             "access_token": shop.access_token,
             "access_token_expire_in": shop.access_token_expire_in,
