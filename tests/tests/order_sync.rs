@@ -472,19 +472,20 @@ async fn a_429_storm_from_another_integration_fails_no_order() {
 async fn each_failure_reason_is_logged_with_code_reason_fix_and_response() {
     let mut w = world(Duration::from_secs(10)).await;
 
-    // Not Found (retryable: TikTok may not have the order yet).
+    // Not Found: TikTok says the order is not this seller's (21008111); a
+    // retry cannot change that, so it is logged once and consumed.
     assert!(
-        !w.process(US, "576461413038799999", "AWAITING_SHIPMENT")
+        w.process(US, "576461413038799999", "AWAITING_SHIPMENT")
             .await,
-        "retryable → back to SQS"
+        "not retryable → consumed"
     );
     let f = w
         .entry(US, "576461413038799999")
         .await
         .last_failure
         .unwrap();
-    assert_eq!((f.code, f.retryable), (ErrorCode::NotFound, true));
-    assert!(f.reason.contains("576461413038799999") && !f.fix.is_empty());
+    assert_eq!((f.code, f.retryable), (ErrorCode::NotFound, false));
+    assert!(f.reason.contains("576461413038799999") && f.fix.contains("shop id"));
 
     // Total Mismatch: TikTok's payment block disagrees with its own lines.
     w.set_order(US, "576461413038785752", |o| {
@@ -1327,4 +1328,63 @@ async fn an_order_or_refund_in_another_currency_than_the_books_is_refused() {
         f.reason
     );
     assert!(w.ns_sim.state.records("creditMemo").is_empty());
+}
+
+#[tokio::test]
+async fn a_seller_proposed_partial_refund_is_booked_at_the_partial_amount() {
+    let w = world(Duration::from_secs(10)).await;
+    assert!(
+        w.process(GB, "578903215467812302", "AWAITING_SHIPMENT")
+            .await
+    );
+    // Seed return …202: the seller proposed £30.00 of the £109 line, accepted.
+    let ev = return_event(
+        GB,
+        "578903215467812302",
+        "4035318504086604202",
+        "RETURN_OR_REFUND_REQUEST_COMPLETE",
+    );
+    w.sync().process(&ev, 1).await.unwrap();
+    let memos = w.ns_sim.state.records("creditMemo");
+    assert_eq!(memos.len(), 1);
+    assert_eq!(memos[0]["total"].as_f64(), Some(30.0), "the partial amount");
+    let e = w.entry(GB, "578903215467812302").await;
+    assert_eq!(e.sync_status, SyncStatus::Refunded);
+    assert!(
+        e.history
+            .last()
+            .unwrap()
+            .note
+            .contains("partial refund of 30.00 GBP"),
+        "{:?}",
+        e.history.last()
+    );
+}
+
+#[tokio::test]
+async fn a_transient_tiktok_order_error_is_retried_and_a_foreign_order_fails_with_its_reason() {
+    let w = world(Duration::from_secs(10)).await;
+    // Two transient failures, then the order: the client's retries absorb them.
+    w.tiktok_sim
+        .state
+        .fail_next_order_details(&[10037002, 10002014])
+        .unwrap();
+    assert!(
+        w.process(US, "576461413038785752", "AWAITING_SHIPMENT")
+            .await
+    );
+    assert_eq!(
+        w.entry(US, "576461413038785752").await.sync_status,
+        SyncStatus::Created
+    );
+    // An order id of the other shop: TikTok says it is not this seller's.
+    assert!(
+        w.process(US, "578903215467812301", "AWAITING_SHIPMENT")
+            .await
+    );
+    let e = w.entry(US, "578903215467812301").await;
+    let f = e.last_failure.expect("a logged failure");
+    assert!(!f.retryable, "a retry cannot fix it: {f:?}");
+    assert_eq!(f.system_code.as_deref(), Some("21008111"));
+    assert!(f.reason.contains("does not belong"), "{}", f.reason);
 }

@@ -56,6 +56,10 @@ impl From<&TikTokError> for Failure {
                 "TikTok refused the app's credentials or the shop's token: check the app key/secret and re-authorize the shop.",
             ),
             TikTokError::RateLimited { .. } => (ErrorCode::RateLimited, "TikTok throttled the app; retried automatically."),
+            _ if crate::tiktok::orders::is_not_the_sellers(e) => (
+                ErrorCode::NotFound,
+                "TikTok says the order is not this shop's: check the shop id the event came with (another shop's webhook URL?). If it is this shop's order, resubmit it.",
+            ),
             TikTokError::Transport { timed_out: true, .. } => (ErrorCode::Timeout, "Retried automatically."),
             TikTokError::Transport { .. } | TikTokError::Unavailable { .. } => {
                 (ErrorCode::ConnectionError, "TikTok was unreachable; retried automatically.")

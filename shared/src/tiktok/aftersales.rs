@@ -94,13 +94,40 @@ pub struct ReturnOrder {
     pub return_type: String,
     #[serde(default)]
     pub return_status: String,
+    /// What TikTok refunded: for a seller-proposed partial refund the buyer
+    /// accepted, the partial amount (never the order's value).
     #[serde(default)]
     pub refund_amount: RefundAmount,
     #[serde(default)]
     pub return_line_items: Vec<AfterSaleLine>,
+    /// `PARTIAL_REFUND` when the seller proposed a partial refund (Search
+    /// Returns 202309, doc 650ab69edefece02be70785b).
+    #[serde(default)]
+    pub seller_proposed_return_type: Option<String>,
+    #[serde(default)]
+    pub partial_refund: Option<PartialRefund>,
+    #[serde(default)]
+    pub buyer_rejected_partial_refund: bool,
+}
+
+/// A seller-proposed partial refund.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialRefund {
+    #[serde(default)]
+    pub currency: String,
+    #[serde(default, deserialize_with = "money")]
+    pub amount: Money,
 }
 
 impl ReturnOrder {
+    /// The partial refund the buyer accepted, if this return is one.
+    pub fn accepted_partial_refund(&self) -> Option<&PartialRefund> {
+        (self.seller_proposed_return_type.as_deref() == Some("PARTIAL_REFUND")
+            && !self.buyer_rejected_partial_refund)
+            .then_some(self.partial_refund.as_ref())
+            .flatten()
+    }
+
     /// Money went back to the buyer: the moment to book the refund. A
     /// replacement the seller refunded instead
     /// (`REPLACEMENT_REQUEST_REFUND_SUCCESS`) is a refund like any other.

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{
-    trim_body, TikTokError, CODE_INTERNAL, CODE_RATE_LIMITED, CODE_TIMEOUT, CODE_TOKEN_EXPIRED,
+    trim_body, TikTokError, CODES_ORDER_DETAIL_TRANSIENT, CODE_INTERNAL, CODE_RATE_LIMITED,
+    CODE_TIMEOUT, CODE_TOKEN_EXPIRED,
 };
 
 /// The envelope every Open API and token response uses.
@@ -142,7 +143,11 @@ pub(super) fn classify(
             body,
             attempts: 1,
         }
-    } else if code == CODE_INTERNAL || code == CODE_TIMEOUT || status >= 500 {
+    } else if code == CODE_INTERNAL
+        || code == CODE_TIMEOUT
+        || CODES_ORDER_DETAIL_TRANSIENT.contains(&code)
+        || status >= 500
+    {
         TikTokError::Unavailable {
             call: call.into(),
             code: Some(code),

@@ -24,6 +24,14 @@ pub const CODE_RATE_LIMITED: i64 = 36009002;
 pub const CODE_INTERNAL: i64 = 36009003;
 /// TikTok timeout: retry.
 pub const CODE_TIMEOUT: i64 = 36009007;
+/// Get Order Detail's transient failures ("Failed to get orders, If multiple
+/// retry have failed, please contact the platform"; official Get Order
+/// Detail spec, doc 6894134ba28e5204961601a5): retried like 5xx.
+pub const CODES_ORDER_DETAIL_TRANSIENT: [i64; 5] =
+    [10002014, 10002015, 10037002, 10037003, 10037004];
+/// "The order or package does not belong to the current seller" (same spec):
+/// permanent; the order is another shop's (or unknown).
+pub const CODE_NOT_THE_SELLERS_ORDER: i64 = 21008111;
 
 /// Response bodies kept on errors are cut to this many characters, enough for
 /// the order log and alerts without storing whole pages.

@@ -12,6 +12,11 @@ use crate::domain::OrderId;
 
 const PATH_ORDER_DETAIL: &str = "/order/202309/orders";
 
+/// Whether TikTok refused an id as not this seller's (21008111).
+pub fn is_not_the_sellers(e: &TikTokError) -> bool {
+    e.code() == Some(super::error::CODE_NOT_THE_SELLERS_ORDER)
+}
+
 /// Get Order Detail accepts at most 50 ids per call (§3).
 pub const MAX_ORDER_IDS_PER_CALL: usize = 50;
 
@@ -23,9 +28,10 @@ struct OrdersData {
 
 impl TikTokClient {
     /// `GET /order/202309/orders?ids=…`: Get Order Detail. Ids are
-    /// de-duplicated and sent 50 per call (TikTok's maximum), in order. Ids
-    /// TikTok does not know (or that belong to another shop) are simply
-    /// absent from the result. One line item is one unit (§3).
+    /// de-duplicated and sent 50 per call (TikTok's maximum), in order. An id
+    /// that is not this shop's makes TikTok refuse the whole call (21008111);
+    /// such ids are then left out of the result (one id alone: the error).
+    /// One line item is one unit (§3).
     pub async fn get_orders(
         &self,
         shop: &ShopAuth,
@@ -40,21 +46,39 @@ impl TikTokClient {
         }
         let mut out = Vec::with_capacity(unique.len());
         for chunk in unique.chunks(MAX_ORDER_IDS_PER_CALL) {
-            let joined = chunk.join(",");
-            let data: OrdersData = self
-                .call(
-                    Method::GET,
-                    PATH_ORDER_DETAIL,
-                    Scope::Shop(shop),
-                    &[("ids", joined.as_str())],
-                    None,
-                )
-                .await?;
-            for raw in data.orders {
-                out.push(decode_order(raw)?);
+            match self.order_detail(shop, chunk).await {
+                Ok(orders) => out.extend(orders),
+                // One id that is not this shop's fails the whole call, and
+                // TikTok does not say which: ask for each id on its own and
+                // leave out the ones that are not this seller's.
+                Err(e) if is_not_the_sellers(&e) && chunk.len() > 1 => {
+                    for id in chunk {
+                        match self.order_detail(shop, std::slice::from_ref(id)).await {
+                            Ok(orders) => out.extend(orders),
+                            Err(e) if is_not_the_sellers(&e) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok(out)
+    }
+
+    /// One Get Order Detail call.
+    async fn order_detail(&self, shop: &ShopAuth, ids: &[&str]) -> Result<Vec<Order>, TikTokError> {
+        let joined = ids.join(",");
+        let data: OrdersData = self
+            .call(
+                Method::GET,
+                PATH_ORDER_DETAIL,
+                Scope::Shop(shop),
+                &[("ids", joined.as_str())],
+                None,
+            )
+            .await?;
+        data.orders.into_iter().map(decode_order).collect()
     }
 
     /// One order, or `None` when TikTok does not return it for this shop.

@@ -371,11 +371,20 @@ impl OrderSync<'_> {
             || "standalone".to_string(),
             |b| format!("from {source} {b}"),
         );
+        let partial = ret
+            .accepted_partial_refund()
+            .map(|p| {
+                format!(
+                    ", a seller-proposed partial refund of {} {}",
+                    p.amount, p.currency
+                )
+            })
+            .unwrap_or_default();
         Decision::ok(
             SyncStatus::Refunded,
             &status,
             format!(
-                "{} {id} ({from}) for return {}: {} {}",
+                "{} {id} ({from}) for return {}: {} {}{partial}",
                 cfg.refund_record.label(),
                 ret.return_id,
                 plan.total,
@@ -428,6 +437,9 @@ mod tests {
                 unit("TENT", "50.00"),
                 unit("MUG", "9.00"),
             ],
+            seller_proposed_return_type: None,
+            partial_refund: None,
+            buyer_rejected_partial_refund: false,
         }
     }
 
