@@ -253,14 +253,37 @@ impl OrderSync<'_> {
             .await
         {
             Ok(Some(id)) => id,
-            // An upsert that updated answers without `Location`: read the id,
-            // and never log an empty one.
-            Ok(None) => match self.netsuite_id_of("salesOrder", external_id).await {
-                Ok(Some(id)) => id,
+            // An upsert that updated answers without `Location`: the Sales
+            // Order already existed (a retry after NetSuite committed). Read it
+            // back, never log an empty id, and check that it is what was
+            // intended: total and lines (a write without `replace` would have
+            // doubled them). A fresh create needs no read.
+            Ok(None) => match self
+                .netsuite
+                .get_by_external_id("salesOrder", external_id, true)
+                .await
+            {
+                Ok(Some(so)) => {
+                    // With SuiteTax, NetSuite adds its own tax to the total.
+                    let total = (!matches!(cfg.tax, crate::mapping::config::Tax::SuiteTax))
+                        .then_some(draft.mapped_total);
+                    if let Some(f) = written_differs(&so, &draft.body, total) {
+                        return Decision::failed(status, f);
+                    }
+                    match so.get("id").and_then(|v| v.as_str()) {
+                        Some(id) => id.to_string(),
+                        None => {
+                            return Decision::failed(
+                                status,
+                                no_id_after_write("salesOrder", external_id),
+                            )
+                        }
+                    }
+                }
                 Ok(None) => {
                     return Decision::failed(status, no_id_after_write("salesOrder", external_id))
                 }
-                Err(f) => return Decision::failed(status, f),
+                Err(e) => return Decision::failed(status, Failure::from(&e)),
             },
             Err(e) => return Decision::failed(status, Failure::from(&e)),
         };
@@ -314,6 +337,38 @@ pub fn currency_mismatch(
         )
         .retryable(false)
     })
+}
+
+/// What NetSuite holds differs from what was written: a different total or
+/// line count (e.g. lines appended instead of replaced). Both figures named.
+pub fn written_differs(
+    record: &serde_json::Value,
+    intended_body: &serde_json::Value,
+    intended_total: Option<crate::domain::Money>,
+) -> Option<Failure> {
+    let lines = |v: &serde_json::Value| v["item"]["items"].as_array().map_or(0, Vec::len);
+    let (have_lines, want_lines) = (lines(record), lines(intended_body));
+    let total = crate::mapping::money_of(&record["total"]);
+    let total_ok = match (total, intended_total) {
+        (Some(t), Some(want)) => (t - want).abs() <= rust_decimal::Decimal::new(1, 2),
+        _ => true,
+    };
+    if have_lines == want_lines && total_ok {
+        return None;
+    }
+    Some(
+        Failure::new(
+            ErrorCode::OrderCreationFailed,
+            format!(
+                "Sales Order {} holds {have_lines} line(s) and total {}, but {want_lines} line(s) and total {} were written",
+                record["id"].as_str().unwrap_or("?"),
+                total.map_or_else(|| "?".to_string(), |t| t.to_string()),
+                intended_total.map_or_else(|| "?".to_string(), |t| t.to_string()),
+            ),
+            "Correct the Sales Order in NetSuite (remove the extra lines) before it ships, then resubmit the order.",
+        )
+        .retryable(false),
+    )
 }
 
 /// NetSuite accepted a write but the record cannot be found by its
@@ -402,6 +457,25 @@ mod tests {
             plan_order(&OrderStatus::OnHold, None, false, &on_hold),
             OrderPlan::Wait { .. }
         ));
+    }
+
+    #[test]
+    fn a_written_record_that_differs_is_named_with_both_figures() {
+        use crate::domain::Money;
+        let body = serde_json::json!({"item": {"items": [{"quantity": 2}, {"quantity": 1}]}});
+        let same = serde_json::json!({"id": "9", "total": 270.47, "item": {"items": [{}, {}]}});
+        let doubled =
+            serde_json::json!({"id": "9", "total": 540.94, "item": {"items": [{}, {}, {}, {}]}});
+        let t: Money = "270.47".parse().unwrap();
+        assert!(written_differs(&same, &body, Some(t)).is_none());
+        let f = written_differs(&doubled, &body, Some(t)).unwrap();
+        assert!(
+            f.reason.contains("4 line(s)")
+                && f.reason.contains("540.94")
+                && f.reason.contains("270.47"),
+            "{}",
+            f.reason
+        );
     }
 
     #[test]
