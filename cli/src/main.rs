@@ -96,6 +96,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             .await?;
             println!("export EVENTS_TABLE={}", names.events_table);
             println!("export ORDER_LOG_TABLE={}", names.order_log_table);
+            println!("export SHOP_TOKENS_TABLE={}", names.shop_tokens_table);
             println!("export ORDERS_QUEUE_URL={}", names.orders_queue_url);
             println!("export ORDERS_DLQ_URL={}", names.orders_dlq_url);
             Ok(())

@@ -330,7 +330,11 @@ pub async fn skus(cmd: SkusCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsEr
 }
 
 pub async fn shops(cmd: ShopsCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsError> {
-    let store = DynamoShopTokenStore::new(aws_sdk_dynamodb::Client::new(sdk), table()?);
+    let tokens_table = env_var(
+        "SHOP_TOKENS_TABLE",
+        "set it to the shop tokens table name (stack output ShopTokensTableName)",
+    )?;
+    let store = DynamoShopTokenStore::new(aws_sdk_dynamodb::Client::new(sdk), tokens_table);
     match cmd {
         ShopsCmd::Connect {
             shop,

@@ -14,7 +14,7 @@ use aws_sdk_sqs::types::QueueAttributeName;
 
 use shared::resources::{
     local_name, ResourceNames, EVENTS_TABLE, ORDERS_DLQ, ORDERS_QUEUE, ORDER_LOG_TABLE, QUEUES,
-    TABLES,
+    SHOP_TOKENS_TABLE, TABLES,
 };
 use shared::store::aws::describe;
 
@@ -134,6 +134,7 @@ pub async fn bootstrap(
     Ok(ResourceNames {
         events_table: local_name(&opts.prefix, EVENTS_TABLE.suffix),
         order_log_table: local_name(&opts.prefix, ORDER_LOG_TABLE.suffix),
+        shop_tokens_table: local_name(&opts.prefix, SHOP_TOKENS_TABLE.suffix),
         orders_queue_url: url(ORDERS_QUEUE.logical_id),
         orders_dlq_url: url(ORDERS_DLQ.logical_id),
     })

@@ -9,8 +9,9 @@ use crate::bootstrap::{bootstrap, BootstrapOptions};
 use shared::app::{InitError, WebhookApp, WriterApp};
 use shared::config::{
     AlertSettings, EventsSettings, NetSuiteCredentials, NetSuiteSettings, NetSuiteSource,
-    OrderLogSettings, QueueSettings, TikTokApiSettings, TikTokApp, TikTokAppSource, WebhookConfig,
-    WebhookLimits, WriterConfig, WriterSettings, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETENTION_DAYS,
+    OrderLogSettings, QueueSettings, TikTokApiSettings, TikTokApp, TikTokAppSource, TokensSettings,
+    WebhookConfig, WebhookLimits, WriterConfig, WriterSettings, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_RETENTION_DAYS,
 };
 use shared::domain::ShopId;
 use shared::mapping::config::MappingConfig;
@@ -119,7 +120,7 @@ impl LocalEnv {
             .await
             .map_err(|e| LocalError::Ses(shared::store::aws::describe(&e)))?;
 
-        let store = DynamoShopTokenStore::new(ddb, &names.order_log_table);
+        let store = DynamoShopTokenStore::new(ddb, &names.shop_tokens_table);
         for shop in &seed.tiktok.shops {
             store
                 .put(&ShopCredentials {
@@ -178,6 +179,9 @@ impl LocalEnv {
             events,
             order_log: OrderLogSettings {
                 table: names.order_log_table.clone(),
+            },
+            tokens: TokensSettings {
+                table: names.shop_tokens_table.clone(),
             },
             writer: WriterSettings {
                 max_receive_count: opts.max_receive_count,

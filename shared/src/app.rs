@@ -171,13 +171,15 @@ impl WriterApp {
         Self::new(config, &sdk).await
     }
 
-    /// Builds the writer; shop tokens, SKU links and the log share the order log table.
+    /// Builds the writer; SKU links share the order log table, shop tokens have their own.
     pub async fn new(config: WriterConfig, sdk: &aws_config::SdkConfig) -> Result<Self, InitError> {
         let clients = Clients::new(sdk);
         let table = &config.order_log.table;
         let ddb = clients.dynamodb();
         Ok(Self {
-            shops: clients.tiktok(&config.app, &config.tiktok, table).await?,
+            shops: clients
+                .tiktok(&config.app, &config.tiktok, &config.tokens.table)
+                .await?,
             netsuite: clients.netsuite(&config.netsuite).await?,
             alerts: clients.alerts(&config.alerts),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),

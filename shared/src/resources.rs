@@ -52,7 +52,18 @@ pub const ORDER_LOG_TABLE: TableSpec = TableSpec {
     ttl_attribute: None,
 };
 
-pub const TABLES: &[TableSpec] = &[EVENTS_TABLE, ORDER_LOG_TABLE];
+/// Shop credentials (TikTok tokens): their own table, so that only the
+/// functions that call TikTok can read them, not whoever lists the order log.
+pub const SHOP_TOKENS_TABLE: TableSpec = TableSpec {
+    logical_id: "ShopTokensTable",
+    suffix: "shop-tokens",
+    env_var: "SHOP_TOKENS_TABLE",
+    partition_key: "pk",
+    sort_key: Some("sk"),
+    ttl_attribute: None,
+};
+
+pub const TABLES: &[TableSpec] = &[EVENTS_TABLE, ORDER_LOG_TABLE, SHOP_TOKENS_TABLE];
 
 /// Writer timeout in seconds; the queue's visibility timeout is 6x this.
 pub const WRITER_TIMEOUT_SECS: u32 = 60;
@@ -83,6 +94,7 @@ pub const QUEUES: &[QueueSpec] = &[ORDERS_DLQ, ORDERS_QUEUE];
 pub struct ResourceNames {
     pub events_table: String,
     pub order_log_table: String,
+    pub shop_tokens_table: String,
     pub orders_queue_url: String,
     pub orders_dlq_url: String,
 }

@@ -110,7 +110,7 @@ async fn world_with(ns_timeout: Duration, ns_concurrency: usize) -> World {
         log: DynamoOrderLog::new(ddb.clone(), &stack.names.order_log_table),
         skus: DynamoSkuLinks::new(ddb.clone(), &stack.names.order_log_table),
         archive: DynamoEventArchive::new(ddb.clone(), &stack.names.events_table),
-        shops: sessions(tiktok, &ddb, &stack.names.order_log_table, &seed).await,
+        shops: sessions(tiktok, &ddb, &stack.names.shop_tokens_table, &seed).await,
         mapping: mapping(),
         stack,
         tiktok_sim,

@@ -416,7 +416,7 @@ async fn an_expired_tiktok_token_is_refreshed_and_the_order_goes_through() {
     use shared::store::ShopTokenStore;
     let store = shared::store::DynamoShopTokenStore::new(
         aws_sdk_dynamodb::Client::new(&env.sdk),
-        &env.names.order_log_table,
+        &env.names.shop_tokens_table,
     );
     let creds = store.get(&ShopId::new(US_SHOP)).await.unwrap().unwrap();
     let seeded = env
@@ -438,7 +438,7 @@ async fn a_failed_token_refresh_is_an_unauthorized_failure_and_an_admin_alert() 
     let env = local_env(30, 5).await;
     let store = DynamoShopTokenStore::new(
         aws_sdk_dynamodb::Client::new(&env.sdk),
-        &env.names.order_log_table,
+        &env.names.shop_tokens_table,
     );
     let seeded = env
         .seed

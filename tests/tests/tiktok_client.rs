@@ -66,7 +66,7 @@ async fn dynamo_store() -> Arc<DynamoShopTokenStore> {
     let stack = common::Stack::new(30, 5).await;
     Arc::new(DynamoShopTokenStore::new(
         stack.ddb.clone(),
-        &stack.names.order_log_table,
+        &stack.names.shop_tokens_table,
     ))
 }
 
@@ -307,7 +307,7 @@ async fn sessions_refresh_expiring_tokens_and_store_them_on_dynamodb() {
     let stack = common::Stack::new(30, 5).await;
     let store = Arc::new(DynamoShopTokenStore::new(
         stack.ddb.clone(),
-        stack.names.order_log_table.clone(),
+        stack.names.shop_tokens_table.clone(),
     ));
     let sim = sim(50).await;
     let sessions = ShopSessions::new(client(&sim), store.clone());
@@ -318,14 +318,14 @@ async fn sessions_refresh_expiring_tokens_and_store_them_on_dynamodb() {
     assert!(matches!(err, TokenError::NotConnected { .. }), "{err}");
     assert!(err.to_string().contains("CLI"), "{err}");
 
-    // Round trip, and the item uses the order log's key schema.
+    // Round trip, in the shop tokens table (apart from the order log).
     let fresh = us_creds(3600, US_REFRESH);
     store.put(&fresh).await.expect("put");
     assert_eq!(store.get(&shop).await.expect("get"), Some(fresh.clone()));
     let item = stack
         .ddb
         .get_item()
-        .table_name(&stack.names.order_log_table)
+        .table_name(&stack.names.shop_tokens_table)
         .key(
             "pk",
             aws_sdk_dynamodb::types::AttributeValue::S(format!("SHOP#{US_SHOP}")),
@@ -350,7 +350,7 @@ async fn sessions_refresh_expiring_tokens_and_store_them_on_dynamodb() {
     stack
         .ddb
         .delete_item()
-        .table_name(&stack.names.order_log_table)
+        .table_name(&stack.names.shop_tokens_table)
         .key(
             "pk",
             aws_sdk_dynamodb::types::AttributeValue::S(format!("SHOP#{US_SHOP}")),

@@ -20,7 +20,7 @@ pub mod tiktok;
 pub mod writer;
 
 pub use netsuite::{NetSuiteCredentials, NetSuiteSettings, NetSuiteSource};
-pub use stores::{EventsSettings, OrderLogSettings, QueueSettings};
+pub use stores::{EventsSettings, OrderLogSettings, QueueSettings, TokensSettings};
 pub use tiktok::{TikTokApiSettings, TikTokApp, TikTokAppSource};
 pub use writer::{AlertSettings, WebhookLimits, WriterSettings};
 
@@ -117,6 +117,7 @@ pub struct WriterConfig {
     pub netsuite: NetSuiteSettings,
     pub events: EventsSettings,
     pub order_log: OrderLogSettings,
+    pub tokens: TokensSettings,
     pub writer: WriterSettings,
     pub alerts: AlertSettings,
 }
@@ -130,6 +131,7 @@ impl WriterConfig {
         Ok(Self {
             events: EventsSettings::load(env)?,
             order_log: OrderLogSettings::load(env)?,
+            tokens: TokensSettings::load(env)?,
             app: TikTokAppSource::load(env)?,
             tiktok: TikTokApiSettings::load(env)?,
             netsuite: NetSuiteSettings::load(env)?,
@@ -184,6 +186,7 @@ mod tests {
     const BASE: &[(&str, &str)] = &[
         ("EVENTS_TABLE", "ev"),
         ("ORDER_LOG_TABLE", "ol"),
+        ("SHOP_TOKENS_TABLE", "st"),
         ("ORDERS_QUEUE_URL", "http://127.0.0.1:5000/123/orders.fifo"),
         ("TIKTOK_APP_KEY", "k"),
         ("TIKTOK_APP_SECRET", "s"),

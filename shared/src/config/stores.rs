@@ -1,7 +1,7 @@
 //! Table names, the orders queue, and how long the archive keeps events.
 
 use super::{ConfigError, Env};
-use crate::resources::{EVENTS_TABLE, ORDERS_QUEUE, ORDER_LOG_TABLE};
+use crate::resources::{EVENTS_TABLE, ORDERS_QUEUE, ORDER_LOG_TABLE, SHOP_TOKENS_TABLE};
 
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 
@@ -37,6 +37,23 @@ impl OrderLogSettings {
             table: env.required(
                 ORDER_LOG_TABLE.env_var,
                 "set it to the order log table name (the SAM template does this)",
+            )?,
+        })
+    }
+}
+
+/// The shop tokens table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokensSettings {
+    pub table: String,
+}
+
+impl TokensSettings {
+    pub fn load(env: &Env<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: env.required(
+                SHOP_TOKENS_TABLE.env_var,
+                "set it to the shop tokens table name (the SAM template does this)",
             )?,
         })
     }

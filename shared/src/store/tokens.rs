@@ -1,5 +1,5 @@
 //! Shop tokens: each connected shop's TikTok credentials, one item per shop
-//! (`pk = SHOP#{shop_id}`, `sk = TOKEN` in the order log table).
+//! (`pk = SHOP#{shop_id}`, `sk = TOKEN` in the shop tokens table, apart from the order log).
 //!
 //! When they are refreshed is [`crate::tiktok::auth`]'s business; this file
 //! only keeps them.
@@ -79,8 +79,8 @@ pub trait ShopTokenStore: Send + Sync {
     async fn replace(&self, seen: &str, creds: &ShopCredentials) -> Result<bool, StoreError>;
 }
 
-/// Credentials in a DynamoDB table with string keys `pk`/`sk` (the order log
-/// table): `pk = SHOP#{shop_id}`, `sk = TOKEN`. A connect writes
+/// Credentials in the shop tokens table (string keys `pk`/`sk`):
+/// `pk = SHOP#{shop_id}`, `sk = TOKEN`. A connect writes
 /// unconditionally; a refresh first claims the item
 /// ([`ShopTokenStore::claim_refresh`]) and then writes only over the access
 /// token it replaced ([`ShopTokenStore::replace`]), so two containers never
