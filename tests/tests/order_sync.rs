@@ -1388,3 +1388,35 @@ async fn a_transient_tiktok_order_error_is_retried_and_a_foreign_order_fails_wit
     assert_eq!(f.system_code.as_deref(), Some("21008111"));
     assert!(f.reason.contains("does not belong"), "{}", f.reason);
 }
+
+#[tokio::test]
+async fn a_partial_cancellation_reduces_the_seller_discount_line_too() {
+    let mut w = world(Duration::from_secs(10)).await;
+    // Discount-item mode: gross tent lines plus one -20.00 discount line.
+    w.mapping.default.seller_discount = shared::mapping::config::SellerDiscount::Item {
+        item_id: "192".into(),
+    };
+    let order = "576461413038785752";
+    assert!(w.process(US, order, "AWAITING_SHIPMENT").await);
+    let before: Vec<Value> = lines(&w.sales_orders()[0]);
+    assert!(
+        before
+            .iter()
+            .any(|l| l["item"]["id"] == "192" && l["amount"].as_f64() == Some(-20.0)),
+        "{before:?}"
+    );
+    // Seed cancellation …101 takes one tent (and its 10.00 seller discount).
+    w.sync()
+        .process(&cancellation(US, order, "CANCELLATION_REQUEST_COMPLETE"), 1)
+        .await
+        .unwrap();
+    let after: Vec<Value> = lines(&w.sales_orders()[0]);
+    let tent = after.iter().find(|l| l["item"]["id"] == "101").unwrap();
+    assert_eq!(tent["quantity"].as_f64(), Some(1.0));
+    let discount = after.iter().find(|l| l["item"]["id"] == "192").unwrap();
+    assert_eq!(discount["amount"].as_f64(), Some(-10.0), "{after:?}");
+    assert_eq!(
+        w.entry(US, order).await.sync_status,
+        SyncStatus::PartiallyCancelled
+    );
+}

@@ -171,6 +171,31 @@ pub fn plan_line_changes(groups: &[GroupLine<'_>], lines: &[Value]) -> LineChang
     out
 }
 
+/// The seller-discount item line set to the discount of the units left
+/// (`left`, positive; the line carries it negated); closed at zero. `None`
+/// when there is no such line or it is already right.
+pub fn plan_discount_line(lines: &[Value], item_id: &str, left: Money) -> Option<(Value, String)> {
+    let l = lines.iter().find(|l| {
+        l["item"]["id"].as_str() == Some(item_id)
+            && money_of(&l["rate"]).is_some_and(|r| r < Money::ZERO)
+    })?;
+    let now = -money_of(&l["amount"]).or_else(|| money_of(&l["rate"]))?;
+    if left.is_zero() {
+        return (l["isClosed"] != json!(true)).then(|| {
+            (
+                json!({ "line": l["line"], "isClosed": true }),
+                format!("closed discount line {}", l["line"]),
+            )
+        });
+    }
+    (now != left).then(|| {
+        (
+            json!({ "line": l["line"], "quantity": 1, "rate": num(-left), "amount": num(-left) }),
+            format!("discount line {} {} → {}", l["line"], -now, -left),
+        )
+    })
+}
+
 fn too_late(reason: String, fix: &str) -> Failure {
     Failure::new(ErrorCode::CancelledTooLate, reason, fix)
         .retryable(false)
@@ -313,7 +338,18 @@ impl OrderSync<'_> {
                 wanted: wanted_units(g, &cancelled),
             })
             .collect();
-        let changes = plan_line_changes(&planned, &lines);
+        let mut changes = plan_line_changes(&planned, &lines);
+        // The seller-discount line (discount item mode) follows the units left.
+        if let crate::mapping::config::SellerDiscount::Item { item_id } = &cfg.seller_discount {
+            let left: Money = groups
+                .iter()
+                .map(|g| g.unit_seller_discount * Money::from(wanted_units(g, &cancelled)))
+                .sum();
+            if let Some((p, note)) = plan_discount_line(&lines, item_id, left) {
+                changes.patch.push(p);
+                changes.changed.push(note);
+            }
+        }
         if !changes.unmatched.is_empty() {
             return Decision::failed(
                 status,
@@ -438,6 +474,28 @@ mod tests {
         assert!(c.patch.is_empty() && c.too_late.len() == 1, "{c:?}");
         let c = plan_line_changes(&groups[1..2], &shipped);
         assert_eq!(c.unmatched.len(), 1, "{c:?}");
+    }
+
+    #[test]
+    fn the_discount_line_follows_the_units_left() {
+        let d = |s: &str| s.parse::<Money>().unwrap();
+        let lines = [
+            json!({"line": 1, "item": {"id": "101"}, "quantity": 2, "rate": 129.99}),
+            json!({"line": 2, "item": {"id": "190"}, "quantity": 1, "rate": -20, "amount": -20}),
+        ];
+        let (p, note) = plan_discount_line(&lines, "190", d("10")).unwrap();
+        assert_eq!(
+            p,
+            json!({"line": 2, "quantity": 1, "rate": -10, "amount": -10}),
+            "{note}"
+        );
+        assert!(
+            plan_discount_line(&lines, "190", d("20")).is_none(),
+            "already right"
+        );
+        let (p, _) = plan_discount_line(&lines, "190", Money::ZERO).unwrap();
+        assert_eq!(p, json!({"line": 2, "isClosed": true}));
+        assert!(plan_discount_line(&lines, "999", d("10")).is_none());
     }
 
     #[test]
