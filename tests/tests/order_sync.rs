@@ -1420,3 +1420,48 @@ async fn a_partial_cancellation_reduces_the_seller_discount_line_too() {
         SyncStatus::PartiallyCancelled
     );
 }
+
+#[tokio::test]
+async fn a_partial_cancellation_reduces_the_tax_line_by_the_cancelled_units_tax() {
+    let w = world(Duration::from_secs(10)).await;
+    let order = "578903215467812301";
+    // The GB shop books tax on its own item line (191); each mug carries 0.50.
+    w.set_order(GB, order, |o| {
+        for l in o["line_items"].as_array_mut().unwrap() {
+            l["item_tax"] = json!([{"tax_type": "VAT", "tax_amount": "0.50", "tax_rate": "0.2"}]);
+        }
+        o["payment"]["product_tax"] = json!("1.50");
+        o["payment"]["tax"] = json!("1.50");
+    });
+    assert!(w.process(GB, order, "AWAITING_SHIPMENT").await);
+    let tax_line = |so: &Value| {
+        lines(so)
+            .into_iter()
+            .find(|l| l["item"]["id"] == "191")
+            .expect("tax line")
+    };
+    assert_eq!(tax_line(&w.sales_orders()[0])["amount"].as_f64(), Some(1.5));
+    // TikTok cancels one mug.
+    w.tiktok_sim
+        .state
+        .upsert_cancellation(
+            GB,
+            json!({"cancel_id": "4035318504086607777", "order_id": order, "cancel_type": "CANCEL",
+                   "cancel_status": "CANCELLATION_REQUEST_COMPLETE", "role": "SELLER",
+                   "refund_amount": {"currency": "GBP", "refund_total": "17.00", "refund_subtotal": "16.50", "refund_shipping_fee": "0", "refund_tax": "0.50"},
+                   "cancel_line_items": [{"cancel_line_item_id": "x1", "order_line_item_id": "577086512123756101",
+                                          "seller_sku": "MUG-TI-450", "refund_amount": {"currency": "GBP", "refund_total": "17.00"}}]}),
+        )
+        .unwrap();
+    w.sync()
+        .process(&cancellation(GB, order, "CANCELLATION_REQUEST_COMPLETE"), 1)
+        .await
+        .unwrap();
+    let so = &w.sales_orders()[0];
+    let mugs = lines(so)
+        .into_iter()
+        .find(|l| l["item"]["id"] == "105")
+        .unwrap();
+    assert_eq!(mugs["quantity"].as_f64(), Some(2.0));
+    assert_eq!(tax_line(so)["amount"].as_f64(), Some(1.0), "{so}");
+}

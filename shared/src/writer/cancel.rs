@@ -196,6 +196,52 @@ pub fn plan_discount_line(lines: &[Value], item_id: &str, left: Money) -> Option
     })
 }
 
+/// The tax the order still carries after its cancellations: shipping tax
+/// and retail delivery fees as they were, plus the per-unit taxes of the
+/// line items not cancelled. `None` when TikTok's per-unit taxes do not add
+/// up to its product tax (then nothing can be said per unit).
+pub fn tax_left(order: &Order, cancelled: &HashSet<&str>) -> Option<Money> {
+    let unit_tax = |l: &crate::tiktok::model::LineItem| -> Money {
+        l.item_tax.iter().map(|t| t.tax_amount).sum()
+    };
+    let p = &order.payment;
+    let all: Money = order.line_items.iter().map(unit_tax).sum();
+    if (all - p.product_tax).abs() > Decimal::new(1, 2) {
+        return None;
+    }
+    let live: Money = order
+        .line_items
+        .iter()
+        .filter(|l| !cancelled.contains(l.id.as_str()))
+        .map(unit_tax)
+        .sum();
+    Some(p.tax - p.product_tax + p.retail_delivery_fee + live)
+}
+
+/// A charge item line (tax) set to `left`; closed at zero. `None` when there
+/// is no such line or it is already right.
+pub fn plan_charge_line(lines: &[Value], item_id: &str, left: Money) -> Option<(Value, String)> {
+    let l = lines.iter().find(|l| {
+        l["item"]["id"].as_str() == Some(item_id)
+            && money_of(&l["rate"]).is_some_and(|r| r >= Money::ZERO)
+    })?;
+    let now = money_of(&l["amount"]).or_else(|| money_of(&l["rate"]))?;
+    if left.is_zero() {
+        return (l["isClosed"] != json!(true)).then(|| {
+            (
+                json!({ "line": l["line"], "isClosed": true }),
+                format!("closed line {}", l["line"]),
+            )
+        });
+    }
+    (now != left).then(|| {
+        (
+            json!({ "line": l["line"], "quantity": 1, "rate": num(left), "amount": num(left) }),
+            format!("line {} {now} → {left}", l["line"]),
+        )
+    })
+}
+
 fn too_late(reason: String, fix: &str) -> Failure {
     Failure::new(ErrorCode::CancelledTooLate, reason, fix)
         .retryable(false)
@@ -350,6 +396,21 @@ impl OrderSync<'_> {
                 changes.changed.push(note);
             }
         }
+        // The tax line (tax item mode) follows the taxes of the units left,
+        // when TikTok's per-unit taxes add up to its product tax.
+        if let crate::mapping::config::Tax::Item { item_id } = &cfg.tax {
+            match tax_left(order, &cancelled) {
+                Some(left) => {
+                    if let Some((p, note)) = plan_charge_line(&lines, item_id, left) {
+                        changes.patch.push(p);
+                        changes.changed.push(note);
+                    }
+                }
+                None => changes
+                    .changed
+                    .push("tax line left as it was (TikTok's per-unit taxes do not add up to its product tax)".into()),
+            }
+        }
         if !changes.unmatched.is_empty() {
             return Decision::failed(
                 status,
@@ -496,6 +557,22 @@ mod tests {
         let (p, _) = plan_discount_line(&lines, "190", Money::ZERO).unwrap();
         assert_eq!(p, json!({"line": 2, "isClosed": true}));
         assert!(plan_discount_line(&lines, "999", d("10")).is_none());
+    }
+
+    #[test]
+    fn the_tax_line_follows_the_taxes_of_the_units_left() {
+        let d = |s: &str| s.parse::<Money>().unwrap();
+        let lines = [
+            json!({"line": 4, "item": {"id": "191"}, "quantity": 1, "rate": 20.68, "amount": 20.68}),
+        ];
+        let (p, _) = plan_charge_line(&lines, "191", d("10.58")).unwrap();
+        assert_eq!(
+            p,
+            json!({"line": 4, "quantity": 1, "rate": 10.58, "amount": 10.58})
+        );
+        assert!(plan_charge_line(&lines, "191", d("20.68")).is_none());
+        let (p, _) = plan_charge_line(&lines, "191", Money::ZERO).unwrap();
+        assert_eq!(p, json!({"line": 4, "isClosed": true}));
     }
 
     #[test]
