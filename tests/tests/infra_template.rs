@@ -840,3 +840,28 @@ fn writer_settings_follow_the_queue_and_the_concurrency_parameter() {
         assert!(env.contains_key(var), "writer needs {var}");
     }
 }
+
+#[test]
+fn malformed_pushes_are_counted_and_alarmed_for_the_admins() {
+    let t = load_template();
+    let res = &t["Resources"];
+    let filter = &res["WebhookRejectedMetricFilter"]["Properties"];
+    let pattern = filter["FilterPattern"].as_str().expect("a filter pattern");
+    // The handler logs exactly this marker for every signed but malformed push.
+    let handler = std::fs::read_to_string(repo_root().join("shared/src/ingest/handler.rs"))
+        .expect("handler source");
+    let marker = "webhook_rejected_malformed";
+    assert!(pattern.contains(marker), "{pattern}");
+    assert!(
+        handler.contains(&format!("metric = \"{marker}\"")),
+        "the handler emits it"
+    );
+    let metric = filter["MetricTransformations"][0]["MetricName"]
+        .as_str()
+        .expect("metric name");
+    let alarm = &res["WebhookRejectedAlarm"]["Properties"];
+    assert_eq!(alarm["MetricName"].as_str(), Some(metric));
+    assert!(alarm["AlarmActions"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty()));
+}

@@ -1465,3 +1465,29 @@ async fn a_partial_cancellation_reduces_the_tax_line_by_the_cancelled_units_tax(
     assert_eq!(mugs["quantity"].as_f64(), Some(2.0));
     assert_eq!(tax_line(so)["amount"].as_f64(), Some(1.0), "{so}");
 }
+
+#[tokio::test]
+async fn shipping_refunded_with_a_partial_cancellation_comes_off_the_sales_order() {
+    let w = world(Duration::from_secs(10)).await;
+    let order = "576461413038785752";
+    assert!(w.process(US, order, "AWAITING_SHIPMENT").await);
+    assert_eq!(w.sales_orders()[0]["shippingCost"].as_f64(), Some(5.99));
+    // TikTok cancels the second tent and refunds the whole shipping fee with it.
+    let mut c: Value = serde_json::from_str::<Value>(include_str!("../../simulators/seed.json"))
+        .unwrap()["tiktok"]["cancellations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cancellation"].clone())
+        .find(|c| c["cancel_id"] == "4035318504086604101")
+        .unwrap();
+    c["refund_amount"]["refund_shipping_fee"] = json!("5.99");
+    w.tiktok_sim.state.upsert_cancellation(US, c).unwrap();
+    w.sync()
+        .process(&cancellation(US, order, "CANCELLATION_REQUEST_COMPLETE"), 1)
+        .await
+        .unwrap();
+    let so = &w.sales_orders()[0];
+    assert_eq!(so["shippingCost"].as_f64(), Some(0.0), "{so}");
+    assert_eq!(lines(so)[0]["quantity"].as_f64(), Some(1.0));
+}

@@ -112,6 +112,8 @@ pub struct LineChanges {
     pub unmatched: Vec<String>,
     /// What changed, for the log.
     pub changed: Vec<String>,
+    /// A new header `shippingCost` (shipping booked in the header).
+    pub shipping_cost: Option<Money>,
 }
 
 /// One group of the order's units, as the Sales Order carries it.
@@ -396,6 +398,30 @@ impl OrderSync<'_> {
                 changes.changed.push(note);
             }
         }
+        // Shipping TikTok refunded with an effective cancellation comes off the
+        // Sales Order's shipping (its line, or the header's shippingCost).
+        let refunded_shipping: Money = cancels
+            .iter()
+            .filter(|c| c.is_effective())
+            .map(|c| c.refund_amount.refund_shipping_fee)
+            .sum();
+        if !refunded_shipping.is_zero() {
+            let p = &order.payment;
+            let left = (p.shipping_fee + p.shipping_fee_platform_discount - refunded_shipping)
+                .max(Money::ZERO);
+            match &cfg.shipping {
+                crate::mapping::config::Shipping::Item { item_id } => {
+                    if let Some((p, note)) = plan_charge_line(&lines, item_id, left) {
+                        changes.patch.push(p);
+                        changes.changed.push(format!("shipping {note}"));
+                    }
+                }
+                crate::mapping::config::Shipping::ShippingCost => {
+                    changes.shipping_cost = Some(left);
+                    changes.changed.push(format!("shippingCost → {left}"));
+                }
+            }
+        }
         // The tax line (tax item mode) follows the taxes of the units left,
         // when TikTok's per-unit taxes add up to its product tax.
         if let crate::mapping::config::Tax::Item { item_id } = &cfg.tax {
@@ -436,8 +462,11 @@ impl OrderSync<'_> {
             .with_status(SyncStatus::NeedsReview)
             .on(so_id);
         }
-        if !changes.patch.is_empty() {
-            let body = json!({ "item": { "items": changes.patch } });
+        if !changes.patch.is_empty() || changes.shipping_cost.is_some() {
+            let mut body = json!({ "item": { "items": changes.patch } });
+            if let Some(cost) = changes.shipping_cost {
+                body["shippingCost"] = num(cost);
+            }
             if let Err(e) = self.netsuite.patch("salesOrder", so_id, &body).await {
                 return Decision::failed(status, patch_failed(&e)).on(so_id);
             }
