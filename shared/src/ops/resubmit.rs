@@ -13,8 +13,20 @@ pub fn replay_events(e: &OrderLogEntry, now: i64) -> Vec<QueuedEvent> {
         1,
         serde_json::json!({ "order_id": e.order_id, "order_status": e.tiktok_status }),
     )];
-    if let Some((t, data)) = e.failed_event.clone().filter(|(t, _)| *t != 1) {
-        events.push((t, data));
+    // Every open problem's event after the order's (a failed refund and a
+    // cancellation needing review are both replayed), else the latest failure's.
+    let mut replays: Vec<(i64, serde_json::Value)> = e
+        .open_problems
+        .iter()
+        .filter_map(|p| p.event.clone())
+        .collect();
+    if replays.is_empty() {
+        replays.extend(e.failed_event.clone());
+    }
+    for (t, data) in replays.into_iter().filter(|(t, _)| *t != 1) {
+        if !events.iter().any(|(k, d)| *k == t && *d == data) {
+            events.push((t, data));
+        }
     }
     events
         .into_iter()

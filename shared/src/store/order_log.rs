@@ -77,8 +77,50 @@ pub struct OrderLogEntry {
     /// replays a failed refund or cancellation, not just the order.
     #[serde(default)]
     pub failed_event: Option<(i64, serde_json::Value)>,
+    /// Every problem still open on this order, one per kind of event (order,
+    /// cancellation, return): a refund that failed and a cancellation that
+    /// needs review are both listed until each is resolved or the order is
+    /// ignored. The order is failed / needs review while any is open.
+    #[serde(default)]
+    pub open_problems: Vec<OpenProblem>,
     #[serde(default)]
     pub version: u64,
+}
+
+/// One open problem of an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenProblem {
+    /// The webhook type of the event that failed (1 order, 11 cancellation, 12 return).
+    pub kind: i64,
+    pub status: SyncStatus,
+    pub failure: Failure,
+    #[serde(default)]
+    pub failed_skus: Vec<String>,
+    /// The event to replay on resubmit.
+    #[serde(default)]
+    pub event: Option<(i64, serde_json::Value)>,
+}
+
+impl OrderLogEntry {
+    /// Whether any open problem (or the latest failure) carries this code.
+    pub fn has_code(&self, code: &str) -> bool {
+        self.last_failure
+            .as_ref()
+            .is_some_and(|f| f.code.as_str().eq_ignore_ascii_case(code))
+            || self
+                .open_problems
+                .iter()
+                .any(|p| p.failure.code.as_str().eq_ignore_ascii_case(code))
+    }
+
+    /// Whether any open problem (or the latest failure) is blocked on this SKU.
+    pub fn blocked_on(&self, sku: &str) -> bool {
+        self.failed_skus.iter().any(|x| x == sku)
+            || self
+                .open_problems
+                .iter()
+                .any(|p| p.failed_skus.iter().any(|x| x == sku))
+    }
 }
 
 /// What one processing attempt concluded.
@@ -115,9 +157,27 @@ impl OrderLogEntry {
             failed_skus: vec![],
             history: vec![],
             failed_event: None,
+            open_problems: vec![],
             version: 0,
         });
         e.attempts += 1;
+        // Open problems, one per kind of event.
+        let kind = o.event.as_ref().map_or(0, |(t, _)| *t);
+        match (&o.failure, &o.sync_status) {
+            (_, SyncStatus::Ignored) => e.open_problems.clear(),
+            (Some(f), SyncStatus::Failed | SyncStatus::NeedsReview) => {
+                e.open_problems.retain(|p| p.kind != kind);
+                e.open_problems.push(OpenProblem {
+                    kind,
+                    status: o.sync_status.clone(),
+                    failure: f.clone(),
+                    failed_skus: o.failed_skus.clone(),
+                    event: o.event.clone(),
+                });
+            }
+            (None, s) if *s != SyncStatus::Failed => e.open_problems.retain(|p| p.kind != kind),
+            _ => {}
+        }
         e.tiktok_status = o.tiktok_status.clone();
         // A created order stays created: later events never downgrade it to waiting.
         let keep_created = matches!(e.sync_status, SyncStatus::Created | SyncStatus::Updated)
@@ -128,13 +188,12 @@ impl OrderLogEntry {
         // order-status push must not hide it.
         let other_kind_open = o.failure.is_none()
             && o.sync_status != SyncStatus::Ignored
-            && matches!(e.sync_status, SyncStatus::Failed | SyncStatus::NeedsReview)
-            && e.last_failure.is_some()
-            && match (&e.failed_event, &o.event) {
-                (Some((failed, _)), Some((now, _))) => failed != now,
-                _ => false,
-            };
-        if !keep_created && !other_kind_open {
+            && e.open_problems.iter().any(|p| p.kind != kind);
+        if other_kind_open {
+            if let Some(p) = e.open_problems.last() {
+                e.sync_status = p.status.clone();
+            }
+        } else if !keep_created {
             e.sync_status = o.sync_status.clone();
         }
         if o.netsuite_id.is_some() {
@@ -199,15 +258,8 @@ impl LogFilter {
                 .sync_status
                 .as_ref()
                 .is_none_or(|s| *s == e.sync_status)
-            && self.code.as_ref().is_none_or(|c| {
-                e.last_failure
-                    .as_ref()
-                    .is_some_and(|f| f.code.as_str().eq_ignore_ascii_case(c))
-            })
-            && self
-                .sku
-                .as_ref()
-                .is_none_or(|s| e.failed_skus.iter().any(|x| x == s))
+            && self.code.as_ref().is_none_or(|c| e.has_code(c))
+            && self.sku.as_ref().is_none_or(|s| e.blocked_on(s))
             && self.since.is_none_or(|t| e.last_updated >= t)
             && self.until.is_none_or(|t| e.last_updated < t)
     }
@@ -428,6 +480,30 @@ mod tests {
         let e = OrderLogEntry::apply(Some(e), &booked);
         assert_eq!(e.sync_status, SyncStatus::Refunded);
         assert!(e.last_failure.is_none());
+    }
+
+    #[test]
+    fn each_kind_of_event_keeps_its_own_open_problem() {
+        let with = |status, failure: Option<Failure>, kind: i64, at| {
+            let mut o = outcome(status, failure, at);
+            o.event = Some((kind, serde_json::json!({})));
+            o
+        };
+        let refund = Failure::new(ErrorCode::RefundCreationFailed, "r", "f");
+        let review = Failure::new(ErrorCode::CancelledTooLate, "c", "f");
+        let e = OrderLogEntry::apply(None, &with(SyncStatus::Failed, Some(refund), 12, 1));
+        let e = OrderLogEntry::apply(Some(e), &with(SyncStatus::NeedsReview, Some(review), 11, 2));
+        assert_eq!(e.open_problems.len(), 2);
+        assert!(e.has_code("REFUND_CREATION_FAILED") && e.has_code("CANCELLED_TOO_LATE"));
+        // The refund goes through: the cancellation's problem stays open.
+        let e = OrderLogEntry::apply(Some(e), &with(SyncStatus::Refunded, None, 12, 3));
+        assert_eq!(e.open_problems.len(), 1);
+        assert_eq!(e.sync_status, SyncStatus::NeedsReview);
+        assert!(!e.has_code("REFUND_CREATION_FAILED") && e.has_code("CANCELLED_TOO_LATE"));
+        // An operator ignores the order: nothing is open.
+        let e = OrderLogEntry::apply(Some(e), &with(SyncStatus::Ignored, None, 0, 4));
+        assert!(e.open_problems.is_empty());
+        assert_eq!(e.sync_status, SyncStatus::Ignored);
     }
 
     #[test]

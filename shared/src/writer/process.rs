@@ -23,7 +23,8 @@ pub fn retry_note(receive_count: u32, max_receive_count: u32) -> String {
 }
 
 /// A cancellation request that is not (yet) effective changes nothing: the
-/// order keeps its status, failure and SKUs; only the note records it.
+/// order keeps its status (and its open problems, which the order log keeps
+/// by themselves); only the note records it.
 fn request_logged(previous: Option<&OrderLogEntry>, note: String) -> Decision {
     Decision {
         status: previous.map_or(SyncStatus::Waiting, |p| p.sync_status.clone()),
@@ -33,8 +34,8 @@ fn request_logged(previous: Option<&OrderLogEntry>, note: String) -> Decision {
         netsuite_id: None,
         external_id: None,
         note,
-        failure: previous.and_then(|p| p.last_failure.clone()),
-        failed_skus: previous.map(|p| p.failed_skus.clone()).unwrap_or_default(),
+        failure: None,
+        failed_skus: vec![],
     }
 }
 
@@ -203,7 +204,25 @@ mod tests {
         );
         let d = request_logged(Some(&failed), "n".into());
         assert_eq!(d.status, SyncStatus::Failed);
-        assert_eq!(d.failed_skus, vec!["X"]);
         assert_eq!(d.tiktok_status, "AWAITING_SHIPMENT");
+        // Folded into the log, the order's failure and SKUs are still there.
+        let mut o = Outcome {
+            shop_id: ShopId::new("s"),
+            order_id: OrderId::new("o"),
+            tiktok_status: d.tiktok_status,
+            sync_status: d.status,
+            netsuite_id: None,
+            external_id: None,
+            note: d.note,
+            failure: d.failure,
+            failed_skus: d.failed_skus,
+            at: 1,
+            event: None,
+        };
+        o.event = Some((11, serde_json::json!({})));
+        let e = OrderLogEntry::apply(Some(failed), &o);
+        assert_eq!(e.sync_status, SyncStatus::Failed);
+        assert_eq!(e.failed_skus, vec!["X"]);
+        assert!(e.last_failure.is_some());
     }
 }
