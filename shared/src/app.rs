@@ -12,7 +12,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use crate::clock::Clock;
 use crate::config::{
     AlertSettings, ConfigError, NetSuiteSettings, TikTokApiSettings, TikTokApp, TikTokAppSource,
-    WebhookConfig, WebhookLimits, WriterConfig, WriterSettings,
+    WebhookConfig, WebhookLimits, WriterConfig,
 };
 use crate::ingest::{self, WebhookDeps, WebhookResponse};
 use crate::netsuite::{NetSuiteClient, NetSuiteConfig};
@@ -151,9 +151,9 @@ impl WebhookApp {
 
 /// The NetSuite writer's state: clients and stores built once per cold start.
 pub struct WriterApp {
-    /// What it was built from (the local runner builds sibling invocations from it).
+    /// What it was built from (its writer settings are read from here; the
+    /// local runner builds sibling invocations from it).
     pub config: WriterConfig,
-    pub settings: WriterSettings,
     pub archive: DynamoEventArchive,
     pub log: DynamoOrderLog,
     /// SKU links, found ones remembered for a few minutes (`store::cached_links`).
@@ -185,7 +185,6 @@ impl WriterApp {
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             log: DynamoOrderLog::new(ddb.clone(), table),
             skus: CachedSkuLinks::new(DynamoSkuLinks::new(ddb, table), clients.clock.clone()),
-            settings: config.writer.clone(),
             clock: clients.clock,
             config,
         })
@@ -199,8 +198,8 @@ impl WriterApp {
             skus: &self.skus,
             log: &self.log,
             archive: &self.archive,
-            mapping: &self.settings.mapping,
-            max_receive_count: self.settings.max_receive_count,
+            mapping: &self.config.writer.mapping,
+            max_receive_count: self.config.writer.max_receive_count,
             clock: self.clock.as_ref(),
             digest,
         }
@@ -216,7 +215,7 @@ impl WriterApp {
         let digest = Digest::default();
         let limits = BatchLimits {
             deadline,
-            message_budget: self.settings.message_budget,
+            message_budget: self.config.writer.message_budget,
             reserve: BATCH_RESERVE,
         };
         let response = writer::handle_batch(event, &self.sync(Some(&digest)), limits).await;

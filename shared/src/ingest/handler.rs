@@ -46,10 +46,7 @@ impl WebhookResponse {
 
     /// 200 for a signed but unusable push: kept, named, not retried.
     fn rejected(field: Option<&str>, message: &str) -> Self {
-        Self {
-            status: 200,
-            ..Self::error(200, "invalid_event", field, message)
-        }
+        Self::error(200, "invalid_event", field, message)
     }
 
     fn error(status: u16, code: &str, field: Option<&str>, message: &str) -> Self {

@@ -26,6 +26,12 @@ pub fn describe<E: std::error::Error>(e: &E) -> String {
     out
 }
 
+/// Whether a DynamoDB write was refused by its condition expression (the
+/// optimistic checks every store relies on), as opposed to failing.
+pub fn is_condition_failed<E: aws_sdk_dynamodb::error::ProvideErrorMetadata>(e: &E) -> bool {
+    e.code() == Some("ConditionalCheckFailedException")
+}
+
 /// A DynamoDB string attribute.
 pub fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())

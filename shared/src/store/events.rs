@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 
-use super::aws::{describe, n, s};
+use super::aws::{describe, is_condition_failed, n, s};
 use super::{Store, StoreError};
 use crate::domain::{NotificationId, OrderId, ShopId};
 
@@ -145,11 +145,7 @@ impl EventArchive for DynamoEventArchive {
         }
         match put.send().await {
             Ok(_) => Ok(Claim::New),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
+            Err(err) if is_condition_failed(&err) => {
                 let status = self.status(&e.key).await?.unwrap_or(EventStatus::Received);
                 Ok(Claim::Existing(status))
             }
@@ -182,13 +178,7 @@ impl EventArchive for DynamoEventArchive {
         };
         match req.send().await {
             Ok(_) => Ok(()),
-            Err(e)
-                if only_from.is_some()
-                    && e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
+            Err(e) if only_from.is_some() && is_condition_failed(&e) => Ok(()),
             Err(e) => Err(unavailable(&e)),
         }
     }

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::aws::{describe, get_s, n, s};
+use super::aws::{describe, get_s, is_condition_failed, n, s};
 use super::{keys, Store, StoreError};
 use crate::domain::{OrderId, ShopId};
 use crate::taxonomy::Failure;
@@ -378,12 +378,7 @@ impl OrderLog for DynamoOrderLog {
             };
             match put.send().await {
                 Ok(_) => return Ok(next),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-                {
-                    continue
-                }
+                Err(e) if is_condition_failed(&e) => continue,
                 Err(e) => return Err(unavailable(&e)),
             }
         }

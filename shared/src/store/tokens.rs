@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::aws::{describe, get_n, get_s, n, s};
+use super::aws::{describe, get_n, get_s, is_condition_failed, n, s};
 use super::{keys, Store, StoreError};
 use crate::clock::Clock;
 use crate::domain::ShopId;
@@ -135,12 +135,7 @@ impl DynamoShopTokenStore {
         };
         match req.send().await {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if is_condition_failed(&e) => Ok(false),
             Err(e) => Err(unavailable(&e)),
         }
     }
@@ -217,12 +212,7 @@ impl ShopTokenStore for DynamoShopTokenStore {
             .await;
         match out {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if is_condition_failed(&e) => Ok(false),
             Err(e) => Err(unavailable(&e)),
         }
     }

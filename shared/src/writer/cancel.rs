@@ -20,6 +20,7 @@ use super::items::Resolve;
 use super::OrderSync;
 use crate::domain::Money;
 use crate::domain::{OrderId, ShopId, Sku};
+use crate::mapping::config::ShopMapping;
 use crate::mapping::{group_all_units, money_of, num, UnitGroup};
 use crate::store::SyncStatus;
 use crate::taxonomy::{ErrorCode, Failure, Level};
@@ -322,6 +323,7 @@ impl OrderSync<'_> {
     pub(super) async fn partial_cancel(
         &self,
         shop: &ShopId,
+        cfg: &ShopMapping,
         so_id: &str,
         order: &Order,
     ) -> Decision {
@@ -371,10 +373,6 @@ impl OrderSync<'_> {
         let lines = match self.sales_order_lines(so_id).await {
             Ok(l) => l,
             Err(f) => return Decision::failed(status, f),
-        };
-        let cfg = match self.mapping.for_shop(shop) {
-            Ok(c) => c,
-            Err(f) => return Decision::failed(status, *f),
         };
         let planned: Vec<GroupLine<'_>> = groups
             .iter()

@@ -164,7 +164,7 @@ impl OrderSync<'_> {
         let mut d = match plan {
             OrderPlan::CloseAll { so_id } => self.cancel(&so_id, &order.id, &status).await,
             OrderPlan::ApplyCancellations { so_id } => {
-                self.partial_cancel(shop, &so_id, &order).await
+                self.partial_cancel(shop, cfg, &so_id, &order).await
             }
             OrderPlan::RecordStatus { so_id } => Decision::ok(
                 SyncStatus::Updated,
@@ -196,7 +196,7 @@ impl OrderSync<'_> {
                 match (&created.status, &created.netsuite_id) {
                     // The cancellation arrived first: apply it to what was just created.
                     (SyncStatus::Created, Some(id)) if then_apply_cancellations => {
-                        let mut d = self.partial_cancel(shop, id, &order).await;
+                        let mut d = self.partial_cancel(shop, cfg, id, &order).await;
                         d.note = format!("{}; {}", created.note, d.note);
                         d
                     }

@@ -29,8 +29,11 @@
 //! - Totals are recomputed from the resulting lines plus `shippingCost`.
 //!
 //! Header: fields the target type knows are copied from the source, except
-//! identity/status/total fields; `createdFrom` points at the source. A sales
-//! order's `shippingCost` is copied onto its first bill only (sim choice).
+//! identity/status/total fields; `createdFrom` points at the source.
+//! `shippingCost`: Oracle's transform pages are silent on it. Harsher reading
+//! for a client: it is carried over from the source (an invoice's shipping
+//! lands on its credit memo unless the request states otherwise), and from a
+//! sales order onto its first bill only, as the UI bills shipping once.
 //!
 //! Sim-defined (unverified) details, chosen to be predictable for tests:
 //! - Only five pairs are served (see `PAIRS`); any other pair, including one
