@@ -339,31 +339,21 @@ pub fn currency_mismatch(
     })
 }
 
-/// What NetSuite holds differs from what was written: a different total or
-/// line count (e.g. lines appended instead of replaced). Both figures named.
+/// What NetSuite holds differs from what was written (line count, quantity
+/// per item, total; see [`super::verify`]): an Order Creation Failed naming
+/// both figures, e.g. lines appended instead of replaced.
 pub fn written_differs(
     record: &serde_json::Value,
     intended_body: &serde_json::Value,
     intended_total: Option<crate::domain::Money>,
 ) -> Option<Failure> {
-    let lines = |v: &serde_json::Value| v["item"]["items"].as_array().map_or(0, Vec::len);
-    let (have_lines, want_lines) = (lines(record), lines(intended_body));
-    let total = crate::mapping::money_of(&record["total"]);
-    let total_ok = match (total, intended_total) {
-        (Some(t), Some(want)) => (t - want).abs() <= rust_decimal::Decimal::new(1, 2),
-        _ => true,
-    };
-    if have_lines == want_lines && total_ok {
-        return None;
-    }
+    let found = super::verify::differences(record, intended_body, intended_total)?;
     Some(
         Failure::new(
             ErrorCode::OrderCreationFailed,
             format!(
-                "Sales Order {} holds {have_lines} line(s) and total {}, but {want_lines} line(s) and total {} were written",
+                "Sales Order {} holds {found}",
                 record["id"].as_str().unwrap_or("?"),
-                total.map_or_else(|| "?".to_string(), |t| t.to_string()),
-                intended_total.map_or_else(|| "?".to_string(), |t| t.to_string()),
             ),
             "Correct the Sales Order in NetSuite (remove the extra lines) before it ships, then resubmit the order.",
         )
@@ -462,15 +452,16 @@ mod tests {
     #[test]
     fn a_written_record_that_differs_is_named_with_both_figures() {
         use crate::domain::Money;
-        let body = serde_json::json!({"item": {"items": [{"quantity": 2}, {"quantity": 1}]}});
-        let same = serde_json::json!({"id": "9", "total": 270.47, "item": {"items": [{}, {}]}});
-        let doubled =
-            serde_json::json!({"id": "9", "total": 540.94, "item": {"items": [{}, {}, {}, {}]}});
+        let l = |q: u32| serde_json::json!({"item": {"id": "7"}, "quantity": q});
+        let body = serde_json::json!({"item": {"items": [l(2), l(1)]}});
+        let same = serde_json::json!({"id": "9", "total": 270.47, "item": {"items": [l(2), l(1)]}});
+        let doubled = serde_json::json!({"id": "9", "total": 540.94, "item": {"items": [l(2), l(1), l(2), l(1)]}});
         let t: Money = "270.47".parse().unwrap();
         assert!(written_differs(&same, &body, Some(t)).is_none());
         let f = written_differs(&doubled, &body, Some(t)).unwrap();
         assert!(
             f.reason.contains("4 line(s)")
+                && f.reason.contains("item 7 × 6")
                 && f.reason.contains("540.94")
                 && f.reason.contains("270.47"),
             "{}",

@@ -122,21 +122,18 @@ pub fn billed_from_query(so_id: &str) -> String {
     )
 }
 
-/// Whether a booked record's total matches the intended one within a cent.
-pub fn booked_total_matches(booked: Money, intended: Money) -> bool {
-    (booked - intended).abs() <= Decimal::new(1, 2)
-}
-
 impl OrderSync<'_> {
-    /// Reads the refund record back and compares its total with the plan.
+    /// Reads the refund record back (lines expanded) and compares its lines,
+    /// quantities per item and total with the body sent ([`super::verify`]).
     async fn check_booked(
         &self,
         record: &str,
         id: &str,
+        body: &Value,
         intended: Money,
         return_id: &str,
     ) -> Result<(), Failure> {
-        let rec = match self.netsuite.get(record, id, false).await {
+        let rec = match self.netsuite.get(record, id, true).await {
             Ok(Some(r)) => r,
             Ok(None) => {
                 return Err(Failure::new(
@@ -147,13 +144,12 @@ impl OrderSync<'_> {
             }
             Err(e) => return Err(Failure::from(&e)),
         };
-        let booked = crate::mapping::money_of(&rec["total"]).unwrap_or_default();
-        if booked_total_matches(booked, intended) {
+        let Some(found) = super::verify::differences(&rec, body, Some(intended)) else {
             return Ok(());
-        }
+        };
         Err(Failure::new(
             ErrorCode::RefundCreationFailed,
-            format!("{record} {id} for return {return_id} books {booked}, the refund is {intended}"),
+            format!("{record} {id} for return {return_id} holds {found} (the refund is {intended})"),
             "Correct or delete the record in NetSuite (it credits a different amount than TikTok refunded), then resubmit the order.",
         )
         .retryable(false))
@@ -362,7 +358,7 @@ impl OrderSync<'_> {
         // What NetSuite made, not what was sent: a record that credits more
         // (or less) than the refund is a failure with both figures.
         if let Err(f) = self
-            .check_booked(record, &id, plan.total, &ret.return_id)
+            .check_booked(record, &id, &body, plan.total, &ret.return_id)
             .await
         {
             return fail(f);
@@ -462,8 +458,14 @@ mod tests {
             "{q}"
         );
         assert!(!q.contains("FROM transaction WHERE createdfrom"), "{q}");
-        assert!(booked_total_matches(d("109.00"), d("109.01")));
-        assert!(!booked_total_matches(d("218.00"), d("109.00")));
+        let body = json!({"item": {"items": [{"item": {"id": "5"}, "quantity": 1}]}});
+        let rec = |t: &str| json!({"total": t, "item": body["item"].clone()});
+        assert!(
+            super::super::verify::differences(&rec("109.00"), &body, Some(d("109.01"))).is_none()
+        );
+        assert!(
+            super::super::verify::differences(&rec("218.00"), &body, Some(d("109.00"))).is_some()
+        );
     }
 
     #[test]
