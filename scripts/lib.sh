@@ -46,3 +46,26 @@ start_moto() {
   echo "moto_server did not start; see target/moto.log" >&2
   exit 1
 }
+
+# Starts a second moto_server for SQS only and exports AWS_ENDPOINT_URL_SQS
+# (the SDK's per-service endpoint override). Used by the benchmark: moto is
+# single-threaded Python, and a FIFO ReceiveMessage over a deep queue costs it
+# hundreds of ms that would otherwise stall every DynamoDB call behind it; on
+# AWS the two are separate services anyway. Call after start_moto.
+start_moto_sqs() {
+  local port
+  port="$(free_port)"
+  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$ROOT/target/moto-sqs.log" 2>&1 &
+  MOTO_SQS_PID=$!
+  trap 'kill $MOTO_PID $MOTO_SQS_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    if "$VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null; then
+      export AWS_ENDPOINT_URL_SQS="http://127.0.0.1:$port"
+      log "moto_server for SQS on $AWS_ENDPOINT_URL_SQS (log: target/moto-sqs.log)"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "moto_server for SQS did not start; see target/moto-sqs.log" >&2
+  exit 1
+}

@@ -8,10 +8,10 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName};
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -74,6 +74,15 @@ pub struct PollStats {
     pub failed: u64,
 }
 
+impl PollStats {
+    pub fn add(&mut self, o: &PollStats) {
+        self.batches += o.batches;
+        self.received += o.received;
+        self.succeeded += o.succeeded;
+        self.failed += o.failed;
+    }
+}
+
 /// Delivers the orders queue to the writer in Lambda-shaped batches.
 #[derive(Clone)]
 pub struct SqsPoller {
@@ -94,6 +103,12 @@ pub struct PollError(String);
 impl SqsPoller {
     /// One receive → invoke → delete cycle. Returns what happened.
     pub async fn poll_once(&self) -> Result<PollStats, PollError> {
+        let messages = self.receive().await?;
+        self.invoke(messages).await
+    }
+
+    /// Up to 10 messages (fewer, or none after the long poll).
+    pub async fn receive(&self) -> Result<Vec<Message>, PollError> {
         let out = self
             .sqs
             .receive_message()
@@ -104,7 +119,12 @@ impl SqsPoller {
             .send()
             .await
             .map_err(|e| PollError(shared::store::aws::describe(&e)))?;
-        let messages = out.messages.unwrap_or_default();
+        Ok(out.messages.unwrap_or_default())
+    }
+
+    /// Hands `messages` to the writer as one `SqsEvent` under the function's
+    /// deadline and deletes the ones not reported as failed.
+    pub async fn invoke(&self, messages: Vec<Message>) -> Result<PollStats, PollError> {
         if messages.is_empty() {
             return Ok(PollStats::default());
         }
@@ -177,14 +197,30 @@ impl SqsPoller {
     /// only: a batch in progress always finishes (and deletes what succeeded),
     /// as a Lambda invocation does.
     pub async fn run(self, shutdown: watch::Receiver<bool>) -> PollStats {
+        self.run_observed(shutdown, |_, _| {}).await
+    }
+
+    /// [`Self::run`], calling `observe` with each batch's counters and its
+    /// receive-to-delete time.
+    ///
+    /// No batch is received ahead while one runs (measured: prefetching made
+    /// the benchmark slower, 83 % against 86 % of the ceiling, because the
+    /// early receives kept moto busy and left one poller holding the last
+    /// two batches); Lambda's event source with `MaximumConcurrency` likewise
+    /// reads no more than its invocations can take.
+    pub async fn run_observed<F>(self, shutdown: watch::Receiver<bool>, mut observe: F) -> PollStats
+    where
+        F: FnMut(&PollStats, Duration) + Send,
+    {
         let mut total = PollStats::default();
         while !*shutdown.borrow() {
+            let began = Instant::now();
             match self.poll_once().await {
                 Ok(s) => {
-                    total.batches += s.batches;
-                    total.received += s.received;
-                    total.succeeded += s.succeeded;
-                    total.failed += s.failed;
+                    if s.received > 0 {
+                        observe(&s, began.elapsed());
+                    }
+                    total.add(&s);
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "poll failed; retrying in 1 s");
@@ -290,10 +326,7 @@ impl LocalRunner {
         let mut total = PollStats::default();
         for p in self.pollers {
             if let Ok(s) = p.await {
-                total.batches += s.batches;
-                total.received += s.received;
-                total.succeeded += s.succeeded;
-                total.failed += s.failed;
+                total.add(&s);
             }
         }
         self.server.abort();

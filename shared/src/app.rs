@@ -202,6 +202,7 @@ impl WriterApp {
             max_receive_count: self.config.writer.max_receive_count,
             clock: self.clock.as_ref(),
             digest,
+            lookups: Default::default(),
         }
     }
 

@@ -129,6 +129,34 @@ async fn one_order_stays_in_order_while_other_orders_run_alongside() {
 }
 
 #[tokio::test]
+async fn concurrent_orders_sharing_unlinked_skus_look_them_up_once() {
+    let env = local_env(30, 5).await;
+    let ids: Vec<String> = (1..=6).map(|i| format!("90000000000000010{i}")).collect();
+    for id in &ids {
+        clone_order(&env, id);
+    }
+    env.netsuite.state.set_latency_ms(100);
+    let event = batch(
+        ids.iter()
+            .map(|id| create(&format!("m-{id}"), id))
+            .collect(),
+    );
+    let resp = env.writer.handle_batch(event, None).await;
+    assert!(failed(&resp).is_empty(), "{:?}", failed(&resp));
+    assert_eq!(env.netsuite.state.records("salesOrder").len(), 6);
+    let stats = env.netsuite.state.stats();
+    let lookups: u64 = stats
+        .per_path
+        .iter()
+        .filter(|(p, _)| p.ends_with("/suiteql"))
+        .map(|(_, n)| *n)
+        .sum();
+    // Without the per-invocation gate each of the six concurrent records
+    // asked NetSuite for the same SKUs (6 lookups).
+    assert_eq!(lookups, 1, "{stats:?}");
+}
+
+#[tokio::test]
 async fn a_slow_netsuite_never_makes_a_batch_overrun_its_deadline() {
     let env = local_env(30, 5).await;
     let orders = ["910000000000000001", "910000000000000002"];

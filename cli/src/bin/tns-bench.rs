@@ -1,14 +1,17 @@
 //! `tns-bench`: throughput, latency and memory of the local order pipeline.
 //!
 //! Runs against moto (AWS_ENDPOINT_URL, started by `scripts/bench`) and the
-//! in-process simulators; all traffic stays on loopback. Two phases, each on
+//! in-process simulators; all traffic stays on loopback. Three phases, each on
 //! a fresh [`LocalEnv`] (own tables, queues, simulators, empty SKU cache):
 //!
 //! 1. **throughput**: N orders exist in the TikTok simulator; all N signed
-//!    webhooks are posted as fast as a few concurrent posters can; the clock
-//!    runs from the first post until every Sales Order exists in the NetSuite
-//!    simulator.
-//! 2. **latency**: webhooks are posted at a steady rate below the ceiling;
+//!    webhooks are posted as fast as a few concurrent posters can while the
+//!    writers run; the clock runs from the first post until every Sales
+//!    Order exists in the NetSuite simulator.
+//! 2. **backlog**: the same N webhooks are posted and queued first (a burst
+//!    during a live sale); the clock starts with the writers and stops at the
+//!    last Sales Order: how much of NetSuite's budget the writer uses.
+//! 3. **latency**: webhooks are posted at a steady rate below the ceiling;
 //!    event → Sales Order latency is the time from a webhook's post to the
 //!    first poll that sees its Sales Order in the simulator.
 //!
@@ -91,6 +94,9 @@ struct Args {
     /// Skip the latency phase.
     #[arg(long)]
     skip_latency: bool,
+    /// Skip the backlog phase (the same orders queued before the writers start).
+    #[arg(long)]
+    skip_backlog: bool,
 }
 
 #[tokio::main]
@@ -128,25 +134,34 @@ fn check_args(a: &Args) -> Result<(), BenchError> {
     Ok(())
 }
 
-/// Refuses any AWS endpoint that is not on this machine.
+/// Refuses any AWS endpoint that is not on this machine: `AWS_ENDPOINT_URL`
+/// and, when set, the SQS-only `AWS_ENDPOINT_URL_SQS` (`scripts/bench`).
 fn loopback_endpoint() -> Result<String, BenchError> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL").map_err(|_| {
         "AWS_ENDPOINT_URL is not set: the benchmark only runs against a local endpoint; use scripts/bench, which starts moto"
     })?;
-    let rest = endpoint
-        .split_once("://")
-        .map(|(_, r)| r)
-        .unwrap_or(&endpoint);
-    let host = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = host
-        .rsplit_once(':')
-        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
-        .map(|(h, _)| h)
-        .unwrap_or(host);
-    match host {
-        "127.0.0.1" | "localhost" | "[::1]" => Ok(endpoint),
-        _ => Err(format!("AWS_ENDPOINT_URL {endpoint} is not a loopback address").into()),
+    let mut shown = endpoint.clone();
+    let mut all = vec![("AWS_ENDPOINT_URL", endpoint)];
+    if let Ok(sqs) = std::env::var("AWS_ENDPOINT_URL_SQS") {
+        shown = format!("{shown}, SQS on {sqs}");
+        all.push(("AWS_ENDPOINT_URL_SQS", sqs));
     }
+    for (var, endpoint) in all {
+        let rest = endpoint
+            .split_once("://")
+            .map(|(_, r)| r)
+            .unwrap_or(&endpoint);
+        let host = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = host
+            .rsplit_once(':')
+            .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+            .map(|(h, _)| h)
+            .unwrap_or(host);
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(format!("{var} {endpoint} is not a loopback address").into());
+        }
+    }
+    Ok(shown)
 }
 
 async fn run(args: Args) -> Result<bool, BenchError> {
@@ -157,14 +172,20 @@ async fn run(args: Args) -> Result<bool, BenchError> {
     let started_at = chrono_like_now();
     let mut ok = true;
 
-    let throughput = if args.skip_throughput {
-        None
-    } else {
-        eprintln!("tns-bench: throughput phase, {} orders", args.orders);
-        let r = throughput_phase(&args, &sdk).await?;
+    let mut throughput = Vec::new();
+    for (backlog, skip) in [(false, args.skip_throughput), (true, args.skip_backlog)] {
+        if skip {
+            continue;
+        }
+        eprintln!(
+            "tns-bench: {} phase, {} orders",
+            if backlog { "backlog" } else { "throughput" },
+            args.orders
+        );
+        let r = throughput_phase(&args, &sdk, backlog).await?;
         ok &= r.failed_orders == 0 && r.stuck == 0 && r.post_errors == 0;
-        Some(r)
-    };
+        throughput.push(r);
+    }
     let latency = if args.skip_latency || args.latency_orders == 0 {
         None
     } else {
@@ -184,7 +205,7 @@ async fn run(args: Args) -> Result<bool, BenchError> {
         &started_at,
         &load_before,
         &load_after,
-        throughput.as_ref(),
+        &throughput,
         latency.as_ref(),
     );
     Ok(ok)
@@ -202,10 +223,7 @@ struct PollerTotals {
 
 impl PollerTotals {
     fn add(&mut self, o: &PollerTotals) {
-        self.stats.batches += o.stats.batches;
-        self.stats.received += o.stats.received;
-        self.stats.succeeded += o.stats.succeeded;
-        self.stats.failed += o.stats.failed;
+        self.stats.add(&o.stats);
         self.max_batch = self.max_batch.max(o.max_batch);
         self.largest_batch = self.largest_batch.max(o.largest_batch);
     }
@@ -217,6 +235,8 @@ struct Pipeline {
     sdk: aws_config::SdkConfig,
     url: String,
     shutdown: watch::Sender<bool>,
+    /// Writer invocations not started yet (see [`Pipeline::spawn_pollers`]).
+    idle: Vec<SqsPoller>,
     pollers: Vec<JoinHandle<PollerTotals>>,
     server: JoinHandle<()>,
 }
@@ -240,7 +260,7 @@ impl Pipeline {
         let env = LocalEnv::start(sdk.clone(), opts).await?;
         let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
         let (webhook_addr, server) = serve_webhook(env.webhook.clone(), addr).await?;
-        let (tx, rx) = watch::channel(false);
+        let (tx, _) = watch::channel(false);
         let region = sdk
             .region()
             .map(|r| r.to_string())
@@ -249,26 +269,34 @@ impl Pipeline {
         // holding share ÷ pollers NetSuite slots (local_env::runner::invocations).
         let writers =
             local_env::runner::invocations(&env.writer, sdk, args.writer_concurrency).await?;
-        let mut pollers = Vec::with_capacity(writers.len());
-        for writer in writers {
-            let p = SqsPoller {
+        let idle = writers
+            .into_iter()
+            .map(|writer| SqsPoller {
                 sqs: aws_sdk_sqs::Client::new(sdk),
                 queue_url: env.names.orders_queue_url.clone(),
                 writer,
                 region: region.clone(),
                 wait_secs: 1,
                 function_timeout: local_env::runner::FUNCTION_TIMEOUT,
-            };
-            pollers.push(tokio::spawn(poll_loop(p, rx.clone())));
-        }
+            })
+            .collect();
         Ok(Self {
             env,
             sdk: sdk.clone(),
             url: format!("http://{webhook_addr}/webhook"),
             shutdown: tx,
-            pollers,
+            idle,
+            pollers: Vec::new(),
             server,
         })
+    }
+
+    /// Starts the writer pollers (the event source begins invoking).
+    fn spawn_pollers(&mut self) {
+        let rx = self.shutdown.subscribe();
+        for p in self.idle.drain(..) {
+            self.pollers.push(tokio::spawn(poll_loop(p, rx.clone())));
+        }
     }
 
     /// Stops the pollers after their current batch, the server and the simulators.
@@ -345,25 +373,13 @@ impl Pipeline {
 
 async fn poll_loop(p: SqsPoller, shutdown: watch::Receiver<bool>) -> PollerTotals {
     let mut t = PollerTotals::default();
-    while !*shutdown.borrow() {
-        let began = Instant::now();
-        match p.poll_once().await {
-            Ok(s) => {
-                if s.received > 0 {
-                    t.max_batch = t.max_batch.max(began.elapsed());
-                    t.largest_batch = t.largest_batch.max(s.received);
-                }
-                t.stats.batches += s.batches;
-                t.stats.received += s.received;
-                t.stats.succeeded += s.succeeded;
-                t.stats.failed += s.failed;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "poll failed; retrying in 1 s");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    }
+    let stats = p
+        .run_observed(shutdown, |s, took| {
+            t.max_batch = t.max_batch.max(took);
+            t.largest_batch = t.largest_batch.max(s.received);
+        })
+        .await;
+    t.stats = stats;
     t
 }
 
@@ -408,6 +424,9 @@ fn external_id(order_id: &str) -> String {
 // ---------------------------------------------------------------- phases
 
 struct Throughput {
+    /// Drain of a queue filled before the writers start (else posts and
+    /// writes overlap).
+    backlog: bool,
     orders: usize,
     post_secs: f64,
     total_secs: f64,
@@ -427,8 +446,12 @@ struct Throughput {
 async fn throughput_phase(
     args: &Args,
     sdk: &aws_config::SdkConfig,
+    backlog: bool,
 ) -> Result<Throughput, BenchError> {
-    let p = Pipeline::start(args, sdk, "t").await?;
+    let mut p = Pipeline::start(args, sdk, if backlog { "b" } else { "t" }).await?;
+    if !backlog {
+        p.spawn_pollers();
+    }
     let template = p.template()?;
     let ids: Vec<String> = (0..args.orders)
         .map(|i| format!("5764614130388{i:05}"))
@@ -488,6 +511,17 @@ async fn throughput_phase(
     let mut post_secs = None;
     let mut post_errors = 0;
     let mut posters = Some(posters);
+    let mut start = start;
+    if backlog {
+        // A burst already queued (a live sale): every webhook is stored and
+        // enqueued before the first invocation; the clock starts with it.
+        for h in posters.take().into_iter().flatten() {
+            post_errors += h.await.unwrap_or(1);
+        }
+        post_secs = Some(start.elapsed().as_secs_f64());
+        start = Instant::now();
+        p.spawn_pollers();
+    }
     let deadline = Duration::from_secs(args.timeout_secs);
     while !pending.is_empty() && start.elapsed() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -521,6 +555,7 @@ async fn throughput_phase(
     let mut completion_ms: Vec<f64> = done_ms.into_iter().flatten().collect();
     completion_ms.sort_by(f64::total_cmp);
     Ok(Throughput {
+        backlog,
         orders: ids.len(),
         post_secs,
         total_secs,
@@ -552,7 +587,8 @@ struct Latency {
 }
 
 async fn latency_phase(args: &Args, sdk: &aws_config::SdkConfig) -> Result<Latency, BenchError> {
-    let p = Pipeline::start(args, sdk, "l").await?;
+    let mut p = Pipeline::start(args, sdk, "l").await?;
+    p.spawn_pollers();
     let template = p.template()?;
     let ids: Vec<String> = (0..args.latency_orders)
         .map(|i| format!("5764614130389{i:05}"))
@@ -655,7 +691,7 @@ fn print_summary(
     started_at: &str,
     load_before: &str,
     load_after: &str,
-    t: Option<&Throughput>,
+    phases: &[Throughput],
     l: Option<&Latency>,
 ) {
     let latency_s = args.netsuite_latency_ms as f64 / 1000.0;
@@ -679,17 +715,35 @@ fn print_summary(
         args.max_receive_count
     );
     println!();
-    if let Some(t) = t {
+    for t in phases {
         let ops = t.completed as f64 / t.total_secs;
         let rpo = t.ns.requests as f64 / t.orders as f64;
-        println!(
-            "### Throughput ({} orders, {} concurrent posters)\n",
-            t.orders, args.posters
-        );
+        if t.backlog {
+            println!(
+                "### Backlog ({} orders queued before the writers start: a burst, drained)\n",
+                t.orders
+            );
+        } else {
+            println!(
+                "### Throughput ({} orders, {} concurrent posters, writers running)\n",
+                t.orders, args.posters
+            );
+        }
         println!("| metric | value |\n|---|---|");
         println!("| Sales Orders created | {} of {} |", t.completed, t.orders);
-        println!("| all webhooks posted after | {:.2} s |", t.post_secs);
-        println!("| first post → last Sales Order | {:.2} s |", t.total_secs);
+        if t.backlog {
+            println!(
+                "| webhooks posted and queued in (before the clock) | {:.2} s |",
+                t.post_secs
+            );
+            println!(
+                "| first invocation → last Sales Order | {:.2} s |",
+                t.total_secs
+            );
+        } else {
+            println!("| all webhooks posted after | {:.2} s |", t.post_secs);
+            println!("| first post → last Sales Order | {:.2} s |", t.total_secs);
+        }
         println!("| orders/s | {ops:.2} |");
         println!("| ceiling (concurrency / latency) | {ceiling:.1} /s |");
         println!("| fraction of ceiling | {:.1} % |", 100.0 * ops / ceiling);

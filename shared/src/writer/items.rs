@@ -19,21 +19,18 @@ impl OrderSync<'_> {
         skus: impl Iterator<Item = &'s Sku>,
     ) -> Result<Vec<ItemRef>, Resolve> {
         let skus: Vec<&Sku> = skus.collect();
-        let mut found: Vec<Option<String>> = Vec::with_capacity(skus.len());
-        for sku in &skus {
-            let link = self
-                .skus
-                .get(shop, sku)
-                .await
-                .map_err(|e| Resolve::Failed(Failure::from(&e)))?;
-            found.push(link.map(|l| l.item_id));
-        }
-        let missing: Vec<&Sku> = skus
-            .iter()
-            .zip(&found)
-            .filter(|(_, f)| f.is_none())
-            .map(|(s, _)| *s)
-            .collect();
+        let mut found: Vec<Option<String>> = vec![None; skus.len()];
+        let mut missing = self.read_links(shop, &skus, &mut found).await?;
+        // One lookup at a time per invocation: the records of a batch run
+        // concurrently and often share SKUs; the ones that waited find the
+        // links the first one stored instead of asking NetSuite again.
+        let _gate = if missing.is_empty() {
+            None
+        } else {
+            let gate = self.lookups.lock().await;
+            missing = self.read_links(shop, &skus, &mut found).await?;
+            Some(gate)
+        };
         if !missing.is_empty() {
             let list = missing
                 .iter()
@@ -89,6 +86,32 @@ impl OrderSync<'_> {
                 id: id.unwrap_or_default(),
             })
             .collect())
+    }
+
+    /// Fills the empty slots of `found` from the SKU links; the SKUs still
+    /// without one.
+    async fn read_links<'s>(
+        &self,
+        shop: &ShopId,
+        skus: &[&'s Sku],
+        found: &mut [Option<String>],
+    ) -> Result<Vec<&'s Sku>, Resolve> {
+        let mut missing = Vec::new();
+        for (sku, slot) in skus.iter().zip(found.iter_mut()) {
+            if slot.is_some() {
+                continue;
+            }
+            let link = self
+                .skus
+                .get(shop, sku)
+                .await
+                .map_err(|e| Resolve::Failed(Failure::from(&e)))?;
+            *slot = link.map(|l| l.item_id);
+            if slot.is_none() {
+                missing.push(*sku);
+            }
+        }
+        Ok(missing)
     }
 
     pub(super) async fn resolve_customer(

@@ -6,7 +6,8 @@
 //! - One file per flow, each with its decision as a plain, unit-tested
 //!   function: [`order`] (create the Sales Order once), [`cancel`] (close or
 //!   reduce lines), [`refund`] (Credit Memo / Cash Refund); [`items`]
-//!   resolves SKUs and customers for all of them.
+//!   resolves SKUs and customers for all of them; [`verify`] compares what
+//!   NetSuite holds after a write with what was sent.
 //!
 //! Retryable failures go back to SQS (and to the DLQ after the redrive
 //! count) and are logged on every attempt; failures a retry cannot fix are
@@ -20,6 +21,7 @@ mod items;
 pub mod order;
 pub mod process;
 pub mod refund;
+pub mod verify;
 
 pub use batch::{handle_batch, BatchLimits, EventProcessor, ProcessError};
 pub use decision::Decision;
@@ -46,4 +48,7 @@ pub struct OrderSync<'a> {
     pub clock: &'a dyn Clock,
     /// Collects new failures for the admins' digest (one email per batch).
     pub digest: Option<&'a Digest>,
+    /// Held while looking SKUs up in NetSuite, so the concurrent records of
+    /// one batch ask once for a SKU they share (`items::resolve_items`).
+    pub lookups: tokio::sync::Mutex<()>,
 }
