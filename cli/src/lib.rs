@@ -3,4 +3,5 @@
 //! The local environment and the Lambda-like runner live in `local-env`.
 
 pub mod demo;
+pub mod jobs;
 pub mod ops;

@@ -56,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::ops::ShopsCmd,
     },
+    /// Scheduled jobs (the missed-order sweep): run log, and a run now.
+    Jobs {
+        #[command(subcommand)]
+        cmd: cli::jobs::JobsCmd,
+    },
 }
 
 #[tokio::main]
@@ -97,6 +102,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("export EVENTS_TABLE={}", names.events_table);
             println!("export ORDER_LOG_TABLE={}", names.order_log_table);
             println!("export SHOP_TOKENS_TABLE={}", names.shop_tokens_table);
+            println!("export JOB_RUNS_TABLE={}", names.job_runs_table);
             println!("export ORDERS_QUEUE_URL={}", names.orders_queue_url);
             println!("export ORDERS_DLQ_URL={}", names.orders_dlq_url);
             Ok(())
@@ -130,6 +136,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Skus { cmd } => cli::ops::skus(cmd, &shared::store::aws::sdk_config().await).await,
         Command::Shops { cmd } => {
             cli::ops::shops(cmd, &shared::store::aws::sdk_config().await).await
+        }
+        Command::Jobs { cmd } => {
+            cli::jobs::jobs(cmd, &shared::store::aws::sdk_config().await).await
         }
     }
 }

@@ -13,8 +13,8 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_sqs::types::QueueAttributeName;
 
 use shared::resources::{
-    local_name, ResourceNames, EVENTS_TABLE, ORDERS_DLQ, ORDERS_QUEUE, ORDER_LOG_TABLE, QUEUES,
-    SHOP_TOKENS_TABLE, TABLES,
+    local_name, ResourceNames, EVENTS_TABLE, JOB_RUNS_TABLE, ORDERS_DLQ, ORDERS_QUEUE,
+    ORDER_LOG_TABLE, QUEUES, SHOP_TOKENS_TABLE, TABLES,
 };
 use shared::store::aws::describe;
 
@@ -135,6 +135,7 @@ pub async fn bootstrap(
         events_table: local_name(&opts.prefix, EVENTS_TABLE.suffix),
         order_log_table: local_name(&opts.prefix, ORDER_LOG_TABLE.suffix),
         shop_tokens_table: local_name(&opts.prefix, SHOP_TOKENS_TABLE.suffix),
+        job_runs_table: local_name(&opts.prefix, JOB_RUNS_TABLE.suffix),
         orders_queue_url: url(ORDERS_QUEUE.logical_id),
         orders_dlq_url: url(ORDERS_DLQ.logical_id),
     })

@@ -84,8 +84,11 @@ pub struct LocalEnv {
     pub names: ResourceNames,
     pub webhook_config: WebhookConfig,
     pub writer_config: WriterConfig,
+    /// The scheduled-jobs function's configuration (same stores, same shops).
+    pub jobs_config: shared::config::JobsConfig,
     pub webhook: Arc<WebhookApp>,
     pub writer: Arc<WriterApp>,
+    pub jobs: Arc<shared::app::JobsApp>,
 }
 
 impl LocalEnv {
@@ -195,8 +198,25 @@ impl LocalEnv {
                 to: vec![ALERT_TO.into()],
             },
         };
+        let jobs_config = shared::config::JobsConfig {
+            app: writer_config.app.clone(),
+            tiktok: writer_config.tiktok.clone(),
+            events: writer_config.events.clone(),
+            order_log: writer_config.order_log.clone(),
+            tokens: writer_config.tokens.clone(),
+            queue: webhook_config.queue.clone(),
+            runs: shared::config::jobs::JobRunsSettings {
+                table: names.job_runs_table.clone(),
+            },
+            jobs: shared::config::jobs::JobSettings {
+                mapping: writer_config.writer.mapping.clone(),
+                lease_secs: 300,
+                sweep: Default::default(),
+            },
+        };
         let webhook = Arc::new(WebhookApp::new(webhook_config.clone(), &sdk).await?);
         let writer = Arc::new(WriterApp::new(writer_config.clone(), &sdk).await?);
+        let jobs = Arc::new(shared::app::JobsApp::new(jobs_config.clone(), &sdk).await?);
         Ok(Self {
             seed,
             tiktok,
@@ -205,8 +225,10 @@ impl LocalEnv {
             names,
             webhook_config,
             writer_config,
+            jobs_config,
             webhook,
             writer,
+            jobs,
         })
     }
 

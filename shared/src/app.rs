@@ -229,3 +229,106 @@ impl WriterApp {
         response
     }
 }
+
+/// The scheduled-jobs function's state, built once per cold start.
+pub struct JobsApp {
+    pub config: crate::config::JobsConfig,
+    pub shops: ShopSessions,
+    pub log: DynamoOrderLog,
+    pub archive: DynamoEventArchive,
+    pub queue: SqsEventQueue,
+    pub runs: crate::store::DynamoJobRuns,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What a schedule sends: the job, and optionally one shop (else every shop
+/// of the mapping).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+pub struct JobRequest {
+    pub job: String,
+    #[serde(default)]
+    pub shop: Option<String>,
+}
+
+/// Why a job request could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum JobRequestError {
+    #[error("unknown job {0:?}: the jobs are {1}")]
+    UnknownJob(String, String),
+    #[error(
+        "no shop to run for: name one in the input (\"shop\") or list shops in MAPPING_CONFIG"
+    )]
+    NoShops,
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl JobsApp {
+    pub async fn from_env() -> Result<Self, InitError> {
+        let config = crate::config::JobsConfig::from_env()?;
+        let sdk = sdk_config().await;
+        Self::new(config, &sdk).await
+    }
+
+    pub async fn new(
+        config: crate::config::JobsConfig,
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<Self, InitError> {
+        let clients = Clients::new(sdk);
+        let ddb = clients.dynamodb();
+        Ok(Self {
+            shops: clients
+                .tiktok(&config.app, &config.tiktok, &config.tokens.table)
+                .await?,
+            log: DynamoOrderLog::new(ddb.clone(), &config.order_log.table),
+            archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
+            queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
+            runs: crate::store::DynamoJobRuns::new(ddb, &config.runs.table),
+            clock: clients.clock,
+            config,
+        })
+    }
+
+    /// Runs the requested job for its shop(s), one after another; every run
+    /// is in the run log, whatever its outcome.
+    pub async fn run(
+        &self,
+        req: &JobRequest,
+    ) -> Result<Vec<crate::store::JobRun>, JobRequestError> {
+        use crate::jobs::{run_for_shop, JobName};
+        let name = JobName::parse(&req.job);
+        if let JobName::Unknown(j) = &name {
+            let known: Vec<&str> = JobName::ALL.iter().map(|j| j.as_str()).collect();
+            return Err(JobRequestError::UnknownJob(j.clone(), known.join(", ")));
+        }
+        let shops = match &req.shop {
+            Some(s) => vec![crate::domain::ShopId::new(s.clone())],
+            None => self.config.jobs.shops(),
+        };
+        if shops.is_empty() {
+            return Err(JobRequestError::NoShops);
+        }
+        let sweep = crate::jobs::sweep::Sweep {
+            shops: &self.shops,
+            log: &self.log,
+            archive: &self.archive,
+            queue: &self.queue,
+            clock: self.clock.as_ref(),
+            settings: self.config.jobs.sweep,
+            retention_days: self.config.events.retention_days,
+        };
+        let mut out = Vec::with_capacity(shops.len());
+        for shop in &shops {
+            let run = run_for_shop(
+                &sweep,
+                shop,
+                &self.runs,
+                self.clock.as_ref(),
+                self.config.jobs.lease_secs,
+            )
+            .await?;
+            out.push(run);
+        }
+        Ok(out)
+    }
+}

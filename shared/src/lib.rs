@@ -13,14 +13,12 @@
 //! | [`tiktok`] | TikTok Shop client: transport, the one token-refresh path, one file per API area | store (tokens), config |
 //! | [`netsuite`] | NetSuite client: transport (TBA, governance), records, SuiteQL, the concurrency budget | signing |
 //! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations, key formats, one `StoreError` | domain |
+//! | [`jobs`] | scheduled jobs (the missed-order sweep; inventory, tracking and payouts next): lease, checkpoints and run log shared by all | tiktok, netsuite, ingest (enqueue), store |
 //! | [`notify`] | the admins' failure digest and the mailer | store |
 //! | [`ops`] | what operators do (list, export, resubmit, ignore, links); the CLI and the console call these | store |
 //! | [`config`] | typed configuration, one part per component | netsuite (budget), mapping |
 //! | [`taxonomy`] | the order log's one error taxonomy, and every boundary's error mapped into it | netsuite, tiktok, store errors |
 //! | [`domain`], [`clock`], [`signing`], [`resources`] | ids and statuses, time, request signing, the AWS resource list | nothing above |
-//!
-//! Scheduled jobs (inventory, tracking, the missed-order sweep, payouts)
-//! will live in `jobs/`, beside `writer/`, calling the same clients and stores.
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.
@@ -31,6 +29,7 @@ pub mod config;
 pub mod deadline;
 pub mod domain;
 pub mod ingest;
+pub mod jobs;
 pub mod mapping;
 pub mod netsuite;
 pub mod notify;

@@ -63,7 +63,23 @@ pub const SHOP_TOKENS_TABLE: TableSpec = TableSpec {
     ttl_attribute: None,
 };
 
-pub const TABLES: &[TableSpec] = &[EVENTS_TABLE, ORDER_LOG_TABLE, SHOP_TOKENS_TABLE];
+/// Scheduled jobs: one lease item per job + shop (who runs, until when, the
+/// last committed point, the watermark) and one item per run (the run log).
+pub const JOB_RUNS_TABLE: TableSpec = TableSpec {
+    logical_id: "JobRunsTable",
+    suffix: "job-runs",
+    env_var: "JOB_RUNS_TABLE",
+    partition_key: "pk",
+    sort_key: Some("sk"),
+    ttl_attribute: Some("expires_at"),
+};
+
+pub const TABLES: &[TableSpec] = &[
+    EVENTS_TABLE,
+    ORDER_LOG_TABLE,
+    SHOP_TOKENS_TABLE,
+    JOB_RUNS_TABLE,
+];
 
 /// Writer timeout in seconds; the queue's visibility timeout is 6x this.
 pub const WRITER_TIMEOUT_SECS: u32 = 60;
@@ -95,6 +111,7 @@ pub struct ResourceNames {
     pub events_table: String,
     pub order_log_table: String,
     pub shop_tokens_table: String,
+    pub job_runs_table: String,
     pub orders_queue_url: String,
     pub orders_dlq_url: String,
 }

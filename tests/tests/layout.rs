@@ -24,6 +24,8 @@ fn lambda_tree() -> String {
             "webhook",
             "-p",
             "netsuite-writer",
+            "-p",
+            "jobs",
             "--prefix",
             "none",
         ]);

@@ -14,6 +14,7 @@
 //! - [`writer`]: the writer's own settings (mapping, redrive count) and the
 //!   admin alert addresses.
 
+pub mod jobs;
 pub mod netsuite;
 pub mod stores;
 pub mod tiktok;
@@ -137,6 +138,39 @@ impl WriterConfig {
             netsuite: NetSuiteSettings::load(env)?,
             writer: WriterSettings::load(env)?,
             alerts: AlertSettings::load(env)?,
+        })
+    }
+}
+
+/// Everything the scheduled-jobs function reads: TikTok (the sweep lists
+/// orders), the stores it reads and enqueues into, and its run log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsConfig {
+    pub app: TikTokAppSource,
+    pub tiktok: TikTokApiSettings,
+    pub events: EventsSettings,
+    pub order_log: OrderLogSettings,
+    pub tokens: TokensSettings,
+    pub queue: QueueSettings,
+    pub runs: jobs::JobRunsSettings,
+    pub jobs: jobs::JobSettings,
+}
+
+impl JobsConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::load(&Env::new(&process_env))
+    }
+
+    pub fn load(env: &Env<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            app: TikTokAppSource::load(env)?,
+            tiktok: TikTokApiSettings::load(env)?,
+            events: EventsSettings::load(env)?,
+            order_log: OrderLogSettings::load(env)?,
+            tokens: TokensSettings::load(env)?,
+            queue: QueueSettings::load(env)?,
+            runs: jobs::JobRunsSettings::load(env)?,
+            jobs: jobs::JobSettings::load(env)?,
         })
     }
 }

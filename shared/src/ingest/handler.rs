@@ -134,7 +134,7 @@ pub async fn handle(
         }
     };
 
-    match store_and_enqueue(deps, &envelope, body, now, expires_at).await {
+    match store_and_enqueue(deps.archive, deps.queue, &envelope, body, now, expires_at).await {
         Ok(outcome) => {
             tracing::info!(
                 shop_id = %envelope.shop_id,
@@ -181,8 +181,13 @@ impl Outcome {
     }
 }
 
-async fn store_and_enqueue(
-    deps: &WebhookDeps<'_>,
+/// Archives the event (the claim is the de-duplication) and enqueues it on
+/// its order's FIFO group. Also how the missed-order sweep
+/// (`jobs::sweep`) enqueues what it finds, so a recovered order travels
+/// exactly like a webhook and is de-duplicated like one.
+pub(crate) async fn store_and_enqueue(
+    archive: &dyn EventArchive,
+    queue: &dyn EventQueue,
     env: &Envelope,
     body: &[u8],
     now: i64,
@@ -206,7 +211,7 @@ async fn store_and_enqueue(
             EventStatus::Ignored
         },
     };
-    let requeue = match deps.archive.claim(&record).await? {
+    let requeue = match archive.claim(&record).await? {
         Claim::New if !actionable => {
             tracing::info!(event_type = env.kind.code(), name = %env.kind.name(), "event type archived, not enqueued");
             return Ok(Outcome::Ignored);
@@ -226,15 +231,14 @@ async fn store_and_enqueue(
         received_at: now,
         data: env.data.clone(),
     };
-    deps.queue
+    queue
         .enqueue(
             &message,
             &group_id(env),
             &keys::dedup_id(&env.shop_id, &env.notification_id),
         )
         .await?;
-    if let Err(e) = deps
-        .archive
+    if let Err(e) = archive
         .set_status(&key, EventStatus::Queued, now, Some(EventStatus::Received))
         .await
     {

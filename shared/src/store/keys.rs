@@ -53,6 +53,29 @@ pub fn shop_tokens(shop: &ShopId) -> String {
 /// Shop credentials: `sk`.
 pub const SHOP_TOKENS_SK: &str = "TOKEN";
 
+/// Lease of one job for one shop: `pk` (`sk` is [`JOB_LEASE_SK`]).
+pub fn job_lease(job: &str, shop: &ShopId) -> String {
+    format!("LEASE#{job}#{shop}")
+}
+/// Lease item: `sk`.
+pub const JOB_LEASE_SK: &str = "LEASE";
+
+/// Runs of one job for one shop: `pk`; `sk` is [`job_run_sk`].
+pub fn job_runs(job: &str, shop: &ShopId) -> String {
+    format!("RUN#{job}#{shop}")
+}
+/// A run's `sk`: its start time first, so a query lists runs in time order.
+pub fn job_run_sk(started_at: i64, nonce: &str) -> String {
+    format!("{started_at:012}#{nonce}")
+}
+
+/// Notification id of an order event the sweep found missing; the same
+/// order, status and update time always give the same id, so a second sweep
+/// (or a late webhook's retry of the same state) is de-duplicated.
+pub fn sweep_notification(order: &OrderId, status: &str, update_time: i64) -> NotificationId {
+    NotificationId::new(format!("sweep-{order}-{status}-{update_time}"))
+}
+
 /// The FIFO `MessageGroupId` of one order: all its events, webhooks and
 /// resubmits alike, run in sequence.
 pub fn order_group(shop: &ShopId, order: &OrderId) -> String {

@@ -6,6 +6,7 @@
 //! - [`order_log`]: one entry per shop + order, with its attempt history.
 //! - [`sku_links`]: TikTok seller SKU → NetSuite item, per shop.
 //! - [`tokens`]: each shop's TikTok credentials.
+//! - [`job_runs`]: scheduled jobs' leases, checkpoints and run log.
 //! - [`keys`]: every partition key and SQS id format, built in one place.
 //! - [`aws`]: the SDK helpers every implementation shares.
 //!
@@ -15,6 +16,7 @@
 pub mod aws;
 pub mod cached_links;
 pub mod events;
+pub mod job_runs;
 pub mod keys;
 pub mod order_log;
 pub mod queue;
@@ -25,6 +27,7 @@ pub use cached_links::CachedSkuLinks;
 pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
 };
+pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
 };
@@ -41,6 +44,7 @@ pub enum Store {
     OrderLog,
     SkuLinks,
     ShopTokens,
+    JobRuns,
 }
 
 impl Store {
@@ -51,6 +55,7 @@ impl Store {
             Self::OrderLog => "order log",
             Self::SkuLinks => "SKU links",
             Self::ShopTokens => "shop token store",
+            Self::JobRuns => "job run log",
         }
     }
 }

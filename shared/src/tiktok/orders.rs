@@ -11,6 +11,37 @@ use super::transport::{call_name, Scope, ShopAuth, TikTokClient};
 use crate::domain::OrderId;
 
 const PATH_ORDER_DETAIL: &str = "/order/202309/orders";
+const PATH_ORDER_SEARCH: &str = "/order/202309/orders/search";
+
+/// What the sweep needs of an order from Get Order List: which order, its
+/// status and when it last changed (the full order is fetched again by the
+/// writer, as for a webhook).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct OrderSummary {
+    pub id: OrderId,
+    pub status: crate::domain::OrderStatus,
+    #[serde(default)]
+    pub update_time: i64,
+}
+
+/// One page of Get Order List.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrderPage {
+    pub orders: Vec<OrderSummary>,
+    /// `None` on the last page.
+    pub next_page_token: Option<String>,
+    pub total_count: u64,
+}
+
+#[derive(Deserialize)]
+struct SearchData {
+    #[serde(default)]
+    orders: Vec<Value>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+    #[serde(default)]
+    total_count: u64,
+}
 
 /// Whether TikTok refused an id as not this seller's (21008111).
 pub fn is_not_the_sellers(e: &TikTokError) -> bool {
@@ -79,6 +110,60 @@ impl TikTokClient {
             )
             .await?;
         data.orders.into_iter().map(decode_order).collect()
+    }
+
+    /// `POST /order/202309/orders/search` (Get Order List, §3): one page of
+    /// the orders updated in `[from, to)`, oldest change first, so a run can
+    /// commit its place page by page. An order that does not decode is an
+    /// error naming it, never skipped.
+    pub async fn search_orders_updated(
+        &self,
+        shop: &ShopAuth,
+        from: i64,
+        to: i64,
+        page_size: u32,
+        page_token: Option<&str>,
+    ) -> Result<OrderPage, TikTokError> {
+        let size = page_size.clamp(1, 100).to_string();
+        let mut params = vec![
+            ("page_size", size.as_str()),
+            ("sort_field", "update_time"),
+            ("sort_order", "ASC"),
+        ];
+        if let Some(t) = page_token.filter(|t| !t.is_empty()) {
+            params.push(("page_token", t));
+        }
+        let data: SearchData = self
+            .call_json(
+                Method::POST,
+                PATH_ORDER_SEARCH,
+                Scope::Shop(shop),
+                &params,
+                &serde_json::json!({ "update_time_ge": from, "update_time_lt": to }),
+            )
+            .await?;
+        let orders = data
+            .orders
+            .into_iter()
+            .map(|raw| {
+                let id = raw
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("<no id>")
+                    .to_string();
+                serde_json::from_value::<OrderSummary>(raw).map_err(|e| TikTokError::Decode {
+                    call: call_name(&Method::POST, PATH_ORDER_SEARCH),
+                    http_status: 200,
+                    reason: format!("order {id} has no usable id/status/update_time: {e}"),
+                    body: None,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(OrderPage {
+            orders,
+            next_page_token: data.next_page_token.filter(|t| !t.is_empty()),
+            total_count: data.total_count,
+        })
     }
 
     /// One order, or `None` when TikTok does not return it for this shop.

@@ -369,6 +369,7 @@ pub fn router(sim: TikTokSim) -> Router {
             get(orders::get_authorized_shops),
         )
         .route("/order/202309/orders", get(orders::get_order_detail))
+        .route(orders::ORDER_SEARCH_PATH, post(orders::search_orders))
         .route("/api/v2/token/refresh", get(orders::refresh_token))
         .route(
             returns::CANCELLATIONS_PATH,

@@ -38,7 +38,7 @@ const DEFAULT_PAGE_SIZE: usize = 10;
 /// The endpoints' documented "invalid request parameter" code.
 pub(crate) const INVALID_PARAMETER: i64 = 25001001;
 
-fn bad_param(msg: impl std::fmt::Display) -> ApiError {
+pub(super) fn bad_param(msg: impl std::fmt::Display) -> ApiError {
     ApiError::ok_status(36009004, format!("Invalid parameter: {msg}"))
 }
 
@@ -61,14 +61,14 @@ fn bad_page_token() -> ApiError {
     )
 }
 
-fn page_offset(a: &Authed, path: &str) -> Result<usize, ApiError> {
+pub(super) fn page_offset(a: &Authed, path: &str) -> Result<usize, ApiError> {
     match a.param("page_token").filter(|s| !s.is_empty()) {
         None => Ok(0),
         Some(t) => page_token::accept(t, path, &a.shop.id).ok_or_else(bad_page_token),
     }
 }
 
-fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }

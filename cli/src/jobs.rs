@@ -1,0 +1,125 @@
+//! `tiktok-netsuite jobs list|show|run`: the scheduled jobs' run log, and a
+//! run now. Reads `JOB_RUNS_TABLE` (and, to run, everything the jobs
+//! function reads) from the environment, like the functions.
+
+use clap::Subcommand;
+use shared::app::{JobRequest, JobsApp};
+use shared::domain::ShopId;
+use shared::jobs::JobName;
+use shared::store::{DynamoJobRuns, JobRun, JobRuns};
+
+type JobsError = Box<dyn std::error::Error>;
+
+#[derive(Subcommand, Debug)]
+pub enum JobsCmd {
+    /// Latest runs, newest first, per job and shop.
+    List {
+        /// One job (sweep); all jobs when omitted.
+        #[arg(long)]
+        job: Option<String>,
+        /// One shop; every shop of MAPPING_CONFIG when omitted.
+        #[arg(long)]
+        shop: Option<String>,
+        /// Runs per job and shop.
+        #[arg(long, default_value_t = 10)]
+        limit: i32,
+    },
+    /// One run in full: counts, findings, failures with their fix.
+    Show {
+        /// The run id printed by `jobs list` (job:shop:started#nonce).
+        run: String,
+    },
+    /// Run a job now, as its schedule would (respects the lease).
+    Run {
+        /// sweep
+        job: String,
+        /// One shop; every shop of MAPPING_CONFIG when omitted.
+        #[arg(long)]
+        shop: Option<String>,
+    },
+}
+
+fn runs_table(sdk: &aws_config::SdkConfig) -> Result<DynamoJobRuns, JobsError> {
+    let table = std::env::var("JOB_RUNS_TABLE")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or("environment variable JOB_RUNS_TABLE is not set: set it to the job runs table name (stack output JobRunsTableName)")?;
+    Ok(DynamoJobRuns::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        table,
+    ))
+}
+
+fn shops(shop: Option<String>) -> Result<Vec<ShopId>, JobsError> {
+    if let Some(s) = shop {
+        return Ok(vec![ShopId::new(s)]);
+    }
+    let env = shared::config::Env::new(&shared::config::process_env);
+    let settings = shared::config::jobs::JobSettings::load(&env)?;
+    let shops = settings.shops();
+    if shops.is_empty() {
+        return Err("no shops: pass --shop or list shops in MAPPING_CONFIG".into());
+    }
+    Ok(shops)
+}
+
+/// One line per run, for `jobs list` and `jobs run`.
+pub fn line(r: &JobRun) -> String {
+    let counts: Vec<String> = r.counts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!(
+        "{}  {:<9} {}s  {}  failures={}",
+        r.id(),
+        r.status.as_str(),
+        r.ended_at.map_or(0, |e| e - r.started_at),
+        counts.join(" "),
+        r.failures.len()
+    )
+}
+
+pub async fn jobs(cmd: JobsCmd, sdk: &aws_config::SdkConfig) -> Result<(), JobsError> {
+    match cmd {
+        JobsCmd::List { job, shop, limit } => {
+            let runs = runs_table(sdk)?;
+            let names: Vec<String> = match job {
+                Some(j) => vec![j],
+                None => JobName::ALL
+                    .iter()
+                    .map(|j| j.as_str().to_string())
+                    .collect(),
+            };
+            for shop in shops(shop)? {
+                for job in &names {
+                    for r in runs.list_runs(job, &shop, limit).await? {
+                        println!("{}", line(&r));
+                    }
+                }
+            }
+            Ok(())
+        }
+        JobsCmd::Show { run } => {
+            let runs = runs_table(sdk)?;
+            match runs.get_run(&run).await? {
+                Some(r) => {
+                    println!("{}", serde_json::to_string_pretty(&r)?);
+                    Ok(())
+                }
+                None => {
+                    Err(format!("no run {run}; `tiktok-netsuite jobs list` shows the ids").into())
+                }
+            }
+        }
+        JobsCmd::Run { job, shop } => {
+            let app = JobsApp::from_env().await?;
+            for r in app.run(&JobRequest { job, shop }).await? {
+                println!("{}", line(&r));
+                for f in &r.findings {
+                    println!("  found: {f}");
+                }
+                for f in &r.failures {
+                    println!("  failed: {}: {} (fix: {})", f.subject, f.reason, f.fix);
+                }
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! The scheduled-jobs function's own settings.
+
+use super::{ConfigError, Env};
+use crate::jobs::sweep::SweepSettings;
+use crate::mapping::config::MappingConfig;
+use crate::resources::JOB_RUNS_TABLE;
+
+/// The job runs table (leases, checkpoints, run log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRunsSettings {
+    pub table: String,
+}
+
+impl JobRunsSettings {
+    pub fn load(env: &Env<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            table: env.required(
+                JOB_RUNS_TABLE.env_var,
+                "set it to the job runs table name (the SAM template does this)",
+            )?,
+        })
+    }
+}
+
+/// What every job reads: which shops, how long a lease lasts, the sweep's window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobSettings {
+    /// `MAPPING_CONFIG`: its `shops` are the shops a job runs for when its
+    /// input names none.
+    pub mapping: MappingConfig,
+    /// `JOB_LEASE_SECS`: a run's lease from each commit (default 300 s,
+    /// shorter than every schedule's period and longer than one page of work).
+    pub lease_secs: i64,
+    /// `SWEEP_LOOKBACK_HOURS` (default 24), `SWEEP_OVERLAP_MINUTES` (default 10).
+    pub sweep: SweepSettings,
+}
+
+impl JobSettings {
+    pub fn load(env: &Env<'_>) -> Result<Self, ConfigError> {
+        let raw = env.required(
+            "MAPPING_CONFIG",
+            "set it to the mapping JSON (or a path to it); see README, Mapping",
+        )?;
+        let mapping = MappingConfig::load(&raw).map_err(|reason| ConfigError::Invalid {
+            var: "MAPPING_CONFIG",
+            reason,
+        })?;
+        let d = SweepSettings::default();
+        Ok(Self {
+            mapping,
+            lease_secs: env.number("JOB_LEASE_SECS", 300, 30, 3600)?,
+            sweep: SweepSettings {
+                lookback_secs: env.number(
+                    "SWEEP_LOOKBACK_HOURS",
+                    d.lookback_secs / 3600,
+                    1,
+                    24 * 15,
+                )? * 3600,
+                overlap_secs: env.number(
+                    "SWEEP_OVERLAP_MINUTES",
+                    d.overlap_secs / 60,
+                    0,
+                    24 * 60,
+                )? * 60,
+                page_size: d.page_size,
+            },
+        })
+    }
+
+    /// The shops listed in the mapping, sorted (the `default` entry is not a shop).
+    pub fn shops(&self) -> Vec<crate::domain::ShopId> {
+        let mut v: Vec<_> = self
+            .mapping
+            .shops
+            .keys()
+            .map(|k| crate::domain::ShopId::new(k.clone()))
+            .collect();
+        v.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        v
+    }
+}

@@ -1,0 +1,24 @@
+//! Scheduled jobs: work that runs on a timer rather than on a webhook.
+//!
+//! - [`run`]: what every job shares: the lease that keeps two runs of one
+//!   job and shop from overlapping, checkpoints a failed run resumes from,
+//!   and the run log (`store::job_runs`).
+//! - [`sweep`]: the missed-order sweep: TikTok orders updated since the last
+//!   sweep that the order log has not seen (or has seen in an older status)
+//!   are enqueued exactly as a webhook would enqueue them.
+//!
+//! The `jobs` Lambda function runs one job, named in its schedule's input,
+//! for one shop or for every shop of the mapping (`app::JobsApp`).
+
+pub mod run;
+pub mod sweep;
+
+pub use run::{run_for_shop, JobError, Progress, ShopJob};
+
+crate::string_enum! {
+    /// The jobs a schedule can name.
+    pub enum JobName {
+        /// Finds orders whose webhook never came.
+        Sweep = "sweep",
+    }
+}

@@ -1,0 +1,242 @@
+//! Scheduled jobs against moto and the simulators: the missed-order sweep
+//! finds what no webhook brought and it is written once; runs of one job
+//! and shop never overlap; a run that died is resumed from its checkpoint.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use serde_json::json;
+use shared::app::{JobRequest, JobsApp};
+use shared::domain::{OrderId, ShopId};
+use shared::store::{JobRuns, OrderLog, RunStatus};
+
+/// The seed's linked US order, cloned under `id` with a fresh `update_time`.
+fn clone_order(env: &local_env::LocalEnv, id: &str, status: &str, update_time: i64) {
+    let mut order = env
+        .seed
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.shop_id == US_SHOP && o.order["id"] == "576461413038785752")
+        .expect("template order")
+        .order
+        .clone();
+    order["id"] = json!(id);
+    order["status"] = json!(status);
+    order["update_time"] = json!(update_time);
+    env.tiktok.state.upsert_order(US_SHOP, order).unwrap();
+}
+
+fn sweep() -> JobRequest {
+    JobRequest {
+        job: "sweep".into(),
+        shop: Some(US_SHOP.into()),
+    }
+}
+
+/// Delivers the queue to the writer until it is empty.
+async fn drain(env: &local_env::LocalEnv) -> u64 {
+    let poller = local_env::runner::SqsPoller {
+        sqs: aws_sdk_sqs::Client::new(&env.sdk),
+        queue_url: env.names.orders_queue_url.clone(),
+        writer: env.writer.clone(),
+        region: "us-east-1".into(),
+        wait_secs: 0,
+        function_timeout: local_env::runner::FUNCTION_TIMEOUT,
+    };
+    let mut handled = 0;
+    loop {
+        let s = poller.poll_once().await.expect("poll");
+        if s.received == 0 {
+            return handled;
+        }
+        handled += s.succeeded;
+    }
+}
+
+fn sales_orders_for(env: &local_env::LocalEnv, order: &str) -> usize {
+    let ext = shared::mapping::external_id("tts", &ShopId::new(US_SHOP), order);
+    env.netsuite
+        .state
+        .records("salesOrder")
+        .iter()
+        .filter(|r| r["externalId"] == json!(ext))
+        .count()
+}
+
+#[tokio::test]
+async fn a_missed_order_is_found_and_written_exactly_once() {
+    let env = local_env(30, 5).await;
+    let id = "910000000000000001";
+    clone_order(&env, id, "AWAITING_SHIPMENT", now() - 120);
+    // An order updated long before the window is not the sweep's business.
+    clone_order(
+        &env,
+        "910000000000000002",
+        "AWAITING_SHIPMENT",
+        now() - 3 * 86_400,
+    );
+
+    let runs = env.jobs.run(&sweep()).await.unwrap();
+    let run = &runs[0];
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:?}");
+    assert_eq!(run.counts.get("enqueued"), Some(&1), "{run:?}");
+    assert!(
+        run.findings[0].contains(id) && run.findings[0].contains("never seen"),
+        "{run:?}"
+    );
+    assert_eq!(drain(&env).await, 1);
+    assert_eq!(sales_orders_for(&env, id), 1);
+
+    // The next run sees the order again (overlap) but the log has it now.
+    let again = env.jobs.run(&sweep()).await.unwrap();
+    assert_eq!(again[0].counts.get("enqueued"), None, "{:?}", again[0]);
+    assert_eq!(
+        again[0].counts.get("up_to_date"),
+        Some(&1),
+        "{:?}",
+        again[0]
+    );
+    assert_eq!(drain(&env).await, 0);
+    assert_eq!(sales_orders_for(&env, id), 1);
+
+    // A status the log never heard about is enqueued once more; the writer
+    // records it on the same Sales Order.
+    clone_order(&env, id, "IN_TRANSIT", now() - 5);
+    let moved = env.jobs.run(&sweep()).await.unwrap();
+    assert_eq!(moved[0].counts.get("enqueued"), Some(&1), "{:?}", moved[0]);
+    assert!(
+        moved[0].findings[0].contains("AWAITING_SHIPMENT"),
+        "{:?}",
+        moved[0]
+    );
+    assert_eq!(drain(&env).await, 1);
+    assert_eq!(sales_orders_for(&env, id), 1);
+    let log = shared::store::DynamoOrderLog::new(
+        aws_sdk_dynamodb::Client::new(&env.sdk),
+        &env.names.order_log_table,
+    );
+    let e = log
+        .get(&ShopId::new(US_SHOP), &OrderId::new(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.tiktok_status, "IN_TRANSIT");
+
+    // The run log shows all three runs, newest first.
+    let listed = env
+        .jobs
+        .runs
+        .list_runs("sweep", &ShopId::new(US_SHOP), 10)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(
+        env.jobs
+            .runs
+            .get_run(&listed[0].id())
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&listed[0])
+    );
+}
+
+#[tokio::test]
+async fn a_run_never_overlaps_the_previous_run_of_the_same_job_and_shop() {
+    let env = local_env(30, 5).await;
+    clone_order(&env, "910000000000000011", "AWAITING_SHIPMENT", now() - 60);
+    let shop = ShopId::new(US_SHOP);
+    // A run that is still going (or died a moment ago) holds the lease.
+    let held = env
+        .jobs
+        .runs
+        .acquire("sweep", &shop, "other-run", now(), now() + 300)
+        .await
+        .unwrap();
+    assert!(held.is_some());
+    let runs = env.jobs.run(&sweep()).await.unwrap();
+    assert_eq!(runs[0].status, RunStatus::Skipped, "{:?}", runs[0]);
+    assert_eq!(drain(&env).await, 0, "a skipped run enqueues nothing");
+
+    // Two runs started together: exactly one does the work.
+    env.jobs
+        .runs
+        .release("sweep", &shop, "other-run", None)
+        .await
+        .unwrap();
+    let req = sweep();
+    let (a, b) = tokio::join!(env.jobs.run(&req), env.jobs.run(&req));
+    let statuses = [a.unwrap()[0].status.clone(), b.unwrap()[0].status.clone()];
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == RunStatus::Succeeded)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == RunStatus::Skipped)
+            .count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(drain(&env).await, 1, "the order is enqueued once");
+}
+
+#[tokio::test]
+async fn pages_are_committed_and_a_dead_run_is_resumed_from_its_checkpoint() {
+    let env = local_env(30, 5).await;
+    for (i, age) in [(1, 300), (2, 200), (3, 100)] {
+        clone_order(
+            &env,
+            &format!("91000000000000002{i}"),
+            "AWAITING_SHIPMENT",
+            now() - age,
+        );
+    }
+    // One order per page: three pages, page tokens carrying `+`, `/`, `=`.
+    let mut cfg = env.jobs_config.clone();
+    cfg.jobs.sweep.page_size = 1;
+    let jobs = Arc::new(JobsApp::new(cfg, &env.sdk).await.unwrap());
+    let shop = ShopId::new(US_SHOP);
+
+    // A run died after committing a window that holds only the newest order
+    // (its lease expired): the next run resumes that window, not a new one.
+    let t = now();
+    let checkpoint = json!({"from": t - 150, "to": t, "page_token": null}).to_string();
+    assert!(jobs
+        .runs
+        .acquire("sweep", &shop, "dead-run", t - 600, t - 1)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(jobs
+        .runs
+        .checkpoint("sweep", &shop, "dead-run", &checkpoint, t - 1)
+        .await
+        .unwrap());
+    let resumed = jobs.run(&sweep()).await.unwrap();
+    let r = &resumed[0];
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
+    assert_eq!(r.resumed_from.as_deref(), Some(checkpoint.as_str()));
+    assert_eq!(
+        r.counts.get("enqueued"),
+        Some(&1),
+        "only the checkpoint's window: {r:?}"
+    );
+
+    // The run after it starts from the watermark less the overlap (10 min),
+    // so it pages through all three, one per page, and enqueues the other two.
+    let next = jobs.run(&sweep()).await.unwrap();
+    let n = &next[0];
+    assert_eq!(n.resumed_from, None);
+    assert_eq!(n.counts.get("orders_listed"), Some(&3), "{n:?}");
+    assert_eq!(n.counts.get("enqueued"), Some(&2), "{n:?}");
+    assert_eq!(drain(&env).await, 3);
+}
