@@ -213,6 +213,7 @@ impl LocalEnv {
                 lease_secs: 300,
                 sweep: Default::default(),
             },
+            alerts: writer_config.alerts.clone(),
         };
         let webhook = Arc::new(WebhookApp::new(webhook_config.clone(), &sdk).await?);
         let writer = Arc::new(WriterApp::new(writer_config.clone(), &sdk).await?);

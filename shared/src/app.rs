@@ -238,6 +238,7 @@ pub struct JobsApp {
     pub archive: DynamoEventArchive,
     pub queue: SqsEventQueue,
     pub runs: crate::store::DynamoJobRuns,
+    pub alerts: Option<SesAlerts>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -261,6 +262,8 @@ pub enum JobRequestError {
     NoShops,
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error("the drift digest could not be sent: {0}")]
+    Mail(String),
 }
 
 impl JobsApp {
@@ -284,6 +287,7 @@ impl JobsApp {
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
             runs: crate::store::DynamoJobRuns::new(ddb, &config.runs.table),
+            alerts: clients.alerts(&config.alerts),
             clock: clients.clock,
             config,
         })
@@ -317,10 +321,20 @@ impl JobsApp {
             settings: self.config.jobs.sweep,
             retention_days: self.config.events.retention_days,
         };
+        let digest = crate::jobs::drift::DriftDigest {
+            log: &self.log,
+            runs: &self.runs,
+            clock: self.clock.as_ref(),
+            collected: Default::default(),
+        };
+        let job: &dyn crate::jobs::ShopJob = match name {
+            JobName::Digest => &digest,
+            _ => &sweep,
+        };
         let mut out = Vec::with_capacity(shops.len());
         for shop in &shops {
             let run = run_for_shop(
-                &sweep,
+                job,
                 shop,
                 &self.runs,
                 self.clock.as_ref(),
@@ -328,6 +342,23 @@ impl JobsApp {
             )
             .await?;
             out.push(run);
+        }
+        if name == JobName::Digest {
+            let drift = digest.take();
+            if !drift.is_empty() {
+                let (subject, body) = crate::jobs::drift::render(&drift);
+                match &self.alerts {
+                    Some(a) => {
+                        if let Err(e) = a.send_text(&subject, &body).await {
+                            tracing::error!(error = %e, "could not email the drift digest");
+                            return Err(JobRequestError::Mail(e));
+                        }
+                    }
+                    None => {
+                        tracing::warn!(%subject, "drift digest not sent: ALERT_FROM/ALERT_TO not set")
+                    }
+                }
+            }
         }
         Ok(out)
     }

@@ -18,6 +18,7 @@
 //! | [`ops`] | what operators do (list, export, resubmit, ignore, links); the CLI and the console call these | store |
 //! | [`config`] | typed configuration, one part per component | netsuite (budget), mapping |
 //! | [`taxonomy`] | the order log's one error taxonomy, and every boundary's error mapped into it | netsuite, tiktok, store errors |
+//! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing above |
 //! | [`domain`], [`clock`], [`signing`], [`resources`] | ids and statuses, time, request signing, the AWS resource list | nothing above |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
@@ -31,6 +32,7 @@ pub mod domain;
 pub mod ingest;
 pub mod jobs;
 pub mod mapping;
+pub mod metrics;
 pub mod netsuite;
 pub mod notify;
 pub mod ops;

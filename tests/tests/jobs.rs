@@ -240,3 +240,61 @@ async fn pages_are_committed_and_a_dead_run_is_resumed_from_its_checkpoint() {
     assert_eq!(n.counts.get("enqueued"), Some(&2), "{n:?}");
     assert_eq!(drain(&env).await, 3);
 }
+
+#[tokio::test]
+async fn the_daily_digest_names_open_failures_and_what_the_sweep_recovered() {
+    let env = local_env(30, 5).await;
+    // The seed's order whose product has no seller SKU, paid, its webhook lost.
+    let mut order = env
+        .seed
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.order["id"] == "576461413038785754")
+        .expect("seed order")
+        .order
+        .clone();
+    let id = "910000000000000031";
+    order["id"] = json!(id);
+    order["status"] = json!("AWAITING_SHIPMENT");
+    order["update_time"] = json!(now() - 30);
+    env.tiktok.state.upsert_order(US_SHOP, order).unwrap();
+    env.jobs.run(&sweep()).await.unwrap();
+    assert_eq!(drain(&env).await, 1);
+
+    let runs = env
+        .jobs
+        .run(&JobRequest {
+            job: "digest".into(),
+            shop: Some(US_SHOP.into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(runs[0].status, RunStatus::Succeeded, "{:?}", runs[0]);
+    assert_eq!(
+        runs[0].counts.get("orders_failed"),
+        Some(&1),
+        "{:?}",
+        runs[0]
+    );
+    assert_eq!(
+        runs[0].counts.get("orders_recovered"),
+        Some(&1),
+        "{:?}",
+        runs[0]
+    );
+    let mail = captured_mail().await;
+    let (subject, body) = mail
+        .iter()
+        .find(|(s, b)| s.contains("daily digest") && b.contains(id))
+        .unwrap_or_else(|| panic!("no digest naming {id}: {mail:?}"));
+    assert!(
+        subject.contains("1 failed") && subject.contains("1 recovered"),
+        "{subject}"
+    );
+    assert!(
+        body.contains("MISSING_SKU") && body.contains("fix:"),
+        "{body}"
+    );
+    assert!(body.contains(&format!("order {id}: never seen")), "{body}");
+}

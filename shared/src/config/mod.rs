@@ -154,6 +154,8 @@ pub struct JobsConfig {
     pub queue: QueueSettings,
     pub runs: jobs::JobRunsSettings,
     pub jobs: jobs::JobSettings,
+    /// Where the daily drift digest goes.
+    pub alerts: AlertSettings,
 }
 
 impl JobsConfig {
@@ -171,6 +173,7 @@ impl JobsConfig {
             queue: QueueSettings::load(env)?,
             runs: jobs::JobRunsSettings::load(env)?,
             jobs: jobs::JobSettings::load(env)?,
+            alerts: AlertSettings::load(env)?,
         })
     }
 }

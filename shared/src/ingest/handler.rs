@@ -100,6 +100,7 @@ pub async fn handle(
             has_header = authorization.is_some(),
             "webhook signature rejected"
         );
+        crate::metrics::emit(&[("Function", "webhook")], &[("WebhooksUnsigned", 1)]);
         return WebhookResponse::empty(401);
     }
     let now = deps.clock.now();
@@ -130,6 +131,7 @@ pub async fn handle(
                 count = 1,
                 "signed webhook rejected as malformed; archived with the reason"
             );
+            crate::metrics::emit(&[("Function", "webhook")], &[("WebhooksMalformed", 1)]);
             return WebhookResponse::rejected(e.field, &e.message);
         }
     };
@@ -144,6 +146,7 @@ pub async fn handle(
                 outcome = outcome.as_str(),
                 "webhook accepted"
             );
+            crate::metrics::emit(&[("Function", "webhook")], &[("WebhooksAccepted", 1)]);
             WebhookResponse::empty(200)
         }
         Err(e) => {

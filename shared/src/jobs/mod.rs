@@ -6,10 +6,13 @@
 //! - [`sweep`]: the missed-order sweep: TikTok orders updated since the last
 //!   sweep that the order log has not seen (or has seen in an older status)
 //!   are enqueued exactly as a webhook would enqueue them.
+//! - [`drift`]: the daily drift digest for the admins (open failures, orders
+//!   the sweep recovered, failed job runs).
 //!
 //! The `jobs` Lambda function runs one job, named in its schedule's input,
 //! for one shop or for every shop of the mapping (`app::JobsApp`).
 
+pub mod drift;
 pub mod run;
 pub mod sweep;
 
@@ -20,5 +23,7 @@ crate::string_enum! {
     pub enum JobName {
         /// Finds orders whose webhook never came.
         Sweep = "sweep",
+        /// Emails the admins what is drifting, once a day.
+        Digest = "digest",
     }
 }

@@ -173,6 +173,36 @@ pub async fn run_for_shop(
         failures = run.failures.len(),
         "job run finished"
     );
+    emit_run(&run);
     runs.put_run(&run).await?;
     Ok(run)
+}
+
+/// The run's counts as EMF metrics (e.g. `SweepEnqueued`), plus
+/// `JobRunsFailed` for a failed run, per job.
+fn emit_run(run: &JobRun) {
+    let job = run.job.as_str();
+    let mut names: Vec<(String, u64)> = run
+        .counts
+        .iter()
+        .map(|(k, v)| (format!("{}{}", camel(job), camel(k)), *v))
+        .collect();
+    names.push((
+        "JobRunsFailed".into(),
+        u64::from(run.status == RunStatus::Failed),
+    ));
+    let metrics: Vec<(&str, u64)> = names.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    crate::metrics::emit(&[("Function", "jobs"), ("Job", job)], &metrics);
+}
+
+/// `orders_listed` → `OrdersListed`.
+fn camel(s: &str) -> String {
+    s.split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
 }

@@ -20,11 +20,21 @@ pub struct SesAlerts {
 #[async_trait]
 impl AlertSink for SesAlerts {
     async fn send_digest(&self, lines: &[AlertLine]) -> Result<(), String> {
-        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
-        if lines.is_empty() || self.to.is_empty() {
+        if lines.is_empty() {
             return Ok(());
         }
         let (subject, text) = render(lines);
+        self.send_text(&subject, &text).await
+    }
+}
+
+impl SesAlerts {
+    /// One plain-text email to the admins (nothing when there are none).
+    pub async fn send_text(&self, subject: &str, text: &str) -> Result<(), String> {
+        use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+        if self.to.is_empty() {
+            return Ok(());
+        }
         let content = |s: String| {
             Content::builder()
                 .data(s)
@@ -33,8 +43,8 @@ impl AlertSink for SesAlerts {
                 .map_err(|e| e.to_string())
         };
         let message = Message::builder()
-            .subject(content(subject)?)
-            .body(Body::builder().text(content(text)?).build())
+            .subject(content(subject.to_string())?)
+            .body(Body::builder().text(content(text.to_string())?).build())
             .build();
         self.client
             .send_email()

@@ -152,6 +152,7 @@ impl EventProcessor for OrderSync<'_> {
             event: Some((event.type_code, event.data.clone())),
         };
         let entry = self.log.record_over(previous.clone(), &outcome).await?;
+        emit_outcome(&outcome);
         self.note_for_admins(&event.shop_id, &order_id, previous.as_ref(), &outcome, dead);
         tracing::info!(
             shop_id = %event.shop_id,
@@ -168,6 +169,27 @@ impl EventProcessor for OrderSync<'_> {
         }
         self.mark_processed(event).await;
         Ok(())
+    }
+}
+
+/// One EMF metric per processed event: what happened to the order, and for
+/// a failure its code (the dimension the template's alarms and a dashboard
+/// break failures down by).
+fn emit_outcome(o: &Outcome) {
+    let f = [("Function", "writer")];
+    match &o.failure {
+        Some(failure) => crate::metrics::emit(
+            &[("Function", "writer"), ("Code", failure.code.as_str())],
+            &[("OrdersFailed", 1)],
+        ),
+        None => match o.sync_status {
+            SyncStatus::Created => crate::metrics::emit(&f, &[("OrdersCreated", 1)]),
+            SyncStatus::Refunded => crate::metrics::emit(&f, &[("RefundsBooked", 1)]),
+            SyncStatus::Cancelled | SyncStatus::PartiallyCancelled => {
+                crate::metrics::emit(&f, &[("CancellationsApplied", 1)])
+            }
+            _ => crate::metrics::emit(&f, &[("EventsProcessed", 1)]),
+        },
     }
 }
 

@@ -1,0 +1,236 @@
+//! The daily drift digest: one email that tells the admins what is drifting
+//! without their asking: orders that failed and are still open (by code,
+//! with the fix), orders the missed-order sweep had to recover (a webhook
+//! that is not arriving), and job runs that failed. Sent every day, also
+//! when all is clear, so a missing digest is itself a signal.
+//!
+//! Collecting is one [`ShopJob`] run per shop (so it has a run log and a
+//! lease like every job); rendering is a plain function with a test.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::run::{JobError, Progress, ShopJob};
+use super::JobName;
+use crate::clock::Clock;
+use crate::domain::ShopId;
+use crate::store::{JobRun, JobRuns, LeaseState, LogFilter, OrderLog, RunStatus, SyncStatus};
+
+/// How far back the digest looks at job runs.
+pub const DIGEST_WINDOW_SECS: i64 = 24 * 3600;
+
+/// What one shop contributes to the digest.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShopDrift {
+    pub shop: String,
+    /// Open failures by code: (count, the fix of the latest one).
+    pub failed_by_code: BTreeMap<String, (usize, String)>,
+    pub needs_review: usize,
+    /// Up to five failed orders, newest first: "order: reason".
+    pub examples: Vec<String>,
+    /// Orders the sweep recovered in the window (one line each).
+    pub recovered: Vec<String>,
+    /// Job runs that failed in the window: "job run id: reason".
+    pub failed_runs: Vec<String>,
+}
+
+impl ShopDrift {
+    fn is_clear(&self) -> bool {
+        self.failed_by_code.is_empty()
+            && self.needs_review == 0
+            && self.recovered.is_empty()
+            && self.failed_runs.is_empty()
+    }
+}
+
+/// Subject and plain-text body of the digest.
+pub fn render(shops: &[ShopDrift]) -> (String, String) {
+    let failed: usize = shops
+        .iter()
+        .map(|s| s.failed_by_code.values().map(|(n, _)| n).sum::<usize>())
+        .sum();
+    let review: usize = shops.iter().map(|s| s.needs_review).sum();
+    let recovered: usize = shops.iter().map(|s| s.recovered.len()).sum();
+    let runs: usize = shops.iter().map(|s| s.failed_runs.len()).sum();
+    if shops.iter().all(ShopDrift::is_clear) {
+        return (
+            "TikTok → NetSuite daily digest: all clear".into(),
+            format!(
+                "No open failures, nothing needing review, no missed webhooks and no failed job runs in {} shop(s).\n",
+                shops.len()
+            ),
+        );
+    }
+    let subject = format!(
+        "TikTok → NetSuite daily digest: {failed} failed, {review} to review, {recovered} recovered by the sweep, {runs} failed job run(s)"
+    );
+    let mut body = String::new();
+    for s in shops.iter().filter(|s| !s.is_clear()) {
+        body.push_str(&format!("Shop {}\n", s.shop));
+        if !s.failed_by_code.is_empty() {
+            body.push_str("  Orders failed and still open:\n");
+            for (code, (n, fix)) in &s.failed_by_code {
+                body.push_str(&format!("  - {code}: {n} (fix: {fix})\n"));
+            }
+            for e in &s.examples {
+                body.push_str(&format!("    e.g. {e}\n"));
+            }
+        }
+        if s.needs_review > 0 {
+            body.push_str(&format!(
+                "  Orders needing review: {} (`tiktok-netsuite orders exceptions --shop {}`)\n",
+                s.needs_review, s.shop
+            ));
+        }
+        if !s.recovered.is_empty() {
+            body.push_str(&format!(
+                "  Orders the sweep recovered (their webhook never came; check the shop's webhook settings in the TikTok Partner Center): {}\n",
+                s.recovered.len()
+            ));
+            for r in s.recovered.iter().take(10) {
+                body.push_str(&format!("    {r}\n"));
+            }
+        }
+        if !s.failed_runs.is_empty() {
+            body.push_str("  Job runs that failed (`tiktok-netsuite jobs show <id>`):\n");
+            for r in &s.failed_runs {
+                body.push_str(&format!("    {r}\n"));
+            }
+        }
+        body.push('\n');
+    }
+    body.push_str("Resubmit fixed orders with `tiktok-netsuite orders resubmit`; `tiktok-netsuite orders list --status failed` lists them all.\n");
+    (subject, body)
+}
+
+/// Collects each shop's drift; the caller renders and sends once for all.
+pub struct DriftDigest<'a> {
+    pub log: &'a dyn OrderLog,
+    pub runs: &'a dyn JobRuns,
+    pub clock: &'a dyn Clock,
+    pub collected: Mutex<Vec<ShopDrift>>,
+}
+
+impl DriftDigest<'_> {
+    pub fn take(&self) -> Vec<ShopDrift> {
+        std::mem::take(&mut *self.collected.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+#[async_trait]
+impl ShopJob for DriftDigest<'_> {
+    fn name(&self) -> JobName {
+        JobName::Digest
+    }
+
+    async fn run(
+        &self,
+        shop: &ShopId,
+        _start: &LeaseState,
+        _progress: &Progress<'_>,
+        run: &mut JobRun,
+    ) -> Result<String, JobError> {
+        let now = self.clock.now();
+        let mut d = ShopDrift {
+            shop: shop.to_string(),
+            ..Default::default()
+        };
+        let entries = self
+            .log
+            .list(&LogFilter {
+                shop_id: Some(shop.clone()),
+                ..Default::default()
+            })
+            .await?;
+        for e in &entries {
+            match e.sync_status {
+                SyncStatus::Failed => {
+                    if let Some(f) = &e.last_failure {
+                        let slot = d
+                            .failed_by_code
+                            .entry(f.code.as_str().to_string())
+                            .or_insert((0, f.fix.clone()));
+                        slot.0 += 1;
+                        if d.examples.len() < 5 {
+                            d.examples.push(format!("{}: {}", e.order_id, f.reason));
+                        }
+                    }
+                }
+                SyncStatus::NeedsReview => d.needs_review += 1,
+                _ => {}
+            }
+        }
+        for job in JobName::ALL.iter().filter(|j| **j != JobName::Digest) {
+            for r in self.runs.list_runs(job.as_str(), shop, 200).await? {
+                if r.started_at < now - DIGEST_WINDOW_SECS {
+                    break;
+                }
+                if *job == JobName::Sweep {
+                    d.recovered.extend(r.findings.iter().cloned());
+                }
+                if r.status == RunStatus::Failed {
+                    let why = r.failures.first().map_or("", |f| f.reason.as_str());
+                    d.failed_runs.push(format!("{}: {why}", r.id()));
+                }
+            }
+        }
+        run.count(
+            "orders_failed",
+            d.failed_by_code.values().map(|(n, _)| *n as u64).sum(),
+        );
+        run.count("orders_needing_review", d.needs_review as u64);
+        run.count("orders_recovered", d.recovered.len() as u64);
+        run.count("job_runs_failed", d.failed_runs.len() as u64);
+        self.collected
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(d);
+        Ok(now.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clear_day_says_so_and_a_drifting_one_names_each_problem_and_fix() {
+        let clear = vec![ShopDrift {
+            shop: "s1".into(),
+            ..Default::default()
+        }];
+        let (subject, body) = render(&clear);
+        assert!(subject.ends_with("all clear") && body.contains("1 shop(s)"));
+
+        let mut d = ShopDrift {
+            shop: "s1".into(),
+            needs_review: 1,
+            recovered: vec!["order 9: never seen (TikTok status AWAITING_SHIPMENT)".into()],
+            failed_runs: vec!["sweep:s1:1#a: TikTok: boom".into()],
+            ..Default::default()
+        };
+        d.failed_by_code
+            .insert("MISSING_SKU".into(), (2, "Set a seller SKU".into()));
+        d.examples.push("7: TikTok SKU is empty".into());
+        let (subject, body) = render(&[d, clear[0].clone()]);
+        assert_eq!(
+            subject,
+            "TikTok → NetSuite daily digest: 2 failed, 1 to review, 1 recovered by the sweep, 1 failed job run(s)"
+        );
+        for want in [
+            "MISSING_SKU: 2 (fix: Set a seller SKU)",
+            "e.g. 7: TikTok SKU is empty",
+            "Orders needing review: 1",
+            "order 9: never seen",
+            "sweep:s1:1#a: TikTok: boom",
+        ] {
+            assert!(body.contains(want), "{want} missing from:\n{body}");
+        }
+        assert!(
+            !body.contains("Shop s1\n\nShop"),
+            "clear shops are left out"
+        );
+    }
+}
