@@ -31,6 +31,7 @@ pub mod config;
 pub mod deadline;
 pub mod domain;
 pub mod ingest;
+pub mod jobs;
 pub mod mapping;
 pub mod netsuite;
 pub mod notify;
