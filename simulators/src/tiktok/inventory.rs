@@ -1045,3 +1045,337 @@ mod tests {
         assert_eq!(snap["update_calls"], 0);
     }
 }
+
+#[cfg(test)]
+mod client_tests {
+    //! The shared TikTok client against this simulator, every call through
+    //! `ShopSessions::call_with_refresh`, and the planner's requests
+    //! accepted as they are.
+    use std::collections::HashMap;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use shared::config::TikTokApp;
+    use shared::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId, WarehouseId};
+    use shared::jobs::inventory_plan::{
+        plan, LinkedSku, PlanInput, QuantityRange, ShopInventorySettings, SkuLink,
+    };
+    use shared::store::{ShopCredentials, ShopTokenStore, StoreError};
+    use shared::tiktok::inventory::{
+        InventoryErrorClass, SkuInventory, SkuOutcome, UpdateInventoryRequest, WarehouseQuantity,
+    };
+    use shared::tiktok::products::{locate_skus, ProductFilter, SkuLookupProblem};
+    use shared::tiktok::{ShopSessions, TikTokClient};
+
+    use super::TikTokSim;
+    use crate::seed::{ProductSeed, SkuSeed, SkuStockSeed};
+    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+
+    const US: &str = "7494049642642441621";
+    const US_MAIN: &str = "7068517275539719942";
+    const US_EAST: &str = "7068517275539719943";
+    const TENT_SKU: &str = "1729592969712203001";
+
+    type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+    /// A token store in memory (the trait is `async_trait`; written out by
+    /// hand so this crate needs no extra dependency).
+    #[derive(Default)]
+    struct MemStore(Mutex<HashMap<ShopId, ShopCredentials>>);
+
+    impl MemStore {
+        fn get_now(&self, shop: &ShopId) -> Option<ShopCredentials> {
+            crate::lock(&self.0).get(shop).cloned()
+        }
+    }
+
+    impl ShopTokenStore for MemStore {
+        fn get<'a, 'b, 'c>(&'a self, shop: &'b ShopId) -> BoxFut<'c, Option<ShopCredentials>>
+        where
+            'a: 'c,
+            'b: 'c,
+            Self: 'c,
+        {
+            let v = self.get_now(shop);
+            Box::pin(async move { Ok(v) })
+        }
+        fn put<'a, 'b, 'c>(&'a self, creds: &'b ShopCredentials) -> BoxFut<'c, ()>
+        where
+            'a: 'c,
+            'b: 'c,
+            Self: 'c,
+        {
+            crate::lock(&self.0).insert(creds.shop_id.clone(), creds.clone());
+            Box::pin(async { Ok(()) })
+        }
+        fn claim_refresh<'a, 'b, 'd, 'c>(
+            &'a self,
+            _shop: &'b ShopId,
+            _seen: &'d str,
+            _now: i64,
+            _until: i64,
+        ) -> BoxFut<'c, bool>
+        where
+            'a: 'c,
+            'b: 'c,
+            'd: 'c,
+            Self: 'c,
+        {
+            Box::pin(async { Ok(true) })
+        }
+        fn replace<'a, 'b, 'd, 'c>(
+            &'a self,
+            seen: &'b str,
+            creds: &'d ShopCredentials,
+        ) -> BoxFut<'c, bool>
+        where
+            'a: 'c,
+            'b: 'c,
+            'd: 'c,
+            Self: 'c,
+        {
+            let mut m = crate::lock(&self.0);
+            let ok = m
+                .get(&creds.shop_id)
+                .is_some_and(|c| c.access_token == seen);
+            if ok {
+                m.insert(creds.shop_id.clone(), creds.clone());
+            }
+            Box::pin(async move { Ok(ok) })
+        }
+    }
+
+    async fn setup() -> (RunningSim<TikTokSim>, ShopSessions, Arc<MemStore>) {
+        let seed = crate::default_seed().tiktok;
+        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
+            .await
+            .unwrap();
+        let client = TikTokClient::new(
+            &sim.base_url,
+            &sim.base_url,
+            TikTokApp {
+                app_key: seed.app_key.clone(),
+                app_secret: seed.app_secret.clone(),
+            },
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        let store = Arc::new(MemStore::default());
+        let us = &seed.shops[0];
+        store
+            .put(&ShopCredentials {
+                shop_id: ShopId::new(&us.id),
+                cipher: us.cipher.clone(),
+                access_token: us.access_token.clone(),
+                access_token_expires_at: us.access_token_expire_in,
+                refresh_token: us.refresh_token.clone(),
+                refresh_token_expires_at: us.refresh_token_expire_in,
+            })
+            .await
+            .unwrap();
+        let sessions = ShopSessions::new(client, store.clone());
+        (sim, sessions, store)
+    }
+
+    fn shop() -> ShopId {
+        ShopId::new(US)
+    }
+
+    #[tokio::test]
+    async fn maps_seller_skus_and_lists_warehouses() {
+        let (sim, sessions, _) = setup().await;
+        let wanted: Vec<Sku> = ["TENT-2P-GRN", "SLEEP-BAG-LONG", "HEADLAMP-200", "NOPE"]
+            .into_iter()
+            .map(Sku::new)
+            .collect();
+        let products = sessions
+            .search_products_by_seller_skus(&shop(), &wanted)
+            .await
+            .unwrap();
+        assert_eq!(products.len(), 3);
+        let (found, problems) = locate_skus(&products, &wanted);
+        assert_eq!(found.len(), 3);
+        let bag = &found[&Sku::new("SLEEP-BAG-LONG")];
+        assert_eq!(bag.sku_id, SkuId::new("1729592969712203007"));
+        assert_eq!(bag.warehouses.len(), 2);
+        assert_eq!(problems, vec![SkuLookupProblem::NotFound(Sku::new("NOPE"))]);
+
+        let warehouses = sessions.get_warehouses(&shop()).await.unwrap();
+        assert_eq!(warehouses.iter().filter(|w| w.is_sales()).count(), 2);
+
+        // Paging: 150 more products, listed over two pages of 100.
+        for i in 0..150 {
+            sim.state
+                .upsert_product(ProductSeed {
+                    shop_id: US.into(),
+                    id: format!("9{i:05}"),
+                    title: format!("Bulk {i}"),
+                    status: "ACTIVATE".into(),
+                    skus: vec![SkuSeed {
+                        id: format!("8{i:05}"),
+                        seller_sku: format!("BULK-{i}"),
+                        inventory: vec![SkuStockSeed {
+                            warehouse_id: US_MAIN.into(),
+                            quantity: 1,
+                        }],
+                    }],
+                })
+                .unwrap();
+        }
+        let all = sessions
+            .search_products(&shop(), &ProductFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 156);
+        assert_eq!(
+            sim.state.request_count("/product/202502/products/search"),
+            3
+        );
+    }
+
+    #[tokio::test]
+    async fn planned_pushes_are_accepted_and_a_second_run_sends_nothing() {
+        let (sim, sessions, _) = setup().await;
+        let wanted = [Sku::new("TENT-2P-GRN"), Sku::new("HEADLAMP-200")];
+        let products = sessions
+            .search_products_by_seller_skus(&shop(), &wanted)
+            .await
+            .unwrap();
+        let (found, _) = locate_skus(&products, &wanted);
+        let item = |s: &str| NetSuiteItemId::new(s);
+        let skus: Vec<LinkedSku> = [("TENT-2P-GRN", "101"), ("HEADLAMP-200", "103")]
+            .into_iter()
+            .map(|(sku, it)| {
+                let l = &found[&Sku::new(sku)];
+                LinkedSku {
+                    sku_id: l.sku_id.clone(),
+                    product_id: l.product_id.clone(),
+                    warehouses: l.warehouses.clone(),
+                    link: SkuLink::Item(item(it)),
+                }
+            })
+            .collect();
+        let settings = ShopInventorySettings {
+            location_warehouses: [
+                (NetSuiteLocationId::new("1"), WarehouseId::new(US_MAIN)),
+                (NetSuiteLocationId::new("4"), WarehouseId::new(US_EAST)),
+            ]
+            .into_iter()
+            .collect(),
+            buffer: Default::default(),
+            range: QuantityRange {
+                min: 1,
+                max: 99_999,
+            },
+        };
+        let available = [
+            ((item("101"), NetSuiteLocationId::new("1")), 42),
+            ((item("101"), NetSuiteLocationId::new("4")), 3),
+            ((item("103"), NetSuiteLocationId::new("1")), 230),
+        ]
+        .into_iter()
+        .collect();
+        let pending = Default::default();
+        let nothing_pushed = Default::default();
+        let input = |last| PlanInput {
+            settings: &settings,
+            skus: &skus,
+            available: &available,
+            pending_units: &pending,
+            last_pushed: last,
+        };
+        let p = plan(input(&nothing_pushed));
+        assert_eq!(p.requests.len(), 2);
+        for r in &p.requests {
+            let out = sessions.update_inventory(&shop(), r).await.unwrap();
+            assert_eq!(out.failed().count(), 0, "{out:?}");
+        }
+        assert_eq!(sim.state.sku_quantity(US, TENT_SKU, US_MAIN), Some(42));
+        assert_eq!(sim.state.sku_quantity(US, TENT_SKU, US_EAST), Some(3));
+        assert_eq!(
+            sim.state.sku_quantity(US, "1729592969712203003", US_MAIN),
+            Some(230)
+        );
+        let last = p.desired.clone();
+        assert!(plan(input(&last)).requests.is_empty());
+        assert_eq!(sim.state.inventory_update_calls(US), 2);
+
+        // What TikTok holds now, then drift made in Seller Center.
+        sim.state
+            .set_sku_quantity(US, TENT_SKU, US_EAST, 9)
+            .unwrap();
+        let inv = sessions
+            .inventory_by_skus(&shop(), &[SkuId::new(TENT_SKU)])
+            .await
+            .unwrap();
+        let wi = &inv[0].skus[0].warehouse_inventory;
+        assert_eq!(
+            wi.iter().map(|w| w.available_quantity).collect::<Vec<_>>(),
+            vec![42, 9]
+        );
+    }
+
+    #[tokio::test]
+    async fn promotion_lock_and_bad_warehouses_come_back_classified() {
+        let (sim, sessions, _) = setup().await;
+        sim.state.set_promotion_lock(US, TENT_SKU, true).unwrap();
+        let req = UpdateInventoryRequest {
+            product_id: shared::domain::ProductId::new("1729582718312380001"),
+            skus: vec![SkuInventory {
+                id: SkuId::new(TENT_SKU),
+                inventory: vec![
+                    WarehouseQuantity {
+                        warehouse_id: WarehouseId::new(US_MAIN),
+                        quantity: 1,
+                    },
+                    WarehouseQuantity {
+                        warehouse_id: WarehouseId::new(US_EAST),
+                        quantity: 5,
+                    },
+                ],
+            }],
+        };
+        let out = sessions.update_inventory(&shop(), &req).await.unwrap();
+        assert_eq!(out.results[0].class(), Some(InventoryErrorClass::State));
+        let SkuOutcome::Failed(errors) = &out.results[0].outcome else {
+            panic!("{out:?}")
+        };
+        assert_eq!(errors[0].code, 12052393);
+        assert_eq!(sim.state.sku_quantity(US, TENT_SKU, US_MAIN), Some(40));
+
+        // Leaving out a warehouse: data/config, SKU-level.
+        let mut partial = req.clone();
+        partial.skus[0].inventory.truncate(1);
+        partial.skus[0].inventory[0].quantity = 50;
+        let out = sessions.update_inventory(&shop(), &partial).await.unwrap();
+        assert_eq!(
+            out.results[0].class(),
+            Some(InventoryErrorClass::DataOrConfig)
+        );
+
+        // A whole-call refusal is an Err with the same classification.
+        let mut other = req.clone();
+        other.product_id = shared::domain::ProductId::new("1729582718312390001");
+        let err = sessions
+            .update_inventory(&shop(), &other)
+            .await
+            .unwrap_err();
+        assert_eq!(err.class(), InventoryErrorClass::DataOrConfig);
+        assert!(err.to_string().contains("12052048"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refreshed_once_mid_way() {
+        let (sim, sessions, store) = setup().await;
+        sim.state
+            .set_token(US, None, Some(crate::now_secs() - 1))
+            .unwrap();
+        let before = store.get_now(&shop()).unwrap().access_token;
+        let warehouses = sessions.get_warehouses(&shop()).await.unwrap();
+        assert_eq!(warehouses.len(), 3);
+        assert_ne!(store.get_now(&shop()).unwrap().access_token, before);
+        assert_eq!(sim.state.rejected_count(105002), 1);
+    }
+}

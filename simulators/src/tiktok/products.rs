@@ -18,12 +18,14 @@
 //!   [DOC] id 650aa418defece02be6e66b6): no paging; sales and return
 //!   warehouses both listed (the client must keep only `SALES_WAREHOUSE`).
 //!
-//! Sim-defined where the docs are silent: products are returned by id
-//! ascending; `page_size` is required (harsher: the doc lists it as a query
-//! parameter with a range and no default); a missing or out-of-range
-//! `page_size`, more than 10 `sku_ids`, a malformed body or a page token
-//! that is not exactly one this endpoint issued to this shop all answer the
-//! catch-all 36009004 (tiktok-shop-api.md §8: it covers body validation).
+//! `page_size` is required, "Valid range: [1-100]" ([DOC]
+//! search-products-202502 spec, query parameters). Sim-defined where the
+//! docs are silent: products are returned by id ascending; a missing or
+//! out-of-range `page_size`, more than 10 `sku_ids`, a malformed body or a
+//! page token that is not exactly one this endpoint issued to this shop
+//! (see `page_token.rs`) all answer the catch-all 36009004
+//! (tiktok-shop-api.md §8: it covers body validation; the spec lists no
+//! parameter code of its own).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -39,7 +41,7 @@ use crate::seed::{TikTokSeed, WarehouseSeed};
 pub(crate) const SEARCH_PRODUCTS_PATH: &str = "/product/202502/products/search";
 pub(crate) const WAREHOUSES_PATH: &str = "/logistics/202309/warehouses";
 
-/// Search Products `page_size` range (§2.1: `page_size=1..100`).
+/// Search Products `page_size` range (spec: required, [1-100]).
 const PAGE_SIZE: (usize, usize) = (1, 100);
 /// Search Products accepts at most 10 `sku_ids` (§2.1).
 const MAX_SEARCH_SKU_IDS: usize = 10;
