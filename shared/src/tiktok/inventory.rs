@@ -243,8 +243,9 @@ pub struct SkuUpdateResult {
 }
 
 impl SkuUpdateResult {
-    /// The class that decides what to do with the SKU: transient only if
-    /// every error is transient; otherwise state before unknown before data.
+    /// The class that decides what to do with the SKU: the most serious of
+    /// its errors (data/config, then unknown, then state, then transient),
+    /// so a SKU is retried in the same run only if every error is transient.
     pub fn class(&self) -> Option<InventoryErrorClass> {
         let SkuOutcome::Failed(errors) = &self.outcome else {
             return None;

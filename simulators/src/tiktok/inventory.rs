@@ -38,6 +38,11 @@
 //! partially); the SKUs without errors are applied. `data.errors` is left
 //! out when there is none (harsher: a client must not expect the key).
 //!
+//! A test can queue documented codes for a SKU (`/_sim/inventory/fail`):
+//! the SKU's next entries answer them as SKU-level errors inside the 200,
+//! one per call, and change nothing; e.g. 36009003 (the spec's transient
+//! "Internal error. Please try again") or 12052308 (ongoing appeal).
+//!
 //! `quantity: 0`: the spec says "Valid range: [1, 99,999]"; an integrator
 //! spec says 0 is accepted (§0.5, unverified). Harsher reading by default:
 //! 0 is refused with 12052055; `/_sim/inventory/config
@@ -58,7 +63,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use super::auth::{authenticate, Authed};
@@ -99,6 +104,10 @@ pub mod codes {
     pub const PRODUCT_STATUS: i64 = 12052901;
     pub const EMPTY_SKU_LIST: i64 = 12052902;
     pub const CHECK_FAILED: i64 = 12052990;
+    pub const ONGOING_APPEAL: i64 = 12052308;
+    pub const AUCTION_BIDDING: i64 = 12052371;
+    pub const SELLER_INACTIVE: i64 = 12052700;
+    pub const INTERNAL_ERROR: i64 = 36009003;
 }
 
 /// The spec's message for a code (verbatim, `error_code_list`).
@@ -124,9 +133,15 @@ fn message(code: i64) -> &'static str {
         codes::EMPTY_SKU_LIST => "The SKU list is empty. Either omit the list entirely, or provide all required details.",
         // The example response spells the summary "Check failed".
         codes::CHECK_FAILED => "Check failed",
-        _ => "unknown error",
+        codes::ONGOING_APPEAL => "There's an ongoing appeal. If you wish to edit product details, please revoke the appeal first.",
+        codes::AUCTION_BIDDING => "Auction product is bidding when it is not supported to change product info",
+        codes::SELLER_INACTIVE => "The seller is inactive.",
+        codes::INTERNAL_ERROR => "Internal error. Please try again. If the issue persists after multiple attempts, please contact platform support.",
+        _ => UNDOCUMENTED,
     }
 }
+
+const UNDOCUMENTED: &str = "unknown error";
 
 fn api_error(code: i64) -> ApiError {
     ApiError::ok_status(code, message(code))
@@ -314,6 +329,19 @@ pub(crate) async fn update_inventory(
                 *seen.entry(id).or_default() += 1;
             }
         }
+        // Queued failures: one per SKU entry of this call.
+        let mut injected: BTreeMap<String, i64> = BTreeMap::new();
+        for id in seen.keys() {
+            let key = (shop.clone(), (*id).to_string());
+            if let Some(code) = st
+                .catalog
+                .sku_failures
+                .get_mut(&key)
+                .and_then(VecDeque::pop_front)
+            {
+                injected.insert((*id).to_string(), code);
+            }
+        }
         let Some(product) = st
             .catalog
             .products
@@ -338,6 +366,10 @@ pub(crate) async fn update_inventory(
                 errors.push(sku_error(codes::SKU_NOT_FOUND, id, vec![]));
                 continue;
             };
+            if let Some(code) = injected.get(id) {
+                errors.push(sku_error(*code, id, vec![]));
+                continue;
+            }
             match check_sku(e, sku, &shop_warehouses, locked.contains(id), min_quantity) {
                 Ok(wanted) => apply.push((id.to_string(), wanted)),
                 Err(err) => errors.push(err),
@@ -467,6 +499,30 @@ impl TikTokSim {
         Ok(())
     }
 
+    /// Makes the SKU's next `codes.len()` Update Inventory entries fail,
+    /// one code per call, inside the 200 (nothing changes for the SKU).
+    /// Only codes Update Inventory documents are accepted.
+    pub fn fail_next_sku_updates(
+        &self,
+        shop_id: &str,
+        sku_id: &str,
+        codes: &[i64],
+    ) -> Result<(), SimError> {
+        if let Some(c) = codes.iter().find(|c| message(**c) == UNDOCUMENTED) {
+            return Err(SimError::UndocumentedInventoryCode(*c));
+        }
+        let mut st = self.state();
+        if st.catalog.product_of_sku(shop_id, sku_id).is_none() {
+            return Err(SimError::UnknownSku(sku_id.to_string()));
+        }
+        st.catalog
+            .sku_failures
+            .entry((shop_id.to_string(), sku_id.to_string()))
+            .or_default()
+            .extend(codes);
+        Ok(())
+    }
+
     /// Accept `quantity: 0` on Update Inventory (refused by default).
     pub fn set_allow_zero_quantity(&self, allow: bool) {
         self.state().catalog.allow_zero_quantity = allow;
@@ -589,6 +645,22 @@ pub(crate) async fn control_lock(
     Json(req): Json<SetLock>,
 ) -> Response {
     control_answer(sim.set_promotion_lock(&req.shop_id, &req.sku_id, req.locked))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct FailSku {
+    shop_id: String,
+    sku_id: String,
+    codes: Vec<i64>,
+}
+
+/// `POST /_sim/inventory/fail {shop_id, sku_id, codes}`: see
+/// `TikTokSim::fail_next_sku_updates`.
+pub(crate) async fn control_fail(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<FailSku>,
+) -> Response {
+    control_answer(sim.fail_next_sku_updates(&req.shop_id, &req.sku_id, &req.codes))
 }
 
 #[derive(Deserialize)]
@@ -1364,6 +1436,39 @@ mod client_tests {
             .unwrap_err();
         assert_eq!(err.class(), InventoryErrorClass::DataOrConfig);
         assert!(err.to_string().contains("12052048"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_transient_sku_failure_is_retryable_and_the_retry_applies() {
+        let (sim, sessions, _) = setup().await;
+        assert!(sim
+            .state
+            .fail_next_sku_updates(US, TENT_SKU, &[12345])
+            .is_err());
+        sim.state
+            .fail_next_sku_updates(US, TENT_SKU, &[36009003])
+            .unwrap();
+        let req = UpdateInventoryRequest {
+            product_id: shared::domain::ProductId::new("1729582718312380001"),
+            skus: vec![SkuInventory {
+                id: SkuId::new(TENT_SKU),
+                inventory: [(US_MAIN, 20), (US_EAST, 2)]
+                    .into_iter()
+                    .map(|(w, q)| WarehouseQuantity {
+                        warehouse_id: WarehouseId::new(w),
+                        quantity: q,
+                    })
+                    .collect(),
+            }],
+        };
+        let out = sessions.update_inventory(&shop(), &req).await.unwrap();
+        let class = out.results[0].class();
+        assert_eq!(class, Some(InventoryErrorClass::Transient));
+        assert!(class.is_some_and(|c| c.is_retryable()));
+        assert_eq!(sim.state.sku_quantity(US, TENT_SKU, US_MAIN), Some(40));
+        let out = sessions.update_inventory(&shop(), &req).await.unwrap();
+        assert_eq!(out.updated().count(), 1);
+        assert_eq!(sim.state.sku_quantity(US, TENT_SKU, US_MAIN), Some(20));
     }
 
     #[tokio::test]

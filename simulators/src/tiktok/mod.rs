@@ -324,6 +324,8 @@ pub enum SimError {
     MissingId(&'static str, &'static str),
     #[error("code {0} is not a documented Get Order Detail error")]
     UndocumentedCode(i64),
+    #[error("code {0} is not a documented Update Inventory error")]
+    UndocumentedInventoryCode(i64),
     #[error("unknown SKU {0} for this shop")]
     UnknownSku(String),
     /// (sku id, warehouse id).
@@ -403,6 +405,7 @@ pub fn router(sim: TikTokSim) -> Router {
             post(inventory::control_set_quantity),
         )
         .route("/_sim/inventory/lock", post(inventory::control_lock))
+        .route("/_sim/inventory/fail", post(inventory::control_fail))
         .route("/_sim/inventory/config", post(inventory::control_config))
         .route("/_sim/inventory/{shop_id}", get(inventory::control_show))
         .route("/_sim/state", get(control::state))

@@ -32,7 +32,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::auth::{authenticate, Authed};
 use super::{page_token, ApiError, TikTokSim};
@@ -100,6 +100,9 @@ pub(crate) struct Catalog {
     pub(crate) update_calls: BTreeMap<String, u64>,
     /// Accept `quantity: 0` (the docs say [1, 99,999]; §0.5 unverified).
     pub(crate) allow_zero_quantity: bool,
+    /// (shop id, sku id) -> codes the SKU's next Update Inventory entries
+    /// answer inside the 200, one per call (control endpoint).
+    pub(crate) sku_failures: BTreeMap<(String, String), VecDeque<i64>>,
 }
 
 impl Catalog {
