@@ -375,12 +375,14 @@ pub(crate) async fn update_inventory(
                 Err(err) => errors.push(err),
             }
         }
+        if !apply.is_empty() {
+            product.update_time = crate::now_secs();
+        }
         for (id, wanted) in apply {
             if let Some(sku) = product.sku_mut(&id) {
                 sku.stock.extend(wanted);
             }
         }
-        product.update_time = crate::now_secs();
         let mut data = Map::new();
         if !errors.is_empty() {
             data.insert("errors".into(), Value::Array(errors));
