@@ -48,6 +48,27 @@ id_type!(
     /// TikTok's `tts_notification_id`, or a body hash when TikTok omits it.
     NotificationId
 );
+id_type!(
+    /// TikTok product id (the path of Update Inventory; one product holds
+    /// up to 100 SKUs).
+    ProductId
+);
+id_type!(
+    /// TikTok's own SKU id (`sku_id`), not the seller SKU ([`Sku`]).
+    SkuId
+);
+id_type!(
+    /// TikTok warehouse id (Get Warehouse List `id`: "unique and immutable").
+    WarehouseId
+);
+id_type!(
+    /// NetSuite internal id of an item (`item.id`), not its `itemid` name.
+    NetSuiteItemId
+);
+id_type!(
+    /// NetSuite internal id of a location.
+    NetSuiteLocationId
+);
 
 /// Money is decimal, never f64.
 pub type Money = rust_decimal::Decimal;

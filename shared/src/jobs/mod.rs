@@ -6,6 +6,9 @@
 //! - [`sweep`]: the missed-order sweep: TikTok orders updated since the last
 //!   sweep that the order log has not seen (or has seen in an older status)
 //!   are enqueued exactly as a webhook would enqueue them.
+//! - [`inventory_plan`]: what to push to TikTok per SKU and warehouse from
+//!   NetSuite's stock (buffer, bundles, not-yet-written orders, diff only);
+//!   a plain function, the job around it is not built yet.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
 //!   the sweep recovered, failed job runs).
 //!
@@ -13,6 +16,7 @@
 //! for one shop or for every shop of the mapping (`app::JobsApp`).
 
 pub mod drift;
+pub mod inventory_plan;
 pub mod run;
 pub mod sweep;
 

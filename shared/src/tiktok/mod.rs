@@ -5,14 +5,17 @@
 //! - [`auth`]: token refresh and [`ShopSessions`], the one refresh path every
 //!   shop-scoped call goes through.
 //! - [`orders`], [`aftersales`]: orders, cancellations, returns.
+//! - [`products`], [`inventory`]: the SKU map, warehouses, stock read and push.
 //! - [`model`], [`error`]: what TikTok sends, and this boundary's error type.
 
 pub mod aftersales;
 pub mod auth;
 mod classify;
 pub mod error;
+pub mod inventory;
 pub mod model;
 pub mod orders;
+pub mod products;
 pub mod transport;
 
 pub use auth::{AuthorizedShop, ShopCallError, ShopSessions, TokenError, TokenSet};

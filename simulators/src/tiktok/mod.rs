@@ -12,8 +12,10 @@
 
 mod auth;
 mod control;
+pub mod inventory;
 mod orders;
 mod page_token;
+mod products;
 mod returns;
 
 pub use orders::{NOT_THIS_SELLERS_ORDER, ORDER_DETAIL_ERRORS, ORDER_DETAIL_TRANSIENT_CODES};
@@ -78,6 +80,8 @@ pub(crate) struct State {
     pub(crate) rejected: BTreeMap<i64, u64>,
     /// Codes the next Get Order Detail calls answer, one per call, in order.
     pub(crate) order_detail_failures: VecDeque<i64>,
+    /// Products, warehouses and stock per shop (`products.rs`, `inventory.rs`).
+    pub(crate) catalog: products::Catalog,
 }
 
 impl State {
@@ -121,6 +125,7 @@ impl State {
             request_counts: BTreeMap::new(),
             rejected: BTreeMap::new(),
             order_detail_failures: VecDeque::new(),
+            catalog: products::Catalog::from_seed(seed),
         }
     }
 }
@@ -319,6 +324,13 @@ pub enum SimError {
     MissingId(&'static str, &'static str),
     #[error("code {0} is not a documented Get Order Detail error")]
     UndocumentedCode(i64),
+    #[error("code {0} is not a documented Update Inventory error")]
+    UndocumentedInventoryCode(i64),
+    #[error("unknown SKU {0} for this shop")]
+    UnknownSku(String),
+    /// (sku id, warehouse id).
+    #[error("SKU {0} is not stocked in warehouse {1}")]
+    WarehouseNotAssigned(String, String),
 }
 
 /// A TikTok error: HTTP status plus envelope code and message.
@@ -376,6 +388,27 @@ pub fn router(sim: TikTokSim) -> Router {
             post(returns::search_cancellations),
         )
         .route(returns::RETURNS_PATH, post(returns::search_returns))
+        .route(
+            products::SEARCH_PRODUCTS_PATH,
+            post(products::search_products),
+        )
+        .route(products::WAREHOUSES_PATH, get(products::get_warehouses))
+        .route(
+            inventory::INVENTORY_SEARCH_PATH,
+            post(inventory::inventory_search),
+        )
+        .route(
+            inventory::UPDATE_INVENTORY_API,
+            post(inventory::update_inventory),
+        )
+        .route(
+            "/_sim/inventory/quantity",
+            post(inventory::control_set_quantity),
+        )
+        .route("/_sim/inventory/lock", post(inventory::control_lock))
+        .route("/_sim/inventory/fail", post(inventory::control_fail))
+        .route("/_sim/inventory/config", post(inventory::control_config))
+        .route("/_sim/inventory/{shop_id}", get(inventory::control_show))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))
