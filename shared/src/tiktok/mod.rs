@@ -13,6 +13,7 @@ pub mod auth;
 mod classify;
 pub mod error;
 pub mod inventory;
+pub mod inventory_errors;
 pub mod model;
 pub mod orders;
 pub mod products;
