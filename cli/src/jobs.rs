@@ -123,3 +123,57 @@ pub async fn jobs(cmd: JobsCmd, sdk: &aws_config::SdkConfig) -> Result<(), JobsE
         }
     }
 }
+
+#[derive(Subcommand, Debug)]
+pub enum InventoryCmd {
+    /// What the push knows for a shop: SKU map age, last reconcile, SKUs
+    /// pushed, SKUs held (refused by TikTok, not retried until their quantity changes).
+    Status {
+        #[arg(long)]
+        shop: String,
+    },
+    /// Push now (only what changed), as the schedule would.
+    Push {
+        #[arg(long)]
+        shop: Option<String>,
+    },
+}
+
+pub async fn inventory(cmd: InventoryCmd, sdk: &aws_config::SdkConfig) -> Result<(), JobsError> {
+    match cmd {
+        InventoryCmd::Status { shop } => {
+            let runs = runs_table(sdk)?;
+            let shop = ShopId::new(shop);
+            let Some(text) = runs.get_state("inventory", &shop, "state").await? else {
+                println!("no inventory push has run for shop {shop} yet");
+                return Ok(());
+            };
+            let st: shared::jobs::inventory::InventoryState = serde_json::from_str(&text)?;
+            println!(
+                "SKU map: {} SKU(s), built at {}",
+                st.sku_map.len(),
+                st.sku_map_at
+            );
+            println!("last reconcile with TikTok: {}", st.reconciled_at);
+            println!("SKUs pushed: {}", st.pushed.len());
+            println!("SKUs held: {}", st.held.len());
+            for (sku, ws) in &st.held {
+                println!("  held {sku}: {ws:?} (see `jobs list --job inventory` for the reason)");
+            }
+            for r in runs.list_runs("inventory", &shop, 1).await? {
+                println!("latest run: {}", line(&r));
+            }
+            Ok(())
+        }
+        InventoryCmd::Push { shop } => {
+            jobs(
+                JobsCmd::Run {
+                    job: "inventory".into(),
+                    shop,
+                },
+                sdk,
+            )
+            .await
+        }
+    }
+}

@@ -56,10 +56,15 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::ops::ShopsCmd,
     },
-    /// Scheduled jobs (the missed-order sweep): run log, and a run now.
+    /// Scheduled jobs (sweep, inventory, digest): run log, and a run now.
     Jobs {
         #[command(subcommand)]
         cmd: cli::jobs::JobsCmd,
+    },
+    /// Inventory push to TikTok: status per shop, push now.
+    Inventory {
+        #[command(subcommand)]
+        cmd: cli::jobs::InventoryCmd,
     },
 }
 
@@ -139,6 +144,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Jobs { cmd } => {
             cli::jobs::jobs(cmd, &shared::store::aws::sdk_config().await).await
+        }
+        Command::Inventory { cmd } => {
+            cli::jobs::inventory(cmd, &shared::store::aws::sdk_config().await).await
         }
     }
 }

@@ -214,6 +214,7 @@ impl LocalEnv {
                 sweep: Default::default(),
             },
             alerts: writer_config.alerts.clone(),
+            netsuite: Some(writer_config.netsuite.clone()),
         };
         let webhook = Arc::new(WebhookApp::new(webhook_config.clone(), &sdk).await?);
         let writer = Arc::new(WriterApp::new(writer_config.clone(), &sdk).await?);

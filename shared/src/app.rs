@@ -239,6 +239,9 @@ pub struct JobsApp {
     pub queue: SqsEventQueue,
     pub runs: crate::store::DynamoJobRuns,
     pub alerts: Option<SesAlerts>,
+    /// For the inventory job (`None` when NetSuite is not configured).
+    pub netsuite: Option<NetSuiteClient>,
+    pub skus: DynamoSkuLinks,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -264,6 +267,8 @@ pub enum JobRequestError {
     Store(#[from] crate::store::StoreError),
     #[error("the drift digest could not be sent: {0}")]
     Mail(String),
+    #[error("the inventory job needs NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
+    NoNetSuite,
 }
 
 impl JobsApp {
@@ -286,7 +291,12 @@ impl JobsApp {
             log: DynamoOrderLog::new(ddb.clone(), &config.order_log.table),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
-            runs: crate::store::DynamoJobRuns::new(ddb, &config.runs.table),
+            runs: crate::store::DynamoJobRuns::new(ddb.clone(), &config.runs.table),
+            skus: DynamoSkuLinks::new(ddb, &config.order_log.table),
+            netsuite: match &config.netsuite {
+                Some(n) => Some(clients.netsuite(n).await?),
+                None => None,
+            },
             alerts: clients.alerts(&config.alerts),
             clock: clients.clock,
             config,
@@ -327,8 +337,23 @@ impl JobsApp {
             clock: self.clock.as_ref(),
             collected: Default::default(),
         };
-        let job: &dyn crate::jobs::ShopJob = match name {
-            JobName::Digest => &digest,
+        let inventory = match (&name, &self.netsuite) {
+            (JobName::Inventory, None) => return Err(JobRequestError::NoNetSuite),
+            (_, ns) => ns
+                .as_ref()
+                .map(|netsuite| crate::jobs::inventory::InventoryPush {
+                    shops: &self.shops,
+                    netsuite,
+                    links: &self.skus,
+                    log: &self.log,
+                    runs: &self.runs,
+                    mapping: &self.config.jobs.mapping,
+                    clock: self.clock.as_ref(),
+                }),
+        };
+        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory) {
+            (JobName::Digest, _) => &digest,
+            (JobName::Inventory, Some(inv)) => inv,
             _ => &sweep,
         };
         let mut out = Vec::with_capacity(shops.len());

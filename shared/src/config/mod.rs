@@ -156,6 +156,9 @@ pub struct JobsConfig {
     pub jobs: jobs::JobSettings,
     /// Where the daily drift digest goes.
     pub alerts: AlertSettings,
+    /// NetSuite, for the jobs that read it (inventory); `None` when neither
+    /// `NETSUITE_SECRET_ID` nor `NETSUITE_ACCOUNT_ID` is set.
+    pub netsuite: Option<NetSuiteSettings>,
 }
 
 impl JobsConfig {
@@ -174,6 +177,13 @@ impl JobsConfig {
             runs: jobs::JobRunsSettings::load(env)?,
             jobs: jobs::JobSettings::load(env)?,
             alerts: AlertSettings::load(env)?,
+            netsuite: if env.get("NETSUITE_SECRET_ID").is_some()
+                || env.get("NETSUITE_ACCOUNT_ID").is_some()
+            {
+                Some(NetSuiteSettings::load(env)?)
+            } else {
+                None
+            },
         })
     }
 }

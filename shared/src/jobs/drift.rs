@@ -34,6 +34,8 @@ pub struct ShopDrift {
     pub recovered: Vec<String>,
     /// Job runs that failed in the window: "job run id: reason".
     pub failed_runs: Vec<String>,
+    /// Stock pushes TikTok refused in the latest inventory run: "SKU: reason (fix)".
+    pub stock_failures: Vec<String>,
 }
 
 impl ShopDrift {
@@ -42,6 +44,7 @@ impl ShopDrift {
             && self.needs_review == 0
             && self.recovered.is_empty()
             && self.failed_runs.is_empty()
+            && self.stock_failures.is_empty()
     }
 }
 
@@ -54,6 +57,7 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
     let review: usize = shops.iter().map(|s| s.needs_review).sum();
     let recovered: usize = shops.iter().map(|s| s.recovered.len()).sum();
     let runs: usize = shops.iter().map(|s| s.failed_runs.len()).sum();
+    let stock: usize = shops.iter().map(|s| s.stock_failures.len()).sum();
     if shops.iter().all(ShopDrift::is_clear) {
         return (
             "TikTok → NetSuite daily digest: all clear".into(),
@@ -64,7 +68,7 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
         );
     }
     let subject = format!(
-        "TikTok → NetSuite daily digest: {failed} failed, {review} to review, {recovered} recovered by the sweep, {runs} failed job run(s)"
+        "TikTok → NetSuite daily digest: {failed} failed, {review} to review, {recovered} recovered by the sweep, {stock} stock push(es) refused, {runs} failed job run(s)"
     );
     let mut body = String::new();
     for s in shops.iter().filter(|s| !s.is_clear()) {
@@ -91,6 +95,12 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
             ));
             for r in s.recovered.iter().take(10) {
                 body.push_str(&format!("    {r}\n"));
+            }
+        }
+        if !s.stock_failures.is_empty() {
+            body.push_str("  Stock pushes TikTok refused (latest inventory run):\n");
+            for f in s.stock_failures.iter().take(20) {
+                body.push_str(&format!("    {f}\n"));
             }
         }
         if !s.failed_runs.is_empty() {
@@ -170,6 +180,21 @@ impl ShopJob for DriftDigest<'_> {
                 if *job == JobName::Sweep {
                     d.recovered.extend(r.findings.iter().cloned());
                 }
+                // Only the latest inventory run's refusals: older ones were
+                // retried or are held with the same reason.
+                if *job == JobName::Inventory
+                    && d.stock_failures.is_empty()
+                    && r.status != RunStatus::Running
+                {
+                    d.stock_failures.extend(
+                        r.failures
+                            .iter()
+                            .filter(|f| {
+                                f.subject.starts_with("SKU") || f.subject.starts_with("product")
+                            })
+                            .map(|f| format!("{}: {} (fix: {})", f.subject, f.reason, f.fix)),
+                    );
+                }
                 if r.status == RunStatus::Failed {
                     let why = r.failures.first().map_or("", |f| f.reason.as_str());
                     d.failed_runs.push(format!("{}: {why}", r.id()));
@@ -183,6 +208,7 @@ impl ShopJob for DriftDigest<'_> {
         run.count("orders_needing_review", d.needs_review as u64);
         run.count("orders_recovered", d.recovered.len() as u64);
         run.count("job_runs_failed", d.failed_runs.len() as u64);
+        run.count("stock_pushes_refused", d.stock_failures.len() as u64);
         self.collected
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -217,7 +243,7 @@ mod tests {
         let (subject, body) = render(&[d, clear[0].clone()]);
         assert_eq!(
             subject,
-            "TikTok → NetSuite daily digest: 2 failed, 1 to review, 1 recovered by the sweep, 1 failed job run(s)"
+            "TikTok → NetSuite daily digest: 2 failed, 1 to review, 1 recovered by the sweep, 0 stock push(es) refused, 1 failed job run(s)"
         );
         for want in [
             "MISSING_SKU: 2 (fix: Set a seller SKU)",

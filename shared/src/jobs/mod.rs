@@ -8,7 +8,7 @@
 //!   are enqueued exactly as a webhook would enqueue them.
 //! - [`inventory_plan`]: what to push to TikTok per SKU and warehouse from
 //!   NetSuite's stock (buffer, bundles, not-yet-written orders, diff only);
-//!   a plain function, the job around it is not built yet.
+//!   a plain function; [`inventory`] is the job around it.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
 //!   the sweep recovered, failed job runs).
 //!
@@ -16,6 +16,7 @@
 //! for one shop or for every shop of the mapping (`app::JobsApp`).
 
 pub mod drift;
+pub mod inventory;
 pub mod inventory_plan;
 pub mod run;
 pub mod sweep;
@@ -29,5 +30,7 @@ crate::string_enum! {
         Sweep = "sweep",
         /// Emails the admins what is drifting, once a day.
         Digest = "digest",
+        /// Pushes NetSuite stock to TikTok, only what changed.
+        Inventory = "inventory",
     }
 }

@@ -231,6 +231,7 @@ mod tests {
             id: OrderId::new("1"),
             status,
             update_time: 100,
+            line_items: vec![],
         }
     }
 

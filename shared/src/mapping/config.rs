@@ -99,6 +99,28 @@ pub struct ShopMapping {
     pub custom_body_fields: serde_json::Map<String, serde_json::Value>,
     /// How completed TikTok refunds are booked.
     pub refund_record: RefundRecord,
+    /// Stock push to TikTok (`None`: this shop's stock is not pushed).
+    pub inventory: Option<InventoryConfig>,
+}
+
+/// A shop's inventory push: the planner's settings (locations → warehouses,
+/// buffer, range) plus what only the job needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InventoryConfig {
+    #[serde(flatten)]
+    pub push: crate::jobs::inventory_plan::ShopInventorySettings,
+    /// Seller SKU → its components, for SKUs sold as bundles (kits have no
+    /// location stock in NetSuite, notes §4.3).
+    #[serde(default)]
+    pub bundles:
+        std::collections::BTreeMap<String, Vec<crate::jobs::inventory_plan::BundleComponent>>,
+    /// How far back TikTok orders still to be written are counted (days).
+    #[serde(default = "default_pending_days")]
+    pub pending_lookback_days: u32,
+}
+
+fn default_pending_days() -> u32 {
+    3
 }
 
 /// Credit Memo (from the invoice when there is one) or Cash Refund (from the cash sale when there is one).
@@ -146,6 +168,7 @@ impl Default for ShopMapping {
             tax: Tax::Ignore,
             custom_body_fields: Default::default(),
             refund_record: RefundRecord::CreditMemo,
+            inventory: None,
         }
     }
 }

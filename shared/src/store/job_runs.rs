@@ -148,6 +148,23 @@ pub trait JobRuns: Send + Sync {
     ) -> Result<Vec<JobRun>, StoreError>;
     /// One run by [`JobRun::id`].
     async fn get_run(&self, id: &str) -> Result<Option<JobRun>, StoreError>;
+    /// A named piece of a job's state for a shop (e.g. what inventory was
+    /// last pushed), as the job wrote it; `None` before the first write.
+    async fn get_state(
+        &self,
+        job: &str,
+        shop: &ShopId,
+        name: &str,
+    ) -> Result<Option<String>, StoreError>;
+    /// Replaces a named piece of state (an item is at most 400 KB: a job
+    /// splits large state into several names).
+    async fn put_state(
+        &self,
+        job: &str,
+        shop: &ShopId,
+        name: &str,
+        value: &str,
+    ) -> Result<(), StoreError>;
 }
 
 pub struct DynamoJobRuns {
@@ -322,6 +339,45 @@ impl JobRuns for DynamoJobRuns {
             .await
             .map_err(|e| unavailable(&e))?;
         out.items().iter().map(|item| decode(item, &pk)).collect()
+    }
+
+    async fn get_state(
+        &self,
+        job: &str,
+        shop: &ShopId,
+        name: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::job_state(job, shop)))
+            .key("sk", s(name))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(out.item().and_then(|i| get_s(i, "value")).cloned())
+    }
+
+    async fn put_state(
+        &self,
+        job: &str,
+        shop: &ShopId,
+        name: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::job_state(job, shop)))
+            .item("sk", s(name))
+            .item("kind", s("job_state"))
+            .item("value", s(value))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
     }
 
     async fn get_run(&self, id: &str) -> Result<Option<JobRun>, StoreError> {

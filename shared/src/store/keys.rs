@@ -60,6 +60,11 @@ pub fn job_lease(job: &str, shop: &ShopId) -> String {
 /// Lease item: `sk`.
 pub const JOB_LEASE_SK: &str = "LEASE";
 
+/// State a job keeps between runs for one shop: `pk` (`sk` is the state's name).
+pub fn job_state(job: &str, shop: &ShopId) -> String {
+    format!("STATE#{job}#{shop}")
+}
+
 /// Runs of one job for one shop: `pk`; `sk` is [`job_run_sk`].
 pub fn job_runs(job: &str, shop: &ShopId) -> String {
     format!("RUN#{job}#{shop}")

@@ -22,6 +22,19 @@ pub struct OrderSummary {
     pub status: crate::domain::OrderStatus,
     #[serde(default)]
     pub update_time: i64,
+    /// One entry per unit (TikTok has no quantity, §3): what the inventory
+    /// push subtracts for orders not yet in NetSuite.
+    #[serde(default)]
+    pub line_items: Vec<LineUnit>,
+}
+
+/// One unit of an order line, as Get Order List returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct LineUnit {
+    #[serde(default)]
+    pub sku_id: Option<crate::domain::SkuId>,
+    #[serde(default)]
+    pub seller_sku: Option<String>,
 }
 
 /// One page of Get Order List.
@@ -124,6 +137,21 @@ impl TikTokClient {
         page_size: u32,
         page_token: Option<&str>,
     ) -> Result<OrderPage, TikTokError> {
+        self.search_orders(shop, from, to, None, page_size, page_token)
+            .await
+    }
+
+    /// Get Order List for orders updated in `[from, to)`, optionally in one
+    /// status, oldest change first.
+    pub async fn search_orders(
+        &self,
+        shop: &ShopAuth,
+        from: i64,
+        to: i64,
+        status: Option<&str>,
+        page_size: u32,
+        page_token: Option<&str>,
+    ) -> Result<OrderPage, TikTokError> {
         let size = page_size.clamp(1, 100).to_string();
         let mut params = vec![
             ("page_size", size.as_str()),
@@ -139,7 +167,10 @@ impl TikTokClient {
                 PATH_ORDER_SEARCH,
                 Scope::Shop(shop),
                 &params,
-                &serde_json::json!({ "update_time_ge": from, "update_time_lt": to }),
+                &match status {
+                    Some(st) => serde_json::json!({ "update_time_ge": from, "update_time_lt": to, "order_status": st }),
+                    None => serde_json::json!({ "update_time_ge": from, "update_time_lt": to }),
+                },
             )
             .await?;
         let orders = data
