@@ -1,0 +1,155 @@
+//! The inventory push against moto and both simulators: the numbers TikTok
+//! ends up with, diff-only runs, pending orders, refused SKUs held with
+//! their reason instead of being retried forever.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use shared::app::{JobRequest, JobsApp};
+use shared::store::RunStatus;
+
+const MAIN: &str = "7068517275539719942";
+const EAST: &str = "7068517275539719943";
+const TENT: &str = "1729592969712203001";
+const HEADLAMP: &str = "1729592969712203003";
+const STOVE: &str = "1729592969712203004";
+
+/// The US shop pushes NetSuite location 1 to the main warehouse and location
+/// 3 (no stock rows) to the east one, keeping back 10 % then 2 units.
+async fn jobs(env: &local_env::LocalEnv) -> JobsApp {
+    let mut cfg = env.jobs_config.clone();
+    let us = cfg
+        .jobs
+        .mapping
+        .shops
+        .get_mut(US_SHOP)
+        .expect("US shop mapped");
+    us.inventory = Some(
+        serde_json::from_value(json!({
+            "location_warehouses": {"1": MAIN, "3": EAST},
+            "buffer": {"units": 2, "percent": 10}
+        }))
+        .unwrap(),
+    );
+    JobsApp::new(cfg, &env.sdk).await.unwrap()
+}
+
+fn push() -> JobRequest {
+    JobRequest {
+        job: "inventory".into(),
+        shop: Some(US_SHOP.into()),
+    }
+}
+
+fn qty(env: &local_env::LocalEnv, sku: &str, wh: &str) -> Option<i64> {
+    env.tiktok.state.sku_quantity(US_SHOP, sku, wh)
+}
+
+#[tokio::test]
+async fn netsuite_stock_reaches_tiktok_with_buffer_and_only_changes_are_sent_again() {
+    let env = local_env(30, 5).await;
+    env.tiktok.state.set_allow_zero_quantity(true);
+    let jobs = jobs(&env).await;
+    let runs = jobs.run(&push()).await.unwrap();
+    let r = &runs[0];
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
+    // Tent (item 101): 42 available at location 1 → ⌊42 × 0.9⌋ − 2 = 35;
+    // nothing at location 3 → 0. Headlamp: ⌊230 × 0.9⌋ − 2 = 205.
+    // Stove: ⌊60 × 0.9⌋ − 2 = 52, and 0 in the east warehouse.
+    assert_eq!(qty(&env, TENT, MAIN), Some(35));
+    assert_eq!(qty(&env, TENT, EAST), Some(0));
+    assert_eq!(qty(&env, HEADLAMP, MAIN), Some(205));
+    assert_eq!(qty(&env, STOVE, MAIN), Some(52));
+    // SLEEP-BAG-LONG matches no NetSuite item: reported, never pushed.
+    assert!(
+        r.findings.iter().any(|f| f.contains("SLEEP-BAG-LONG")),
+        "{r:?}"
+    );
+    let calls = env.tiktok.state.inventory_update_calls(US_SHOP);
+    assert!(calls >= 3, "{calls}");
+
+    // Nothing changed: a second run reads everything and sends nothing.
+    let again = jobs.run(&push()).await.unwrap();
+    assert_eq!(again[0].counts.get("update_calls"), None, "{:?}", again[0]);
+    assert_eq!(env.tiktok.state.inventory_update_calls(US_SHOP), calls);
+
+    // An order awaiting shipment that is not in NetSuite yet holds 2 tents
+    // and a headlamp: the next run subtracts them, and sends only those two.
+    let mut order = env.seed.tiktok.orders[0].order.clone();
+    order["id"] = json!("920000000000000001");
+    order["update_time"] = json!(now() - 60);
+    env.tiktok.state.upsert_order(US_SHOP, order).unwrap();
+    let pending = jobs.run(&push()).await.unwrap();
+    let p = &pending[0];
+    assert_eq!(qty(&env, TENT, MAIN), Some(34), "⌊40 × 0.9⌋ − 2: {p:?}");
+    assert_eq!(
+        qty(&env, HEADLAMP, MAIN),
+        Some(204),
+        "⌊229 × 0.9⌋ − 2: {p:?}"
+    );
+    assert_eq!(p.counts.get("skus_pushed"), Some(&2), "{p:?}");
+}
+
+#[tokio::test]
+async fn a_refused_sku_is_reported_with_its_fix_and_held_not_retried_every_run() {
+    let env = local_env(30, 5).await;
+    // TikTok's documented range starts at 1: the tent's empty east
+    // warehouse (0) is refused, which fails the whole SKU.
+    let jobs = jobs(&env).await;
+    let first = jobs.run(&push()).await.unwrap();
+    let r = &first[0];
+    let tent = r
+        .failures
+        .iter()
+        .find(|f| f.subject == format!("SKU {TENT}"))
+        .unwrap_or_else(|| panic!("tent refusal not reported: {r:?}"));
+    assert!(!tent.fix.is_empty(), "{tent:?}");
+    assert_eq!(
+        qty(&env, TENT, MAIN),
+        Some(40),
+        "a refused SKU changes nowhere"
+    );
+    assert_eq!(
+        qty(&env, HEADLAMP, MAIN),
+        Some(205),
+        "the others are pushed"
+    );
+
+    // Held: the next run does not send it again while NetSuite is unchanged.
+    let calls = env.tiktok.state.inventory_update_calls(US_SHOP);
+    let second = jobs.run(&push()).await.unwrap();
+    let refused = r.counts.get("skus_failed").copied();
+    assert!(refused >= Some(1), "{r:?}");
+    assert_eq!(
+        second[0].counts.get("skus_held").copied(),
+        refused,
+        "{:?}",
+        second[0]
+    );
+    assert_eq!(env.tiktok.state.inventory_update_calls(US_SHOP), calls);
+
+    // A promotion lock refuses a decrease: reported once, then held.
+    env.tiktok
+        .state
+        .set_promotion_lock(US_SHOP, HEADLAMP, true)
+        .unwrap();
+    let mut order = env.seed.tiktok.orders[0].order.clone();
+    order["id"] = json!("920000000000000002");
+    order["update_time"] = json!(now() - 60);
+    env.tiktok.state.upsert_order(US_SHOP, order).unwrap();
+    let locked = jobs.run(&push()).await.unwrap();
+    assert!(
+        locked[0]
+            .failures
+            .iter()
+            .any(|f| f.subject == format!("SKU {HEADLAMP}") && f.fix.contains("promotion")),
+        "{:?}",
+        locked[0]
+    );
+    assert_eq!(qty(&env, HEADLAMP, MAIN), Some(205));
+    let calls = env.tiktok.state.inventory_update_calls(US_SHOP);
+    let after = jobs.run(&push()).await.unwrap();
+    assert_eq!(after[0].counts.get("update_calls"), None, "{:?}", after[0]);
+    assert_eq!(env.tiktok.state.inventory_update_calls(US_SHOP), calls);
+}
