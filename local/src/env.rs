@@ -197,6 +197,9 @@ impl LocalEnv {
                 from: Some(ALERT_FROM.into()),
                 to: vec![ALERT_TO.into()],
             },
+            checks: Some(shared::config::jobs::JobRunsSettings {
+                table: names.job_runs_table.clone(),
+            }),
         };
         let jobs_config = shared::config::JobsConfig {
             app: writer_config.app.clone(),

@@ -161,6 +161,8 @@ pub struct WriterApp {
     pub shops: ShopSessions,
     pub netsuite: NetSuiteClient,
     pub alerts: Option<SesAlerts>,
+    /// Where fresh Sales Orders are queued for the verify job.
+    pub checks: Option<crate::store::DynamoJobRuns>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -184,6 +186,10 @@ impl WriterApp {
             alerts: clients.alerts(&config.alerts),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             log: DynamoOrderLog::new(ddb.clone(), table),
+            checks: config
+                .checks
+                .as_ref()
+                .map(|c| crate::store::DynamoJobRuns::new(ddb.clone(), &c.table)),
             skus: CachedSkuLinks::new(DynamoSkuLinks::new(ddb, table), clients.clock.clone()),
             clock: clients.clock,
             config,
@@ -203,6 +209,10 @@ impl WriterApp {
             clock: self.clock.as_ref(),
             digest,
             lookups: Default::default(),
+            checks: self
+                .checks
+                .as_ref()
+                .map(|c| c as &dyn crate::store::JobRuns),
         }
     }
 
@@ -267,7 +277,7 @@ pub enum JobRequestError {
     Store(#[from] crate::store::StoreError),
     #[error("the drift digest could not be sent: {0}")]
     Mail(String),
-    #[error("the inventory job needs NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
+    #[error("the inventory and verify jobs need NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
     NoNetSuite,
 }
 
@@ -337,9 +347,11 @@ impl JobsApp {
             clock: self.clock.as_ref(),
             collected: Default::default(),
         };
-        let inventory = match (&name, &self.netsuite) {
-            (JobName::Inventory, None) => return Err(JobRequestError::NoNetSuite),
-            (_, ns) => ns
+        if matches!(name, JobName::Inventory | JobName::Verify) && self.netsuite.is_none() {
+            return Err(JobRequestError::NoNetSuite);
+        }
+        let inventory =
+            self.netsuite
                 .as_ref()
                 .map(|netsuite| crate::jobs::inventory::InventoryPush {
                     shops: &self.shops,
@@ -349,11 +361,20 @@ impl JobsApp {
                     runs: &self.runs,
                     mapping: &self.config.jobs.mapping,
                     clock: self.clock.as_ref(),
-                }),
-        };
-        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory) {
-            (JobName::Digest, _) => &digest,
-            (JobName::Inventory, Some(inv)) => inv,
+                });
+        let verify = self
+            .netsuite
+            .as_ref()
+            .map(|netsuite| crate::jobs::verify::VerifyCreated {
+                netsuite,
+                runs: &self.runs,
+                log: &self.log,
+                clock: self.clock.as_ref(),
+            });
+        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify) {
+            (JobName::Digest, _, _) => &digest,
+            (JobName::Inventory, Some(inv), _) => inv,
+            (JobName::Verify, _, Some(v)) => v,
             _ => &sweep,
         };
         let mut out = Vec::with_capacity(shops.len());

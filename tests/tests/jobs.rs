@@ -298,3 +298,94 @@ async fn the_daily_digest_names_open_failures_and_what_the_sweep_recovered() {
     );
     assert!(body.contains(&format!("order {id}: never seen")), "{body}");
 }
+
+#[tokio::test]
+async fn created_sales_orders_are_read_back_in_batches_and_a_changed_one_is_reported() {
+    let env = local_env(30, 5).await;
+    let (a, b) = ("910000000000000041", "910000000000000042");
+    clone_order(&env, a, "AWAITING_SHIPMENT", now() - 60);
+    clone_order(&env, b, "AWAITING_SHIPMENT", now() - 50);
+    env.jobs.run(&sweep()).await.unwrap();
+    assert_eq!(drain(&env).await, 2);
+    // Someone adds a line to B's Sales Order in NetSuite (a PATCH without
+    // `replace` appends, as Oracle documents) before the read-back.
+    let ext_b = shared::mapping::external_id("tts", &ShopId::new(US_SHOP), b);
+    let so_b = env
+        .writer
+        .netsuite
+        .get_by_external_id("salesOrder", &ext_b, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let so_b_id = so_b["id"].as_str().unwrap().to_string();
+    env.writer
+        .netsuite
+        .patch(
+            "salesOrder",
+            &so_b_id,
+            &json!({"item": {"items": [{"item": {"id": "103"}, "quantity": 1, "rate": 24.5, "amount": 24.5}]}}),
+        )
+        .await
+        .unwrap();
+
+    let queries_before = suiteql_count(&env);
+    let runs = env
+        .jobs
+        .run(&JobRequest {
+            job: "verify".into(),
+            shop: Some(US_SHOP.into()),
+        })
+        .await
+        .unwrap();
+    let r = &runs[0];
+    assert_eq!(r.counts.get("verified"), Some(&1), "{r:?}");
+    assert_eq!(r.counts.get("differs"), Some(&1), "{r:?}");
+    assert_eq!(
+        suiteql_count(&env) - queries_before,
+        1,
+        "one query for both"
+    );
+    let log = shared::store::DynamoOrderLog::new(
+        aws_sdk_dynamodb::Client::new(&env.sdk),
+        &env.names.order_log_table,
+    );
+    let e = log
+        .get(&ShopId::new(US_SHOP), &OrderId::new(b))
+        .await
+        .unwrap()
+        .unwrap();
+    let f = e.last_failure.expect("B is failed");
+    assert_eq!(f.code.as_str(), "ORDER_CREATION_FAILED");
+    assert!(
+        f.reason.contains(&so_b_id) && f.reason.contains("item 103 × 2"),
+        "{}",
+        f.reason
+    );
+    let ok = log
+        .get(&ShopId::new(US_SHOP), &OrderId::new(a))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ok.last_failure.is_none(), "{ok:?}");
+    // Each check is taken once.
+    let again = env
+        .jobs
+        .run(&JobRequest {
+            job: "verify".into(),
+            shop: Some(US_SHOP.into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(again[0].counts.get("pending"), Some(&0), "{:?}", again[0]);
+}
+
+fn suiteql_count(env: &local_env::LocalEnv) -> u64 {
+    env.netsuite
+        .state
+        .stats()
+        .per_path
+        .iter()
+        .filter(|(p, _)| p.ends_with("/suiteql"))
+        .map(|(_, n)| *n)
+        .sum()
+}

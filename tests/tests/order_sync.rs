@@ -132,6 +132,7 @@ impl World {
             clock: &shared::clock::SystemClock,
             digest: None,
             lookups: Default::default(),
+            checks: None,
         }
     }
 

@@ -121,6 +121,9 @@ pub struct WriterConfig {
     pub tokens: TokensSettings,
     pub writer: WriterSettings,
     pub alerts: AlertSettings,
+    /// `JOB_RUNS_TABLE`: where each freshly created Sales Order is queued
+    /// for the verify job's read-back; `None`: not verified.
+    pub checks: Option<jobs::JobRunsSettings>,
 }
 
 impl WriterConfig {
@@ -138,6 +141,10 @@ impl WriterConfig {
             netsuite: NetSuiteSettings::load(env)?,
             writer: WriterSettings::load(env)?,
             alerts: AlertSettings::load(env)?,
+            checks: match env.get(crate::resources::JOB_RUNS_TABLE.env_var) {
+                Some(_) => Some(jobs::JobRunsSettings::load(env)?),
+                None => None,
+            },
         })
     }
 }

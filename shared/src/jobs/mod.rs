@@ -9,6 +9,8 @@
 //! - [`inventory_plan`]: what to push to TikTok per SKU and warehouse from
 //!   NetSuite's stock (buffer, bundles, not-yet-written orders, diff only);
 //!   a plain function; [`inventory`] is the job around it.
+//! - [`verify`]: freshly created Sales Orders read back in batches and
+//!   compared with what the writer sent.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
 //!   the sweep recovered, failed job runs).
 //!
@@ -20,6 +22,7 @@ pub mod inventory;
 pub mod inventory_plan;
 pub mod run;
 pub mod sweep;
+pub mod verify;
 
 pub use run::{run_for_shop, JobError, Progress, ShopJob};
 
@@ -32,5 +35,7 @@ crate::string_enum! {
         Digest = "digest",
         /// Pushes NetSuite stock to TikTok, only what changed.
         Inventory = "inventory",
+        /// Reads freshly created Sales Orders back, in batches.
+        Verify = "verify",
     }
 }

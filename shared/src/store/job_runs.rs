@@ -165,6 +165,14 @@ pub trait JobRuns: Send + Sync {
         name: &str,
         value: &str,
     ) -> Result<(), StoreError>;
+    /// Every named piece of a job's state for a shop, by name (up to `limit`).
+    async fn list_state(
+        &self,
+        job: &str,
+        shop: &ShopId,
+        limit: i32,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    async fn delete_state(&self, job: &str, shop: &ShopId, name: &str) -> Result<(), StoreError>;
 }
 
 pub struct DynamoJobRuns {
@@ -374,6 +382,41 @@ impl JobRuns for DynamoJobRuns {
             .item("sk", s(name))
             .item("kind", s("job_state"))
             .item("value", s(value))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
+    }
+
+    async fn list_state(
+        &self,
+        job: &str,
+        shop: &ShopId,
+        limit: i32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s(keys::job_state(job, shop)))
+            .limit(limit.max(1))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(out
+            .items()
+            .iter()
+            .filter_map(|i| Some((get_s(i, "sk")?.clone(), get_s(i, "value")?.clone())))
+            .collect())
+    }
+
+    async fn delete_state(&self, job: &str, shop: &ShopId, name: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::job_state(job, shop)))
+            .key("sk", s(name))
             .send()
             .await
             .map_err(|e| unavailable(&e))?;

@@ -51,4 +51,7 @@ pub struct OrderSync<'a> {
     /// Held while looking SKUs up in NetSuite, so the concurrent records of
     /// one batch ask once for a SKU they share (`items::resolve_items`).
     pub lookups: tokio::sync::Mutex<()>,
+    /// Where a freshly created Sales Order is queued for the verify job's
+    /// read-back (`jobs::verify`); `None`: not queued.
+    pub checks: Option<&'a dyn crate::store::JobRuns>,
 }

@@ -252,7 +252,16 @@ impl OrderSync<'_> {
             .upsert_by_external_id("salesOrder", external_id, &draft.body, &["item"])
             .await
         {
-            Ok(Some(id)) => id,
+            // A fresh create: queued for the verify job's batched read-back
+            // (`jobs::verify`), which costs NetSuite one query per 100 orders
+            // instead of one GET per order.
+            Ok(Some(id)) => {
+                let total = (!matches!(cfg.tax, crate::mapping::config::Tax::SuiteTax))
+                    .then_some(draft.mapped_total);
+                self.queue_check(shop, &order.id, &id, external_id, &draft.body, total)
+                    .await;
+                id
+            }
             // An upsert that updated answers without `Location`: the Sales
             // Order already existed (a retry after NetSuite committed). Read it
             // back, never log an empty id, and check that it is what was
@@ -298,6 +307,33 @@ impl OrderSync<'_> {
             ),
         )
         .on(&id)
+    }
+
+    /// Queues a created Sales Order for the verify job. A failure to queue
+    /// leaves the Sales Order as written and unverified: logged, not failed.
+    async fn queue_check(
+        &self,
+        shop: &ShopId,
+        order: &crate::domain::OrderId,
+        so_id: &str,
+        external_id: &str,
+        body: &serde_json::Value,
+        total: Option<crate::domain::Money>,
+    ) {
+        let Some(checks) = self.checks else { return };
+        let check = crate::jobs::verify::CreatedCheck::of(order, external_id, body, total);
+        let text = match serde_json::to_string(&check) {
+            Ok(t) => t,
+            Err(e) => {
+                return tracing::warn!(error = %e, "created Sales Order not queued for read-back")
+            }
+        };
+        if let Err(e) = checks
+            .put_state(crate::jobs::verify::JOB, shop, so_id, &text)
+            .await
+        {
+            tracing::warn!(error = %e, so_id, "created Sales Order not queued for read-back");
+        }
     }
 
     /// The internal id of the record with this externalId, if it exists.
