@@ -9,6 +9,8 @@
 //! - [`inventory_plan`]: what to push to TikTok per SKU and warehouse from
 //!   NetSuite's stock (buffer, bundles, not-yet-written orders, diff only);
 //!   a plain function; [`inventory`] is the job around it.
+//! - [`payout_plan`]: one TikTok statement → one balanced journal entry,
+//!   summarised by account (pure; the payout job around it is not built yet).
 //! - [`verify`]: freshly created Sales Orders read back in batches and
 //!   compared with what the writer sent.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
@@ -20,6 +22,7 @@
 pub mod drift;
 pub mod inventory;
 pub mod inventory_plan;
+pub mod payout_plan;
 pub mod run;
 pub mod sweep;
 pub mod verify;
