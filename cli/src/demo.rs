@@ -179,6 +179,41 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
         });
     }
 
+    // NetSuite stock to TikTok: the US shop maps location 1 to its main
+    // warehouse and location 3 to its east one (events/mapping.local.json).
+    let mut inventory_lines = Vec::new();
+    let us = "7494049642642441621";
+    let before = env
+        .tiktok
+        .state
+        .sku_quantity(us, "1729592969712203001", "7068517275539719942");
+    for r in env
+        .jobs
+        .run(&shared::app::JobRequest {
+            job: "inventory".into(),
+            shop: Some(us.into()),
+        })
+        .await?
+    {
+        inventory_lines.push(crate::jobs::line(&r));
+        for f in r.failures.iter().take(3) {
+            inventory_lines.push(format!(
+                "  refused: {}: {} (fix: {})",
+                f.subject, f.reason, f.fix
+            ));
+        }
+        inventory_lines.extend(r.findings.iter().map(|f| format!("  found: {f}")));
+    }
+    let after = env
+        .tiktok
+        .state
+        .sku_quantity(us, "1729592969712203001", "7068517275539719942");
+    inventory_lines.push(format!(
+        "  TENT-2P-GRN in TikTok's main US warehouse: {} → {} (NetSuite location 1 has 42 available; 10 % then 2 units kept back)",
+        before.map_or("-".into(), |q| q.to_string()),
+        after.map_or("-".into(), |q| q.to_string())
+    ));
+
     // Wait until nothing accepted is still waiting for the writer.
     let archive = shared::store::DynamoEventArchive::new(
         aws_sdk_dynamodb::Client::new(&sdk),
@@ -296,6 +331,11 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
     let mails = local_env::captured_mail(&endpoint)
         .await
         .unwrap_or_default();
+    println!("\ninventory push (tiktok-netsuite inventory push):");
+    for l in &inventory_lines {
+        println!("  {l}");
+    }
+
     println!("\nmissed-order sweep (tiktok-netsuite jobs run sweep):");
     for l in &sweep_lines {
         println!("  {l}");

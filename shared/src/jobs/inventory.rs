@@ -484,7 +484,7 @@ impl ShopJob for InventoryPush<'_> {
         self.save(shop, &st).await?;
         if !unlinked.is_empty() {
             run.findings.push(format!(
-                "{} TikTok SKU(s) match no NetSuite item and are not pushed, e.g. {}",
+                "{} TikTok SKU(s) match no NetSuite item with stock in the mapped locations and are not pushed (link them, or give a kit a `bundles` entry), e.g. {}",
                 unlinked.len(),
                 unlinked
                     .iter()
