@@ -10,7 +10,9 @@
 //!   NetSuite's stock (buffer, bundles, not-yet-written orders, diff only);
 //!   a plain function; [`inventory`] is the job around it.
 //! - [`payout_plan`]: one TikTok statement → one balanced journal entry,
-//!   summarised by account (pure; the payout job around it is not built yet).
+//!   summarised by account; [`payout_report`]: the finance email (CSV of
+//!   every transaction, checks, HTML). Both pure; the payout job around
+//!   them is not built yet.
 //! - [`verify`]: freshly created Sales Orders read back in batches and
 //!   compared with what the writer sent.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
@@ -23,6 +25,7 @@ pub mod drift;
 pub mod inventory;
 pub mod inventory_plan;
 pub mod payout_plan;
+pub mod payout_report;
 pub mod run;
 pub mod sweep;
 pub mod verify;
