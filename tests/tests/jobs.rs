@@ -30,8 +30,13 @@ fn clone_order(env: &local_env::LocalEnv, id: &str, status: &str, update_time: i
 }
 
 fn sweep() -> JobRequest {
+    job("sweep")
+}
+
+/// `job` for the US shop, as its schedule would send it.
+fn job(name: &str) -> JobRequest {
     JobRequest {
-        job: "sweep".into(),
+        job: name.into(),
         shop: Some(US_SHOP.into()),
     }
 }
@@ -262,14 +267,7 @@ async fn the_daily_digest_names_open_failures_and_what_the_sweep_recovered() {
     env.jobs.run(&sweep()).await.unwrap();
     assert_eq!(drain(&env).await, 1);
 
-    let runs = env
-        .jobs
-        .run(&JobRequest {
-            job: "digest".into(),
-            shop: Some(US_SHOP.into()),
-        })
-        .await
-        .unwrap();
+    let runs = env.jobs.run(&job("digest")).await.unwrap();
     assert_eq!(runs[0].status, RunStatus::Succeeded, "{:?}", runs[0]);
     assert_eq!(
         runs[0].counts.get("orders_failed"),
@@ -329,14 +327,7 @@ async fn created_sales_orders_are_read_back_in_batches_and_a_changed_one_is_repo
         .unwrap();
 
     let queries_before = suiteql_count(&env);
-    let runs = env
-        .jobs
-        .run(&JobRequest {
-            job: "verify".into(),
-            shop: Some(US_SHOP.into()),
-        })
-        .await
-        .unwrap();
+    let runs = env.jobs.run(&job("verify")).await.unwrap();
     let r = &runs[0];
     assert_eq!(r.counts.get("verified"), Some(&1), "{r:?}");
     assert_eq!(r.counts.get("differs"), Some(&1), "{r:?}");
@@ -368,14 +359,7 @@ async fn created_sales_orders_are_read_back_in_batches_and_a_changed_one_is_repo
         .unwrap();
     assert!(ok.last_failure.is_none(), "{ok:?}");
     // Each check is taken once.
-    let again = env
-        .jobs
-        .run(&JobRequest {
-            job: "verify".into(),
-            shop: Some(US_SHOP.into()),
-        })
-        .await
-        .unwrap();
+    let again = env.jobs.run(&job("verify")).await.unwrap();
     assert_eq!(again[0].counts.get("pending"), Some(&0), "{:?}", again[0]);
 }
 

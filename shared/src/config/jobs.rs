@@ -37,14 +37,7 @@ pub struct JobSettings {
 
 impl JobSettings {
     pub fn load(env: &Env<'_>) -> Result<Self, ConfigError> {
-        let raw = env.required(
-            "MAPPING_CONFIG",
-            "set it to the mapping JSON (or a path to it); see README, Mapping",
-        )?;
-        let mapping = MappingConfig::load(&raw).map_err(|reason| ConfigError::Invalid {
-            var: "MAPPING_CONFIG",
-            reason,
-        })?;
+        let mapping = super::writer::load_mapping(env)?;
         let d = SweepSettings::default();
         Ok(Self {
             mapping,

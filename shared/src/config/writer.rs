@@ -49,16 +49,21 @@ pub struct WriterSettings {
 /// group's message and its successor fit in one invocation with room to spare.
 pub const DEFAULT_MESSAGE_BUDGET_SECS: u64 = 20;
 
+/// `MAPPING_CONFIG`: the mapping JSON, inline or a path (writer and jobs).
+pub fn load_mapping(env: &Env<'_>) -> Result<MappingConfig, ConfigError> {
+    let raw = env.required(
+        "MAPPING_CONFIG",
+        "set it to the mapping JSON (or a path to it); see README, Mapping",
+    )?;
+    MappingConfig::load(&raw).map_err(|reason| ConfigError::Invalid {
+        var: "MAPPING_CONFIG",
+        reason,
+    })
+}
+
 impl WriterSettings {
     pub fn load(env: &Env<'_>) -> Result<Self, ConfigError> {
-        let raw = env.required(
-            "MAPPING_CONFIG",
-            "set it to the mapping JSON (or a path to it); see README, Mapping",
-        )?;
-        let mapping = MappingConfig::load(&raw).map_err(|reason| ConfigError::Invalid {
-            var: "MAPPING_CONFIG",
-            reason,
-        })?;
+        let mapping = load_mapping(env)?;
         Ok(Self {
             max_receive_count: env.number(
                 "MAX_RECEIVE_COUNT",

@@ -205,11 +205,7 @@ impl InventoryPush<'_> {
                     break;
                 }
             }
-            let text = |r: &serde_json::Map<String, serde_json::Value>, k: &str| match r.get(k) {
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(v) => v.to_string(),
-                None => String::new(),
-            };
+            let text = crate::netsuite::column_text;
             // A slice cut inside an item's rows: drop that item, the next
             // slice starts after the item before it.
             let last_item = rows.last().map(|r| text(r, "item"));

@@ -459,19 +459,20 @@ pub fn plan_journal(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
     /// The worked sample of finance-inventory-fulfilment.md §1.10.
-    fn sample() -> Value {
+    pub(crate) fn sample() -> Value {
         serde_json::from_str(include_str!(
             "../../../events/finance/statement-transactions-sample.json"
         ))
         .unwrap()
     }
 
-    fn accounts() -> PayoutAccounts {
+    /// A journal-mode chart of accounts (also the report's tests').
+    pub(crate) fn accounts() -> PayoutAccounts {
         serde_json::from_value(json!({
             "revenue_source": {"mode": "journal"},
             "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",

@@ -308,27 +308,9 @@ pub fn email(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::payout_plan::{plan_journal, PayoutAccounts};
+    use crate::jobs::payout_plan::plan_journal;
+    use crate::jobs::payout_plan::tests::{accounts, sample};
     use serde_json::json;
-
-    fn sample() -> Value {
-        serde_json::from_str(include_str!(
-            "../../../events/finance/statement-transactions-sample.json"
-        ))
-        .unwrap()
-    }
-
-    fn accounts() -> PayoutAccounts {
-        serde_json::from_value(json!({
-            "revenue_source": {"mode": "journal"},
-            "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",
-            "shipping_income": "4100",
-            "fee_groups": {"commission": "6100", "affiliate": "6120", "transaction": "6110", "shipping_services": "6130"},
-            "other_fees": "6190", "other_adjustments": "6900",
-            "reserve": "1250", "payout_in_transit": "1260"
-        }))
-        .unwrap()
-    }
 
     #[test]
     fn every_transaction_is_a_row_and_unmatched_orders_are_flagged() {

@@ -82,11 +82,7 @@ pub fn lines_query(ids: &[&str]) -> String {
 /// (outbound, notes §4.2), so their magnitude is compared; lines are summed
 /// per item, which is what `differences` compares besides the total.
 pub fn records_from_rows(rows: &[serde_json::Map<String, Value>]) -> BTreeMap<String, Value> {
-    let text = |r: &serde_json::Map<String, Value>, k: &str| match r.get(k) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(v) => v.to_string(),
-    };
+    let text = crate::netsuite::column_text;
     let mut out: BTreeMap<String, (Value, BTreeMap<String, Decimal>)> = BTreeMap::new();
     for r in rows {
         let id = text(r, "id");

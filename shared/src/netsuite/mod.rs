@@ -23,7 +23,7 @@ use std::time::Duration;
 
 pub use budget::NetSuiteBudget;
 pub use error::{NsError, MAX_BODY_CHARS};
-pub use suiteql::{SuiteQlPage, SUITEQL_MAX_LIMIT};
+pub use suiteql::{column_text, SuiteQlPage, SUITEQL_MAX_LIMIT};
 pub use transport::NetSuiteClient;
 
 use crate::signing::netsuite::TbaCredentials;

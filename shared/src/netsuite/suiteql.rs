@@ -90,3 +90,13 @@ impl NetSuiteClient {
         })
     }
 }
+
+/// A SuiteQL column as text: NetSuite sends ids and numbers as strings, the
+/// simulator and older records sometimes as numbers; absent or null is "".
+pub fn column_text(row: &Map<String, Value>, key: &str) -> String {
+    match row.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(v) => v.to_string(),
+    }
+}

@@ -193,6 +193,21 @@ fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
     StoreError::unavailable(Store::JobRuns, describe(e))
 }
 
+impl DynamoJobRuns {
+    /// An UpdateItem on the lease item of `job` for `shop`.
+    fn lease_update(
+        &self,
+        job: &str,
+        shop: &ShopId,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::job_lease(job, shop)))
+            .key("sk", s(keys::JOB_LEASE_SK))
+    }
+}
+
 fn decode(item: &HashMap<String, AttributeValue>, key: &str) -> Result<JobRun, StoreError> {
     let doc = get_s(item, "doc").ok_or_else(|| StoreError::Corrupt {
         store: Store::JobRuns,
@@ -217,11 +232,7 @@ impl JobRuns for DynamoJobRuns {
         until: i64,
     ) -> Result<Option<LeaseState>, StoreError> {
         let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::job_lease(job, shop)))
-            .key("sk", s(keys::JOB_LEASE_SK))
+            .lease_update(job, shop)
             .update_expression("SET lease_owner = :o, lease_until = :u, job = :j, shop_id = :s")
             .condition_expression("attribute_not_exists(pk) OR lease_until <= :now")
             .expression_attribute_values(":o", s(owner))
@@ -254,11 +265,7 @@ impl JobRuns for DynamoJobRuns {
         until: i64,
     ) -> Result<bool, StoreError> {
         let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::job_lease(job, shop)))
-            .key("sk", s(keys::JOB_LEASE_SK))
+            .lease_update(job, shop)
             .update_expression("SET checkpoint = :c, lease_until = :u")
             .condition_expression("lease_owner = :o")
             .expression_attribute_values(":c", s(checkpoint))
@@ -281,11 +288,7 @@ impl JobRuns for DynamoJobRuns {
         watermark: Option<&str>,
     ) -> Result<(), StoreError> {
         let req = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", s(keys::job_lease(job, shop)))
-            .key("sk", s(keys::JOB_LEASE_SK))
+            .lease_update(job, shop)
             .condition_expression("lease_owner = :o")
             .expression_attribute_values(":o", s(owner))
             .expression_attribute_values(":zero", n(0));
