@@ -9,8 +9,9 @@
 //!    item id (SuiteQL answers at most 100,000 rows per query).
 //! 3. **Links.** A TikTok SKU is a NetSuite item by its SKU link, else by the
 //!    item whose `itemid` is the seller SKU; bundles come from the mapping.
-//! 4. **Pending.** Units of TikTok orders awaiting shipment (or on hold) that
-//!    have no Sales Order yet are subtracted (Get Order List + order log).
+//! 4. **Pending.** Units of TikTok orders unpaid, on hold or awaiting
+//!    shipment that have no Sales Order yet are subtracted (Get Order List +
+//!    order log).
 //! 5. **Plan** ([`super::inventory_plan::plan`]) against the last-pushed
 //!    snapshot; **daily reconcile**: the snapshot is first replaced by what
 //!    TikTok holds (Inventory Search), so edits made in Seller Center are
@@ -236,13 +237,16 @@ impl InventoryPush<'_> {
         }
     }
 
-    /// Units of open TikTok orders that have no Sales Order yet, per SKU.
+    /// Units of open TikTok orders that have no Sales Order yet, per SKU:
+    /// TikTok already holds them as *committed* while NetSuite still counts
+    /// them available (notes §2.3), UNPAID orders included (TikTok reserves
+    /// stock at order placement).
     async fn pending(&self, shop: &ShopId, days: u32) -> Result<BTreeMap<SkuId, i64>, JobError> {
         let now = self.clock.now();
         let from = now - i64::from(days) * 86_400;
         let client = self.shops.client();
         let mut out: BTreeMap<SkuId, i64> = BTreeMap::new();
-        for status in ["ON_HOLD", "AWAITING_SHIPMENT"] {
+        for status in ["UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"] {
             let mut token: Option<String> = None;
             loop {
                 let t = token.clone();
