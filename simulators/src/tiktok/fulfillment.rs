@@ -1,0 +1,873 @@
+//! Fulfilment: Get Shipping Providers, Mark Package As Shipped, Ship
+//! Package and Update Shipping Info (tiktok-shop-api.md §5;
+//! finance-inventory-fulfilment.md §3), plus `/_sim/fulfillment/*` controls
+//! a test uses to read what was shipped, age a shipment past TikTok's 72 h
+//! window and move an order on to IN_TRANSIT / DELIVERED.
+//!
+//! Every shipment is written back into the order JSON in `state.orders`
+//! (line items' `package_id`, `package_status`, `tracking_number`,
+//! `shipping_provider_id`/`_name`, the order's `packages`, `status`,
+//! `tracking_number`, `shipping_provider(_id)`, `update_time`), so Get Order
+//! Detail shows shipments exactly as a client reading "already shipped"
+//! answers must check them (§3.4).
+//!
+//! Rules, each with its source; "sim" marks a choice where the docs are
+//! silent, always the harsher reading:
+//! - **Get Shipping Providers** (`GET /logistics/202309/delivery_options/
+//!   {id}/shipping_providers`, §3.3): an option that is not the shop's
+//!   answers 21008116 "No Subscription without specified delivery option"
+//!   (sim: unknown ids too); a TikTok-fulfilled option answers 21008117.
+//! - **Market** (§3.1): Mark Package As Shipped is "exclusive to … US, UK,
+//!   ES, IE, IT, DE, FR, JP"; elsewhere it is refused. Ship Package is the
+//!   SEA/LATAM flow; sim: refused in the Mark Package As Shipped markets
+//!   (so a client cannot pass by using the wrong call). Neither refusal has
+//!   a documented code: sim answers the catch-all 36009004 (§8).
+//! - **Order** (§3.1, §3.4): not this shop's 21008111 (as Get Order Detail);
+//!   `fulfillment_type` other than FULFILLMENT_BY_SELLER or `shipping_type`
+//!   other than SELLER 21008025 "Seller cannot operate orders which are
+//!   fulfilled by platform"; CANCELLED 21011041; sim: UNPAID / ON_HOLD
+//!   36009004 (nothing to ship yet).
+//! - **Body**: `tracking_number` and `shipping_provider_id` required (sim:
+//!   36009004); a tracking number with anything but ASCII letters and digits
+//!   21004012 "special characters" (sim: the strictest reading of that
+//!   code); a provider not offered for the order's delivery option 21011022
+//!   "invalid tracking or provider id" (§3.3 "Providers outside the list are
+//!   not allowed"; an order without `delivery_option_id` uses the shop's
+//!   seller-shipped option).
+//! - **Line items** (Mark Package As Shipped, §3.1, §3.2): an id not in the
+//!   order, or listed twice, 36009004 (sim: the notes name no code);
+//!   a cancelled one 21011007 "Package item has after-sale request"; any
+//!   one already shipped 21011020 "These orders are already shipped." and
+//!   nothing changes (sim: the whole call is refused). `order_line_item_ids`
+//!   omitted ships every live unit when none has shipped yet; once some
+//!   have, 21011048 "There are multiple packages that can be shipped,
+//!   please specify the order line" (§3.2).
+//! - **Already shipped** (§3.4): the same codes whether the tracking sent
+//!   again is the same or a different one (sim: TikTok's answer does not
+//!   say which; the client must read the order). Ship Package on a shipped
+//!   package: 21008099 "Package has been shipped. Please not ship the
+//!   package again."
+//! - **One tracking number, several orders** (§3.1): allowed for up to 20
+//!   orders with the same recipient name and address; a 21st order
+//!   21011026 "tracking no used times over limit"; another recipient
+//!   21034012 "tracking no has been used".
+//! - **Status** [INFERENCE, the notes do not say which]: after a shipment
+//!   the order is PARTIALLY_SHIPPING while live units remain unshipped,
+//!   else AWAITING_COLLECTION (shipped by the seller, not yet scanned by
+//!   the carrier); `advance_order` moves it to IN_TRANSIT or DELIVERED.
+//!   Shipped line items get `package_status` FULFILLING.
+//! - **Package id** (§3.1): US packages are generated at shipment and
+//!   returned; elsewhere they exist from payment. Sim: a shipment whose
+//!   units are exactly one existing package's keeps that package's id,
+//!   otherwise a new id is generated and returned.
+//! - **Update Shipping Info** (§3.4, changelog 65532219ff8ea502bd3df6a2):
+//!   not shipped 21011043; DELIVERED/COMPLETED 21011030; in US, UK and SEA
+//!   more than 72 h after shipping 21011049; a second update of the same
+//!   order (any market) 21011051 "only be updated once". The order path on
+//!   an order with several shipped packages answers 21011048 (sim: the
+//!   package path exists for split orders, §5).
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use super::auth::{authenticate, Authed};
+use super::products::{bad_param, parse_body};
+use super::{ApiError, SimError, TikTokSim};
+use crate::seed::{DeliveryOptionSeed, TikTokSeed};
+
+pub const SHIPPING_PROVIDERS_API: &str =
+    "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers";
+pub const MARK_SHIPPED_API: &str = "/fulfillment/202309/orders/{order_id}/packages";
+pub const SHIP_PACKAGE_API: &str = "/fulfillment/202309/packages/{package_id}/ship";
+pub const UPDATE_ORDER_SHIPPING_API: &str =
+    "/fulfillment/202309/orders/{order_id}/shipping_info/update";
+pub const UPDATE_PACKAGE_SHIPPING_API: &str =
+    "/fulfillment/202309/packages/{package_id}/shipping_info/update";
+
+/// "A single tracking number can be used to ship a maximum of 20 orders" (§3.1).
+pub const MAX_ORDERS_PER_TRACKING: usize = 20;
+/// "within 72 hours of shipment" (§3.4).
+pub const UPDATE_WINDOW_SECS: i64 = 72 * 3600;
+/// Mark Package As Shipped markets, by shop `region` (§3.1; GB is UK).
+const MARK_SHIPPED_MARKETS: [&str; 9] = ["US", "GB", "UK", "ES", "IE", "IT", "DE", "FR", "JP"];
+/// Markets where the 72 h window applies: "US/UK/SEA" (§3.4).
+const WINDOW_MARKETS: [&str; 9] = ["US", "GB", "UK", "ID", "MY", "PH", "SG", "TH", "VN"];
+
+/// The documented codes the simulator answers (§3.3, §3.4).
+pub mod codes {
+    pub const NOT_THIS_SELLERS: i64 = 21008111;
+    pub const NO_SUBSCRIPTION: i64 = 21008116;
+    pub const OPTION_FULFILLED_BY_TIKTOK: i64 = 21008117;
+    pub const FULFILLED_BY_PLATFORM: i64 = 21008025;
+    pub const PACKAGE_SHIPPED: i64 = 21008099;
+    pub const ORDERS_ALREADY_SHIPPED: i64 = 21011020;
+    pub const ORDER_CANCELLED: i64 = 21011041;
+    pub const AFTER_SALE: i64 = 21011007;
+    pub const SPECIAL_CHARACTERS: i64 = 21004012;
+    pub const INVALID_TRACKING_OR_PROVIDER: i64 = 21011022;
+    pub const SPECIFY_ORDER_LINE: i64 = 21011048;
+    pub const TRACKING_USED: i64 = 21034012;
+    pub const TRACKING_OVER_LIMIT: i64 = 21011026;
+    pub const NOT_SHIPPED_YET: i64 = 21011043;
+    pub const ALREADY_DELIVERED: i64 = 21011030;
+    pub const UPDATE_WINDOW_PASSED: i64 = 21011049;
+    pub const UPDATED_ONCE: i64 = 21011051;
+}
+
+fn message(code: i64) -> &'static str {
+    match code {
+        codes::NOT_THIS_SELLERS => "The order or package does not belong to the current seller.",
+        codes::NO_SUBSCRIPTION => "No Subscription without specified delivery option",
+        codes::OPTION_FULFILLED_BY_TIKTOK => "The delivery option is fulfilled by TikTok. No shipping provider will be returned.",
+        codes::FULFILLED_BY_PLATFORM => "Seller cannot operate orders which are fulfilled by platform",
+        codes::PACKAGE_SHIPPED => "Package has been shipped. Please not ship the package again.",
+        codes::ORDERS_ALREADY_SHIPPED => "These orders are already shipped.",
+        codes::ORDER_CANCELLED => "Cannot complete the operation when order is cancelled.",
+        codes::AFTER_SALE => "Package item has after-sale request",
+        codes::SPECIAL_CHARACTERS => "The tracking number contains special characters.",
+        codes::INVALID_TRACKING_OR_PROVIDER => "Invalid tracking number or shipping provider id.",
+        codes::SPECIFY_ORDER_LINE => "There are multiple packages that can be shipped, please specify the order line",
+        codes::TRACKING_USED => "tracking no has been used",
+        codes::TRACKING_OVER_LIMIT => "tracking no used times over limit",
+        codes::NOT_SHIPPED_YET => "The package has not been shipped yet.",
+        codes::ALREADY_DELIVERED => "The package has already been delivered.",
+        codes::UPDATE_WINDOW_PASSED => "Shipping information can only be updated within 72 hours of shipment.",
+        codes::UPDATED_ONCE => "Shipping information can only be updated once.",
+        _ => "unknown error",
+    }
+}
+
+fn api_error(code: i64) -> ApiError {
+    ApiError::ok_status(code, message(code))
+}
+
+/// One shipment the simulator recorded (what `/_sim/fulfillment` shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shipment {
+    pub package_id: String,
+    pub order_id: String,
+    pub line_item_ids: Vec<String>,
+    pub tracking_number: String,
+    pub shipping_provider_id: String,
+    pub shipping_provider_name: String,
+    /// Unix seconds; the 72 h window counts from here.
+    pub shipped_at: i64,
+    /// Which call shipped it: `mark_shipped` or `ship_package`.
+    pub via: String,
+    /// Tracking corrections accepted (at most one per order).
+    pub updates: u32,
+}
+
+/// Fulfilment state of all shops.
+pub(crate) struct Fulfillment {
+    /// shop id -> delivery option id -> option.
+    options: BTreeMap<String, BTreeMap<String, DeliveryOptionSeed>>,
+    /// shop id -> package id -> shipment.
+    shipments: BTreeMap<String, BTreeMap<String, Shipment>>,
+    /// (shop id, API) -> calls that passed the common checks.
+    calls: BTreeMap<(String, String), u64>,
+    next_package: u64,
+}
+
+impl Fulfillment {
+    pub(crate) fn from_seed(seed: &TikTokSeed) -> Self {
+        let mut options: BTreeMap<String, BTreeMap<String, DeliveryOptionSeed>> = BTreeMap::new();
+        for o in &seed.delivery_options {
+            options
+                .entry(o.shop_id.clone())
+                .or_default()
+                .insert(o.id.clone(), o.clone());
+        }
+        Self {
+            options,
+            shipments: BTreeMap::new(),
+            calls: BTreeMap::new(),
+            next_package: 1_153_132_168_900_000_000,
+        }
+    }
+
+    fn count(&mut self, shop: &str, api: &str) {
+        *self
+            .calls
+            .entry((shop.to_string(), api.to_string()))
+            .or_default() += 1;
+    }
+}
+
+/// TikTok's QPS limit is per API (§4): every order's or package's path is
+/// one API, so the window is keyed by the path template (as inventory.rs).
+fn api_qps(sim: &TikTokSim, a: &Authed, api: &str) -> Result<(), ApiError> {
+    let mut st = sim.state();
+    let limit = st.qps_limit as usize;
+    let key = (
+        a.param("app_key").unwrap_or_default().to_string(),
+        a.shop.id.clone(),
+        api.to_string(),
+    );
+    let window = st.windows.entry(key).or_default();
+    let now = Instant::now();
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+    {
+        window.pop_front();
+    }
+    if window.len() >= limit {
+        return Err(ApiError {
+            http: StatusCode::TOO_MANY_REQUESTS,
+            code: 36009002,
+            message: "Too many requests".into(),
+        });
+    }
+    window.push_back(now);
+    Ok(())
+}
+
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn line_items(order: &Value) -> Vec<&Value> {
+    order
+        .get("line_items")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().collect())
+        .unwrap_or_default()
+}
+
+fn is_cancelled(line: &Value) -> bool {
+    ["display_status", "package_status"]
+        .iter()
+        .any(|k| matches!(text(line, k), "CANCELLED" | "CANCEL"))
+}
+
+fn is_shipped(line: &Value) -> bool {
+    !text(line, "tracking_number").is_empty()
+}
+
+/// §3.1: only seller-fulfilled, seller-shipped orders take our tracking.
+fn check_seller_fulfilled(order: &Value) -> Result<(), ApiError> {
+    let by_seller = text(order, "fulfillment_type") == "FULFILLMENT_BY_SELLER"
+        && text(order, "shipping_type") == "SELLER";
+    if !by_seller {
+        return Err(api_error(codes::FULFILLED_BY_PLATFORM));
+    }
+    match text(order, "status") {
+        "CANCELLED" | "CANCEL" => Err(api_error(codes::ORDER_CANCELLED)),
+        "UNPAID" | "ON_HOLD" => Err(bad_param("the order is not ready to ship")),
+        _ => Ok(()),
+    }
+}
+
+/// `self_shipment`-style `{tracking_number, shipping_provider_id}`.
+struct Tracking {
+    number: String,
+    provider_id: String,
+}
+
+fn tracking_from(obj: &serde_json::Map<String, Value>) -> Result<Tracking, ApiError> {
+    let field = |k: &str| {
+        obj.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| bad_param(format!("{k} is required")))
+    };
+    let number = field("tracking_number")?;
+    let provider_id = field("shipping_provider_id")?;
+    if !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(api_error(codes::SPECIAL_CHARACTERS));
+    }
+    Ok(Tracking {
+        number,
+        provider_id,
+    })
+}
+
+impl Fulfillment {
+    /// The provider's name if `provider_id` is offered for the order's
+    /// delivery option (or the shop's seller-shipped option), else 21011022.
+    fn provider_name(&self, shop: &str, order: &Value, provider_id: &str) -> Result<String, ApiError> {
+        let options = self.options.get(shop);
+        let option = match text(order, "delivery_option_id") {
+            "" => options.and_then(|m| m.values().find(|o| !o.fulfilled_by_tiktok)),
+            id => options.and_then(|m| m.get(id)),
+        };
+        option
+            .and_then(|o| o.shipping_providers.iter().find(|p| p.id == provider_id))
+            .map(|p| p.name.clone())
+            .ok_or_else(|| api_error(codes::INVALID_TRACKING_OR_PROVIDER))
+    }
+
+    /// §3.1: ≤ 20 orders per tracking number, one recipient.
+    fn check_consolidation(
+        &self,
+        shop: &str,
+        orders: &BTreeMap<String, Value>,
+        order_id: &str,
+        tracking: &str,
+    ) -> Result<(), ApiError> {
+        let users: BTreeSet<&str> = self
+            .shipments
+            .get(shop)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter(|s| s.tracking_number == tracking && s.order_id != order_id)
+            .map(|s| s.order_id.as_str())
+            .collect();
+        if users.is_empty() {
+            return Ok(());
+        }
+        let recipient = |id: &str| {
+            orders.get(id).map(|o| {
+                let a = o.get("recipient_address").cloned().unwrap_or(Value::Null);
+                (text(&a, "name").to_string(), text(&a, "full_address").to_string())
+            })
+        };
+        let mine = recipient(order_id);
+        if users.iter().any(|u| recipient(u) != mine) {
+            return Err(api_error(codes::TRACKING_USED));
+        }
+        if users.len() >= MAX_ORDERS_PER_TRACKING {
+            return Err(api_error(codes::TRACKING_OVER_LIMIT));
+        }
+        Ok(())
+    }
+
+    fn new_package_id(&mut self) -> String {
+        self.next_package += 1;
+        self.next_package.to_string()
+    }
+}
+
+/// Writes a shipment (or a corrected one) into the order JSON, then sets the
+/// order's status (module doc, "Status").
+fn apply_to_order(order: &mut Value, s: &Shipment) {
+    if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
+        for l in lines.iter_mut() {
+            if s.line_item_ids.iter().any(|id| id == text(l, "id")) {
+                l["package_id"] = json!(s.package_id);
+                l["package_status"] = json!("FULFILLING");
+                l["tracking_number"] = json!(s.tracking_number);
+                l["shipping_provider_id"] = json!(s.shipping_provider_id);
+                l["shipping_provider_name"] = json!(s.shipping_provider_name);
+            }
+        }
+    }
+    let (live, shipped) = line_items(order)
+        .iter()
+        .filter(|l| !is_cancelled(l))
+        .fold((0, 0), |(n, k), l| (n + 1, k + usize::from(is_shipped(l))));
+    let status = if shipped < live {
+        "PARTIALLY_SHIPPING"
+    } else {
+        "AWAITING_COLLECTION"
+    };
+    if matches!(
+        text(order, "status"),
+        "AWAITING_SHIPMENT" | "PARTIALLY_SHIPPING" | "AWAITING_COLLECTION"
+    ) {
+        order["status"] = json!(status);
+        if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
+            for l in lines.iter_mut().filter(|l| is_shipped(l) && !is_cancelled(l)) {
+                l["display_status"] = json!(status);
+            }
+        }
+    }
+    // The packages the order's line items now reference.
+    let packages: BTreeSet<String> = line_items(order)
+        .iter()
+        .map(|l| text(l, "package_id").to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    order["packages"] = json!(packages.iter().map(|p| json!({"id": p})).collect::<Vec<_>>());
+    order["tracking_number"] = json!(s.tracking_number);
+    order["shipping_provider_id"] = json!(s.shipping_provider_id);
+    order["shipping_provider"] = json!(s.shipping_provider_name);
+    order["update_time"] = json!(crate::now_secs());
+}
+
+/// `GET /logistics/202309/delivery_options/{id}/shipping_providers`.
+pub(crate) async fn get_shipping_providers(
+    State(sim): State<TikTokSim>,
+    Path(option_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/logistics/202309/delivery_options/{option_id}/shipping_providers");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        api_qps(&sim, &a, SHIPPING_PROVIDERS_API)?;
+        let mut st = sim.state();
+        st.fulfillment.count(&a.shop.id, SHIPPING_PROVIDERS_API);
+        let option = st
+            .fulfillment
+            .options
+            .get(&a.shop.id)
+            .and_then(|m| m.get(&option_id))
+            .ok_or_else(|| api_error(codes::NO_SUBSCRIPTION))?;
+        if option.fulfilled_by_tiktok {
+            return Err(api_error(codes::OPTION_FULFILLED_BY_TIKTOK));
+        }
+        Ok(json!({"shipping_providers": option.shipping_providers.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>()}))
+    });
+    sim.finish(SHIPPING_PROVIDERS_API, result)
+}
+
+/// `POST /fulfillment/202309/orders/{order_id}/packages` (Mark Package As Shipped).
+pub(crate) async fn mark_package_as_shipped(
+    State(sim): State<TikTokSim>,
+    Path(order_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/orders/{order_id}/packages");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        api_qps(&sim, &a, MARK_SHIPPED_API)?;
+        let shop = a.shop.id.clone();
+        let mut guard = sim.state();
+        let st = &mut *guard;
+        st.fulfillment.count(&shop, MARK_SHIPPED_API);
+        if !MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
+            return Err(bad_param(format!(
+                "Mark Package As Shipped is not available in market {}; use Ship Package",
+                a.shop.region
+            )));
+        }
+        let orders = st.orders.entry(shop.clone()).or_default();
+        let order = orders
+            .get(&order_id)
+            .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+        check_seller_fulfilled(order)?;
+        let body = parse_body(&body)?;
+        let tracking = tracking_from(&body)?;
+        let provider_name = st
+            .fulfillment
+            .provider_name(&shop, order, &tracking.provider_id)?;
+        let lines = line_items(order);
+        let live: Vec<&Value> = lines.iter().copied().filter(|l| !is_cancelled(l)).collect();
+        let ids: Vec<String> = match body.get("order_line_item_ids") {
+            None | Some(Value::Null) => {
+                if live.iter().all(|l| is_shipped(l)) {
+                    return Err(api_error(codes::ORDERS_ALREADY_SHIPPED));
+                }
+                if live.iter().any(|l| is_shipped(l)) {
+                    return Err(api_error(codes::SPECIFY_ORDER_LINE));
+                }
+                live.iter().map(|l| text(l, "id").to_string()).collect()
+            }
+            Some(Value::Array(list)) if !list.is_empty() => {
+                let mut ids = Vec::with_capacity(list.len());
+                for v in list {
+                    let id = v
+                        .as_str()
+                        .ok_or_else(|| bad_param("order_line_item_ids must be strings"))?;
+                    if ids.iter().any(|x| x == id) {
+                        return Err(bad_param(format!("order_line_item_ids lists {id} twice")));
+                    }
+                    let line = lines.iter().find(|l| text(l, "id") == id).ok_or_else(|| {
+                        bad_param(format!("order line item {id} is not in order {order_id}"))
+                    })?;
+                    if is_cancelled(line) {
+                        return Err(api_error(codes::AFTER_SALE));
+                    }
+                    if is_shipped(line) {
+                        return Err(api_error(codes::ORDERS_ALREADY_SHIPPED));
+                    }
+                    ids.push(id.to_string());
+                }
+                ids
+            }
+            Some(_) => return Err(bad_param("order_line_item_ids must be a non-empty list")),
+        };
+        // Exactly one existing package's units keep its id (module doc).
+        let existing: BTreeSet<&str> = lines
+            .iter()
+            .filter(|l| ids.iter().any(|i| i == text(l, "id")))
+            .map(|l| text(l, "package_id"))
+            .collect();
+        let reuse = match existing.iter().next() {
+            Some(p) if existing.len() == 1 && !p.is_empty() => {
+                let all: Vec<&str> = lines
+                    .iter()
+                    .filter(|l| text(l, "package_id") == *p && !is_cancelled(l))
+                    .map(|l| text(l, "id"))
+                    .collect();
+                (all.len() == ids.len()).then(|| p.to_string())
+            }
+            _ => None,
+        };
+        st.fulfillment
+            .check_consolidation(&shop, orders, &order_id, &tracking.number)?;
+        let package_id = match reuse {
+            Some(p) => p,
+            None => st.fulfillment.new_package_id(),
+        };
+        let shipment = Shipment {
+            package_id: package_id.clone(),
+            order_id: order_id.clone(),
+            line_item_ids: ids.clone(),
+            tracking_number: tracking.number,
+            shipping_provider_id: tracking.provider_id,
+            shipping_provider_name: provider_name,
+            shipped_at: crate::now_secs(),
+            via: "mark_shipped".into(),
+            updates: 0,
+        };
+        if let Some(o) = orders.get_mut(&order_id) {
+            apply_to_order(o, &shipment);
+        }
+        st.fulfillment
+            .shipments
+            .entry(shop)
+            .or_default()
+            .insert(package_id.clone(), shipment);
+        Ok(json!({"order_id": order_id, "order_line_item_ids": ids, "package_id": package_id}))
+    });
+    sim.finish(MARK_SHIPPED_API, result)
+}
+
+/// The order (id) holding `package_id` among a shop's orders: a line item
+/// or the order's `packages[]` names it.
+fn order_of_package(orders: &BTreeMap<String, Value>, package_id: &str) -> Option<String> {
+    orders
+        .iter()
+        .find(|(_, o)| {
+            line_items(o).iter().any(|l| text(l, "package_id") == package_id)
+                || o.get("packages")
+                    .and_then(Value::as_array)
+                    .is_some_and(|p| p.iter().any(|p| text(p, "id") == package_id))
+        })
+        .map(|(id, _)| id.clone())
+}
+
+/// `POST /fulfillment/202309/packages/{package_id}/ship` (Ship Package).
+pub(crate) async fn ship_package(
+    State(sim): State<TikTokSim>,
+    Path(package_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/packages/{package_id}/ship");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        api_qps(&sim, &a, SHIP_PACKAGE_API)?;
+        let shop = a.shop.id.clone();
+        let mut guard = sim.state();
+        let st = &mut *guard;
+        st.fulfillment.count(&shop, SHIP_PACKAGE_API);
+        if MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
+            return Err(bad_param(format!(
+                "market {} ships with Mark Package As Shipped",
+                a.shop.region
+            )));
+        }
+        let orders = st.orders.entry(shop.clone()).or_default();
+        let order_id = order_of_package(orders, &package_id)
+            .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+        let order = orders
+            .get(&order_id)
+            .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+        check_seller_fulfilled(order)?;
+        let units: Vec<&Value> = line_items(order)
+            .into_iter()
+            .filter(|l| text(l, "package_id") == package_id && !is_cancelled(l))
+            .collect();
+        if units.iter().any(|l| is_shipped(l)) {
+            return Err(api_error(codes::PACKAGE_SHIPPED));
+        }
+        if units.is_empty() {
+            return Err(api_error(codes::AFTER_SALE));
+        }
+        let body = parse_body(&body)?;
+        let Some(Value::Object(self_shipment)) = body.get("self_shipment") else {
+            return Err(bad_param("self_shipment is required for SEND_BY_SELLER packages"));
+        };
+        let tracking = tracking_from(self_shipment)?;
+        let provider_name = st
+            .fulfillment
+            .provider_name(&shop, order, &tracking.provider_id)?;
+        let ids: Vec<String> = units.iter().map(|l| text(l, "id").to_string()).collect();
+        st.fulfillment
+            .check_consolidation(&shop, orders, &order_id, &tracking.number)?;
+        let shipment = Shipment {
+            package_id: package_id.clone(),
+            order_id: order_id.clone(),
+            line_item_ids: ids,
+            tracking_number: tracking.number,
+            shipping_provider_id: tracking.provider_id,
+            shipping_provider_name: provider_name,
+            shipped_at: crate::now_secs(),
+            via: "ship_package".into(),
+            updates: 0,
+        };
+        if let Some(o) = orders.get_mut(&order_id) {
+            apply_to_order(o, &shipment);
+        }
+        st.fulfillment
+            .shipments
+            .entry(shop)
+            .or_default()
+            .insert(package_id, shipment);
+        Ok(json!({}))
+    });
+    sim.finish(SHIP_PACKAGE_API, result)
+}
+
+/// Which shipment an Update Shipping Info call names.
+enum UpdateTarget {
+    Order(String),
+    Package(String),
+}
+
+fn update_shipping(
+    sim: &TikTokSim,
+    a: &Authed,
+    api: &str,
+    target: UpdateTarget,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    api_qps(sim, a, api)?;
+    let shop = a.shop.id.clone();
+    let mut guard = sim.state();
+    let st = &mut *guard;
+    st.fulfillment.count(&shop, api);
+    let orders = st.orders.entry(shop.clone()).or_default();
+    let order_id = match &target {
+        UpdateTarget::Order(id) => id.clone(),
+        UpdateTarget::Package(p) => {
+            order_of_package(orders, p).ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?
+        }
+    };
+    let order = orders
+        .get(&order_id)
+        .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+    check_seller_fulfilled(order)?;
+    let body = parse_body(body)?;
+    let tracking = tracking_from(&body)?;
+    let shipped: Vec<&Shipment> = st
+        .fulfillment
+        .shipments
+        .get(&shop)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|s| s.order_id == order_id)
+        .collect();
+    let shipment = match &target {
+        UpdateTarget::Package(p) => shipped.iter().find(|s| &s.package_id == p),
+        UpdateTarget::Order(_) if shipped.len() > 1 => {
+            return Err(api_error(codes::SPECIFY_ORDER_LINE))
+        }
+        UpdateTarget::Order(_) => shipped.first(),
+    }
+    .ok_or_else(|| api_error(codes::NOT_SHIPPED_YET))?;
+    if matches!(text(order, "status"), "DELIVERED" | "COMPLETED") {
+        return Err(api_error(codes::ALREADY_DELIVERED));
+    }
+    if WINDOW_MARKETS.contains(&a.shop.region.as_str())
+        && crate::now_secs() - shipment.shipped_at > UPDATE_WINDOW_SECS
+    {
+        return Err(api_error(codes::UPDATE_WINDOW_PASSED));
+    }
+    if shipped.iter().map(|s| s.updates).sum::<u32>() >= 1 {
+        return Err(api_error(codes::UPDATED_ONCE));
+    }
+    let provider_name = st
+        .fulfillment
+        .provider_name(&shop, order, &tracking.provider_id)?;
+    let package_id = shipment.package_id.clone();
+    st.fulfillment
+        .check_consolidation(&shop, orders, &order_id, &tracking.number)?;
+    let Some(s) = st
+        .fulfillment
+        .shipments
+        .get_mut(&shop)
+        .and_then(|m| m.get_mut(&package_id))
+    else {
+        return Err(api_error(codes::NOT_SHIPPED_YET));
+    };
+    s.tracking_number = tracking.number;
+    s.shipping_provider_id = tracking.provider_id;
+    s.shipping_provider_name = provider_name;
+    s.updates += 1;
+    let s = s.clone();
+    if let Some(o) = orders.get_mut(&order_id) {
+        apply_to_order(o, &s);
+    }
+    Ok(json!({}))
+}
+
+/// `POST /fulfillment/202309/orders/{order_id}/shipping_info/update`.
+pub(crate) async fn update_order_shipping_info(
+    State(sim): State<TikTokSim>,
+    Path(order_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/orders/{order_id}/shipping_info/update");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        update_shipping(&sim, &a, UPDATE_ORDER_SHIPPING_API, UpdateTarget::Order(order_id), &body)
+    });
+    sim.finish(UPDATE_ORDER_SHIPPING_API, result)
+}
+
+/// `POST /fulfillment/202309/packages/{package_id}/shipping_info/update`.
+pub(crate) async fn update_package_shipping_info(
+    State(sim): State<TikTokSim>,
+    Path(package_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/packages/{package_id}/shipping_info/update");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        update_shipping(
+            &sim,
+            &a,
+            UPDATE_PACKAGE_SHIPPING_API,
+            UpdateTarget::Package(package_id),
+            &body,
+        )
+    });
+    sim.finish(UPDATE_PACKAGE_SHIPPING_API, result)
+}
+
+impl TikTokSim {
+    /// Shipments of one order, oldest package id first.
+    pub fn shipments(&self, shop_id: &str, order_id: &str) -> Vec<Shipment> {
+        self.state()
+            .fulfillment
+            .shipments
+            .get(shop_id)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter(|s| s.order_id == order_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Calls of a shop to one fulfilment API (e.g. [`MARK_SHIPPED_API`])
+    /// that passed the common checks and the QPS limit, whatever they answered.
+    pub fn fulfillment_calls(&self, shop_id: &str, api: &str) -> u64 {
+        self.state()
+            .fulfillment
+            .calls
+            .get(&(shop_id.to_string(), api.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Moves a shipment's time back by `seconds` (past the 72 h window).
+    pub fn age_shipment(&self, shop_id: &str, package_id: &str, seconds: i64) -> Result<(), SimError> {
+        let mut st = self.state();
+        let s = st
+            .fulfillment
+            .shipments
+            .get_mut(shop_id)
+            .and_then(|m| m.get_mut(package_id))
+            .ok_or_else(|| SimError::MissingId("shipment", "package_id"))?;
+        s.shipped_at -= seconds;
+        Ok(())
+    }
+
+    /// The carrier's side: a fully shipped order moves to `IN_TRANSIT` or
+    /// `DELIVERED` (the only statuses accepted here).
+    pub fn advance_order(&self, shop_id: &str, order_id: &str, status: &str) -> Result<(), SimError> {
+        if !matches!(status, "IN_TRANSIT" | "DELIVERED") {
+            return Err(SimError::MissingId("IN_TRANSIT or DELIVERED status", "status"));
+        }
+        let mut st = self.state();
+        let order = st
+            .orders
+            .get_mut(shop_id)
+            .and_then(|m| m.get_mut(order_id))
+            .ok_or(SimError::OrderWithoutId)?;
+        order["status"] = json!(status);
+        order["update_time"] = json!(crate::now_secs());
+        if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
+            for l in lines.iter_mut().filter(|l| is_shipped(l) && !is_cancelled(l)) {
+                l["display_status"] = json!(status);
+            }
+        }
+        Ok(())
+    }
+
+    /// What `GET /_sim/fulfillment/{shop_id}` shows.
+    pub fn fulfillment_snapshot(&self, shop_id: &str) -> Value {
+        let st = self.state();
+        let calls: BTreeMap<&str, u64> = st
+            .fulfillment
+            .calls
+            .iter()
+            .filter(|((s, _), _)| s == shop_id)
+            .map(|((_, api), n)| (api.as_str(), *n))
+            .collect();
+        let shipments: Vec<&Shipment> = st
+            .fulfillment
+            .shipments
+            .get(shop_id)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .collect();
+        json!({"calls": calls, "shipments": shipments})
+    }
+}
+
+fn control_answer(r: Result<(), SimError>) -> Response {
+    match r {
+        Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AgeShipment {
+    shop_id: String,
+    package_id: String,
+    seconds: i64,
+}
+
+/// `POST /_sim/fulfillment/age {shop_id, package_id, seconds}`.
+pub(crate) async fn control_age(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<AgeShipment>,
+) -> Response {
+    control_answer(sim.age_shipment(&req.shop_id, &req.package_id, req.seconds))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AdvanceOrder {
+    shop_id: String,
+    order_id: String,
+    status: String,
+}
+
+/// `POST /_sim/fulfillment/advance {shop_id, order_id, status}`.
+pub(crate) async fn control_advance(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<AdvanceOrder>,
+) -> Response {
+    control_answer(sim.advance_order(&req.shop_id, &req.order_id, &req.status))
+}
+
+/// `GET /_sim/fulfillment/{shop_id}`: shipments and call counts.
+pub(crate) async fn control_show(
+    State(sim): State<TikTokSim>,
+    Path(shop_id): Path<String>,
+) -> Json<Value> {
+    Json(sim.fulfillment_snapshot(&shop_id))
+}
