@@ -871,3 +871,358 @@ pub(crate) async fn control_show(
 ) -> Json<Value> {
     Json(sim.fulfillment_snapshot(&shop_id))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The endpoints over HTTP, signed exactly as a client signs them.
+    use super::*;
+    use crate::seed::{DeliveryOptionSeed, OrderSeed, ShippingProviderSeed, ShopSeed};
+    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+
+    const US: &str = "7494049642642441621";
+    const GB: &str = "7494726673780148744";
+    const ID_SHOP: &str = "7494049642642449999";
+    const US_ORDER: &str = "576461413038785752";
+    const GB_ORDER: &str = "578903215467812301";
+    const ID_ORDER: &str = "579000000000000001";
+    const ID_PACKAGE: &str = "1153132168123859901";
+    const USPS: &str = "7117858858072016686";
+    const UPS: &str = "7117859084421600001";
+    const ROYAL_MAIL: &str = "7117859084421600101";
+    const JNE: &str = "7117859084421600201";
+
+    struct Harness {
+        sim: RunningSim<TikTokSim>,
+        key: String,
+        secret: String,
+        http: reqwest::Client,
+    }
+
+    /// The default seed plus an Indonesian shop (a Ship Package market)
+    /// with one paid order in one package.
+    fn seed() -> TikTokSeed {
+        let mut seed = crate::default_seed().tiktok;
+        let mut id_shop: ShopSeed = seed.shops[0].clone();
+        id_shop.id = ID_SHOP.into();
+        id_shop.region = "ID".into();
+        id_shop.cipher = "ROW_sim_id_cipher".into();
+        id_shop.access_token = "TTP_sim_id_token".into();
+        id_shop.refresh_token = "TTP_sim_id_rt".into();
+        seed.shops.push(id_shop);
+        let mut order = seed.orders[0].order.clone();
+        order["id"] = json!(ID_ORDER);
+        order["delivery_option_id"] = json!("7091146663229659001");
+        order["packages"] = json!([{ "id": ID_PACKAGE }]);
+        if let Some(lines) = order["line_items"].as_array_mut() {
+            for (i, l) in lines.iter_mut().enumerate() {
+                l["id"] = json!(format!("57900000000000010{i}"));
+                l["package_id"] = json!(ID_PACKAGE);
+            }
+        }
+        seed.orders.push(OrderSeed {
+            shop_id: ID_SHOP.into(),
+            order,
+        });
+        seed.delivery_options.push(DeliveryOptionSeed {
+            shop_id: ID_SHOP.into(),
+            id: "7091146663229659001".into(),
+            name: "Regular".into(),
+            kind: "SEND_BY_SELLER".into(),
+            fulfilled_by_tiktok: false,
+            shipping_providers: vec![ShippingProviderSeed {
+                id: JNE.into(),
+                name: "JNE".into(),
+            }],
+        });
+        seed
+    }
+
+    async fn start() -> Harness {
+        let seed = seed();
+        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
+            .await
+            .unwrap();
+        Harness {
+            sim,
+            key: seed.app_key,
+            secret: seed.app_secret,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    impl Harness {
+        fn shop(&self, id: &str) -> ShopSeed {
+            self.sim
+                .state
+                .shops()
+                .into_iter()
+                .find(|s| s.id == id)
+                .unwrap()
+        }
+
+        /// A signed call; `body` None sends no body (GET). Returns the code.
+        async fn call(&self, shop: &str, path: &str, body: Option<Value>) -> (i64, Value) {
+            let shop = self.shop(shop);
+            let ts = crate::now_secs().to_string();
+            let q: Vec<(&str, &str)> = vec![
+                ("app_key", &self.key),
+                ("timestamp", &ts),
+                ("shop_cipher", &shop.cipher),
+            ];
+            let raw = body.map(|b| b.to_string());
+            let sign = shared::signing::tiktok::api_sign(
+                &self.secret,
+                path,
+                &q,
+                raw.as_deref().map(str::as_bytes),
+            );
+            let mut all = q.clone();
+            all.push(("sign", &sign));
+            let url = format!("{}{path}", self.sim.base_url);
+            let req = match raw {
+                Some(r) => self
+                    .http
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(r),
+                None => self.http.get(url),
+            };
+            let v: Value = req
+                .query(&all)
+                .header("x-tts-access-token", shop.access_token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (v["code"].as_i64().unwrap(), v["data"].clone())
+        }
+
+        async fn mark(&self, shop: &str, order: &str, body: Value) -> (i64, Value) {
+            self.call(shop, &format!("/fulfillment/202309/orders/{order}/packages"), Some(body))
+                .await
+        }
+
+        fn order(&self, shop: &str, id: &str) -> Value {
+            self.sim.state.state().orders[shop][id].clone()
+        }
+    }
+
+    fn ship(ids: &[&str], tracking: &str, provider: &str) -> Value {
+        json!({"order_line_item_ids": ids, "tracking_number": tracking, "shipping_provider_id": provider})
+    }
+
+    #[tokio::test]
+    async fn providers_per_delivery_option_and_their_errors() {
+        let h = start().await;
+        let path = |o: &str| format!("/logistics/202309/delivery_options/{o}/shipping_providers");
+        let (code, data) = h.call(US, &path("7091146663229654785"), None).await;
+        assert_eq!(code, 0);
+        assert_eq!(data["shipping_providers"][0], json!({"id": USPS, "name": "USPS"}));
+        assert_eq!(data["shipping_providers"].as_array().unwrap().len(), 3);
+        // Another shop's option, and a TikTok-fulfilled one.
+        assert_eq!(h.call(US, &path("7091146663229654801"), None).await.0, 21008116);
+        assert_eq!(h.call(US, &path("7091146663229654790"), None).await.0, 21008117);
+        assert_eq!(h.sim.state.fulfillment_calls(US, SHIPPING_PROVIDERS_API), 3);
+    }
+
+    #[tokio::test]
+    async fn partial_then_rest_updates_the_order_and_its_status() {
+        let h = start().await;
+        let (code, data) = h
+            .mark(US, US_ORDER, ship(&["577086512123755101"], "9400111", USPS))
+            .await;
+        assert_eq!(code, 0, "{data}");
+        let first_pkg = data["package_id"].as_str().unwrap().to_string();
+        assert_ne!(first_pkg, "1153132168123859225", "a split gets a new package");
+        assert_eq!(data["order_line_item_ids"], json!(["577086512123755101"]));
+        let o = h.order(US, US_ORDER);
+        assert_eq!(o["status"], "PARTIALLY_SHIPPING");
+        let l = &o["line_items"][0];
+        assert_eq!(l["tracking_number"], "9400111");
+        assert_eq!(l["shipping_provider_id"], USPS);
+        assert_eq!(l["package_id"], json!(first_pkg));
+        assert_eq!(o["line_items"][1]["tracking_number"], Value::Null);
+
+        // Omitting the ids once something shipped: specify the order line.
+        let body = json!({"tracking_number": "9400222", "shipping_provider_id": USPS});
+        assert_eq!(h.mark(US, US_ORDER, body).await.0, 21011048);
+
+        let (code, data) = h
+            .mark(
+                US,
+                US_ORDER,
+                ship(&["577086512123755102", "577086512123755103"], "9400222", UPS),
+            )
+            .await;
+        assert_eq!(code, 0);
+        assert_eq!(data["package_id"], "1153132168123859225", "the rest is the old package");
+        let o = h.order(US, US_ORDER);
+        assert_eq!(o["status"], "AWAITING_COLLECTION");
+        assert_eq!(o["packages"].as_array().unwrap().len(), 2);
+        assert_eq!(o["line_items"][2]["shipping_provider_name"], "UPS");
+        assert_eq!(h.sim.state.shipments(US, US_ORDER).len(), 2);
+
+        h.sim.state.advance_order(US, US_ORDER, "IN_TRANSIT").unwrap();
+        assert_eq!(h.order(US, US_ORDER)["status"], "IN_TRANSIT");
+    }
+
+    #[tokio::test]
+    async fn already_shipped_answers_the_same_whatever_the_tracking() {
+        let h = start().await;
+        let ids = ["577086512123755101", "577086512123755102", "577086512123755103"];
+        assert_eq!(h.mark(US, US_ORDER, ship(&ids, "9400111", USPS)).await.0, 0);
+        let before = h.order(US, US_ORDER);
+        assert_eq!(h.mark(US, US_ORDER, ship(&ids, "9400111", USPS)).await.0, 21011020);
+        assert_eq!(h.mark(US, US_ORDER, ship(&ids, "9400999", USPS)).await.0, 21011020);
+        // One already shipped id in the list refuses the whole call.
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&ids[..1], "9400999", USPS)).await.0,
+            21011020
+        );
+        let body = json!({"tracking_number": "9400111", "shipping_provider_id": USPS});
+        assert_eq!(h.mark(US, US_ORDER, body).await.0, 21011020);
+        assert_eq!(h.order(US, US_ORDER), before, "nothing changed");
+        assert_eq!(h.sim.state.fulfillment_calls(US, MARK_SHIPPED_API), 5);
+        assert_eq!(h.sim.state.rejected_count(21011020), 4);
+    }
+
+    #[tokio::test]
+    async fn bad_provider_tracking_and_line_items_are_refused() {
+        let h = start().await;
+        let one = ["577086512123755101"];
+        // Royal Mail is the GB shop's provider, not offered for this option.
+        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", ROYAL_MAIL)).await.0, 21011022);
+        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400-111", USPS)).await.0, 21004012);
+        assert_eq!(h.mark(US, US_ORDER, ship(&["1"], "9400111", USPS)).await.0, 36009004);
+        assert_eq!(h.mark(US, US_ORDER, ship(&[one[0], one[0]], "9400111", USPS)).await.0, 36009004);
+        assert_eq!(h.mark(US, US_ORDER, json!({"shipping_provider_id": USPS})).await.0, 36009004);
+        // Another shop's order.
+        assert_eq!(h.mark(US, GB_ORDER, ship(&one, "9400111", USPS)).await.0, 21008111);
+        // A cancelled unit.
+        let mut o = h.order(US, US_ORDER);
+        o["line_items"][0]["display_status"] = json!("CANCELLED");
+        h.sim.state.upsert_order(US, o).unwrap();
+        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21011007);
+        assert!(h.sim.state.shipments(US, US_ORDER).is_empty());
+    }
+
+    #[tokio::test]
+    async fn fbt_cancelled_and_unpaid_orders_are_refused() {
+        let h = start().await;
+        let one = ["577086512123755101"];
+        let mut o = h.order(US, US_ORDER);
+        o["fulfillment_type"] = json!("FULFILLMENT_BY_TIKTOK");
+        h.sim.state.upsert_order(US, o.clone()).unwrap();
+        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21008025);
+        o["fulfillment_type"] = json!("FULFILLMENT_BY_SELLER");
+        o["shipping_type"] = json!("TIKTOK");
+        h.sim.state.upsert_order(US, o.clone()).unwrap();
+        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21008025);
+        o["shipping_type"] = json!("SELLER");
+        o["status"] = json!("CANCELLED");
+        h.sim.state.upsert_order(US, o.clone()).unwrap();
+        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21011041);
+        o["status"] = json!("ON_HOLD");
+        h.sim.state.upsert_order(US, o).unwrap();
+        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 36009004);
+    }
+
+    /// Copies of the US order (own ids and package ids) for one recipient.
+    fn add_copies(h: &Harness, n: usize, name: &str) -> Vec<String> {
+        let template = h.order(US, US_ORDER);
+        (0..n)
+            .map(|i| {
+                let mut o = template.clone();
+                let id = format!("5764614130387{i:05}");
+                o["id"] = json!(id);
+                o["recipient_address"]["name"] = json!(name);
+                o["packages"] = json!([{ "id": format!("9{id}") }]);
+                for l in o["line_items"].as_array_mut().unwrap() {
+                    l["package_id"] = json!(format!("9{id}"));
+                }
+                h.sim.state.upsert_order(US, o).unwrap();
+                id
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn one_tracking_number_ships_up_to_twenty_orders_of_one_recipient() {
+        let h = start().await;
+        let ids = add_copies(&h, 21, "J*** D***");
+        let all = ["577086512123755101", "577086512123755102", "577086512123755103"];
+        for id in &ids[..20] {
+            assert_eq!(h.mark(US, id, ship(&all, "CONSOL1", USPS)).await.0, 0, "{id}");
+        }
+        assert_eq!(h.mark(US, &ids[20], ship(&all, "CONSOL1", USPS)).await.0, 21011026);
+        assert!(h.sim.state.shipments(US, &ids[20]).is_empty());
+        // The seed order (same recipient) with its own tracking, then an
+        // order of another recipient trying to reuse that tracking.
+        let other = add_copies(&h, 22, "Someone Else").pop().unwrap();
+        assert_eq!(h.mark(US, US_ORDER, ship(&all, "9400111", USPS)).await.0, 0);
+        assert_eq!(h.mark(US, &other, ship(&all, "9400111", USPS)).await.0, 21034012);
+    }
+
+    #[tokio::test]
+    async fn ship_package_is_the_other_markets_call() {
+        let h = start().await;
+        let path = format!("/fulfillment/202309/packages/{ID_PACKAGE}/ship");
+        let body = json!({"self_shipment": {"tracking_number": "JNE123", "shipping_provider_id": JNE}});
+        // Mark Package As Shipped is not offered in ID; Ship Package not in US.
+        let lines = ["579000000000000100"];
+        assert_eq!(h.mark(ID_SHOP, ID_ORDER, ship(&lines, "JNE123", JNE)).await.0, 36009004);
+        let us_path = "/fulfillment/202309/packages/1153132168123859225/ship";
+        assert_eq!(h.call(US, us_path, Some(body.clone())).await.0, 36009004);
+        assert_eq!(h.call(ID_SHOP, &path, Some(json!({}))).await.0, 36009004);
+        assert_eq!(h.call(ID_SHOP, &path, Some(body.clone())).await.0, 0);
+        let o = h.order(ID_SHOP, ID_ORDER);
+        assert_eq!(o["status"], "AWAITING_COLLECTION");
+        assert!(o["line_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["tracking_number"] == "JNE123" && l["package_id"] == ID_PACKAGE));
+        assert_eq!(h.call(ID_SHOP, &path, Some(body)).await.0, 21008099);
+        let other = "/fulfillment/202309/packages/1153132168123850000/ship";
+        let body = json!({"self_shipment": {"tracking_number": "JNE9", "shipping_provider_id": JNE}});
+        assert_eq!(h.call(ID_SHOP, other, Some(body)).await.0, 21008111);
+    }
+
+    #[tokio::test]
+    async fn one_tracking_correction_within_72_hours() {
+        let h = start().await;
+        let all = ["577086512123755101", "577086512123755102", "577086512123755103"];
+        let path = format!("/fulfillment/202309/orders/{US_ORDER}/shipping_info/update");
+        let fix = |t: &str| json!({"tracking_number": t, "shipping_provider_id": UPS});
+        assert_eq!(h.call(US, &path, Some(fix("1Z999"))).await.0, 21011043);
+        let (_, data) = h.mark(US, US_ORDER, ship(&all, "9400111", USPS)).await;
+        let pkg = data["package_id"].as_str().unwrap().to_string();
+        assert_eq!(h.call(US, &path, Some(fix("1Z999"))).await.0, 0);
+        let o = h.order(US, US_ORDER);
+        assert_eq!(o["line_items"][0]["tracking_number"], "1Z999");
+        assert_eq!(o["line_items"][0]["shipping_provider_id"], UPS);
+        assert_eq!(o["tracking_number"], "1Z999");
+        // A second correction, even on the package path, is refused.
+        let pkg_path = format!("/fulfillment/202309/packages/{pkg}/shipping_info/update");
+        assert_eq!(h.call(US, &pkg_path, Some(fix("1Z998"))).await.0, 21011051);
+        assert_eq!(h.sim.state.shipments(US, US_ORDER)[0].updates, 1);
+
+        // GB: 72 h window, then delivered.
+        let mut g = h.order(GB, GB_ORDER);
+        g["delivery_option_id"] = json!("7091146663229654801");
+        h.sim.state.upsert_order(GB, g).unwrap();
+        let body = json!({"tracking_number": "RM1", "shipping_provider_id": ROYAL_MAIL});
+        let (code, data) = h.mark(GB, GB_ORDER, body).await;
+        assert_eq!(code, 0);
+        let gb_pkg = data["package_id"].as_str().unwrap().to_string();
+        assert_eq!(gb_pkg, "1153132168123859301", "the whole order is its pre-made package");
+        h.sim.state.age_shipment(GB, &gb_pkg, UPDATE_WINDOW_SECS + 1).unwrap();
+        let gb_path = format!("/fulfillment/202309/orders/{GB_ORDER}/shipping_info/update");
+        let fix_gb = json!({"tracking_number": "RM2", "shipping_provider_id": ROYAL_MAIL});
+        assert_eq!(h.call(GB, &gb_path, Some(fix_gb.clone())).await.0, 21011049);
+        h.sim.state.advance_order(GB, GB_ORDER, "DELIVERED").unwrap();
+        assert_eq!(h.call(GB, &gb_path, Some(fix_gb)).await.0, 21011030);
+    }
+}
