@@ -19,6 +19,7 @@ pub mod drift;
 pub mod inventory_plan;
 pub mod run;
 pub mod sweep;
+pub mod tracking_plan;
 
 pub use run::{run_for_shop, JobError, Progress, ShopJob};
 
