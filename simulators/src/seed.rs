@@ -500,16 +500,15 @@ pub fn default_delivery_options() -> Vec<DeliveryOptionSeed> {
         id: id.into(),
         name: name.into(),
     };
-    let o = |shop: &str, id: &str, name: &str, kind: &str, fbt: bool, providers| {
-        DeliveryOptionSeed {
+    let o =
+        |shop: &str, id: &str, name: &str, kind: &str, fbt: bool, providers| DeliveryOptionSeed {
             shop_id: shop.into(),
             id: id.into(),
             name: name.into(),
             kind: kind.into(),
             fulfilled_by_tiktok: fbt,
             shipping_providers: providers,
-        }
-    };
+        };
     vec![
         o(
             US_SHOP,
@@ -747,4 +746,3 @@ mod tests {
         assert_ne!(first[0]["id"], first[1]["id"]);
     }
 }
-

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::{ShopCallError, ShopSessions};
 use super::{Scope, ShopAuth, TikTokClient, TikTokError};
-use crate::domain::{DeliveryOptionId, OrderId, OrderLineItemId, PackageId, ShippingProviderId, ShopId};
+use crate::domain::{
+    DeliveryOptionId, OrderId, OrderLineItemId, PackageId, ShippingProviderId, ShopId,
+};
 
 /// Markets (shop `region`) where Mark Package As Shipped is the call (§3.1:
 /// "exclusive to … US, UK, ES, IE, IT, DE, FR, JP"; TikTok's region code for
@@ -195,10 +197,12 @@ crate::string_enum! {
 }
 
 /// "Already shipped" codes (§3.4).
-pub const ALREADY_SHIPPED_CODES: [i64; 7] =
-    [21008099, 11006021, 21011020, 21011006, 21042056, 21011040, 21011027];
-const TRACKING_OR_PROVIDER_CODES: [i64; 7] =
-    [11028006, 21004012, 21004015, 21004016, 21011022, 21022032, 21008116];
+pub const ALREADY_SHIPPED_CODES: [i64; 7] = [
+    21008099, 11006021, 21011020, 21011006, 21042056, 21011040, 21011027,
+];
+const TRACKING_OR_PROVIDER_CODES: [i64; 7] = [
+    11028006, 21004012, 21004015, 21004016, 21011022, 21022032, 21008116,
+];
 const DUPLICATE_TRACKING_CODES: [i64; 3] = [21011025, 21034012, 21011026];
 const AFTER_SALE_CODES: [i64; 4] = [21008044, 21011007, 21011041, 25001010];
 const WRONG_SPLIT_CODES: [i64; 4] = [21011048, 21011036, 21011046, 21011033];

@@ -125,20 +125,28 @@ fn message(code: i64) -> &'static str {
     match code {
         codes::NOT_THIS_SELLERS => "The order or package does not belong to the current seller.",
         codes::NO_SUBSCRIPTION => "No Subscription without specified delivery option",
-        codes::OPTION_FULFILLED_BY_TIKTOK => "The delivery option is fulfilled by TikTok. No shipping provider will be returned.",
-        codes::FULFILLED_BY_PLATFORM => "Seller cannot operate orders which are fulfilled by platform",
+        codes::OPTION_FULFILLED_BY_TIKTOK => {
+            "The delivery option is fulfilled by TikTok. No shipping provider will be returned."
+        }
+        codes::FULFILLED_BY_PLATFORM => {
+            "Seller cannot operate orders which are fulfilled by platform"
+        }
         codes::PACKAGE_SHIPPED => "Package has been shipped. Please not ship the package again.",
         codes::ORDERS_ALREADY_SHIPPED => "These orders are already shipped.",
         codes::ORDER_CANCELLED => "Cannot complete the operation when order is cancelled.",
         codes::AFTER_SALE => "Package item has after-sale request",
         codes::SPECIAL_CHARACTERS => "The tracking number contains special characters.",
         codes::INVALID_TRACKING_OR_PROVIDER => "Invalid tracking number or shipping provider id.",
-        codes::SPECIFY_ORDER_LINE => "There are multiple packages that can be shipped, please specify the order line",
+        codes::SPECIFY_ORDER_LINE => {
+            "There are multiple packages that can be shipped, please specify the order line"
+        }
         codes::TRACKING_USED => "tracking no has been used",
         codes::TRACKING_OVER_LIMIT => "tracking no used times over limit",
         codes::NOT_SHIPPED_YET => "The package has not been shipped yet.",
         codes::ALREADY_DELIVERED => "The package has already been delivered.",
-        codes::UPDATE_WINDOW_PASSED => "Shipping information can only be updated within 72 hours of shipment.",
+        codes::UPDATE_WINDOW_PASSED => {
+            "Shipping information can only be updated within 72 hours of shipment."
+        }
         codes::UPDATED_ONCE => "Shipping information can only be updated once.",
         _ => "unknown error",
     }
@@ -295,7 +303,12 @@ fn tracking_from(obj: &serde_json::Map<String, Value>) -> Result<Tracking, ApiEr
 impl Fulfillment {
     /// The provider's name if `provider_id` is offered for the order's
     /// delivery option (or the shop's seller-shipped option), else 21011022.
-    fn provider_name(&self, shop: &str, order: &Value, provider_id: &str) -> Result<String, ApiError> {
+    fn provider_name(
+        &self,
+        shop: &str,
+        order: &Value,
+        provider_id: &str,
+    ) -> Result<String, ApiError> {
         let options = self.options.get(shop);
         let option = match text(order, "delivery_option_id") {
             "" => options.and_then(|m| m.values().find(|o| !o.fulfilled_by_tiktok)),
@@ -329,7 +342,10 @@ impl Fulfillment {
         let recipient = |id: &str| {
             orders.get(id).map(|o| {
                 let a = o.get("recipient_address").cloned().unwrap_or(Value::Null);
-                (text(&a, "name").to_string(), text(&a, "full_address").to_string())
+                (
+                    text(&a, "name").to_string(),
+                    text(&a, "full_address").to_string(),
+                )
             })
         };
         let mine = recipient(order_id);
@@ -377,7 +393,10 @@ fn apply_to_order(order: &mut Value, s: &Shipment) {
     ) {
         order["status"] = json!(status);
         if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
-            for l in lines.iter_mut().filter(|l| is_shipped(l) && !is_cancelled(l)) {
+            for l in lines
+                .iter_mut()
+                .filter(|l| is_shipped(l) && !is_cancelled(l))
+            {
                 l["display_status"] = json!(status);
             }
         }
@@ -388,7 +407,10 @@ fn apply_to_order(order: &mut Value, s: &Shipment) {
         .map(|l| text(l, "package_id").to_string())
         .filter(|p| !p.is_empty())
         .collect();
-    order["packages"] = json!(packages.iter().map(|p| json!({"id": p})).collect::<Vec<_>>());
+    order["packages"] = json!(packages
+        .iter()
+        .map(|p| json!({"id": p}))
+        .collect::<Vec<_>>());
     order["tracking_number"] = json!(s.tracking_number);
     order["shipping_provider_id"] = json!(s.shipping_provider_id);
     order["shipping_provider"] = json!(s.shipping_provider_name);
@@ -542,7 +564,9 @@ fn order_of_package(orders: &BTreeMap<String, Value>, package_id: &str) -> Optio
     orders
         .iter()
         .find(|(_, o)| {
-            line_items(o).iter().any(|l| text(l, "package_id") == package_id)
+            line_items(o)
+                .iter()
+                .any(|l| text(l, "package_id") == package_id)
                 || o.get("packages")
                     .and_then(Value::as_array)
                     .is_some_and(|p| p.iter().any(|p| text(p, "id") == package_id))
@@ -590,7 +614,9 @@ pub(crate) async fn ship_package(
         }
         let body = parse_body(&body)?;
         let Some(Value::Object(self_shipment)) = body.get("self_shipment") else {
-            return Err(bad_param("self_shipment is required for SEND_BY_SELLER packages"));
+            return Err(bad_param(
+                "self_shipment is required for SEND_BY_SELLER packages",
+            ));
         };
         let tracking = tracking_from(self_shipment)?;
         let provider_name = st
@@ -716,7 +742,13 @@ pub(crate) async fn update_order_shipping_info(
 ) -> Response {
     let path = format!("/fulfillment/202309/orders/{order_id}/shipping_info/update");
     let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
-        update_shipping(&sim, &a, UPDATE_ORDER_SHIPPING_API, UpdateTarget::Order(order_id), &body)
+        update_shipping(
+            &sim,
+            &a,
+            UPDATE_ORDER_SHIPPING_API,
+            UpdateTarget::Order(order_id),
+            &body,
+        )
     });
     sim.finish(UPDATE_ORDER_SHIPPING_API, result)
 }
@@ -768,7 +800,12 @@ impl TikTokSim {
     }
 
     /// Moves a shipment's time back by `seconds` (past the 72 h window).
-    pub fn age_shipment(&self, shop_id: &str, package_id: &str, seconds: i64) -> Result<(), SimError> {
+    pub fn age_shipment(
+        &self,
+        shop_id: &str,
+        package_id: &str,
+        seconds: i64,
+    ) -> Result<(), SimError> {
         let mut st = self.state();
         let s = st
             .fulfillment
@@ -782,9 +819,17 @@ impl TikTokSim {
 
     /// The carrier's side: a fully shipped order moves to `IN_TRANSIT` or
     /// `DELIVERED` (the only statuses accepted here).
-    pub fn advance_order(&self, shop_id: &str, order_id: &str, status: &str) -> Result<(), SimError> {
+    pub fn advance_order(
+        &self,
+        shop_id: &str,
+        order_id: &str,
+        status: &str,
+    ) -> Result<(), SimError> {
         if !matches!(status, "IN_TRANSIT" | "DELIVERED") {
-            return Err(SimError::MissingId("IN_TRANSIT or DELIVERED status", "status"));
+            return Err(SimError::MissingId(
+                "IN_TRANSIT or DELIVERED status",
+                "status",
+            ));
         }
         let mut st = self.state();
         let order = st
@@ -795,7 +840,10 @@ impl TikTokSim {
         order["status"] = json!(status);
         order["update_time"] = json!(crate::now_secs());
         if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
-            for l in lines.iter_mut().filter(|l| is_shipped(l) && !is_cancelled(l)) {
+            for l in lines
+                .iter_mut()
+                .filter(|l| is_shipped(l) && !is_cancelled(l))
+            {
                 l["display_status"] = json!(status);
             }
         }
@@ -1000,8 +1048,12 @@ mod tests {
         }
 
         async fn mark(&self, shop: &str, order: &str, body: Value) -> (i64, Value) {
-            self.call(shop, &format!("/fulfillment/202309/orders/{order}/packages"), Some(body))
-                .await
+            self.call(
+                shop,
+                &format!("/fulfillment/202309/orders/{order}/packages"),
+                Some(body),
+            )
+            .await
         }
 
         fn order(&self, shop: &str, id: &str) -> Value {
@@ -1019,11 +1071,20 @@ mod tests {
         let path = |o: &str| format!("/logistics/202309/delivery_options/{o}/shipping_providers");
         let (code, data) = h.call(US, &path("7091146663229654785"), None).await;
         assert_eq!(code, 0);
-        assert_eq!(data["shipping_providers"][0], json!({"id": USPS, "name": "USPS"}));
+        assert_eq!(
+            data["shipping_providers"][0],
+            json!({"id": USPS, "name": "USPS"})
+        );
         assert_eq!(data["shipping_providers"].as_array().unwrap().len(), 3);
         // Another shop's option, and a TikTok-fulfilled one.
-        assert_eq!(h.call(US, &path("7091146663229654801"), None).await.0, 21008116);
-        assert_eq!(h.call(US, &path("7091146663229654790"), None).await.0, 21008117);
+        assert_eq!(
+            h.call(US, &path("7091146663229654801"), None).await.0,
+            21008116
+        );
+        assert_eq!(
+            h.call(US, &path("7091146663229654790"), None).await.0,
+            21008117
+        );
         assert_eq!(h.sim.state.fulfillment_calls(US, SHIPPING_PROVIDERS_API), 3);
     }
 
@@ -1035,7 +1096,10 @@ mod tests {
             .await;
         assert_eq!(code, 0, "{data}");
         let first_pkg = data["package_id"].as_str().unwrap().to_string();
-        assert_ne!(first_pkg, "1153132168123859225", "a split gets a new package");
+        assert_ne!(
+            first_pkg, "1153132168123859225",
+            "a split gets a new package"
+        );
         assert_eq!(data["order_line_item_ids"], json!(["577086512123755101"]));
         let o = h.order(US, US_ORDER);
         assert_eq!(o["status"], "PARTIALLY_SHIPPING");
@@ -1053,32 +1117,54 @@ mod tests {
             .mark(
                 US,
                 US_ORDER,
-                ship(&["577086512123755102", "577086512123755103"], "9400222", UPS),
+                ship(
+                    &["577086512123755102", "577086512123755103"],
+                    "9400222",
+                    UPS,
+                ),
             )
             .await;
         assert_eq!(code, 0);
-        assert_eq!(data["package_id"], "1153132168123859225", "the rest is the old package");
+        assert_eq!(
+            data["package_id"], "1153132168123859225",
+            "the rest is the old package"
+        );
         let o = h.order(US, US_ORDER);
         assert_eq!(o["status"], "AWAITING_COLLECTION");
         assert_eq!(o["packages"].as_array().unwrap().len(), 2);
         assert_eq!(o["line_items"][2]["shipping_provider_name"], "UPS");
         assert_eq!(h.sim.state.shipments(US, US_ORDER).len(), 2);
 
-        h.sim.state.advance_order(US, US_ORDER, "IN_TRANSIT").unwrap();
+        h.sim
+            .state
+            .advance_order(US, US_ORDER, "IN_TRANSIT")
+            .unwrap();
         assert_eq!(h.order(US, US_ORDER)["status"], "IN_TRANSIT");
     }
 
     #[tokio::test]
     async fn already_shipped_answers_the_same_whatever_the_tracking() {
         let h = start().await;
-        let ids = ["577086512123755101", "577086512123755102", "577086512123755103"];
+        let ids = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
         assert_eq!(h.mark(US, US_ORDER, ship(&ids, "9400111", USPS)).await.0, 0);
         let before = h.order(US, US_ORDER);
-        assert_eq!(h.mark(US, US_ORDER, ship(&ids, "9400111", USPS)).await.0, 21011020);
-        assert_eq!(h.mark(US, US_ORDER, ship(&ids, "9400999", USPS)).await.0, 21011020);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&ids, "9400111", USPS)).await.0,
+            21011020
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&ids, "9400999", USPS)).await.0,
+            21011020
+        );
         // One already shipped id in the list refuses the whole call.
         assert_eq!(
-            h.mark(US, US_ORDER, ship(&ids[..1], "9400999", USPS)).await.0,
+            h.mark(US, US_ORDER, ship(&ids[..1], "9400999", USPS))
+                .await
+                .0,
             21011020
         );
         let body = json!({"tracking_number": "9400111", "shipping_provider_id": USPS});
@@ -1093,18 +1179,45 @@ mod tests {
         let h = start().await;
         let one = ["577086512123755101"];
         // Royal Mail is the GB shop's provider, not offered for this option.
-        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", ROYAL_MAIL)).await.0, 21011022);
-        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400-111", USPS)).await.0, 21004012);
-        assert_eq!(h.mark(US, US_ORDER, ship(&["1"], "9400111", USPS)).await.0, 36009004);
-        assert_eq!(h.mark(US, US_ORDER, ship(&[one[0], one[0]], "9400111", USPS)).await.0, 36009004);
-        assert_eq!(h.mark(US, US_ORDER, json!({"shipping_provider_id": USPS})).await.0, 36009004);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", ROYAL_MAIL))
+                .await
+                .0,
+            21011022
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400-111", USPS)).await.0,
+            21004012
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&["1"], "9400111", USPS)).await.0,
+            36009004
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&[one[0], one[0]], "9400111", USPS))
+                .await
+                .0,
+            36009004
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, json!({"shipping_provider_id": USPS}))
+                .await
+                .0,
+            36009004
+        );
         // Another shop's order.
-        assert_eq!(h.mark(US, GB_ORDER, ship(&one, "9400111", USPS)).await.0, 21008111);
+        assert_eq!(
+            h.mark(US, GB_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21008111
+        );
         // A cancelled unit.
         let mut o = h.order(US, US_ORDER);
         o["line_items"][0]["display_status"] = json!("CANCELLED");
         h.sim.state.upsert_order(US, o).unwrap();
-        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21011007);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21011007
+        );
         assert!(h.sim.state.shipments(US, US_ORDER).is_empty());
     }
 
@@ -1115,18 +1228,30 @@ mod tests {
         let mut o = h.order(US, US_ORDER);
         o["fulfillment_type"] = json!("FULFILLMENT_BY_TIKTOK");
         h.sim.state.upsert_order(US, o.clone()).unwrap();
-        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21008025);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21008025
+        );
         o["fulfillment_type"] = json!("FULFILLMENT_BY_SELLER");
         o["shipping_type"] = json!("TIKTOK");
         h.sim.state.upsert_order(US, o.clone()).unwrap();
-        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21008025);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21008025
+        );
         o["shipping_type"] = json!("SELLER");
         o["status"] = json!("CANCELLED");
         h.sim.state.upsert_order(US, o.clone()).unwrap();
-        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 21011041);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21011041
+        );
         o["status"] = json!("ON_HOLD");
         h.sim.state.upsert_order(US, o).unwrap();
-        assert_eq!(h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0, 36009004);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            36009004
+        );
     }
 
     /// Copies of the US order (own ids and package ids) for one recipient.
@@ -1152,27 +1277,47 @@ mod tests {
     async fn one_tracking_number_ships_up_to_twenty_orders_of_one_recipient() {
         let h = start().await;
         let ids = add_copies(&h, 21, "J*** D***");
-        let all = ["577086512123755101", "577086512123755102", "577086512123755103"];
+        let all = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
         for id in &ids[..20] {
-            assert_eq!(h.mark(US, id, ship(&all, "CONSOL1", USPS)).await.0, 0, "{id}");
+            assert_eq!(
+                h.mark(US, id, ship(&all, "CONSOL1", USPS)).await.0,
+                0,
+                "{id}"
+            );
         }
-        assert_eq!(h.mark(US, &ids[20], ship(&all, "CONSOL1", USPS)).await.0, 21011026);
+        assert_eq!(
+            h.mark(US, &ids[20], ship(&all, "CONSOL1", USPS)).await.0,
+            21011026
+        );
         assert!(h.sim.state.shipments(US, &ids[20]).is_empty());
         // The seed order (same recipient) with its own tracking, then an
         // order of another recipient trying to reuse that tracking.
         let other = add_copies(&h, 22, "Someone Else").pop().unwrap();
         assert_eq!(h.mark(US, US_ORDER, ship(&all, "9400111", USPS)).await.0, 0);
-        assert_eq!(h.mark(US, &other, ship(&all, "9400111", USPS)).await.0, 21034012);
+        assert_eq!(
+            h.mark(US, &other, ship(&all, "9400111", USPS)).await.0,
+            21034012
+        );
     }
 
     #[tokio::test]
     async fn ship_package_is_the_other_markets_call() {
         let h = start().await;
         let path = format!("/fulfillment/202309/packages/{ID_PACKAGE}/ship");
-        let body = json!({"self_shipment": {"tracking_number": "JNE123", "shipping_provider_id": JNE}});
+        let body =
+            json!({"self_shipment": {"tracking_number": "JNE123", "shipping_provider_id": JNE}});
         // Mark Package As Shipped is not offered in ID; Ship Package not in US.
         let lines = ["579000000000000100"];
-        assert_eq!(h.mark(ID_SHOP, ID_ORDER, ship(&lines, "JNE123", JNE)).await.0, 36009004);
+        assert_eq!(
+            h.mark(ID_SHOP, ID_ORDER, ship(&lines, "JNE123", JNE))
+                .await
+                .0,
+            36009004
+        );
         let us_path = "/fulfillment/202309/packages/1153132168123859225/ship";
         assert_eq!(h.call(US, us_path, Some(body.clone())).await.0, 36009004);
         assert_eq!(h.call(ID_SHOP, &path, Some(json!({}))).await.0, 36009004);
@@ -1186,14 +1331,19 @@ mod tests {
             .all(|l| l["tracking_number"] == "JNE123" && l["package_id"] == ID_PACKAGE));
         assert_eq!(h.call(ID_SHOP, &path, Some(body)).await.0, 21008099);
         let other = "/fulfillment/202309/packages/1153132168123850000/ship";
-        let body = json!({"self_shipment": {"tracking_number": "JNE9", "shipping_provider_id": JNE}});
+        let body =
+            json!({"self_shipment": {"tracking_number": "JNE9", "shipping_provider_id": JNE}});
         assert_eq!(h.call(ID_SHOP, other, Some(body)).await.0, 21008111);
     }
 
     #[tokio::test]
     async fn one_tracking_correction_within_72_hours() {
         let h = start().await;
-        let all = ["577086512123755101", "577086512123755102", "577086512123755103"];
+        let all = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
         let path = format!("/fulfillment/202309/orders/{US_ORDER}/shipping_info/update");
         let fix = |t: &str| json!({"tracking_number": t, "shipping_provider_id": UPS});
         assert_eq!(h.call(US, &path, Some(fix("1Z999"))).await.0, 21011043);
@@ -1217,12 +1367,21 @@ mod tests {
         let (code, data) = h.mark(GB, GB_ORDER, body).await;
         assert_eq!(code, 0);
         let gb_pkg = data["package_id"].as_str().unwrap().to_string();
-        assert_eq!(gb_pkg, "1153132168123859301", "the whole order is its pre-made package");
-        h.sim.state.age_shipment(GB, &gb_pkg, UPDATE_WINDOW_SECS + 1).unwrap();
+        assert_eq!(
+            gb_pkg, "1153132168123859301",
+            "the whole order is its pre-made package"
+        );
+        h.sim
+            .state
+            .age_shipment(GB, &gb_pkg, UPDATE_WINDOW_SECS + 1)
+            .unwrap();
         let gb_path = format!("/fulfillment/202309/orders/{GB_ORDER}/shipping_info/update");
         let fix_gb = json!({"tracking_number": "RM2", "shipping_provider_id": ROYAL_MAIL});
         assert_eq!(h.call(GB, &gb_path, Some(fix_gb.clone())).await.0, 21011049);
-        h.sim.state.advance_order(GB, GB_ORDER, "DELIVERED").unwrap();
+        h.sim
+            .state
+            .advance_order(GB, GB_ORDER, "DELIVERED")
+            .unwrap();
         assert_eq!(h.call(GB, &gb_path, Some(fix_gb)).await.0, 21011030);
     }
 }

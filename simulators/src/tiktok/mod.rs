@@ -421,7 +421,10 @@ pub fn router(sim: TikTokSim) -> Router {
             fulfillment::MARK_SHIPPED_API,
             post(fulfillment::mark_package_as_shipped),
         )
-        .route(fulfillment::SHIP_PACKAGE_API, post(fulfillment::ship_package))
+        .route(
+            fulfillment::SHIP_PACKAGE_API,
+            post(fulfillment::ship_package),
+        )
         .route(
             fulfillment::UPDATE_ORDER_SHIPPING_API,
             post(fulfillment::update_order_shipping_info),
@@ -431,8 +434,14 @@ pub fn router(sim: TikTokSim) -> Router {
             post(fulfillment::update_package_shipping_info),
         )
         .route("/_sim/fulfillment/age", post(fulfillment::control_age))
-        .route("/_sim/fulfillment/advance", post(fulfillment::control_advance))
-        .route("/_sim/fulfillment/{shop_id}", get(fulfillment::control_show))
+        .route(
+            "/_sim/fulfillment/advance",
+            post(fulfillment::control_advance),
+        )
+        .route(
+            "/_sim/fulfillment/{shop_id}",
+            get(fulfillment::control_show),
+        )
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))
