@@ -1,23 +1,16 @@
 //! Fulfilment: pushing NetSuite tracking to TikTok (tiktok-shop-api.md §5;
-//! finance-inventory-fulfilment.md §3).
-//!
-//! - Get Shipping Providers (`GET /logistics/202309/delivery_options/{id}/
-//!   shipping_providers`, §3.3): the carriers TikTok accepts for an order's
-//!   delivery option; a carrier is resolved by name against this list only.
-//! - Mark Package As Shipped (`POST /fulfillment/202309/orders/{order_id}/
-//!   packages`, US/UK/EU/JP, §3.1) with the line item ids of exactly the
-//!   units in the box; Ship Package (`POST /fulfillment/202309/packages/
-//!   {package_id}/ship`, SEA/LATAM) with `self_shipment`.
-//! - Update Shipping Info (order or package path, §3.4): one correction per
-//!   order, within 72 h of shipping in US/UK/SEA.
+//! finance-inventory-fulfilment.md §3): Get Shipping Providers for an
+//! order's delivery option (§3.3); Mark Package As Shipped with exactly the
+//! units' line item ids (US/UK/EU/JP) or Ship Package with `self_shipment`
+//! (elsewhere, §3.1); Update Shipping Info, one correction per order within
+//! 72 h in US/UK/SEA (§3.4).
 //!
 //! Neither ship call is idempotent on TikTok's side: a repeat answers
-//! "already shipped" (21008099, 11006021, 21011020, 21011006, 21042056,
-//! 21011040, 21011027). [`ShopSessions::push_shipment`] turns that answer
-//! into a fact by reading the order (§3.4 "Treat as maybe done"): the same
-//! tracking on every unit sent is success; another tracking is
-//! [`PushOutcome::ShippedWithOtherTracking`], which the caller may correct
-//! once with [`ShopSessions::correct_tracking`]. Every other refusal is
+//! "already shipped" ([`ALREADY_SHIPPED_CODES`]). [`ShopSessions::push_shipment`]
+//! turns that into a fact by reading the order (§3.4 "Treat as maybe
+//! done", [`compare_shipped`]): our tracking on every unit sent is success;
+//! another is [`PushOutcome::ShippedWithOtherTracking`], correctable once
+//! with [`ShopSessions::correct_tracking`]. Every other refusal is
 //! classified ([`FulfilmentErrorClass`]) with a fix for the run log.
 
 use reqwest::Method;
@@ -30,28 +23,12 @@ use crate::domain::{
 };
 
 /// Markets (shop `region`) where Mark Package As Shipped is the call (§3.1:
-/// "exclusive to … US, UK, ES, IE, IT, DE, FR, JP"; TikTok's region code for
-/// the UK is GB).
+/// "exclusive to … US, UK, ES, IE, IT, DE, FR, JP"; the UK's region is GB).
 pub const MARK_SHIPPED_MARKETS: [&str; 9] = ["US", "GB", "UK", "ES", "IE", "IT", "DE", "FR", "JP"];
 
 /// Whether a shop's market ships with Mark Package As Shipped (else Ship Package).
 pub fn uses_mark_shipped(region: &str) -> bool {
     MARK_SHIPPED_MARKETS.contains(&region.trim().to_ascii_uppercase().as_str())
-}
-
-pub fn shipping_providers_path(option: &DeliveryOptionId) -> String {
-    format!(
-        "/logistics/202309/delivery_options/{}/shipping_providers",
-        option.as_str()
-    )
-}
-
-pub fn mark_shipped_path(order: &OrderId) -> String {
-    format!("/fulfillment/202309/orders/{}/packages", order.as_str())
-}
-
-pub fn ship_package_path(package: &PackageId) -> String {
-    format!("/fulfillment/202309/packages/{}/ship", package.as_str())
 }
 
 /// `{id, name}` of Get Shipping Providers.
@@ -87,14 +64,9 @@ pub struct MarkShippedRequest {
     pub shipping_provider_id: ShippingProviderId,
 }
 
-/// What Mark Package As Shipped answers: `{order_id, order_line_item_ids,
-/// package_id, warning{message}}` (§5).
+/// What Mark Package As Shipped answers that we use (§5; the echoed ids are left out).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MarkShippedResponse {
-    #[serde(default)]
-    pub order_id: Option<OrderId>,
-    #[serde(default)]
-    pub order_line_item_ids: Vec<OrderLineItemId>,
     #[serde(default)]
     pub package_id: Option<PackageId>,
     /// The tracking number does not match the provider (§3.3 feedback loop):
@@ -159,14 +131,8 @@ pub enum ShippingInfoTarget {
 impl ShippingInfoTarget {
     pub fn path(&self) -> String {
         match self {
-            Self::Order(o) => format!(
-                "/fulfillment/202309/orders/{}/shipping_info/update",
-                o.as_str()
-            ),
-            Self::Package(p) => format!(
-                "/fulfillment/202309/packages/{}/shipping_info/update",
-                p.as_str()
-            ),
+            Self::Order(o) => format!("/fulfillment/202309/orders/{o}/shipping_info/update"),
+            Self::Package(p) => format!("/fulfillment/202309/packages/{p}/shipping_info/update"),
         }
     }
 }
@@ -208,34 +174,43 @@ const AFTER_SALE_CODES: [i64; 4] = [21008044, 21011007, 21011041, 25001010];
 const WRONG_SPLIT_CODES: [i64; 4] = [21011048, 21011036, 21011046, 21011033];
 const FBT_CODES: [i64; 2] = [21008025, 21008117];
 const CORRECTION_CODES: [i64; 6] = [21011049, 21011050, 21011051, 21011052, 21011043, 21011030];
-/// Transient codes §3.4 names, besides the common 36009003 (the transport
-/// already retried those): "System process error" and friends.
-const TRANSIENT_CODES: [i64; 6] = [36009003, 36009007, 11001027, 11001031, 21001008, 21001011];
+/// Transient codes §3.4 names ("System process error" and friends; the
+/// "…" between them is not guessed at: an unlisted code is `Unknown`).
+/// 36009003/36009007 normally arrive already retried by the transport.
+const TRANSIENT_CODES: [i64; 7] = [
+    36009003, 36009007, 11001027, 11001031, 21001008, 21001011, 21022029,
+];
+
+/// Each class's codes, in the order they are checked.
+const CLASSES: [(&[i64], FulfilmentErrorClass); 8] = [
+    (&ALREADY_SHIPPED_CODES, FulfilmentErrorClass::AlreadyShipped),
+    (
+        &TRACKING_OR_PROVIDER_CODES,
+        FulfilmentErrorClass::TrackingOrProvider,
+    ),
+    (
+        &DUPLICATE_TRACKING_CODES,
+        FulfilmentErrorClass::DuplicateTracking,
+    ),
+    (
+        &AFTER_SALE_CODES,
+        FulfilmentErrorClass::AfterSaleOrCancelled,
+    ),
+    (&WRONG_SPLIT_CODES, FulfilmentErrorClass::WrongSplit),
+    (&FBT_CODES, FulfilmentErrorClass::FulfilledByTikTok),
+    (&CORRECTION_CODES, FulfilmentErrorClass::CorrectionRefused),
+    (&TRANSIENT_CODES, FulfilmentErrorClass::Transient),
+];
 
 impl FulfilmentErrorClass {
     /// The class of a fulfilment error code; a code the notes do not list is
     /// `Unknown("{code}: {message}")`: reported, never retried.
     pub fn of_code(code: i64, message: &str) -> Self {
-        let is = |set: &[i64]| set.contains(&code);
-        if is(&ALREADY_SHIPPED_CODES) {
-            Self::AlreadyShipped
-        } else if is(&TRACKING_OR_PROVIDER_CODES) {
-            Self::TrackingOrProvider
-        } else if is(&DUPLICATE_TRACKING_CODES) {
-            Self::DuplicateTracking
-        } else if is(&AFTER_SALE_CODES) {
-            Self::AfterSaleOrCancelled
-        } else if is(&WRONG_SPLIT_CODES) {
-            Self::WrongSplit
-        } else if is(&FBT_CODES) {
-            Self::FulfilledByTikTok
-        } else if is(&CORRECTION_CODES) {
-            Self::CorrectionRefused
-        } else if is(&TRANSIENT_CODES) || (21022001..=21022029).contains(&code) {
-            Self::Transient
-        } else {
-            Self::Unknown(format!("{code}: {message}"))
-        }
+        CLASSES
+            .iter()
+            .find(|(codes, _)| codes.contains(&code))
+            .map(|(_, class)| class.clone())
+            .unwrap_or_else(|| Self::Unknown(format!("{code}: {message}")))
     }
 
     pub fn is_retryable(&self) -> bool {
@@ -265,7 +240,7 @@ impl TikTokClient {
         shop: &ShopAuth,
         option: &DeliveryOptionId,
     ) -> Result<Vec<ShippingProvider>, TikTokError> {
-        let path = shipping_providers_path(option);
+        let path = format!("/logistics/202309/delivery_options/{option}/shipping_providers");
         let data: ProvidersData = self
             .call(Method::GET, &path, Scope::Shop(shop), &[], None)
             .await?;
@@ -278,7 +253,7 @@ impl TikTokClient {
         shop: &ShopAuth,
         request: &MarkShippedRequest,
     ) -> Result<MarkShippedResponse, TikTokError> {
-        let path = mark_shipped_path(&request.order_id);
+        let path = format!("/fulfillment/202309/orders/{}/packages", request.order_id);
         self.call_json(Method::POST, &path, Scope::Shop(shop), &[], request)
             .await
     }
@@ -290,7 +265,7 @@ impl TikTokClient {
         package: &PackageId,
         shipment: &SelfShipment,
     ) -> Result<(), TikTokError> {
-        let path = ship_package_path(package);
+        let path = format!("/fulfillment/202309/packages/{package}/ship");
         let body = serde_json::json!({ "self_shipment": shipment });
         let _: serde_json::Value = self
             .call_json(Method::POST, &path, Scope::Shop(shop), &[], &body)
@@ -470,47 +445,13 @@ impl ShopSessions {
                 client.get_order(&auth, order_id).await
             })
             .await?;
-        let unclear = |units: String| FulfilmentCallError::AlreadyShippedUnclear {
-            order_id: order_id.clone(),
-            units,
-        };
-        let Some(order) = order else {
-            return Err(unclear("(order not returned)".into()));
-        };
-        let wanted = call.line_item_ids();
-        let units: Vec<_> = order
-            .line_items
-            .iter()
-            .filter(|l| wanted.iter().any(|w| w.as_str() == l.id))
-            .collect();
-        let names = || {
-            wanted
-                .iter()
-                .map(OrderLineItemId::as_str)
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        if units.len() != wanted.len() || wanted.is_empty() {
-            return Err(unclear(names()));
-        }
-        let trackings: Vec<Option<&str>> = units.iter().map(|l| l.shipped_tracking()).collect();
-        let Some(Some(first)) = trackings.first().copied() else {
-            return Err(unclear(names()));
-        };
-        if trackings.iter().any(|t| *t != Some(first)) {
-            return Err(unclear(names()));
-        }
-        let package_id = units[0].package_id.clone();
-        // Exact match after trimming: TikTok's docs say nothing of case
-        // folding, so a difference in case is a different number (harsher).
-        if first == call.tracking_number().trim() {
-            Ok(PushOutcome::AlreadyShippedSameTracking { package_id })
-        } else {
-            Ok(PushOutcome::ShippedWithOtherTracking {
-                package_id,
-                tiktok_tracking: first.to_string(),
+        let ids: Vec<&str> = call.line_item_ids().iter().map(|i| i.as_str()).collect();
+        order
+            .and_then(|o| compare_shipped(&o, call))
+            .ok_or_else(|| FulfilmentCallError::AlreadyShippedUnclear {
+                order_id: order_id.clone(),
+                units: ids.join(","),
             })
-        }
     }
 
     /// Update Shipping Info: the one correction TikTok allows per order.
@@ -530,4 +471,30 @@ impl ShopSessions {
         .await
         .map_err(|e| FulfilmentCallError::from_call(e, order_id))
     }
+}
+
+/// An "already shipped" answer checked against the order TikTok holds:
+/// `None` unless every unit sent shows one and the same tracking number.
+/// Exact match after trimming: the docs say nothing of case folding, so a
+/// difference in case is a different number (harsher reading).
+pub fn compare_shipped(order: &super::model::Order, call: &ShipCall) -> Option<PushOutcome> {
+    let wanted = call.line_item_ids();
+    let units: Vec<_> = order
+        .line_items
+        .iter()
+        .filter(|l| wanted.iter().any(|w| w.as_str() == l.id))
+        .collect();
+    let first = units.first()?.shipped_tracking()?;
+    if units.len() != wanted.len() || units.iter().any(|l| l.shipped_tracking() != Some(first)) {
+        return None;
+    }
+    let package_id = units[0].package_id.clone();
+    Some(if first == call.tracking_number().trim() {
+        PushOutcome::AlreadyShippedSameTracking { package_id }
+    } else {
+        PushOutcome::ShippedWithOtherTracking {
+            package_id,
+            tiktok_tracking: first.to_string(),
+        }
+    })
 }
