@@ -266,15 +266,16 @@ pub fn plan(input: PlanInput<'_>) -> TrackingPlan {
             key,
         };
     }
+    // An earlier push whose record was lost: TikTok already holds our
+    // tracking on as many units of every line as were fulfilled. Checked
+    // before picking units, or the other unshipped units of a line would
+    // be sent under this tracking. (Limit: a second fulfilment of the same
+    // line reusing the first one's tracking number reads as pushed too.)
+    if shipped_with(f, order, input.so_lines, &key.tracking_numbers) {
+        return TrackingPlan::AlreadyPushed;
+    }
     let units = match pick_units(f, order, input.so_lines) {
         Ok(u) => u,
-        // An earlier push whose record was lost: TikTok already holds our
-        // tracking on as many units of every line as were fulfilled.
-        Err(WaitReason::MoreUnitsThanTikTok { .. })
-            if shipped_with(f, order, input.so_lines, &key.tracking_numbers) =>
-        {
-            return TrackingPlan::AlreadyPushed
-        }
         Err(w) => return TrackingPlan::Wait(w),
     };
     let other_tracking: Vec<String> = key
@@ -661,6 +662,18 @@ mod tests {
         );
         // ... unless TikTok holds our own tracking on them: a lost record.
         c.order.line_items[1].tracking_number = Some("9400222".into());
+        assert_eq!(c.run(), TrackingPlan::AlreadyPushed);
+    }
+
+    #[test]
+    fn a_lost_record_never_ships_the_lines_other_units() {
+        // One tent of two fulfilled; TikTok already holds our tracking on t1.
+        let mut c = Case::new(fulfilment(
+            &[(1, 1)],
+            &["9400222"],
+            Some("USPS Priority Mail"),
+        ));
+        c.order.line_items[0].tracking_number = Some("9400222".into());
         assert_eq!(c.run(), TrackingPlan::AlreadyPushed);
     }
 

@@ -929,7 +929,7 @@ mod tests {
 
     const US: &str = "7494049642642441621";
     const GB: &str = "7494726673780148744";
-    const ID_SHOP: &str = "7494049642642449999";
+    pub(super) const ID_SHOP: &str = "7494049642642449999";
     const US_ORDER: &str = "576461413038785752";
     const GB_ORDER: &str = "578903215467812301";
     const ID_ORDER: &str = "579000000000000001";
@@ -948,7 +948,7 @@ mod tests {
 
     /// The default seed plus an Indonesian shop (a Ship Package market)
     /// with one paid order in one package.
-    fn seed() -> TikTokSeed {
+    pub(super) fn seed() -> TikTokSeed {
         let mut seed = crate::default_seed().tiktok;
         let mut id_shop: ShopSeed = seed.shops[0].clone();
         id_shop.id = ID_SHOP.into();
@@ -1383,5 +1383,469 @@ mod tests {
             .advance_order(GB, GB_ORDER, "DELIVERED")
             .unwrap();
         assert_eq!(h.call(GB, &gb_path, Some(fix_gb)).await.0, 21011030);
+    }
+}
+
+#[cfg(test)]
+mod client_tests {
+    //! The shared fulfilment client and the tracking planner against this
+    //! simulator, every call through `ShopSessions::call_with_refresh`.
+    use std::collections::HashMap;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use serde_json::json;
+    use shared::config::TikTokApp;
+    use shared::domain::{
+        DeliveryOptionId, NetSuiteFulfillmentId, OrderId, OrderLineItemId, PackageId,
+        ShippingProviderId, ShopId,
+    };
+    use shared::jobs::tracking_plan::{
+        plan, CarrierTable, FulfilledLine, Fulfilment, PlanInput, PushKey, Pushed, SoLineUnits,
+        TrackingPlan,
+    };
+    use shared::store::{ShopCredentials, ShopTokenStore, StoreError};
+    use shared::tiktok::fulfillment::{
+        FulfilmentCallError, FulfilmentErrorClass, MarkShippedRequest, PushOutcome, SelfShipment,
+        ShipCall, ShippingInfoTarget,
+    };
+    use shared::tiktok::{ShopSessions, TikTokClient};
+
+    use super::{TikTokSim, MARK_SHIPPED_API, UPDATE_WINDOW_SECS};
+    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+
+    const US: &str = "7494049642642441621";
+    const GB: &str = "7494726673780148744";
+    const US_ORDER: &str = "576461413038785752";
+    const GB_ORDER: &str = "578903215467812301";
+    const USPS: &str = "7117858858072016686";
+    const UPS: &str = "7117859084421600001";
+
+    type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+    /// A token store in memory (as in inventory.rs's client tests).
+    #[derive(Default)]
+    struct MemStore(Mutex<HashMap<ShopId, ShopCredentials>>);
+
+    impl ShopTokenStore for MemStore {
+        fn get<'a, 'b, 'c>(&'a self, shop: &'b ShopId) -> BoxFut<'c, Option<ShopCredentials>>
+        where
+            'a: 'c,
+            'b: 'c,
+            Self: 'c,
+        {
+            let v = crate::lock(&self.0).get(shop).cloned();
+            Box::pin(async move { Ok(v) })
+        }
+        fn put<'a, 'b, 'c>(&'a self, creds: &'b ShopCredentials) -> BoxFut<'c, ()>
+        where
+            'a: 'c,
+            'b: 'c,
+            Self: 'c,
+        {
+            crate::lock(&self.0).insert(creds.shop_id.clone(), creds.clone());
+            Box::pin(async { Ok(()) })
+        }
+        fn claim_refresh<'a, 'b, 'd, 'c>(
+            &'a self,
+            _shop: &'b ShopId,
+            _seen: &'d str,
+            _now: i64,
+            _until: i64,
+        ) -> BoxFut<'c, bool>
+        where
+            'a: 'c,
+            'b: 'c,
+            'd: 'c,
+            Self: 'c,
+        {
+            Box::pin(async { Ok(true) })
+        }
+        fn replace<'a, 'b, 'd, 'c>(
+            &'a self,
+            seen: &'b str,
+            creds: &'d ShopCredentials,
+        ) -> BoxFut<'c, bool>
+        where
+            'a: 'c,
+            'b: 'c,
+            'd: 'c,
+            Self: 'c,
+        {
+            let mut m = crate::lock(&self.0);
+            let ok = m
+                .get(&creds.shop_id)
+                .is_some_and(|c| c.access_token == seen);
+            if ok {
+                m.insert(creds.shop_id.clone(), creds.clone());
+            }
+            Box::pin(async move { Ok(ok) })
+        }
+    }
+
+    async fn setup() -> (RunningSim<TikTokSim>, ShopSessions) {
+        let seed = super::tests::seed();
+        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
+            .await
+            .unwrap();
+        let client = TikTokClient::new(
+            &sim.base_url,
+            &sim.base_url,
+            TikTokApp {
+                app_key: seed.app_key.clone(),
+                app_secret: seed.app_secret.clone(),
+            },
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        let store = Arc::new(MemStore::default());
+        for s in &seed.shops {
+            store
+                .put(&ShopCredentials {
+                    shop_id: ShopId::new(&s.id),
+                    cipher: s.cipher.clone(),
+                    access_token: s.access_token.clone(),
+                    access_token_expires_at: s.access_token_expire_in,
+                    refresh_token: s.refresh_token.clone(),
+                    refresh_token_expires_at: s.refresh_token_expire_in,
+                })
+                .await
+                .unwrap();
+        }
+        (sim, ShopSessions::new(client, store))
+    }
+
+    /// SO lines as the writer groups the order's units (group i ↔ line i+1).
+    fn so_lines(order: &shared::tiktok::model::Order) -> Vec<SoLineUnits> {
+        shared::mapping::group_all_units(order)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| SoLineUnits {
+                so_line: i as u32 + 1,
+                units: g
+                    .units
+                    .into_iter()
+                    .map(|(id, n)| (OrderLineItemId::new(id), n))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn fulfilment(order: &str, lines: &[(u32, u32)], tracking: &str) -> Fulfilment {
+        Fulfilment {
+            id: NetSuiteFulfillmentId::new("IF1"),
+            order_id: OrderId::new(order),
+            lines: lines
+                .iter()
+                .map(|(l, q)| FulfilledLine {
+                    so_line: *l,
+                    quantity: *q,
+                })
+                .collect(),
+            tracking_numbers: vec![tracking.into()],
+            ship_method: Some("USPS Priority Mail".into()),
+        }
+    }
+
+    fn carriers() -> CarrierTable {
+        CarrierTable(
+            [("USPS Priority Mail".to_string(), "USPS".to_string())]
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    fn mark(order: &str, ids: &[&str], tracking: &str, provider: &str) -> ShipCall {
+        ShipCall::MarkShipped(MarkShippedRequest {
+            order_id: OrderId::new(order),
+            order_line_item_ids: ids.iter().map(|i| OrderLineItemId::new(*i)).collect(),
+            tracking_number: tracking.into(),
+            shipping_provider_id: ShippingProviderId::new(provider),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_planned_partial_shipment_reaches_tiktok_once() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(US);
+        let order = sessions
+            .client()
+            .get_order(
+                &sessions.auth_for(&shop).await.unwrap(),
+                &OrderId::new(US_ORDER),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let option = order.delivery_option_id.clone().unwrap();
+        let providers = sessions.shipping_providers(&shop, &option).await.unwrap();
+        assert_eq!(providers.len(), 3);
+        let lines = so_lines(&order);
+        let carriers = carriers();
+        // One of the two tents (SO line 1) ships.
+        let f = fulfilment(US_ORDER, &[(1, 1)], "9400111");
+        let input = |order, pushed| PlanInput {
+            fulfilment: &f,
+            order,
+            region: "US",
+            so_lines: &lines,
+            carriers: &carriers,
+            providers: Some(&providers),
+            pushed,
+        };
+        let TrackingPlan::Push { call, key, .. } = plan(input(&order, None)) else {
+            panic!("expected a push")
+        };
+        assert_eq!(
+            call,
+            mark(US_ORDER, &["577086512123755101"], "9400111", USPS)
+        );
+        let PushOutcome::Shipped { package_id, .. } =
+            sessions.push_shipment(&shop, &call).await.unwrap()
+        else {
+            panic!()
+        };
+        let shipped = sim.state.shipments(US, US_ORDER);
+        assert_eq!(shipped.len(), 1);
+        assert_eq!(shipped[0].line_item_ids, vec!["577086512123755101"]);
+        assert_eq!(Some(PackageId::new(&shipped[0].package_id)), package_id);
+
+        // The next run: recorded, nothing to send; TikTok shows the unit shipped.
+        let pushed = Pushed { key, package_id };
+        let now = sessions
+            .client()
+            .get_order(
+                &sessions.auth_for(&shop).await.unwrap(),
+                &OrderId::new(US_ORDER),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            plan(input(&now, Some(&pushed))),
+            TrackingPlan::AlreadyPushed
+        );
+        assert_eq!(now.line_items[0].shipped_tracking(), Some("9400111"));
+        assert_eq!(now.status, shared::domain::OrderStatus::PartiallyShipping);
+        // Record lost: the plan still sends nothing (TikTok holds our tracking).
+        assert_eq!(plan(input(&now, None)), TrackingPlan::AlreadyPushed);
+        assert_eq!(sim.state.fulfillment_calls(US, MARK_SHIPPED_API), 1);
+    }
+
+    #[tokio::test]
+    async fn already_shipped_same_tracking_is_success_other_is_corrected_once() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(US);
+        let units = ["577086512123755101", "577086512123755102"];
+        let first = mark(US_ORDER, &units, "9400111", USPS);
+        assert!(matches!(
+            sessions.push_shipment(&shop, &first).await.unwrap(),
+            PushOutcome::Shipped { .. }
+        ));
+        let again = sessions.push_shipment(&shop, &first).await.unwrap();
+        let pkg = sim.state.shipments(US, US_ORDER)[0].package_id.clone();
+        assert_eq!(
+            again,
+            PushOutcome::AlreadyShippedSameTracking {
+                package_id: Some(PackageId::new(&pkg))
+            }
+        );
+        let other = mark(US_ORDER, &units, "1Z999", UPS);
+        let out = sessions.push_shipment(&shop, &other).await.unwrap();
+        assert_eq!(
+            out,
+            PushOutcome::ShippedWithOtherTracking {
+                package_id: Some(PackageId::new(&pkg)),
+                tiktok_tracking: "9400111".into()
+            }
+        );
+        let fix = SelfShipment {
+            tracking_number: "1Z999".into(),
+            shipping_provider_id: ShippingProviderId::new(UPS),
+        };
+        let target = ShippingInfoTarget::Package(PackageId::new(&pkg));
+        let order = OrderId::new(US_ORDER);
+        sessions
+            .correct_tracking(&shop, &order, &target, &fix)
+            .await
+            .unwrap();
+        assert_eq!(
+            sim.state.shipments(US, US_ORDER)[0].tracking_number,
+            "1Z999"
+        );
+        let err = sessions
+            .correct_tracking(&shop, &order, &target, &fix)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                FulfilmentCallError::Refused {
+                    code: 21011051,
+                    class: FulfilmentErrorClass::CorrectionRefused,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(!err.is_retryable());
+    }
+
+    #[tokio::test]
+    async fn refusals_come_back_classified_with_a_fix() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(US);
+        let one = ["577086512123755103"];
+        // A provider of another shop: tracking/provider, a data fix.
+        let err = sessions
+            .push_shipment(
+                &shop,
+                &mark(US_ORDER, &one, "9400111", "7117859084421600101"),
+            )
+            .await
+            .unwrap_err();
+        let FulfilmentCallError::Refused {
+            code, class, fix, ..
+        } = &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            (*code, class),
+            (21011022, &FulfilmentErrorClass::TrackingOrProvider)
+        );
+        assert!(fix.contains("carrier table"), "{fix}");
+        // FBT.
+        let mut o = sim.state.state().orders[US][US_ORDER].clone();
+        o["fulfillment_type"] = json!("FULFILLMENT_BY_TIKTOK");
+        sim.state.upsert_order(US, o).unwrap();
+        let err = sessions
+            .push_shipment(&shop, &mark(US_ORDER, &one, "9400111", USPS))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            FulfilmentCallError::Refused {
+                class: FulfilmentErrorClass::FulfilledByTikTok,
+                ..
+            }
+        ));
+        // A TikTok-fulfilled delivery option has no providers.
+        let err = sessions
+            .shipping_providers(&shop, &DeliveryOptionId::new("7091146663229654790"))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("21008117"), "{err}");
+
+        // GB: shipped, then the 72 h window passes.
+        let gb = ShopId::new(GB);
+        let mut g = sim.state.state().orders[GB][GB_ORDER].clone();
+        g["delivery_option_id"] = json!("7091146663229654801");
+        sim.state.upsert_order(GB, g).unwrap();
+        let ids = [
+            "577086512123756101",
+            "577086512123756102",
+            "577086512123756103",
+        ];
+        let royal = "7117859084421600101";
+        sessions
+            .push_shipment(&gb, &mark(GB_ORDER, &ids, "RM1", royal))
+            .await
+            .unwrap();
+        let pkg = sim.state.shipments(GB, GB_ORDER)[0].package_id.clone();
+        sim.state
+            .age_shipment(GB, &pkg, UPDATE_WINDOW_SECS + 60)
+            .unwrap();
+        let fix = SelfShipment {
+            tracking_number: "RM2".into(),
+            shipping_provider_id: ShippingProviderId::new(royal),
+        };
+        let err = sessions
+            .correct_tracking(
+                &gb,
+                &OrderId::new(GB_ORDER),
+                &ShippingInfoTarget::Order(OrderId::new(GB_ORDER)),
+                &fix,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            FulfilmentCallError::Refused {
+                code: 21011049,
+                class: FulfilmentErrorClass::CorrectionRefused,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn other_markets_ship_the_package_with_ship_package() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(super::tests::ID_SHOP);
+        let auth = sessions.auth_for(&shop).await.unwrap();
+        let order = sessions
+            .client()
+            .get_order(&auth, &OrderId::new("579000000000000001"))
+            .await
+            .unwrap()
+            .unwrap();
+        let option = order.delivery_option_id.clone().unwrap();
+        let providers = sessions.shipping_providers(&shop, &option).await.unwrap();
+        let lines = so_lines(&order);
+        let carriers = CarrierTable(
+            [("USPS Priority Mail".to_string(), "jne".to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let all: Vec<(u32, u32)> = lines
+            .iter()
+            .map(|l| (l.so_line, l.units.iter().map(|(_, n)| n).sum()))
+            .collect();
+        let f = fulfilment("579000000000000001", &all, "JNE777");
+        let TrackingPlan::Push { call, .. } = plan(PlanInput {
+            fulfilment: &f,
+            order: &order,
+            region: "ID",
+            so_lines: &lines,
+            carriers: &carriers,
+            providers: Some(&providers),
+            pushed: None,
+        }) else {
+            panic!()
+        };
+        assert!(
+            matches!(&call, ShipCall::ShipPackage { package_id, .. } if package_id.as_str() == "1153132168123859901")
+        );
+        sessions.push_shipment(&shop, &call).await.unwrap();
+        assert_eq!(
+            sessions.push_shipment(&shop, &call).await.unwrap(),
+            PushOutcome::AlreadyShippedSameTracking {
+                package_id: Some(PackageId::new("1153132168123859901"))
+            }
+        );
+        let s = sim
+            .state
+            .shipments(super::tests::ID_SHOP, "579000000000000001");
+        assert_eq!((s.len(), s[0].via.as_str()), (1, "ship_package"));
+        let _ = PushKey::of(&f);
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refreshed_once() {
+        let (sim, sessions) = setup().await;
+        sim.state
+            .set_token(US, None, Some(crate::now_secs() - 1))
+            .unwrap();
+        let shop = ShopId::new(US);
+        let p = sessions
+            .shipping_providers(&shop, &DeliveryOptionId::new("7091146663229654785"))
+            .await
+            .unwrap();
+        assert_eq!(p[0].name, "USPS");
+        assert_eq!(sim.state.rejected_count(105002), 1);
     }
 }
