@@ -812,7 +812,7 @@ impl TikTokSim {
             .shipments
             .get_mut(shop_id)
             .and_then(|m| m.get_mut(package_id))
-            .ok_or_else(|| SimError::MissingId("shipment", "package_id"))?;
+            .ok_or_else(|| SimError::NotFound("shipment of package", package_id.to_string()))?;
         s.shipped_at -= seconds;
         Ok(())
     }
@@ -826,17 +826,14 @@ impl TikTokSim {
         status: &str,
     ) -> Result<(), SimError> {
         if !matches!(status, "IN_TRANSIT" | "DELIVERED") {
-            return Err(SimError::MissingId(
-                "IN_TRANSIT or DELIVERED status",
-                "status",
-            ));
+            return Err(SimError::StatusNotSettable(status.to_string()));
         }
         let mut st = self.state();
         let order = st
             .orders
             .get_mut(shop_id)
             .and_then(|m| m.get_mut(order_id))
-            .ok_or(SimError::OrderWithoutId)?;
+            .ok_or_else(|| SimError::NotFound("order", order_id.to_string()))?;
         order["status"] = json!(status);
         order["update_time"] = json!(crate::now_secs());
         if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {

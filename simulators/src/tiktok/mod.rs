@@ -335,6 +335,11 @@ pub enum SimError {
     /// (sku id, warehouse id).
     #[error("SKU {0} is not stocked in warehouse {1}")]
     WarehouseNotAssigned(String, String),
+    /// (record kind, id): e.g. a shipment of an unknown package.
+    #[error("no {0} {1} in this shop")]
+    NotFound(&'static str, String),
+    #[error("status {0} is not one a control can set (IN_TRANSIT, DELIVERED)")]
+    StatusNotSettable(String),
 }
 
 /// A TikTok error: HTTP status plus envelope code and message.
