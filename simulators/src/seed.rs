@@ -567,6 +567,25 @@ mod tests {
     }
 
     #[test]
+    fn every_seller_shipped_seed_order_with_an_option_finds_its_carriers() {
+        let seed = try_default_seed().unwrap().tiktok;
+        let mut checked = 0;
+        for o in &seed.orders {
+            let Some(opt) = o.order["delivery_option_id"].as_str() else {
+                continue;
+            };
+            let found = seed
+                .delivery_options
+                .iter()
+                .find(|d| d.shop_id == o.shop_id && d.id == opt)
+                .unwrap_or_else(|| panic!("option {opt} of shop {}", o.shop_id));
+            assert!(!found.fulfilled_by_tiktok && !found.shipping_providers.is_empty());
+            checked += 1;
+        }
+        assert!(checked >= 1);
+    }
+
+    #[test]
     fn embedded_seed_parses() {
         let seed = try_default_seed().unwrap();
         assert_eq!(seed.tiktok.shops.len(), 2);

@@ -498,3 +498,97 @@ pub fn compare_shipped(order: &super::model::Order, call: &ShipCall) -> Option<P
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn order(lines: serde_json::Value) -> super::super::model::Order {
+        serde_json::from_value(json!({"id": "O1", "status": "AWAITING_COLLECTION",
+            "payment": {"currency": "USD"}, "line_items": lines}))
+        .unwrap()
+    }
+
+    fn call(ids: &[&str], tracking: &str) -> ShipCall {
+        ShipCall::MarkShipped(MarkShippedRequest {
+            order_id: OrderId::new("O1"),
+            order_line_item_ids: ids.iter().map(|i| OrderLineItemId::new(*i)).collect(),
+            tracking_number: tracking.into(),
+            shipping_provider_id: ShippingProviderId::new("P"),
+        })
+    }
+
+    #[test]
+    fn codes_fall_in_the_notes_classes_and_unlisted_ones_stay_unknown() {
+        let c = |code| FulfilmentErrorClass::of_code(code, "m");
+        assert_eq!(c(21011020), FulfilmentErrorClass::AlreadyShipped);
+        assert_eq!(c(21008099), FulfilmentErrorClass::AlreadyShipped);
+        assert_eq!(c(21011022), FulfilmentErrorClass::TrackingOrProvider);
+        assert_eq!(c(21011026), FulfilmentErrorClass::DuplicateTracking);
+        assert_eq!(c(21011041), FulfilmentErrorClass::AfterSaleOrCancelled);
+        assert_eq!(c(21011048), FulfilmentErrorClass::WrongSplit);
+        assert_eq!(c(21008025), FulfilmentErrorClass::FulfilledByTikTok);
+        assert_eq!(c(21011049), FulfilmentErrorClass::CorrectionRefused);
+        assert_eq!(c(21011051), FulfilmentErrorClass::CorrectionRefused);
+        assert!(c(21022029).is_retryable());
+        assert_eq!(
+            c(21022010),
+            FulfilmentErrorClass::Unknown("21022010: m".into())
+        );
+        assert!(!c(21022010).is_retryable());
+        assert!(fix_for(&c(21011049)).contains("Seller Center"));
+    }
+
+    #[test]
+    fn markets_and_the_request_body() {
+        assert!(uses_mark_shipped("US") && uses_mark_shipped("gb") && uses_mark_shipped("DE"));
+        assert!(!uses_mark_shipped("ID") && !uses_mark_shipped("MX"));
+        let ShipCall::MarkShipped(r) = call(&["a", "b"], "T1") else {
+            unreachable!()
+        };
+        let body = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            body,
+            json!({"order_line_item_ids": ["a", "b"], "tracking_number": "T1", "shipping_provider_id": "P"})
+        );
+        let empty = MarkShippedRequest {
+            order_line_item_ids: vec![],
+            ..r
+        };
+        assert!(serde_json::to_value(&empty)
+            .unwrap()
+            .get("order_line_item_ids")
+            .is_none());
+    }
+
+    #[test]
+    fn an_already_shipped_answer_is_read_against_the_order() {
+        let o = order(json!([
+            {"id": "a", "sku_id": "s", "tracking_number": "T1", "package_id": "K1"},
+            {"id": "b", "sku_id": "s", "tracking_number": "T1", "package_id": "K1"},
+            {"id": "c", "sku_id": "s", "tracking_number": ""},
+            {"id": "d", "sku_id": "s", "tracking_number": "T2"},
+        ]));
+        let pkg = Some(PackageId::new("K1"));
+        assert_eq!(
+            compare_shipped(&o, &call(&["a", "b"], " T1 ")),
+            Some(PushOutcome::AlreadyShippedSameTracking {
+                package_id: pkg.clone()
+            })
+        );
+        assert_eq!(
+            compare_shipped(&o, &call(&["a", "b"], "t1")),
+            Some(PushOutcome::ShippedWithOtherTracking {
+                package_id: pkg,
+                tiktok_tracking: "T1".into()
+            }),
+            "case differs: another number"
+        );
+        // Unshipped, mixed, unknown or no units: unclear.
+        assert_eq!(compare_shipped(&o, &call(&["c"], "T1")), None);
+        assert_eq!(compare_shipped(&o, &call(&["a", "d"], "T1")), None);
+        assert_eq!(compare_shipped(&o, &call(&["a", "zz"], "T1")), None);
+        assert_eq!(compare_shipped(&o, &call(&[], "T1")), None);
+    }
+}
