@@ -834,6 +834,13 @@ impl TikTokSim {
             .get_mut(shop_id)
             .and_then(|m| m.get_mut(order_id))
             .ok_or_else(|| SimError::NotFound("order", order_id.to_string()))?;
+        let live = line_items(order).into_iter().filter(|l| !is_cancelled(l));
+        if live.clone().next().is_none() || !live.into_iter().all(is_shipped) {
+            return Err(SimError::NotFound(
+                "fully shipped order",
+                order_id.to_string(),
+            ));
+        }
         order["status"] = json!(status);
         order["update_time"] = json!(crate::now_secs());
         if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
@@ -1105,6 +1112,7 @@ mod tests {
         assert_eq!(l["shipping_provider_id"], USPS);
         assert_eq!(l["package_id"], json!(first_pkg));
         assert_eq!(o["line_items"][1]["tracking_number"], Value::Null);
+        assert!(h.sim.state.advance_order(US, US_ORDER, "IN_TRANSIT").is_err());
 
         // Omitting the ids once something shipped: specify the order line.
         let body = json!({"tracking_number": "9400222", "shipping_provider_id": USPS});
@@ -1380,6 +1388,66 @@ mod tests {
             .advance_order(GB, GB_ORDER, "DELIVERED")
             .unwrap();
         assert_eq!(h.call(GB, &gb_path, Some(fix_gb)).await.0, 21011030);
+    }
+
+    #[tokio::test]
+    async fn controls_show_shipments_and_counts_over_http() {
+        let h = start().await;
+        let all = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
+        let (_, data) = h.mark(US, US_ORDER, ship(&all, "9400111", USPS)).await;
+        let pkg = data["package_id"].as_str().unwrap().to_string();
+        let base = &h.sim.base_url;
+        let show: Value = h
+            .http
+            .get(format!("{base}/_sim/fulfillment/{US}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(show["calls"][MARK_SHIPPED_API], 1);
+        assert_eq!(show["shipments"][0]["tracking_number"], "9400111");
+        assert_eq!(show["shipments"][0]["line_item_ids"], json!(all));
+        let post = |path: &str, body: Value| {
+            h.http
+                .post(format!("{base}/_sim/fulfillment/{path}"))
+                .json(&body)
+                .send()
+        };
+        let r = post(
+            "age",
+            json!({"shop_id": US, "package_id": pkg, "seconds": 10}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = post(
+            "age",
+            json!({"shop_id": US, "package_id": "nope", "seconds": 10}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 400);
+        let r = post(
+            "advance",
+            json!({"shop_id": US, "order_id": US_ORDER, "status": "SHIPPED"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 400);
+        let r = post(
+            "advance",
+            json!({"shop_id": US, "order_id": US_ORDER, "status": "DELIVERED"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(h.order(US, US_ORDER)["status"], "DELIVERED");
     }
 }
 
