@@ -341,14 +341,6 @@ impl FulfilmentCallError {
         }
     }
 
-    /// The class, when TikTok answered with a code.
-    pub fn class(&self) -> Option<&FulfilmentErrorClass> {
-        match self {
-            Self::Refused { class, .. } => Some(class),
-            _ => None,
-        }
-    }
-
     /// A TikTok `Api` error becomes `Refused` (classified); the rest stays a call error.
     fn from_call(e: ShopCallError, order_id: &OrderId) -> Self {
         match e {
