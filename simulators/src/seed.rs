@@ -487,6 +487,12 @@ pub struct DeliveryOptionSeed {
 pub struct ShippingProviderSeed {
     pub id: String,
     pub name: String,
+    /// Sim only: tracking numbers of this carrier start with this prefix.
+    /// Mark Package As Shipped answers a `warning` (still `code 0`) when a
+    /// tracking number does not (§3.3 feedback loop; the real matching
+    /// rules are TikTok's and unpublished). `None`: never warns.
+    #[serde(default)]
+    pub tracking_prefix: Option<String>,
 }
 
 /// The built-in delivery options. The US option's id is the one the seed's
@@ -499,6 +505,12 @@ pub fn default_delivery_options() -> Vec<DeliveryOptionSeed> {
     let p = |id: &str, name: &str| ShippingProviderSeed {
         id: id.into(),
         name: name.into(),
+        // USPS numbers start with 9, UPS with 1Z (public carrier formats).
+        tracking_prefix: match name {
+            "USPS" => Some("9".into()),
+            "UPS" => Some("1Z".into()),
+            _ => None,
+        },
     };
     let o =
         |shop: &str, id: &str, name: &str, kind: &str, fbt: bool, providers| DeliveryOptionSeed {

@@ -51,6 +51,11 @@
 //!   orders with the same recipient name and address; a 21st order
 //!   21011026 "tracking no used times over limit"; another recipient
 //!   21034012 "tracking no has been used".
+//! - **Warning** (§3.3, changelog 6543158d6f932c02ba1b78a8): Mark Package
+//!   As Shipped still answers `code 0` but adds `warning.message` when the
+//!   tracking number does not match the provider; sim: "match" is the seed
+//!   provider's `tracking_prefix` (USPS 9…, UPS 1Z…), and a matching
+//!   provider of the same option is suggested by name.
 //! - **Status** [INFERENCE, the notes do not say which]: after a shipment
 //!   the order is PARTIALLY_SHIPPING while live units remain unshipped,
 //!   else AWAITING_COLLECTION (shipped by the seller, not yet scanned by
@@ -320,6 +325,34 @@ impl Fulfillment {
             .ok_or_else(|| api_error(codes::INVALID_TRACKING_OR_PROVIDER))
     }
 
+    /// Mark Package As Shipped's `warning` (§3.3, changelog
+    /// 6543158d6f932c02ba1b78a8): the tracking number does not match the
+    /// chosen provider's prefix (seed `tracking_prefix`, sim-defined);
+    /// another provider of the option that matches is suggested by name.
+    fn tracking_warning(&self, shop: &str, order: &Value, t: &Tracking) -> Option<String> {
+        let options = self.options.get(shop)?;
+        let option = match text(order, "delivery_option_id") {
+            "" => options.values().find(|o| !o.fulfilled_by_tiktok)?,
+            id => options.get(id)?,
+        };
+        let fits = |p: &crate::seed::ShippingProviderSeed| {
+            p.tracking_prefix
+                .as_deref()
+                .is_none_or(|x| t.number.starts_with(x))
+        };
+        let chosen = option
+            .shipping_providers
+            .iter()
+            .find(|p| p.id == t.provider_id)?;
+        if fits(chosen) {
+            return None;
+        }
+        Some(match option.shipping_providers.iter().find(|p| p.tracking_prefix.is_some() && fits(p)) {
+            Some(other) => format!("The tracking number you entered does not match your selected logistics provider. Did you mean to select {}?", other.name),
+            None => "The tracking number you entered does not match your selected logistics provider.".to_string(),
+        })
+    }
+
     /// §3.1: ≤ 20 orders per tracking number, one recipient.
     fn check_consolidation(
         &self,
@@ -530,6 +563,9 @@ pub(crate) async fn mark_package_as_shipped(
         };
         st.fulfillment
             .check_consolidation(&shop, orders, &order_id, &tracking.number)?;
+        let warning = st
+            .fulfillment
+            .tracking_warning(&shop, &orders[&order_id], &tracking);
         let package_id = match reuse {
             Some(p) => p,
             None => st.fulfillment.new_package_id(),
@@ -553,7 +589,12 @@ pub(crate) async fn mark_package_as_shipped(
             .entry(shop)
             .or_default()
             .insert(package_id.clone(), shipment);
-        Ok(json!({"order_id": order_id, "order_line_item_ids": ids, "package_id": package_id}))
+        let mut data =
+            json!({"order_id": order_id, "order_line_item_ids": ids, "package_id": package_id});
+        if let Some(message) = warning {
+            data["warning"] = json!({ "message": message });
+        }
+        Ok(data)
     });
     sim.finish(MARK_SHIPPED_API, result)
 }
@@ -984,6 +1025,7 @@ mod tests {
             shipping_providers: vec![ShippingProviderSeed {
                 id: JNE.into(),
                 name: "JNE".into(),
+                tracking_prefix: None,
             }],
         });
         seed
@@ -1105,6 +1147,7 @@ mod tests {
             "a split gets a new package"
         );
         assert_eq!(data["order_line_item_ids"], json!(["577086512123755101"]));
+        assert!(data.get("warning").is_none(), "a USPS number for USPS");
         let o = h.order(US, US_ORDER);
         assert_eq!(o["status"], "PARTIALLY_SHIPPING");
         let l = &o["line_items"][0];
@@ -1112,7 +1155,11 @@ mod tests {
         assert_eq!(l["shipping_provider_id"], USPS);
         assert_eq!(l["package_id"], json!(first_pkg));
         assert_eq!(o["line_items"][1]["tracking_number"], Value::Null);
-        assert!(h.sim.state.advance_order(US, US_ORDER, "IN_TRANSIT").is_err());
+        assert!(h
+            .sim
+            .state
+            .advance_order(US, US_ORDER, "IN_TRANSIT")
+            .is_err());
 
         // Omitting the ids once something shipped: specify the order line.
         let body = json!({"tracking_number": "9400222", "shipping_provider_id": USPS});
@@ -1133,6 +1180,10 @@ mod tests {
         assert_eq!(
             data["package_id"], "1153132168123859225",
             "the rest is the old package"
+        );
+        assert_eq!(
+            data["warning"]["message"],
+            "The tracking number you entered does not match your selected logistics provider. Did you mean to select USPS?"
         );
         let o = h.order(US, US_ORDER);
         assert_eq!(o["status"], "AWAITING_COLLECTION");
@@ -1668,10 +1719,12 @@ mod client_tests {
             call,
             mark(US_ORDER, &["577086512123755101"], "9400111", USPS)
         );
-        let PushOutcome::Shipped { package_id, .. } =
-            sessions.push_shipment(&shop, &call).await.unwrap()
+        let PushOutcome::Shipped {
+            package_id,
+            warning: None,
+        } = sessions.push_shipment(&shop, &call).await.unwrap()
         else {
-            panic!()
+            panic!("shipped, and no warning for a USPS number")
         };
         let shipped = sim.state.shipments(US, US_ORDER);
         assert_eq!(shipped.len(), 1);
@@ -1710,8 +1763,24 @@ mod client_tests {
             sessions.push_shipment(&shop, &first).await.unwrap(),
             PushOutcome::Shipped { .. }
         ));
+        // A UPS number sent as USPS: shipped, with TikTok's warning.
+        let ups_as_usps = mark(US_ORDER, &["577086512123755103"], "1Z777", USPS);
+        let PushOutcome::Shipped { warning, .. } =
+            sessions.push_shipment(&shop, &ups_as_usps).await.unwrap()
+        else {
+            panic!()
+        };
+        assert!(warning.is_some_and(|w| w.ends_with("Did you mean to select UPS?")));
         let again = sessions.push_shipment(&shop, &first).await.unwrap();
-        let pkg = sim.state.shipments(US, US_ORDER)[0].package_id.clone();
+        // The shipment of the two tents (the headlamp has its own).
+        let tents = || {
+            sim.state
+                .shipments(US, US_ORDER)
+                .into_iter()
+                .find(|s| s.line_item_ids.contains(&units[0].to_string()))
+                .unwrap()
+        };
+        let pkg = tents().package_id;
         assert_eq!(
             again,
             PushOutcome::AlreadyShippedSameTracking {
@@ -1737,10 +1806,7 @@ mod client_tests {
             .correct_tracking(&shop, &order, &target, &fix)
             .await
             .unwrap();
-        assert_eq!(
-            sim.state.shipments(US, US_ORDER)[0].tracking_number,
-            "1Z999"
-        );
+        assert_eq!(tents().tracking_number, "1Z999");
         let err = sessions
             .correct_tracking(&shop, &order, &target, &fix)
             .await
