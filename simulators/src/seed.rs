@@ -44,6 +44,10 @@ pub struct TikTokSeed {
     /// `seed.json`, so the built-in [`default_products`] apply.
     #[serde(default = "default_products")]
     pub products: Vec<ProductSeed>,
+    /// Delivery options with their shipping providers per shop; absent in
+    /// `seed.json`, so the built-in [`default_delivery_options`] apply.
+    #[serde(default = "default_delivery_options")]
+    pub delivery_options: Vec<DeliveryOptionSeed>,
 }
 
 /// One warehouse of a shop, in the Get Warehouse List 202309 shape
@@ -457,6 +461,110 @@ pub fn try_default_seed() -> Result<Seed, SeedError> {
     Seed::from_json(DEFAULT_SEED)
 }
 
+/// One delivery option of a shop with the shipping providers Get Shipping
+/// Providers answers for it (tiktok-shop-api.md §5;
+/// finance-inventory-fulfilment.md §3.3: `GET /logistics/202309/
+/// delivery_options/{delivery_option_id}/shipping_providers` →
+/// `shipping_providers[{id, name}]`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeliveryOptionSeed {
+    pub shop_id: String,
+    pub id: String,
+    pub name: String,
+    /// `STANDARD`, `EXPRESS`, `ECONOMY` or `SEND_BY_SELLER` (§3.3).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Fulfilled by TikTok: Get Shipping Providers answers 21008117 and
+    /// returns no provider (§3.3).
+    #[serde(default)]
+    pub fulfilled_by_tiktok: bool,
+    #[serde(default)]
+    pub shipping_providers: Vec<ShippingProviderSeed>,
+}
+
+/// `{id, name}`, e.g. `{"id":"7117858858072016686","name":"USPS"}` (§3.3).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShippingProviderSeed {
+    pub id: String,
+    pub name: String,
+    /// Sim only: tracking numbers of this carrier start with this prefix.
+    /// Mark Package As Shipped answers a `warning` (still `code 0`) when a
+    /// tracking number does not (§3.3 feedback loop; the real matching
+    /// rules are TikTok's and unpublished). `None`: never warns.
+    #[serde(default)]
+    pub tracking_prefix: Option<String>,
+}
+
+/// The built-in delivery options. The US option's id is the one the seed's
+/// US order carries (`delivery_option_id` 7091146663229654785) and its USPS
+/// id is the doc example's (§3.3); the other ids are made up. The GB shop
+/// gets its own option (the seed's GB orders carry none; a test that
+/// ships one sets it). Each shop also has a TikTok-fulfilled option, for
+/// 21008117.
+pub fn default_delivery_options() -> Vec<DeliveryOptionSeed> {
+    let p = |id: &str, name: &str| ShippingProviderSeed {
+        id: id.into(),
+        name: name.into(),
+        // USPS numbers start with 9, UPS with 1Z (public carrier formats).
+        tracking_prefix: match name {
+            "USPS" => Some("9".into()),
+            "UPS" => Some("1Z".into()),
+            _ => None,
+        },
+    };
+    let o =
+        |shop: &str, id: &str, name: &str, kind: &str, fbt: bool, providers| DeliveryOptionSeed {
+            shop_id: shop.into(),
+            id: id.into(),
+            name: name.into(),
+            kind: kind.into(),
+            fulfilled_by_tiktok: fbt,
+            shipping_providers: providers,
+        };
+    vec![
+        o(
+            US_SHOP,
+            "7091146663229654785",
+            "Standard shipping",
+            "STANDARD",
+            false,
+            vec![
+                p("7117858858072016686", "USPS"),
+                p("7117859084421600001", "UPS"),
+                p("7117859084421600002", "FedEx"),
+            ],
+        ),
+        o(
+            US_SHOP,
+            "7091146663229654790",
+            "Fulfilled by TikTok",
+            "STANDARD",
+            true,
+            vec![],
+        ),
+        o(
+            GB_SHOP,
+            "7091146663229654801",
+            "Standard delivery",
+            "SEND_BY_SELLER",
+            false,
+            vec![
+                p("7117859084421600101", "Royal Mail"),
+                p("7117859084421600102", "DPD"),
+                p("7117859084421600103", "Evri"),
+            ],
+        ),
+        o(
+            GB_SHOP,
+            "7091146663229654802",
+            "Fulfilled by TikTok",
+            "STANDARD",
+            true,
+            vec![],
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,6 +576,25 @@ mod tests {
             .as_str()
             .unwrap_or_else(|| panic!("{k} missing or not a string"));
         Decimal::from_str(s).unwrap_or_else(|e| panic!("{k}={s}: {e}"))
+    }
+
+    #[test]
+    fn every_seller_shipped_seed_order_with_an_option_finds_its_carriers() {
+        let seed = try_default_seed().unwrap().tiktok;
+        let mut checked = 0;
+        for o in &seed.orders {
+            let Some(opt) = o.order["delivery_option_id"].as_str() else {
+                continue;
+            };
+            let found = seed
+                .delivery_options
+                .iter()
+                .find(|d| d.shop_id == o.shop_id && d.id == opt)
+                .unwrap_or_else(|| panic!("option {opt} of shop {}", o.shop_id));
+            assert!(!found.fulfilled_by_tiktok && !found.shipping_providers.is_empty());
+            checked += 1;
+        }
+        assert!(checked >= 1);
     }
 
     #[test]

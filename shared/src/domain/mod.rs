@@ -69,6 +69,28 @@ id_type!(
     /// NetSuite internal id of a location.
     NetSuiteLocationId
 );
+id_type!(
+    /// TikTok order line item id: one unit of an order (tiktok-shop-api.md §3).
+    OrderLineItemId
+);
+id_type!(
+    /// TikTok package id (`packages[].id`, a line item's `package_id`; the
+    /// path of Ship Package and of package-level Update Shipping Info).
+    PackageId
+);
+id_type!(
+    /// TikTok shipping provider id (Get Shipping Providers `id`); cached per
+    /// delivery option, since whether ids are global is unverified (§3.3).
+    ShippingProviderId
+);
+id_type!(
+    /// TikTok delivery option id (an order's `delivery_option_id`).
+    DeliveryOptionId
+);
+id_type!(
+    /// NetSuite internal id of an Item Fulfillment.
+    NetSuiteFulfillmentId
+);
 
 /// Money is decimal, never f64.
 pub type Money = rust_decimal::Decimal;

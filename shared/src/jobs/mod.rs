@@ -13,6 +13,8 @@
 //!   summarised by account; [`payout_report`]: the finance email (CSV of
 //!   every transaction, checks, HTML). Both pure; the payout job around
 //!   them is not built yet.
+//! - [`tracking_plan`]: which TikTok call ships a NetSuite fulfilment's
+//!   units with its tracking (pure; the tracking job is not built yet).
 //! - [`verify`]: freshly created Sales Orders read back in batches and
 //!   compared with what the writer sent.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
@@ -28,6 +30,7 @@ pub mod payout_plan;
 pub mod payout_report;
 pub mod run;
 pub mod sweep;
+pub mod tracking_plan;
 pub mod verify;
 
 pub use run::{run_for_shop, JobError, Progress, ShopJob};

@@ -6,12 +6,14 @@
 //!   shop-scoped call goes through.
 //! - [`orders`], [`aftersales`]: orders, cancellations, returns.
 //! - [`products`], [`inventory`]: the SKU map, warehouses, stock read and push.
+//! - [`fulfillment`]: carriers, tracking pushed back (ship, correct).
 //! - [`model`], [`error`]: what TikTok sends, and this boundary's error type.
 
 pub mod aftersales;
 pub mod auth;
 mod classify;
 pub mod error;
+pub mod fulfillment;
 pub mod inventory;
 pub mod inventory_errors;
 pub mod model;

@@ -57,6 +57,17 @@ pub struct Order {
     pub fulfillment_type: Option<String>,
     #[serde(default)]
     pub delivery_option_name: Option<String>,
+    /// `SELLER` or `TIKTOK`: only `SELLER` orders take our tracking (§3.1
+    /// of the fulfilment notes).
+    #[serde(default)]
+    pub shipping_type: Option<String>,
+    /// Where Get Shipping Providers is asked for this order's carriers.
+    #[serde(default)]
+    pub delivery_option_id: Option<crate::domain::DeliveryOptionId>,
+    /// `packages[{id}]`: present from payment outside the US, after the
+    /// shipment in the US (fulfilment notes §3.1).
+    #[serde(default)]
+    pub packages: Vec<PackageRef>,
     pub payment: Payment,
     #[serde(default)]
     pub recipient_address: Option<Address>,
@@ -193,6 +204,22 @@ pub struct LineItem {
     pub item_tax: Vec<ItemTax>,
     #[serde(default)]
     pub combined_listing_skus: Vec<ComboSku>,
+    /// The unit's package, once TikTok made one.
+    #[serde(default)]
+    pub package_id: Option<crate::domain::PackageId>,
+    /// Set once the unit shipped (empty or absent before).
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+    #[serde(default)]
+    pub shipping_provider_id: Option<crate::domain::ShippingProviderId>,
+    #[serde(default)]
+    pub shipping_provider_name: Option<String>,
+}
+
+/// One entry of an order's `packages[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageRef {
+    pub id: crate::domain::PackageId,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,6 +251,17 @@ impl LineItem {
         [&self.display_status, &self.package_status]
             .iter()
             .any(|s| matches!(s.as_deref(), Some("CANCELLED" | "CANCEL")))
+    }
+}
+
+impl LineItem {
+    /// The tracking number TikTok holds for this unit, if it shipped
+    /// (TikTok may send an empty string for "none").
+    pub fn shipped_tracking(&self) -> Option<&str> {
+        self.tracking_number
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
     }
 }
 

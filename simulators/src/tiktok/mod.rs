@@ -12,6 +12,7 @@
 
 mod auth;
 mod control;
+pub mod fulfillment;
 pub mod inventory;
 mod orders;
 mod page_token;
@@ -82,6 +83,8 @@ pub(crate) struct State {
     pub(crate) order_detail_failures: VecDeque<i64>,
     /// Products, warehouses and stock per shop (`products.rs`, `inventory.rs`).
     pub(crate) catalog: products::Catalog,
+    /// Delivery options, shipments and fulfilment call counts (`fulfillment.rs`).
+    pub(crate) fulfillment: fulfillment::Fulfillment,
 }
 
 impl State {
@@ -126,6 +129,7 @@ impl State {
             rejected: BTreeMap::new(),
             order_detail_failures: VecDeque::new(),
             catalog: products::Catalog::from_seed(seed),
+            fulfillment: fulfillment::Fulfillment::from_seed(seed),
         }
     }
 }
@@ -331,6 +335,11 @@ pub enum SimError {
     /// (sku id, warehouse id).
     #[error("SKU {0} is not stocked in warehouse {1}")]
     WarehouseNotAssigned(String, String),
+    /// (record kind, id): e.g. a shipment of an unknown package.
+    #[error("no {0} {1} in this shop")]
+    NotFound(&'static str, String),
+    #[error("status {0} is not one a control can set (IN_TRANSIT, DELIVERED)")]
+    StatusNotSettable(String),
 }
 
 /// A TikTok error: HTTP status plus envelope code and message.
@@ -409,6 +418,35 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/_sim/inventory/fail", post(inventory::control_fail))
         .route("/_sim/inventory/config", post(inventory::control_config))
         .route("/_sim/inventory/{shop_id}", get(inventory::control_show))
+        .route(
+            fulfillment::SHIPPING_PROVIDERS_API,
+            get(fulfillment::get_shipping_providers),
+        )
+        .route(
+            fulfillment::MARK_SHIPPED_API,
+            post(fulfillment::mark_package_as_shipped),
+        )
+        .route(
+            fulfillment::SHIP_PACKAGE_API,
+            post(fulfillment::ship_package),
+        )
+        .route(
+            fulfillment::UPDATE_ORDER_SHIPPING_API,
+            post(fulfillment::update_order_shipping_info),
+        )
+        .route(
+            fulfillment::UPDATE_PACKAGE_SHIPPING_API,
+            post(fulfillment::update_package_shipping_info),
+        )
+        .route("/_sim/fulfillment/age", post(fulfillment::control_age))
+        .route(
+            "/_sim/fulfillment/advance",
+            post(fulfillment::control_advance),
+        )
+        .route(
+            "/_sim/fulfillment/{shop_id}",
+            get(fulfillment::control_show),
+        )
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))

@@ -1,0 +1,1982 @@
+//! Fulfilment: Get Shipping Providers, Mark Package As Shipped, Ship
+//! Package and Update Shipping Info (tiktok-shop-api.md §5;
+//! finance-inventory-fulfilment.md §3), plus `/_sim/fulfillment/*` controls
+//! a test uses to read what was shipped, age a shipment past TikTok's 72 h
+//! window and move an order on to IN_TRANSIT / DELIVERED.
+//!
+//! Every shipment is written back into the order JSON in `state.orders`
+//! (line items' `package_id`, `package_status`, `tracking_number`,
+//! `shipping_provider_id`/`_name`, the order's `packages`, `status`,
+//! `tracking_number`, `shipping_provider(_id)`, `update_time`), so Get Order
+//! Detail shows shipments exactly as a client reading "already shipped"
+//! answers must check them (§3.4).
+//!
+//! Rules, each with its source; "sim" marks a choice where the docs are
+//! silent, always the harsher reading:
+//! - **Get Shipping Providers** (`GET /logistics/202309/delivery_options/
+//!   {id}/shipping_providers`, §3.3): an option that is not the shop's
+//!   answers 21008116 "No Subscription without specified delivery option"
+//!   (sim: unknown ids too); a TikTok-fulfilled option answers 21008117.
+//! - **Market** (§3.1): Mark Package As Shipped is "exclusive to … US, UK,
+//!   ES, IE, IT, DE, FR, JP"; elsewhere it is refused. Ship Package is the
+//!   SEA/LATAM flow; sim: refused in the Mark Package As Shipped markets
+//!   (so a client cannot pass by using the wrong call). Neither refusal has
+//!   a documented code: sim answers the catch-all 36009004 (§8).
+//! - **Order** (§3.1, §3.4): not this shop's 21008111 (as Get Order Detail);
+//!   `fulfillment_type` other than FULFILLMENT_BY_SELLER or `shipping_type`
+//!   other than SELLER 21008025 "Seller cannot operate orders which are
+//!   fulfilled by platform"; CANCELLED 21011041; sim: UNPAID / ON_HOLD
+//!   36009004 (nothing to ship yet).
+//! - **Body**: `tracking_number` and `shipping_provider_id` required (sim:
+//!   36009004); a tracking number with anything but ASCII letters and digits
+//!   21004012 "special characters" (sim: the strictest reading of that
+//!   code); a provider not offered for the order's delivery option 21011022
+//!   "invalid tracking or provider id" (§3.3 "Providers outside the list are
+//!   not allowed"; an order without `delivery_option_id` uses the shop's
+//!   seller-shipped option).
+//! - **Line items** (Mark Package As Shipped, §3.1, §3.2): an id not in the
+//!   order, or listed twice, 36009004 (sim: the notes name no code);
+//!   a cancelled one 21011007 "Package item has after-sale request"; any
+//!   one already shipped 21011020 "These orders are already shipped." and
+//!   nothing changes (sim: the whole call is refused). `order_line_item_ids`
+//!   omitted ships every live unit when none has shipped yet; once some
+//!   have, 21011048 "There are multiple packages that can be shipped,
+//!   please specify the order line" (§3.2).
+//! - **Already shipped** (§3.4): the same codes whether the tracking sent
+//!   again is the same or a different one (sim: TikTok's answer does not
+//!   say which; the client must read the order). Ship Package on a shipped
+//!   package: 21008099 "Package has been shipped. Please not ship the
+//!   package again."
+//! - **One tracking number, several orders** (§3.1): allowed for up to 20
+//!   orders with the same recipient name and address; a 21st order
+//!   21011026 "tracking no used times over limit"; another recipient
+//!   21034012 "tracking no has been used".
+//! - **Warning** (§3.3, changelog 6543158d6f932c02ba1b78a8): Mark Package
+//!   As Shipped still answers `code 0` but adds `warning.message` when the
+//!   tracking number does not match the provider; sim: "match" is the seed
+//!   provider's `tracking_prefix` (USPS 9…, UPS 1Z…), and a matching
+//!   provider of the same option is suggested by name.
+//! - **Status** [INFERENCE, the notes do not say which]: after a shipment
+//!   the order is PARTIALLY_SHIPPING while live units remain unshipped,
+//!   else AWAITING_COLLECTION (shipped by the seller, not yet scanned by
+//!   the carrier); `advance_order` moves it to IN_TRANSIT or DELIVERED.
+//!   Shipped line items get `package_status` FULFILLING.
+//! - **Package id** (§3.1): US packages are generated at shipment and
+//!   returned; elsewhere they exist from payment. Sim: a shipment whose
+//!   units are exactly one existing package's keeps that package's id,
+//!   otherwise a new id is generated and returned.
+//! - **Update Shipping Info** (§3.4, changelog 65532219ff8ea502bd3df6a2):
+//!   not shipped 21011043; DELIVERED/COMPLETED 21011030; in US, UK and SEA
+//!   more than 72 h after shipping 21011049; a second update of the same
+//!   order (any market) 21011051 "only be updated once". The order path on
+//!   an order with several shipped packages answers 21011048 (sim: the
+//!   package path exists for split orders, §5).
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use super::auth::{authenticate, Authed};
+use super::products::{bad_param, parse_body};
+use super::{ApiError, SimError, TikTokSim};
+use crate::seed::{DeliveryOptionSeed, TikTokSeed};
+
+pub const SHIPPING_PROVIDERS_API: &str =
+    "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers";
+pub const MARK_SHIPPED_API: &str = "/fulfillment/202309/orders/{order_id}/packages";
+pub const SHIP_PACKAGE_API: &str = "/fulfillment/202309/packages/{package_id}/ship";
+pub const UPDATE_ORDER_SHIPPING_API: &str =
+    "/fulfillment/202309/orders/{order_id}/shipping_info/update";
+pub const UPDATE_PACKAGE_SHIPPING_API: &str =
+    "/fulfillment/202309/packages/{package_id}/shipping_info/update";
+
+/// "A single tracking number can be used to ship a maximum of 20 orders" (§3.1).
+pub const MAX_ORDERS_PER_TRACKING: usize = 20;
+/// "within 72 hours of shipment" (§3.4).
+pub const UPDATE_WINDOW_SECS: i64 = 72 * 3600;
+/// Mark Package As Shipped markets, by shop `region` (§3.1; GB is UK).
+const MARK_SHIPPED_MARKETS: [&str; 9] = ["US", "GB", "UK", "ES", "IE", "IT", "DE", "FR", "JP"];
+/// Markets where the 72 h window applies: "US/UK/SEA" (§3.4).
+const WINDOW_MARKETS: [&str; 9] = ["US", "GB", "UK", "ID", "MY", "PH", "SG", "TH", "VN"];
+
+/// The documented codes the simulator answers (§3.3, §3.4).
+pub mod codes {
+    pub const NOT_THIS_SELLERS: i64 = 21008111;
+    pub const NO_SUBSCRIPTION: i64 = 21008116;
+    pub const OPTION_FULFILLED_BY_TIKTOK: i64 = 21008117;
+    pub const FULFILLED_BY_PLATFORM: i64 = 21008025;
+    pub const PACKAGE_SHIPPED: i64 = 21008099;
+    pub const ORDERS_ALREADY_SHIPPED: i64 = 21011020;
+    pub const ORDER_CANCELLED: i64 = 21011041;
+    pub const AFTER_SALE: i64 = 21011007;
+    pub const SPECIAL_CHARACTERS: i64 = 21004012;
+    pub const INVALID_TRACKING_OR_PROVIDER: i64 = 21011022;
+    pub const SPECIFY_ORDER_LINE: i64 = 21011048;
+    pub const TRACKING_USED: i64 = 21034012;
+    pub const TRACKING_OVER_LIMIT: i64 = 21011026;
+    pub const NOT_SHIPPED_YET: i64 = 21011043;
+    pub const ALREADY_DELIVERED: i64 = 21011030;
+    pub const UPDATE_WINDOW_PASSED: i64 = 21011049;
+    pub const UPDATED_ONCE: i64 = 21011051;
+}
+
+fn message(code: i64) -> &'static str {
+    match code {
+        codes::NOT_THIS_SELLERS => "The order or package does not belong to the current seller.",
+        codes::NO_SUBSCRIPTION => "No Subscription without specified delivery option",
+        codes::OPTION_FULFILLED_BY_TIKTOK => {
+            "The delivery option is fulfilled by TikTok. No shipping provider will be returned."
+        }
+        codes::FULFILLED_BY_PLATFORM => {
+            "Seller cannot operate orders which are fulfilled by platform"
+        }
+        codes::PACKAGE_SHIPPED => "Package has been shipped. Please not ship the package again.",
+        codes::ORDERS_ALREADY_SHIPPED => "These orders are already shipped.",
+        codes::ORDER_CANCELLED => "Cannot complete the operation when order is cancelled.",
+        codes::AFTER_SALE => "Package item has after-sale request",
+        codes::SPECIAL_CHARACTERS => "The tracking number contains special characters.",
+        codes::INVALID_TRACKING_OR_PROVIDER => "Invalid tracking number or shipping provider id.",
+        codes::SPECIFY_ORDER_LINE => {
+            "There are multiple packages that can be shipped, please specify the order line"
+        }
+        codes::TRACKING_USED => "tracking no has been used",
+        codes::TRACKING_OVER_LIMIT => "tracking no used times over limit",
+        codes::NOT_SHIPPED_YET => "The package has not been shipped yet.",
+        codes::ALREADY_DELIVERED => "The package has already been delivered.",
+        codes::UPDATE_WINDOW_PASSED => {
+            "Shipping information can only be updated within 72 hours of shipment."
+        }
+        codes::UPDATED_ONCE => "Shipping information can only be updated once.",
+        _ => "unknown error",
+    }
+}
+
+fn api_error(code: i64) -> ApiError {
+    ApiError::ok_status(code, message(code))
+}
+
+/// One shipment the simulator recorded (what `/_sim/fulfillment` shows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shipment {
+    pub package_id: String,
+    pub order_id: String,
+    pub line_item_ids: Vec<String>,
+    pub tracking_number: String,
+    pub shipping_provider_id: String,
+    pub shipping_provider_name: String,
+    /// Unix seconds; the 72 h window counts from here.
+    pub shipped_at: i64,
+    /// Which call shipped it: `mark_shipped` or `ship_package`.
+    pub via: String,
+    /// Tracking corrections accepted (at most one per order).
+    pub updates: u32,
+}
+
+/// Fulfilment state of all shops.
+pub(crate) struct Fulfillment {
+    /// shop id -> delivery option id -> option.
+    options: BTreeMap<String, BTreeMap<String, DeliveryOptionSeed>>,
+    /// shop id -> package id -> shipment.
+    shipments: BTreeMap<String, BTreeMap<String, Shipment>>,
+    /// (shop id, API) -> calls that passed the common checks.
+    calls: BTreeMap<(String, String), u64>,
+    next_package: u64,
+}
+
+impl Fulfillment {
+    pub(crate) fn from_seed(seed: &TikTokSeed) -> Self {
+        let mut options: BTreeMap<String, BTreeMap<String, DeliveryOptionSeed>> = BTreeMap::new();
+        for o in &seed.delivery_options {
+            options
+                .entry(o.shop_id.clone())
+                .or_default()
+                .insert(o.id.clone(), o.clone());
+        }
+        Self {
+            options,
+            shipments: BTreeMap::new(),
+            calls: BTreeMap::new(),
+            next_package: 1_153_132_168_900_000_000,
+        }
+    }
+
+    fn count(&mut self, shop: &str, api: &str) {
+        *self
+            .calls
+            .entry((shop.to_string(), api.to_string()))
+            .or_default() += 1;
+    }
+}
+
+/// TikTok's QPS limit is per API (§4): every order's or package's path is
+/// one API, so the window is keyed by the path template (as inventory.rs).
+fn api_qps(sim: &TikTokSim, a: &Authed, api: &str) -> Result<(), ApiError> {
+    let mut st = sim.state();
+    let limit = st.qps_limit as usize;
+    let key = (
+        a.param("app_key").unwrap_or_default().to_string(),
+        a.shop.id.clone(),
+        api.to_string(),
+    );
+    let window = st.windows.entry(key).or_default();
+    let now = Instant::now();
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+    {
+        window.pop_front();
+    }
+    if window.len() >= limit {
+        return Err(ApiError {
+            http: StatusCode::TOO_MANY_REQUESTS,
+            code: 36009002,
+            message: "Too many requests".into(),
+        });
+    }
+    window.push_back(now);
+    Ok(())
+}
+
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn line_items(order: &Value) -> Vec<&Value> {
+    order
+        .get("line_items")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().collect())
+        .unwrap_or_default()
+}
+
+fn is_cancelled(line: &Value) -> bool {
+    ["display_status", "package_status"]
+        .iter()
+        .any(|k| matches!(text(line, k), "CANCELLED" | "CANCEL"))
+}
+
+fn is_shipped(line: &Value) -> bool {
+    !text(line, "tracking_number").is_empty()
+}
+
+/// §3.1: only seller-fulfilled, seller-shipped orders take our tracking.
+fn check_seller_fulfilled(order: &Value) -> Result<(), ApiError> {
+    let by_seller = text(order, "fulfillment_type") == "FULFILLMENT_BY_SELLER"
+        && text(order, "shipping_type") == "SELLER";
+    if !by_seller {
+        return Err(api_error(codes::FULFILLED_BY_PLATFORM));
+    }
+    match text(order, "status") {
+        "CANCELLED" | "CANCEL" => Err(api_error(codes::ORDER_CANCELLED)),
+        "UNPAID" | "ON_HOLD" => Err(bad_param("the order is not ready to ship")),
+        _ => Ok(()),
+    }
+}
+
+/// `self_shipment`-style `{tracking_number, shipping_provider_id}`.
+struct Tracking {
+    number: String,
+    provider_id: String,
+}
+
+fn tracking_from(obj: &serde_json::Map<String, Value>) -> Result<Tracking, ApiError> {
+    let field = |k: &str| {
+        obj.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| bad_param(format!("{k} is required")))
+    };
+    let number = field("tracking_number")?;
+    let provider_id = field("shipping_provider_id")?;
+    if !number.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(api_error(codes::SPECIAL_CHARACTERS));
+    }
+    Ok(Tracking {
+        number,
+        provider_id,
+    })
+}
+
+impl Fulfillment {
+    /// The provider's name if `provider_id` is offered for the order's
+    /// delivery option (or the shop's seller-shipped option), else 21011022.
+    fn provider_name(
+        &self,
+        shop: &str,
+        order: &Value,
+        provider_id: &str,
+    ) -> Result<String, ApiError> {
+        let options = self.options.get(shop);
+        let option = match text(order, "delivery_option_id") {
+            "" => options.and_then(|m| m.values().find(|o| !o.fulfilled_by_tiktok)),
+            id => options.and_then(|m| m.get(id)),
+        };
+        option
+            .and_then(|o| o.shipping_providers.iter().find(|p| p.id == provider_id))
+            .map(|p| p.name.clone())
+            .ok_or_else(|| api_error(codes::INVALID_TRACKING_OR_PROVIDER))
+    }
+
+    /// Mark Package As Shipped's `warning` (§3.3, changelog
+    /// 6543158d6f932c02ba1b78a8): the tracking number does not match the
+    /// chosen provider's prefix (seed `tracking_prefix`, sim-defined);
+    /// another provider of the option that matches is suggested by name.
+    fn tracking_warning(&self, shop: &str, order: &Value, t: &Tracking) -> Option<String> {
+        let options = self.options.get(shop)?;
+        let option = match text(order, "delivery_option_id") {
+            "" => options.values().find(|o| !o.fulfilled_by_tiktok)?,
+            id => options.get(id)?,
+        };
+        let fits = |p: &crate::seed::ShippingProviderSeed| {
+            p.tracking_prefix
+                .as_deref()
+                .is_none_or(|x| t.number.starts_with(x))
+        };
+        let chosen = option
+            .shipping_providers
+            .iter()
+            .find(|p| p.id == t.provider_id)?;
+        if fits(chosen) {
+            return None;
+        }
+        Some(match option.shipping_providers.iter().find(|p| p.tracking_prefix.is_some() && fits(p)) {
+            Some(other) => format!("The tracking number you entered does not match your selected logistics provider. Did you mean to select {}?", other.name),
+            None => "The tracking number you entered does not match your selected logistics provider.".to_string(),
+        })
+    }
+
+    /// §3.1: ≤ 20 orders per tracking number, one recipient.
+    fn check_consolidation(
+        &self,
+        shop: &str,
+        orders: &BTreeMap<String, Value>,
+        order_id: &str,
+        tracking: &str,
+    ) -> Result<(), ApiError> {
+        let users: BTreeSet<&str> = self
+            .shipments
+            .get(shop)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter(|s| s.tracking_number == tracking && s.order_id != order_id)
+            .map(|s| s.order_id.as_str())
+            .collect();
+        if users.is_empty() {
+            return Ok(());
+        }
+        let recipient = |id: &str| {
+            orders.get(id).map(|o| {
+                let a = o.get("recipient_address").cloned().unwrap_or(Value::Null);
+                (
+                    text(&a, "name").to_string(),
+                    text(&a, "full_address").to_string(),
+                )
+            })
+        };
+        let mine = recipient(order_id);
+        if users.iter().any(|u| recipient(u) != mine) {
+            return Err(api_error(codes::TRACKING_USED));
+        }
+        if users.len() >= MAX_ORDERS_PER_TRACKING {
+            return Err(api_error(codes::TRACKING_OVER_LIMIT));
+        }
+        Ok(())
+    }
+
+    fn new_package_id(&mut self) -> String {
+        self.next_package += 1;
+        self.next_package.to_string()
+    }
+}
+
+/// Writes a shipment (or a corrected one) into the order JSON, then sets the
+/// order's status (module doc, "Status").
+fn apply_to_order(order: &mut Value, s: &Shipment) {
+    if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
+        for l in lines.iter_mut() {
+            if s.line_item_ids.iter().any(|id| id == text(l, "id")) {
+                l["package_id"] = json!(s.package_id);
+                l["package_status"] = json!("FULFILLING");
+                l["tracking_number"] = json!(s.tracking_number);
+                l["shipping_provider_id"] = json!(s.shipping_provider_id);
+                l["shipping_provider_name"] = json!(s.shipping_provider_name);
+            }
+        }
+    }
+    let (live, shipped) = line_items(order)
+        .iter()
+        .filter(|l| !is_cancelled(l))
+        .fold((0, 0), |(n, k), l| (n + 1, k + usize::from(is_shipped(l))));
+    let status = if shipped < live {
+        "PARTIALLY_SHIPPING"
+    } else {
+        "AWAITING_COLLECTION"
+    };
+    if matches!(
+        text(order, "status"),
+        "AWAITING_SHIPMENT" | "PARTIALLY_SHIPPING" | "AWAITING_COLLECTION"
+    ) {
+        order["status"] = json!(status);
+        if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
+            for l in lines
+                .iter_mut()
+                .filter(|l| is_shipped(l) && !is_cancelled(l))
+            {
+                l["display_status"] = json!(status);
+            }
+        }
+    }
+    // The packages the order's line items now reference.
+    let packages: BTreeSet<String> = line_items(order)
+        .iter()
+        .map(|l| text(l, "package_id").to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    order["packages"] = json!(packages
+        .iter()
+        .map(|p| json!({"id": p}))
+        .collect::<Vec<_>>());
+    order["tracking_number"] = json!(s.tracking_number);
+    order["shipping_provider_id"] = json!(s.shipping_provider_id);
+    order["shipping_provider"] = json!(s.shipping_provider_name);
+    order["update_time"] = json!(crate::now_secs());
+}
+
+/// `GET /logistics/202309/delivery_options/{id}/shipping_providers`.
+pub(crate) async fn get_shipping_providers(
+    State(sim): State<TikTokSim>,
+    Path(option_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/logistics/202309/delivery_options/{option_id}/shipping_providers");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        api_qps(&sim, &a, SHIPPING_PROVIDERS_API)?;
+        let mut st = sim.state();
+        st.fulfillment.count(&a.shop.id, SHIPPING_PROVIDERS_API);
+        let option = st
+            .fulfillment
+            .options
+            .get(&a.shop.id)
+            .and_then(|m| m.get(&option_id))
+            .ok_or_else(|| api_error(codes::NO_SUBSCRIPTION))?;
+        if option.fulfilled_by_tiktok {
+            return Err(api_error(codes::OPTION_FULFILLED_BY_TIKTOK));
+        }
+        Ok(json!({"shipping_providers": option.shipping_providers.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>()}))
+    });
+    sim.finish(SHIPPING_PROVIDERS_API, result)
+}
+
+/// `POST /fulfillment/202309/orders/{order_id}/packages` (Mark Package As Shipped).
+pub(crate) async fn mark_package_as_shipped(
+    State(sim): State<TikTokSim>,
+    Path(order_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/orders/{order_id}/packages");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        api_qps(&sim, &a, MARK_SHIPPED_API)?;
+        let shop = a.shop.id.clone();
+        let mut guard = sim.state();
+        let st = &mut *guard;
+        st.fulfillment.count(&shop, MARK_SHIPPED_API);
+        if !MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
+            return Err(bad_param(format!(
+                "Mark Package As Shipped is not available in market {}; use Ship Package",
+                a.shop.region
+            )));
+        }
+        let orders = st.orders.entry(shop.clone()).or_default();
+        let order = orders
+            .get(&order_id)
+            .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+        check_seller_fulfilled(order)?;
+        let body = parse_body(&body)?;
+        let tracking = tracking_from(&body)?;
+        let provider_name = st
+            .fulfillment
+            .provider_name(&shop, order, &tracking.provider_id)?;
+        let lines = line_items(order);
+        let live: Vec<&Value> = lines.iter().copied().filter(|l| !is_cancelled(l)).collect();
+        let ids: Vec<String> = match body.get("order_line_item_ids") {
+            None | Some(Value::Null) => {
+                if live.iter().all(|l| is_shipped(l)) {
+                    return Err(api_error(codes::ORDERS_ALREADY_SHIPPED));
+                }
+                if live.iter().any(|l| is_shipped(l)) {
+                    return Err(api_error(codes::SPECIFY_ORDER_LINE));
+                }
+                live.iter().map(|l| text(l, "id").to_string()).collect()
+            }
+            Some(Value::Array(list)) if !list.is_empty() => {
+                let mut ids = Vec::with_capacity(list.len());
+                for v in list {
+                    let id = v
+                        .as_str()
+                        .ok_or_else(|| bad_param("order_line_item_ids must be strings"))?;
+                    if ids.iter().any(|x| x == id) {
+                        return Err(bad_param(format!("order_line_item_ids lists {id} twice")));
+                    }
+                    let line = lines.iter().find(|l| text(l, "id") == id).ok_or_else(|| {
+                        bad_param(format!("order line item {id} is not in order {order_id}"))
+                    })?;
+                    if is_cancelled(line) {
+                        return Err(api_error(codes::AFTER_SALE));
+                    }
+                    if is_shipped(line) {
+                        return Err(api_error(codes::ORDERS_ALREADY_SHIPPED));
+                    }
+                    ids.push(id.to_string());
+                }
+                ids
+            }
+            Some(_) => return Err(bad_param("order_line_item_ids must be a non-empty list")),
+        };
+        // Exactly one existing package's units keep its id (module doc).
+        let existing: BTreeSet<&str> = lines
+            .iter()
+            .filter(|l| ids.iter().any(|i| i == text(l, "id")))
+            .map(|l| text(l, "package_id"))
+            .collect();
+        let reuse = match existing.iter().next() {
+            Some(p) if existing.len() == 1 && !p.is_empty() => {
+                let all: Vec<&str> = lines
+                    .iter()
+                    .filter(|l| text(l, "package_id") == *p && !is_cancelled(l))
+                    .map(|l| text(l, "id"))
+                    .collect();
+                (all.len() == ids.len()).then(|| p.to_string())
+            }
+            _ => None,
+        };
+        st.fulfillment
+            .check_consolidation(&shop, orders, &order_id, &tracking.number)?;
+        let warning = st
+            .fulfillment
+            .tracking_warning(&shop, &orders[&order_id], &tracking);
+        let package_id = match reuse {
+            Some(p) => p,
+            None => st.fulfillment.new_package_id(),
+        };
+        let shipment = Shipment {
+            package_id: package_id.clone(),
+            order_id: order_id.clone(),
+            line_item_ids: ids.clone(),
+            tracking_number: tracking.number,
+            shipping_provider_id: tracking.provider_id,
+            shipping_provider_name: provider_name,
+            shipped_at: crate::now_secs(),
+            via: "mark_shipped".into(),
+            updates: 0,
+        };
+        if let Some(o) = orders.get_mut(&order_id) {
+            apply_to_order(o, &shipment);
+        }
+        st.fulfillment
+            .shipments
+            .entry(shop)
+            .or_default()
+            .insert(package_id.clone(), shipment);
+        let mut data =
+            json!({"order_id": order_id, "order_line_item_ids": ids, "package_id": package_id});
+        if let Some(message) = warning {
+            data["warning"] = json!({ "message": message });
+        }
+        Ok(data)
+    });
+    sim.finish(MARK_SHIPPED_API, result)
+}
+
+/// The order (id) holding `package_id` among a shop's orders: a line item
+/// or the order's `packages[]` names it.
+fn order_of_package(orders: &BTreeMap<String, Value>, package_id: &str) -> Option<String> {
+    orders
+        .iter()
+        .find(|(_, o)| {
+            line_items(o)
+                .iter()
+                .any(|l| text(l, "package_id") == package_id)
+                || o.get("packages")
+                    .and_then(Value::as_array)
+                    .is_some_and(|p| p.iter().any(|p| text(p, "id") == package_id))
+        })
+        .map(|(id, _)| id.clone())
+}
+
+/// `POST /fulfillment/202309/packages/{package_id}/ship` (Ship Package).
+pub(crate) async fn ship_package(
+    State(sim): State<TikTokSim>,
+    Path(package_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/packages/{package_id}/ship");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        api_qps(&sim, &a, SHIP_PACKAGE_API)?;
+        let shop = a.shop.id.clone();
+        let mut guard = sim.state();
+        let st = &mut *guard;
+        st.fulfillment.count(&shop, SHIP_PACKAGE_API);
+        if MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
+            return Err(bad_param(format!(
+                "market {} ships with Mark Package As Shipped",
+                a.shop.region
+            )));
+        }
+        let orders = st.orders.entry(shop.clone()).or_default();
+        let order_id = order_of_package(orders, &package_id)
+            .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+        let order = orders
+            .get(&order_id)
+            .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+        check_seller_fulfilled(order)?;
+        let units: Vec<&Value> = line_items(order)
+            .into_iter()
+            .filter(|l| text(l, "package_id") == package_id && !is_cancelled(l))
+            .collect();
+        if units.iter().any(|l| is_shipped(l)) {
+            return Err(api_error(codes::PACKAGE_SHIPPED));
+        }
+        if units.is_empty() {
+            return Err(api_error(codes::AFTER_SALE));
+        }
+        let body = parse_body(&body)?;
+        let Some(Value::Object(self_shipment)) = body.get("self_shipment") else {
+            return Err(bad_param(
+                "self_shipment is required for SEND_BY_SELLER packages",
+            ));
+        };
+        let tracking = tracking_from(self_shipment)?;
+        let provider_name = st
+            .fulfillment
+            .provider_name(&shop, order, &tracking.provider_id)?;
+        let ids: Vec<String> = units.iter().map(|l| text(l, "id").to_string()).collect();
+        st.fulfillment
+            .check_consolidation(&shop, orders, &order_id, &tracking.number)?;
+        let shipment = Shipment {
+            package_id: package_id.clone(),
+            order_id: order_id.clone(),
+            line_item_ids: ids,
+            tracking_number: tracking.number,
+            shipping_provider_id: tracking.provider_id,
+            shipping_provider_name: provider_name,
+            shipped_at: crate::now_secs(),
+            via: "ship_package".into(),
+            updates: 0,
+        };
+        if let Some(o) = orders.get_mut(&order_id) {
+            apply_to_order(o, &shipment);
+        }
+        st.fulfillment
+            .shipments
+            .entry(shop)
+            .or_default()
+            .insert(package_id, shipment);
+        Ok(json!({}))
+    });
+    sim.finish(SHIP_PACKAGE_API, result)
+}
+
+/// Which shipment an Update Shipping Info call names.
+enum UpdateTarget {
+    Order(String),
+    Package(String),
+}
+
+fn update_shipping(
+    sim: &TikTokSim,
+    a: &Authed,
+    api: &str,
+    target: UpdateTarget,
+    body: &[u8],
+) -> Result<Value, ApiError> {
+    api_qps(sim, a, api)?;
+    let shop = a.shop.id.clone();
+    let mut guard = sim.state();
+    let st = &mut *guard;
+    st.fulfillment.count(&shop, api);
+    let orders = st.orders.entry(shop.clone()).or_default();
+    let order_id = match &target {
+        UpdateTarget::Order(id) => id.clone(),
+        UpdateTarget::Package(p) => {
+            order_of_package(orders, p).ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?
+        }
+    };
+    let order = orders
+        .get(&order_id)
+        .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+    check_seller_fulfilled(order)?;
+    let body = parse_body(body)?;
+    let tracking = tracking_from(&body)?;
+    let shipped: Vec<&Shipment> = st
+        .fulfillment
+        .shipments
+        .get(&shop)
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter(|s| s.order_id == order_id)
+        .collect();
+    let shipment = match &target {
+        UpdateTarget::Package(p) => shipped.iter().find(|s| &s.package_id == p),
+        UpdateTarget::Order(_) if shipped.len() > 1 => {
+            return Err(api_error(codes::SPECIFY_ORDER_LINE))
+        }
+        UpdateTarget::Order(_) => shipped.first(),
+    }
+    .ok_or_else(|| api_error(codes::NOT_SHIPPED_YET))?;
+    if matches!(text(order, "status"), "DELIVERED" | "COMPLETED") {
+        return Err(api_error(codes::ALREADY_DELIVERED));
+    }
+    if WINDOW_MARKETS.contains(&a.shop.region.as_str())
+        && crate::now_secs() - shipment.shipped_at > UPDATE_WINDOW_SECS
+    {
+        return Err(api_error(codes::UPDATE_WINDOW_PASSED));
+    }
+    if shipped.iter().map(|s| s.updates).sum::<u32>() >= 1 {
+        return Err(api_error(codes::UPDATED_ONCE));
+    }
+    let provider_name = st
+        .fulfillment
+        .provider_name(&shop, order, &tracking.provider_id)?;
+    let package_id = shipment.package_id.clone();
+    st.fulfillment
+        .check_consolidation(&shop, orders, &order_id, &tracking.number)?;
+    let Some(s) = st
+        .fulfillment
+        .shipments
+        .get_mut(&shop)
+        .and_then(|m| m.get_mut(&package_id))
+    else {
+        return Err(api_error(codes::NOT_SHIPPED_YET));
+    };
+    s.tracking_number = tracking.number;
+    s.shipping_provider_id = tracking.provider_id;
+    s.shipping_provider_name = provider_name;
+    s.updates += 1;
+    let s = s.clone();
+    if let Some(o) = orders.get_mut(&order_id) {
+        apply_to_order(o, &s);
+    }
+    Ok(json!({}))
+}
+
+/// `POST /fulfillment/202309/orders/{order_id}/shipping_info/update`.
+pub(crate) async fn update_order_shipping_info(
+    State(sim): State<TikTokSim>,
+    Path(order_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/orders/{order_id}/shipping_info/update");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        update_shipping(
+            &sim,
+            &a,
+            UPDATE_ORDER_SHIPPING_API,
+            UpdateTarget::Order(order_id),
+            &body,
+        )
+    });
+    sim.finish(UPDATE_ORDER_SHIPPING_API, result)
+}
+
+/// `POST /fulfillment/202309/packages/{package_id}/shipping_info/update`.
+pub(crate) async fn update_package_shipping_info(
+    State(sim): State<TikTokSim>,
+    Path(package_id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = format!("/fulfillment/202309/packages/{package_id}/shipping_info/update");
+    let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
+        update_shipping(
+            &sim,
+            &a,
+            UPDATE_PACKAGE_SHIPPING_API,
+            UpdateTarget::Package(package_id),
+            &body,
+        )
+    });
+    sim.finish(UPDATE_PACKAGE_SHIPPING_API, result)
+}
+
+impl TikTokSim {
+    /// Shipments of one order, oldest package id first.
+    pub fn shipments(&self, shop_id: &str, order_id: &str) -> Vec<Shipment> {
+        self.state()
+            .fulfillment
+            .shipments
+            .get(shop_id)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter(|s| s.order_id == order_id)
+            .cloned()
+            .collect()
+    }
+
+    /// Calls of a shop to one fulfilment API (e.g. [`MARK_SHIPPED_API`])
+    /// that passed the common checks and the QPS limit, whatever they answered.
+    pub fn fulfillment_calls(&self, shop_id: &str, api: &str) -> u64 {
+        self.state()
+            .fulfillment
+            .calls
+            .get(&(shop_id.to_string(), api.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Moves a shipment's time back by `seconds` (past the 72 h window).
+    pub fn age_shipment(
+        &self,
+        shop_id: &str,
+        package_id: &str,
+        seconds: i64,
+    ) -> Result<(), SimError> {
+        let mut st = self.state();
+        let s = st
+            .fulfillment
+            .shipments
+            .get_mut(shop_id)
+            .and_then(|m| m.get_mut(package_id))
+            .ok_or_else(|| SimError::NotFound("shipment of package", package_id.to_string()))?;
+        s.shipped_at -= seconds;
+        Ok(())
+    }
+
+    /// The carrier's side: a fully shipped order moves to `IN_TRANSIT` or
+    /// `DELIVERED` (the only statuses accepted here).
+    pub fn advance_order(
+        &self,
+        shop_id: &str,
+        order_id: &str,
+        status: &str,
+    ) -> Result<(), SimError> {
+        if !matches!(status, "IN_TRANSIT" | "DELIVERED") {
+            return Err(SimError::StatusNotSettable(status.to_string()));
+        }
+        let mut st = self.state();
+        let order = st
+            .orders
+            .get_mut(shop_id)
+            .and_then(|m| m.get_mut(order_id))
+            .ok_or_else(|| SimError::NotFound("order", order_id.to_string()))?;
+        let live = line_items(order).into_iter().filter(|l| !is_cancelled(l));
+        if live.clone().next().is_none() || !live.into_iter().all(is_shipped) {
+            return Err(SimError::NotFound(
+                "fully shipped order",
+                order_id.to_string(),
+            ));
+        }
+        order["status"] = json!(status);
+        order["update_time"] = json!(crate::now_secs());
+        if let Some(lines) = order.get_mut("line_items").and_then(Value::as_array_mut) {
+            for l in lines
+                .iter_mut()
+                .filter(|l| is_shipped(l) && !is_cancelled(l))
+            {
+                l["display_status"] = json!(status);
+            }
+        }
+        Ok(())
+    }
+
+    /// What `GET /_sim/fulfillment/{shop_id}` shows.
+    pub fn fulfillment_snapshot(&self, shop_id: &str) -> Value {
+        let st = self.state();
+        let calls: BTreeMap<&str, u64> = st
+            .fulfillment
+            .calls
+            .iter()
+            .filter(|((s, _), _)| s == shop_id)
+            .map(|((_, api), n)| (api.as_str(), *n))
+            .collect();
+        let shipments: Vec<&Shipment> = st
+            .fulfillment
+            .shipments
+            .get(shop_id)
+            .into_iter()
+            .flat_map(|m| m.values())
+            .collect();
+        json!({"calls": calls, "shipments": shipments})
+    }
+}
+
+fn control_answer(r: Result<(), SimError>) -> Response {
+    match r {
+        Ok(()) => (StatusCode::OK, Json(json!({"ok": true}))).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AgeShipment {
+    shop_id: String,
+    package_id: String,
+    seconds: i64,
+}
+
+/// `POST /_sim/fulfillment/age {shop_id, package_id, seconds}`.
+pub(crate) async fn control_age(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<AgeShipment>,
+) -> Response {
+    control_answer(sim.age_shipment(&req.shop_id, &req.package_id, req.seconds))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AdvanceOrder {
+    shop_id: String,
+    order_id: String,
+    status: String,
+}
+
+/// `POST /_sim/fulfillment/advance {shop_id, order_id, status}`.
+pub(crate) async fn control_advance(
+    State(sim): State<TikTokSim>,
+    Json(req): Json<AdvanceOrder>,
+) -> Response {
+    control_answer(sim.advance_order(&req.shop_id, &req.order_id, &req.status))
+}
+
+/// `GET /_sim/fulfillment/{shop_id}`: shipments and call counts.
+pub(crate) async fn control_show(
+    State(sim): State<TikTokSim>,
+    Path(shop_id): Path<String>,
+) -> Json<Value> {
+    Json(sim.fulfillment_snapshot(&shop_id))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The endpoints over HTTP, signed exactly as a client signs them.
+    use super::*;
+    use crate::seed::{DeliveryOptionSeed, OrderSeed, ShippingProviderSeed, ShopSeed};
+    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+
+    const US: &str = "7494049642642441621";
+    const GB: &str = "7494726673780148744";
+    pub(super) const ID_SHOP: &str = "7494049642642449999";
+    const US_ORDER: &str = "576461413038785752";
+    const GB_ORDER: &str = "578903215467812301";
+    const ID_ORDER: &str = "579000000000000001";
+    const ID_PACKAGE: &str = "1153132168123859901";
+    const USPS: &str = "7117858858072016686";
+    const UPS: &str = "7117859084421600001";
+    const ROYAL_MAIL: &str = "7117859084421600101";
+    const JNE: &str = "7117859084421600201";
+
+    struct Harness {
+        sim: RunningSim<TikTokSim>,
+        key: String,
+        secret: String,
+        http: reqwest::Client,
+    }
+
+    /// The default seed plus an Indonesian shop (a Ship Package market)
+    /// with one paid order in one package.
+    pub(super) fn seed() -> TikTokSeed {
+        let mut seed = crate::default_seed().tiktok;
+        let mut id_shop: ShopSeed = seed.shops[0].clone();
+        id_shop.id = ID_SHOP.into();
+        id_shop.region = "ID".into();
+        id_shop.cipher = "ROW_sim_id_cipher".into();
+        id_shop.access_token = "TTP_sim_id_token".into();
+        id_shop.refresh_token = "TTP_sim_id_rt".into();
+        seed.shops.push(id_shop);
+        let mut order = seed.orders[0].order.clone();
+        order["id"] = json!(ID_ORDER);
+        order["delivery_option_id"] = json!("7091146663229659001");
+        order["packages"] = json!([{ "id": ID_PACKAGE }]);
+        if let Some(lines) = order["line_items"].as_array_mut() {
+            for (i, l) in lines.iter_mut().enumerate() {
+                l["id"] = json!(format!("57900000000000010{i}"));
+                l["package_id"] = json!(ID_PACKAGE);
+            }
+        }
+        seed.orders.push(OrderSeed {
+            shop_id: ID_SHOP.into(),
+            order,
+        });
+        seed.delivery_options.push(DeliveryOptionSeed {
+            shop_id: ID_SHOP.into(),
+            id: "7091146663229659001".into(),
+            name: "Regular".into(),
+            kind: "SEND_BY_SELLER".into(),
+            fulfilled_by_tiktok: false,
+            shipping_providers: vec![ShippingProviderSeed {
+                id: JNE.into(),
+                name: "JNE".into(),
+                tracking_prefix: None,
+            }],
+        });
+        seed
+    }
+
+    async fn start() -> Harness {
+        let seed = seed();
+        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
+            .await
+            .unwrap();
+        Harness {
+            sim,
+            key: seed.app_key,
+            secret: seed.app_secret,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    impl Harness {
+        fn shop(&self, id: &str) -> ShopSeed {
+            self.sim
+                .state
+                .shops()
+                .into_iter()
+                .find(|s| s.id == id)
+                .unwrap()
+        }
+
+        /// A signed call; `body` None sends no body (GET). Returns the code.
+        async fn call(&self, shop: &str, path: &str, body: Option<Value>) -> (i64, Value) {
+            let shop = self.shop(shop);
+            let ts = crate::now_secs().to_string();
+            let q: Vec<(&str, &str)> = vec![
+                ("app_key", &self.key),
+                ("timestamp", &ts),
+                ("shop_cipher", &shop.cipher),
+            ];
+            let raw = body.map(|b| b.to_string());
+            let sign = shared::signing::tiktok::api_sign(
+                &self.secret,
+                path,
+                &q,
+                raw.as_deref().map(str::as_bytes),
+            );
+            let mut all = q.clone();
+            all.push(("sign", &sign));
+            let url = format!("{}{path}", self.sim.base_url);
+            let req = match raw {
+                Some(r) => self
+                    .http
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(r),
+                None => self.http.get(url),
+            };
+            let v: Value = req
+                .query(&all)
+                .header("x-tts-access-token", shop.access_token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (v["code"].as_i64().unwrap(), v["data"].clone())
+        }
+
+        async fn mark(&self, shop: &str, order: &str, body: Value) -> (i64, Value) {
+            self.call(
+                shop,
+                &format!("/fulfillment/202309/orders/{order}/packages"),
+                Some(body),
+            )
+            .await
+        }
+
+        fn order(&self, shop: &str, id: &str) -> Value {
+            self.sim.state.state().orders[shop][id].clone()
+        }
+    }
+
+    fn ship(ids: &[&str], tracking: &str, provider: &str) -> Value {
+        json!({"order_line_item_ids": ids, "tracking_number": tracking, "shipping_provider_id": provider})
+    }
+
+    #[tokio::test]
+    async fn providers_per_delivery_option_and_their_errors() {
+        let h = start().await;
+        let path = |o: &str| format!("/logistics/202309/delivery_options/{o}/shipping_providers");
+        let (code, data) = h.call(US, &path("7091146663229654785"), None).await;
+        assert_eq!(code, 0);
+        assert_eq!(
+            data["shipping_providers"][0],
+            json!({"id": USPS, "name": "USPS"})
+        );
+        assert_eq!(data["shipping_providers"].as_array().unwrap().len(), 3);
+        // Another shop's option, and a TikTok-fulfilled one.
+        assert_eq!(
+            h.call(US, &path("7091146663229654801"), None).await.0,
+            21008116
+        );
+        assert_eq!(
+            h.call(US, &path("7091146663229654790"), None).await.0,
+            21008117
+        );
+        assert_eq!(h.sim.state.fulfillment_calls(US, SHIPPING_PROVIDERS_API), 3);
+    }
+
+    #[tokio::test]
+    async fn partial_then_rest_updates_the_order_and_its_status() {
+        let h = start().await;
+        let (code, data) = h
+            .mark(US, US_ORDER, ship(&["577086512123755101"], "9400111", USPS))
+            .await;
+        assert_eq!(code, 0, "{data}");
+        let first_pkg = data["package_id"].as_str().unwrap().to_string();
+        assert_ne!(
+            first_pkg, "1153132168123859225",
+            "a split gets a new package"
+        );
+        assert_eq!(data["order_line_item_ids"], json!(["577086512123755101"]));
+        assert!(data.get("warning").is_none(), "a USPS number for USPS");
+        let o = h.order(US, US_ORDER);
+        assert_eq!(o["status"], "PARTIALLY_SHIPPING");
+        let l = &o["line_items"][0];
+        assert_eq!(l["tracking_number"], "9400111");
+        assert_eq!(l["shipping_provider_id"], USPS);
+        assert_eq!(l["package_id"], json!(first_pkg));
+        assert_eq!(o["line_items"][1]["tracking_number"], Value::Null);
+        assert!(h
+            .sim
+            .state
+            .advance_order(US, US_ORDER, "IN_TRANSIT")
+            .is_err());
+
+        // Omitting the ids once something shipped: specify the order line.
+        let body = json!({"tracking_number": "9400222", "shipping_provider_id": USPS});
+        assert_eq!(h.mark(US, US_ORDER, body).await.0, 21011048);
+
+        let (code, data) = h
+            .mark(
+                US,
+                US_ORDER,
+                ship(
+                    &["577086512123755102", "577086512123755103"],
+                    "9400222",
+                    UPS,
+                ),
+            )
+            .await;
+        assert_eq!(code, 0);
+        assert_eq!(
+            data["package_id"], "1153132168123859225",
+            "the rest is the old package"
+        );
+        assert_eq!(
+            data["warning"]["message"],
+            "The tracking number you entered does not match your selected logistics provider. Did you mean to select USPS?"
+        );
+        let o = h.order(US, US_ORDER);
+        assert_eq!(o["status"], "AWAITING_COLLECTION");
+        assert_eq!(o["packages"].as_array().unwrap().len(), 2);
+        assert_eq!(o["line_items"][2]["shipping_provider_name"], "UPS");
+        assert_eq!(h.sim.state.shipments(US, US_ORDER).len(), 2);
+
+        h.sim
+            .state
+            .advance_order(US, US_ORDER, "IN_TRANSIT")
+            .unwrap();
+        assert_eq!(h.order(US, US_ORDER)["status"], "IN_TRANSIT");
+    }
+
+    #[tokio::test]
+    async fn already_shipped_answers_the_same_whatever_the_tracking() {
+        let h = start().await;
+        let ids = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
+        assert_eq!(h.mark(US, US_ORDER, ship(&ids, "9400111", USPS)).await.0, 0);
+        let before = h.order(US, US_ORDER);
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&ids, "9400111", USPS)).await.0,
+            21011020
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&ids, "9400999", USPS)).await.0,
+            21011020
+        );
+        // One already shipped id in the list refuses the whole call.
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&ids[..1], "9400999", USPS))
+                .await
+                .0,
+            21011020
+        );
+        let body = json!({"tracking_number": "9400111", "shipping_provider_id": USPS});
+        assert_eq!(h.mark(US, US_ORDER, body).await.0, 21011020);
+        assert_eq!(h.order(US, US_ORDER), before, "nothing changed");
+        assert_eq!(h.sim.state.fulfillment_calls(US, MARK_SHIPPED_API), 5);
+        assert_eq!(h.sim.state.rejected_count(21011020), 4);
+    }
+
+    #[tokio::test]
+    async fn bad_provider_tracking_and_line_items_are_refused() {
+        let h = start().await;
+        let one = ["577086512123755101"];
+        // Royal Mail is the GB shop's provider, not offered for this option.
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", ROYAL_MAIL))
+                .await
+                .0,
+            21011022
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400-111", USPS)).await.0,
+            21004012
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&["1"], "9400111", USPS)).await.0,
+            36009004
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&[one[0], one[0]], "9400111", USPS))
+                .await
+                .0,
+            36009004
+        );
+        assert_eq!(
+            h.mark(US, US_ORDER, json!({"shipping_provider_id": USPS}))
+                .await
+                .0,
+            36009004
+        );
+        // Another shop's order.
+        assert_eq!(
+            h.mark(US, GB_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21008111
+        );
+        // A cancelled unit.
+        let mut o = h.order(US, US_ORDER);
+        o["line_items"][0]["display_status"] = json!("CANCELLED");
+        h.sim.state.upsert_order(US, o).unwrap();
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21011007
+        );
+        assert!(h.sim.state.shipments(US, US_ORDER).is_empty());
+    }
+
+    #[tokio::test]
+    async fn fbt_cancelled_and_unpaid_orders_are_refused() {
+        let h = start().await;
+        let one = ["577086512123755101"];
+        let mut o = h.order(US, US_ORDER);
+        o["fulfillment_type"] = json!("FULFILLMENT_BY_TIKTOK");
+        h.sim.state.upsert_order(US, o.clone()).unwrap();
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21008025
+        );
+        o["fulfillment_type"] = json!("FULFILLMENT_BY_SELLER");
+        o["shipping_type"] = json!("TIKTOK");
+        h.sim.state.upsert_order(US, o.clone()).unwrap();
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21008025
+        );
+        o["shipping_type"] = json!("SELLER");
+        o["status"] = json!("CANCELLED");
+        h.sim.state.upsert_order(US, o.clone()).unwrap();
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            21011041
+        );
+        o["status"] = json!("ON_HOLD");
+        h.sim.state.upsert_order(US, o).unwrap();
+        assert_eq!(
+            h.mark(US, US_ORDER, ship(&one, "9400111", USPS)).await.0,
+            36009004
+        );
+    }
+
+    /// Copies of the US order (own ids and package ids) for one recipient.
+    fn add_copies(h: &Harness, n: usize, name: &str) -> Vec<String> {
+        let template = h.order(US, US_ORDER);
+        (0..n)
+            .map(|i| {
+                let mut o = template.clone();
+                let id = format!("5764614130387{i:05}");
+                o["id"] = json!(id);
+                o["recipient_address"]["name"] = json!(name);
+                o["packages"] = json!([{ "id": format!("9{id}") }]);
+                for l in o["line_items"].as_array_mut().unwrap() {
+                    l["package_id"] = json!(format!("9{id}"));
+                }
+                h.sim.state.upsert_order(US, o).unwrap();
+                id
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn one_tracking_number_ships_up_to_twenty_orders_of_one_recipient() {
+        let h = start().await;
+        let ids = add_copies(&h, 21, "J*** D***");
+        let all = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
+        for id in &ids[..20] {
+            assert_eq!(
+                h.mark(US, id, ship(&all, "CONSOL1", USPS)).await.0,
+                0,
+                "{id}"
+            );
+        }
+        assert_eq!(
+            h.mark(US, &ids[20], ship(&all, "CONSOL1", USPS)).await.0,
+            21011026
+        );
+        assert!(h.sim.state.shipments(US, &ids[20]).is_empty());
+        // The seed order (same recipient) with its own tracking, then an
+        // order of another recipient trying to reuse that tracking.
+        let other = add_copies(&h, 22, "Someone Else").pop().unwrap();
+        assert_eq!(h.mark(US, US_ORDER, ship(&all, "9400111", USPS)).await.0, 0);
+        assert_eq!(
+            h.mark(US, &other, ship(&all, "9400111", USPS)).await.0,
+            21034012
+        );
+    }
+
+    #[tokio::test]
+    async fn ship_package_is_the_other_markets_call() {
+        let h = start().await;
+        let path = format!("/fulfillment/202309/packages/{ID_PACKAGE}/ship");
+        let body =
+            json!({"self_shipment": {"tracking_number": "JNE123", "shipping_provider_id": JNE}});
+        // Mark Package As Shipped is not offered in ID; Ship Package not in US.
+        let lines = ["579000000000000100"];
+        assert_eq!(
+            h.mark(ID_SHOP, ID_ORDER, ship(&lines, "JNE123", JNE))
+                .await
+                .0,
+            36009004
+        );
+        let us_path = "/fulfillment/202309/packages/1153132168123859225/ship";
+        assert_eq!(h.call(US, us_path, Some(body.clone())).await.0, 36009004);
+        assert_eq!(h.call(ID_SHOP, &path, Some(json!({}))).await.0, 36009004);
+        assert_eq!(h.call(ID_SHOP, &path, Some(body.clone())).await.0, 0);
+        let o = h.order(ID_SHOP, ID_ORDER);
+        assert_eq!(o["status"], "AWAITING_COLLECTION");
+        assert!(o["line_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["tracking_number"] == "JNE123" && l["package_id"] == ID_PACKAGE));
+        assert_eq!(h.call(ID_SHOP, &path, Some(body)).await.0, 21008099);
+        let other = "/fulfillment/202309/packages/1153132168123850000/ship";
+        let body =
+            json!({"self_shipment": {"tracking_number": "JNE9", "shipping_provider_id": JNE}});
+        assert_eq!(h.call(ID_SHOP, other, Some(body)).await.0, 21008111);
+    }
+
+    #[tokio::test]
+    async fn one_tracking_correction_within_72_hours() {
+        let h = start().await;
+        let all = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
+        let path = format!("/fulfillment/202309/orders/{US_ORDER}/shipping_info/update");
+        let fix = |t: &str| json!({"tracking_number": t, "shipping_provider_id": UPS});
+        assert_eq!(h.call(US, &path, Some(fix("1Z999"))).await.0, 21011043);
+        let (_, data) = h.mark(US, US_ORDER, ship(&all, "9400111", USPS)).await;
+        let pkg = data["package_id"].as_str().unwrap().to_string();
+        assert_eq!(h.call(US, &path, Some(fix("1Z999"))).await.0, 0);
+        let o = h.order(US, US_ORDER);
+        assert_eq!(o["line_items"][0]["tracking_number"], "1Z999");
+        assert_eq!(o["line_items"][0]["shipping_provider_id"], UPS);
+        assert_eq!(o["tracking_number"], "1Z999");
+        // A second correction, even on the package path, is refused.
+        let pkg_path = format!("/fulfillment/202309/packages/{pkg}/shipping_info/update");
+        assert_eq!(h.call(US, &pkg_path, Some(fix("1Z998"))).await.0, 21011051);
+        assert_eq!(h.sim.state.shipments(US, US_ORDER)[0].updates, 1);
+
+        // GB: 72 h window, then delivered.
+        let mut g = h.order(GB, GB_ORDER);
+        g["delivery_option_id"] = json!("7091146663229654801");
+        h.sim.state.upsert_order(GB, g).unwrap();
+        let body = json!({"tracking_number": "RM1", "shipping_provider_id": ROYAL_MAIL});
+        let (code, data) = h.mark(GB, GB_ORDER, body).await;
+        assert_eq!(code, 0);
+        let gb_pkg = data["package_id"].as_str().unwrap().to_string();
+        assert_eq!(
+            gb_pkg, "1153132168123859301",
+            "the whole order is its pre-made package"
+        );
+        h.sim
+            .state
+            .age_shipment(GB, &gb_pkg, UPDATE_WINDOW_SECS + 1)
+            .unwrap();
+        let gb_path = format!("/fulfillment/202309/orders/{GB_ORDER}/shipping_info/update");
+        let fix_gb = json!({"tracking_number": "RM2", "shipping_provider_id": ROYAL_MAIL});
+        assert_eq!(h.call(GB, &gb_path, Some(fix_gb.clone())).await.0, 21011049);
+        h.sim
+            .state
+            .advance_order(GB, GB_ORDER, "DELIVERED")
+            .unwrap();
+        assert_eq!(h.call(GB, &gb_path, Some(fix_gb)).await.0, 21011030);
+    }
+
+    #[tokio::test]
+    async fn controls_show_shipments_and_counts_over_http() {
+        let h = start().await;
+        let all = [
+            "577086512123755101",
+            "577086512123755102",
+            "577086512123755103",
+        ];
+        let (_, data) = h.mark(US, US_ORDER, ship(&all, "9400111", USPS)).await;
+        let pkg = data["package_id"].as_str().unwrap().to_string();
+        let base = &h.sim.base_url;
+        let show: Value = h
+            .http
+            .get(format!("{base}/_sim/fulfillment/{US}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(show["calls"][MARK_SHIPPED_API], 1);
+        assert_eq!(show["shipments"][0]["tracking_number"], "9400111");
+        assert_eq!(show["shipments"][0]["line_item_ids"], json!(all));
+        let post = |path: &str, body: Value| {
+            h.http
+                .post(format!("{base}/_sim/fulfillment/{path}"))
+                .json(&body)
+                .send()
+        };
+        let r = post(
+            "age",
+            json!({"shop_id": US, "package_id": pkg, "seconds": 10}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = post(
+            "age",
+            json!({"shop_id": US, "package_id": "nope", "seconds": 10}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 400);
+        let r = post(
+            "advance",
+            json!({"shop_id": US, "order_id": US_ORDER, "status": "SHIPPED"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 400);
+        let r = post(
+            "advance",
+            json!({"shop_id": US, "order_id": US_ORDER, "status": "DELIVERED"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(h.order(US, US_ORDER)["status"], "DELIVERED");
+    }
+}
+
+#[cfg(test)]
+mod client_tests {
+    //! The shared fulfilment client and the tracking planner against this
+    //! simulator, every call through `ShopSessions::call_with_refresh`.
+    use std::collections::HashMap;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use serde_json::json;
+    use shared::config::TikTokApp;
+    use shared::domain::{
+        DeliveryOptionId, NetSuiteFulfillmentId, OrderId, OrderLineItemId, PackageId,
+        ShippingProviderId, ShopId,
+    };
+    use shared::jobs::tracking_plan::{
+        plan, CarrierTable, FulfilledLine, Fulfilment, PlanInput, PushKey, Pushed, SoLineUnits,
+        TrackingPlan,
+    };
+    use shared::store::{ShopCredentials, ShopTokenStore, StoreError};
+    use shared::tiktok::fulfillment::{
+        FulfilmentCallError, FulfilmentErrorClass, MarkShippedRequest, PushOutcome, SelfShipment,
+        ShipCall, ShippingInfoTarget,
+    };
+    use shared::tiktok::{ShopSessions, TikTokClient};
+
+    use super::{TikTokSim, MARK_SHIPPED_API, UPDATE_WINDOW_SECS};
+    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+
+    const US: &str = "7494049642642441621";
+    const GB: &str = "7494726673780148744";
+    const US_ORDER: &str = "576461413038785752";
+    const GB_ORDER: &str = "578903215467812301";
+    const USPS: &str = "7117858858072016686";
+    const UPS: &str = "7117859084421600001";
+
+    type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+    /// A token store in memory (as in inventory.rs's client tests).
+    #[derive(Default)]
+    struct MemStore(Mutex<HashMap<ShopId, ShopCredentials>>);
+
+    impl ShopTokenStore for MemStore {
+        fn get<'a, 'b, 'c>(&'a self, shop: &'b ShopId) -> BoxFut<'c, Option<ShopCredentials>>
+        where
+            'a: 'c,
+            'b: 'c,
+            Self: 'c,
+        {
+            let v = crate::lock(&self.0).get(shop).cloned();
+            Box::pin(async move { Ok(v) })
+        }
+        fn put<'a, 'b, 'c>(&'a self, creds: &'b ShopCredentials) -> BoxFut<'c, ()>
+        where
+            'a: 'c,
+            'b: 'c,
+            Self: 'c,
+        {
+            crate::lock(&self.0).insert(creds.shop_id.clone(), creds.clone());
+            Box::pin(async { Ok(()) })
+        }
+        fn claim_refresh<'a, 'b, 'd, 'c>(
+            &'a self,
+            _shop: &'b ShopId,
+            _seen: &'d str,
+            _now: i64,
+            _until: i64,
+        ) -> BoxFut<'c, bool>
+        where
+            'a: 'c,
+            'b: 'c,
+            'd: 'c,
+            Self: 'c,
+        {
+            Box::pin(async { Ok(true) })
+        }
+        fn replace<'a, 'b, 'd, 'c>(
+            &'a self,
+            seen: &'b str,
+            creds: &'d ShopCredentials,
+        ) -> BoxFut<'c, bool>
+        where
+            'a: 'c,
+            'b: 'c,
+            'd: 'c,
+            Self: 'c,
+        {
+            let mut m = crate::lock(&self.0);
+            let ok = m
+                .get(&creds.shop_id)
+                .is_some_and(|c| c.access_token == seen);
+            if ok {
+                m.insert(creds.shop_id.clone(), creds.clone());
+            }
+            Box::pin(async move { Ok(ok) })
+        }
+    }
+
+    async fn setup() -> (RunningSim<TikTokSim>, ShopSessions) {
+        let seed = super::tests::seed();
+        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
+            .await
+            .unwrap();
+        let client = TikTokClient::new(
+            &sim.base_url,
+            &sim.base_url,
+            TikTokApp {
+                app_key: seed.app_key.clone(),
+                app_secret: seed.app_secret.clone(),
+            },
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        let store = Arc::new(MemStore::default());
+        for s in &seed.shops {
+            store
+                .put(&ShopCredentials {
+                    shop_id: ShopId::new(&s.id),
+                    cipher: s.cipher.clone(),
+                    access_token: s.access_token.clone(),
+                    access_token_expires_at: s.access_token_expire_in,
+                    refresh_token: s.refresh_token.clone(),
+                    refresh_token_expires_at: s.refresh_token_expire_in,
+                })
+                .await
+                .unwrap();
+        }
+        (sim, ShopSessions::new(client, store))
+    }
+
+    /// SO lines as the writer groups the order's units (group i ↔ line i+1).
+    fn so_lines(order: &shared::tiktok::model::Order) -> Vec<SoLineUnits> {
+        shared::mapping::group_all_units(order)
+            .unwrap()
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| SoLineUnits {
+                so_line: i as u32 + 1,
+                units: g
+                    .units
+                    .into_iter()
+                    .map(|(id, n)| (OrderLineItemId::new(id), n))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn fulfilment(order: &str, lines: &[(u32, u32)], tracking: &str) -> Fulfilment {
+        Fulfilment {
+            id: NetSuiteFulfillmentId::new("IF1"),
+            order_id: OrderId::new(order),
+            lines: lines
+                .iter()
+                .map(|(l, q)| FulfilledLine {
+                    so_line: *l,
+                    quantity: *q,
+                })
+                .collect(),
+            tracking_numbers: vec![tracking.into()],
+            ship_method: Some("USPS Priority Mail".into()),
+        }
+    }
+
+    fn carriers() -> CarrierTable {
+        CarrierTable(
+            [("USPS Priority Mail".to_string(), "USPS".to_string())]
+                .into_iter()
+                .collect(),
+        )
+    }
+
+    fn mark(order: &str, ids: &[&str], tracking: &str, provider: &str) -> ShipCall {
+        ShipCall::MarkShipped(MarkShippedRequest {
+            order_id: OrderId::new(order),
+            order_line_item_ids: ids.iter().map(|i| OrderLineItemId::new(*i)).collect(),
+            tracking_number: tracking.into(),
+            shipping_provider_id: ShippingProviderId::new(provider),
+        })
+    }
+
+    #[tokio::test]
+    async fn a_planned_partial_shipment_reaches_tiktok_once() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(US);
+        let order = sessions
+            .client()
+            .get_order(
+                &sessions.auth_for(&shop).await.unwrap(),
+                &OrderId::new(US_ORDER),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let option = order.delivery_option_id.clone().unwrap();
+        let providers = sessions.shipping_providers(&shop, &option).await.unwrap();
+        assert_eq!(providers.len(), 3);
+        let lines = so_lines(&order);
+        let carriers = carriers();
+        // One of the two tents (SO line 1) ships.
+        let f = fulfilment(US_ORDER, &[(1, 1)], "9400111");
+        let input = |order, pushed| PlanInput {
+            fulfilment: &f,
+            order,
+            region: "US",
+            so_lines: &lines,
+            carriers: &carriers,
+            providers: Some(&providers),
+            pushed,
+        };
+        let TrackingPlan::Push { call, key, .. } = plan(input(&order, None)) else {
+            panic!("expected a push")
+        };
+        assert_eq!(
+            call,
+            mark(US_ORDER, &["577086512123755101"], "9400111", USPS)
+        );
+        let PushOutcome::Shipped {
+            package_id,
+            warning: None,
+        } = sessions.push_shipment(&shop, &call).await.unwrap()
+        else {
+            panic!("shipped, and no warning for a USPS number")
+        };
+        let shipped = sim.state.shipments(US, US_ORDER);
+        assert_eq!(shipped.len(), 1);
+        assert_eq!(shipped[0].line_item_ids, vec!["577086512123755101"]);
+        assert_eq!(Some(PackageId::new(&shipped[0].package_id)), package_id);
+
+        // The next run: recorded, nothing to send; TikTok shows the unit shipped.
+        let pushed = Pushed { key, package_id };
+        let now = sessions
+            .client()
+            .get_order(
+                &sessions.auth_for(&shop).await.unwrap(),
+                &OrderId::new(US_ORDER),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            plan(input(&now, Some(&pushed))),
+            TrackingPlan::AlreadyPushed
+        );
+        assert_eq!(now.line_items[0].shipped_tracking(), Some("9400111"));
+        assert_eq!(now.status, shared::domain::OrderStatus::PartiallyShipping);
+        // Record lost: the plan still sends nothing (TikTok holds our tracking).
+        assert_eq!(plan(input(&now, None)), TrackingPlan::AlreadyPushed);
+        assert_eq!(sim.state.fulfillment_calls(US, MARK_SHIPPED_API), 1);
+    }
+
+    #[tokio::test]
+    async fn already_shipped_same_tracking_is_success_other_is_corrected_once() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(US);
+        let units = ["577086512123755101", "577086512123755102"];
+        let first = mark(US_ORDER, &units, "9400111", USPS);
+        assert!(matches!(
+            sessions.push_shipment(&shop, &first).await.unwrap(),
+            PushOutcome::Shipped { .. }
+        ));
+        // A UPS number sent as USPS: shipped, with TikTok's warning.
+        let ups_as_usps = mark(US_ORDER, &["577086512123755103"], "1Z777", USPS);
+        let PushOutcome::Shipped { warning, .. } =
+            sessions.push_shipment(&shop, &ups_as_usps).await.unwrap()
+        else {
+            panic!()
+        };
+        assert!(warning.is_some_and(|w| w.ends_with("Did you mean to select UPS?")));
+        let again = sessions.push_shipment(&shop, &first).await.unwrap();
+        // The shipment of the two tents (the headlamp has its own).
+        let tents = || {
+            sim.state
+                .shipments(US, US_ORDER)
+                .into_iter()
+                .find(|s| s.line_item_ids.contains(&units[0].to_string()))
+                .unwrap()
+        };
+        let pkg = tents().package_id;
+        assert_eq!(
+            again,
+            PushOutcome::AlreadyShippedSameTracking {
+                package_id: Some(PackageId::new(&pkg))
+            }
+        );
+        let other = mark(US_ORDER, &units, "1Z999", UPS);
+        let out = sessions.push_shipment(&shop, &other).await.unwrap();
+        assert_eq!(
+            out,
+            PushOutcome::ShippedWithOtherTracking {
+                package_id: Some(PackageId::new(&pkg)),
+                tiktok_tracking: "9400111".into()
+            }
+        );
+        let fix = SelfShipment {
+            tracking_number: "1Z999".into(),
+            shipping_provider_id: ShippingProviderId::new(UPS),
+        };
+        let target = ShippingInfoTarget::Package(PackageId::new(&pkg));
+        let order = OrderId::new(US_ORDER);
+        sessions
+            .correct_tracking(&shop, &order, &target, &fix)
+            .await
+            .unwrap();
+        assert_eq!(tents().tracking_number, "1Z999");
+        let err = sessions
+            .correct_tracking(&shop, &order, &target, &fix)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                FulfilmentCallError::Refused {
+                    code: 21011051,
+                    class: FulfilmentErrorClass::CorrectionRefused,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(!err.is_retryable());
+    }
+
+    #[tokio::test]
+    async fn refusals_come_back_classified_with_a_fix() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(US);
+        let one = ["577086512123755103"];
+        // A provider of another shop: tracking/provider, a data fix.
+        let err = sessions
+            .push_shipment(
+                &shop,
+                &mark(US_ORDER, &one, "9400111", "7117859084421600101"),
+            )
+            .await
+            .unwrap_err();
+        let FulfilmentCallError::Refused {
+            code, class, fix, ..
+        } = &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(
+            (*code, class),
+            (21011022, &FulfilmentErrorClass::TrackingOrProvider)
+        );
+        assert!(fix.contains("carrier table"), "{fix}");
+        // FBT.
+        let mut o = sim.state.state().orders[US][US_ORDER].clone();
+        o["fulfillment_type"] = json!("FULFILLMENT_BY_TIKTOK");
+        sim.state.upsert_order(US, o).unwrap();
+        let err = sessions
+            .push_shipment(&shop, &mark(US_ORDER, &one, "9400111", USPS))
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            FulfilmentCallError::Refused {
+                class: FulfilmentErrorClass::FulfilledByTikTok,
+                ..
+            }
+        ));
+        // A TikTok-fulfilled delivery option has no providers.
+        let err = sessions
+            .shipping_providers(&shop, &DeliveryOptionId::new("7091146663229654790"))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("21008117"), "{err}");
+
+        // GB: shipped, then the 72 h window passes.
+        let gb = ShopId::new(GB);
+        let mut g = sim.state.state().orders[GB][GB_ORDER].clone();
+        g["delivery_option_id"] = json!("7091146663229654801");
+        sim.state.upsert_order(GB, g).unwrap();
+        let ids = [
+            "577086512123756101",
+            "577086512123756102",
+            "577086512123756103",
+        ];
+        let royal = "7117859084421600101";
+        sessions
+            .push_shipment(&gb, &mark(GB_ORDER, &ids, "RM1", royal))
+            .await
+            .unwrap();
+        let pkg = sim.state.shipments(GB, GB_ORDER)[0].package_id.clone();
+        sim.state
+            .age_shipment(GB, &pkg, UPDATE_WINDOW_SECS + 60)
+            .unwrap();
+        let fix = SelfShipment {
+            tracking_number: "RM2".into(),
+            shipping_provider_id: ShippingProviderId::new(royal),
+        };
+        let err = sessions
+            .correct_tracking(
+                &gb,
+                &OrderId::new(GB_ORDER),
+                &ShippingInfoTarget::Order(OrderId::new(GB_ORDER)),
+                &fix,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            FulfilmentCallError::Refused {
+                code: 21011049,
+                class: FulfilmentErrorClass::CorrectionRefused,
+                ..
+            }
+        ));
+    }
+
+    #[tokio::test]
+    async fn other_markets_ship_the_package_with_ship_package() {
+        let (sim, sessions) = setup().await;
+        let shop = ShopId::new(super::tests::ID_SHOP);
+        let auth = sessions.auth_for(&shop).await.unwrap();
+        let order = sessions
+            .client()
+            .get_order(&auth, &OrderId::new("579000000000000001"))
+            .await
+            .unwrap()
+            .unwrap();
+        let option = order.delivery_option_id.clone().unwrap();
+        let providers = sessions.shipping_providers(&shop, &option).await.unwrap();
+        let lines = so_lines(&order);
+        let carriers = CarrierTable(
+            [("USPS Priority Mail".to_string(), "jne".to_string())]
+                .into_iter()
+                .collect(),
+        );
+        let all: Vec<(u32, u32)> = lines
+            .iter()
+            .map(|l| (l.so_line, l.units.iter().map(|(_, n)| n).sum()))
+            .collect();
+        let f = fulfilment("579000000000000001", &all, "JNE777");
+        let TrackingPlan::Push { call, .. } = plan(PlanInput {
+            fulfilment: &f,
+            order: &order,
+            region: "ID",
+            so_lines: &lines,
+            carriers: &carriers,
+            providers: Some(&providers),
+            pushed: None,
+        }) else {
+            panic!()
+        };
+        assert!(
+            matches!(&call, ShipCall::ShipPackage { package_id, .. } if package_id.as_str() == "1153132168123859901")
+        );
+        sessions.push_shipment(&shop, &call).await.unwrap();
+        assert_eq!(
+            sessions.push_shipment(&shop, &call).await.unwrap(),
+            PushOutcome::AlreadyShippedSameTracking {
+                package_id: Some(PackageId::new("1153132168123859901"))
+            }
+        );
+        let s = sim
+            .state
+            .shipments(super::tests::ID_SHOP, "579000000000000001");
+        assert_eq!((s.len(), s[0].via.as_str()), (1, "ship_package"));
+        let _ = PushKey::of(&f);
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_refreshed_once() {
+        let (sim, sessions) = setup().await;
+        sim.state
+            .set_token(US, None, Some(crate::now_secs() - 1))
+            .unwrap();
+        let shop = ShopId::new(US);
+        let p = sessions
+            .shipping_providers(&shop, &DeliveryOptionId::new("7091146663229654785"))
+            .await
+            .unwrap();
+        assert_eq!(p[0].name, "USPS");
+        assert_eq!(sim.state.rejected_count(105002), 1);
+    }
+}
