@@ -14,7 +14,7 @@
 //! [ORDER BY col [ASC|DESC], ...]
 //!
 //! expr = col | ABS(col) | BUILTIN.DF(col) | TO_CHAR(col, 'YYYY-MM-DD HH24:MI:SS')
-//! cond = col op lit | col IN (lit, ...) | LOWER(col) = LOWER('lit') | LOWER(col) = 'lit'
+//! cond = col op lit | col op col | col IN (lit, ...) | LOWER(col) = LOWER('lit') | LOWER(col) = 'lit'
 //! op   = = | <> | != | > | >= | < | <=
 //! lit  = 'text' | number | TO_TIMESTAMP('YYYY-MM-DD HH24:MI:SS', 'YYYY-MM-DD HH24:MI:SS')
 //! ```
@@ -143,8 +143,9 @@
 //! WHERE pl.linktype = 'ShipRcpt' AND pl.nextdoc IN ('1001', '1002')
 //!   AND ifl.mainline = 'F' AND ifl.iscogs = 'F' AND ifl.itemtype <> 'ShipItem'
 //! ```
-//! A join's `ON` takes one equality; the second (`ifl.id = pl.nextline`)
-//! is written as an `AND` in the `ON` or the WHERE and filters the same.
+//! A join is hashed on the first equality of its `ON`; further conditions,
+//! including column comparisons such as `ifl.id = pl.nextline`, filter the
+//! joined rows, in the `ON` or the WHERE alike (inner joins).
 //!
 //! # Supported shapes for "what was created from sales order 123"
 //!

@@ -139,6 +139,7 @@ fn compile(c: &Cond, r: Resolved) -> Result<Pred, NsError> {
                 Pred::Num(*op, num_lit(r.kind, value)?)
             }
         }
+        Cond::Cols { .. } => return Err(unsupported("column comparison in the wrong place")),
         Cond::In { values, .. } => {
             if r.kind == Kind::Text {
                 Pred::TextIn(values.iter().map(text_lit).collect::<Result<_, _>>()?)
@@ -244,7 +245,17 @@ pub(crate) struct Hits {
 fn execute(sel: &Select, sources: &[Source]) -> Result<Hits, NsError> {
     let nt = sel.tables.len();
     let mut preds: Vec<Vec<(usize, Pred)>> = (0..nt).map(|_| Vec::new()).collect();
+    // Column-to-column conditions, checked on joined rows.
+    let mut post: Vec<(Resolved, Op, Resolved)> = Vec::new();
     for c in &sel.conds {
+        if let Cond::Cols { a, op, b } = c {
+            let (ra, rb) = (resolve(&sel.tables, a)?, resolve(&sel.tables, b)?);
+            if (ra.kind == Kind::Date) != (rb.kind == Kind::Date) {
+                return Err(unsupported("A date column compares only with a date"));
+            }
+            post.push((ra, *op, rb));
+            continue;
+        }
         let r = resolve(&sel.tables, c.col())?;
         preds[r.table].push((r.col, compile(c, r)?));
     }
@@ -304,6 +315,30 @@ fn execute(sel: &Select, sources: &[Source]) -> Result<Hits, NsError> {
         }
         combos = next;
         stride += 1;
+    }
+    if !post.is_empty() {
+        let mut kept = Vec::with_capacity(combos.len());
+        for combo in combos.chunks(stride) {
+            let ok = post.iter().all(|(a, op, b)| {
+                let (sa, sb) = (&sources[a.table], &sources[b.table]);
+                let (ra, rb) = (combo[a.table] as usize, combo[b.table] as usize);
+                if a.kind != Kind::Text || b.kind != Kind::Text {
+                    match (sa.num(ra, a.col), sb.num(rb, b.col)) {
+                        (Some(x), Some(y)) => op.holds(cmp_f64(x, y)),
+                        _ => false,
+                    }
+                } else {
+                    match (sa.text(ra, a.col), sb.text(rb, b.col)) {
+                        (Some(x), Some(y)) => op.holds(x.cmp(&y)),
+                        _ => false,
+                    }
+                }
+            });
+            if ok {
+                kept.extend_from_slice(combo);
+            }
+        }
+        combos = kept;
     }
     let total = combos.len() / stride;
     let mut idx: Vec<u32> = (0..total as u32).collect();

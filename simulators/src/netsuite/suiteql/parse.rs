@@ -144,12 +144,20 @@ pub(crate) enum Cond {
         col: ColRef,
         values: Vec<Lit>,
     },
+    /// `a op b` between two columns, e.g. the second equality of the
+    /// `PreviousTransactionLineLink` join (`ifl.id = pl.nextline`, §4.2).
+    Cols {
+        a: ColRef,
+        op: Op,
+        b: ColRef,
+    },
 }
 
 impl Cond {
     pub(crate) fn col(&self) -> &ColRef {
         match self {
             Cond::Cmp { col, .. } | Cond::In { col, .. } => col,
+            Cond::Cols { a, .. } => a,
         }
     }
 }
@@ -366,6 +374,13 @@ impl Parser {
             return Ok(Cond::In { col, values });
         }
         let op = self.op()?;
+        if matches!(self.peek(), Some(Tok::Ident(_))) && !self.is_call("TO_TIMESTAMP") {
+            return Ok(Cond::Cols {
+                a: col,
+                op,
+                b: self.column()?,
+            });
+        }
         Ok(Cond::Cmp {
             col,
             lower_col: false,
@@ -616,6 +631,8 @@ mod tests {
         assert!(matches!(cols[1].0, Expr::Df(_)));
         assert!(matches!(cols[2].0, Expr::ToChar(_)));
         assert_eq!(s.conds.len(), 7, "the ON's AND joins the WHERE list");
+        let l = parse("SELECT pl.nextdoc FROM previoustransactionlinelink pl JOIN transactionline ifl ON ifl.transaction = pl.nextdoc AND ifl.id = pl.nextline").unwrap();
+        assert!(matches!(&l.conds[0], Cond::Cols { op: Op::Eq, b, .. } if b.col == "nextline"));
         let ops: Vec<Op> = s
             .conds
             .iter()
