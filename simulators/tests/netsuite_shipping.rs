@@ -499,3 +499,45 @@ async fn billing_links_are_not_shipment_links() {
     let r = ns.suiteql(&lines_of(&[&f, &inv]), 1000, 0).await;
     assert_eq!(r.body["count"], 2, "only the fulfillment's lines");
 }
+
+#[tokio::test]
+async fn last_modified_is_read_only_and_moves_on_every_write() {
+    let (sim, ns) = start().await;
+    let so = new_order(&ns, "tts-ship-8").await;
+    assert!(sim
+        .state
+        .set_last_modified("salesOrder", &so, "2020-01-01 00:00:00"));
+    let body = json!({"memo": "x", "lastmodifieddate": "2019-01-01T00:00:00Z"});
+    let r = ns
+        .send(
+            Method::PATCH,
+            &format!("{REC}/salesOrder/{so}"),
+            Some(&body),
+            &[("X-NetSuite-PropertyNameValidation", "Error")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let o = sim.state.record("salesOrder", &so).unwrap();
+    let keys: Vec<&String> = o
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| k.eq_ignore_ascii_case("lastModifiedDate"))
+        .collect();
+    assert_eq!(keys, ["lastModifiedDate"]);
+    let lm = o["lastModifiedDate"].as_str().unwrap();
+    assert!(lm > "2025-01-01T00:00:00Z" && lm.ends_with('Z'), "{lm}");
+    // Shipping moves the order's too.
+    assert!(sim
+        .state
+        .set_last_modified("salesOrder", &so, "2020-01-01 00:00:00"));
+    sim.state
+        .ship_sales_order(&so, &ship(&[(2, 1)], &[], None))
+        .unwrap();
+    let o = sim.state.record("salesOrder", &so).unwrap();
+    assert!(o["lastModifiedDate"].as_str().unwrap() > "2025");
+    assert!(!sim
+        .state
+        .set_last_modified("salesOrder", "424242", "2020-01-01 00:00:00"));
+    assert!(!sim.state.set_last_modified("salesOrder", &so, "yesterday"));
+}

@@ -120,6 +120,8 @@ const TRAN_BODY: &[&str] = &[
     "subtotal",
     "taxTotal",
     "toBeEmailed",
+    // Read-only: accepted so a GET body can be sent back; every write restamps it.
+    "lastModifiedDate",
 ];
 
 const ITEM_LINE: &[&str] = &[
@@ -170,6 +172,7 @@ const FULFILL_BODY: &[&str] = &[
     "packedDate",
     "pickedDate",
     "shipCarrier",
+    "lastModifiedDate",
 ];
 
 const FULFILL_LINE: &[&str] = &[
@@ -223,6 +226,7 @@ pub(crate) const KINDS: &[RecordKind] = &[
             "category",
             "terms",
             "addressBook",
+            "lastModifiedDate",
         ],
         sublists: &[Sublist {
             name: "currencyList",
@@ -729,6 +733,7 @@ impl RecordStore {
 /// every successful write moves it, which is what a watermark query on
 /// `transaction.lastmodifieddate` reads (finance-inventory-fulfilment.md §4.2).
 pub(crate) fn stamp(rec: &mut Map<String, Value>) {
+    rec.retain(|k, _| !k.eq_ignore_ascii_case("lastModifiedDate"));
     rec.insert("lastModifiedDate".into(), json!(iso(crate::now_secs())));
 }
 
