@@ -210,11 +210,16 @@ async fn over_fulfilment_is_refused_and_partial_shipments_add_up() {
         r.body["o:errorDetails"][0]["o:errorPath"],
         "item.items[0].quantity"
     );
+    let e = sim
+        .state
+        .ship_sales_order(&so, &ship(&[], &["1ZC"], None))
+        .unwrap_err();
+    assert_eq!(e.code, "USER_ERROR", "nothing open");
     assert!(
-        sim.state
-            .ship_sales_order(&so, &ship(&[], &["1ZC"], None))
-            .is_err(),
-        "nothing open"
+        e.detail
+            .contains("You must have at least one valid line item for this transaction."),
+        "{}",
+        e.detail
     );
     // An unknown or non-shipping ship method is refused.
     let so2 = new_order(&ns, "tts-ship-2b").await;

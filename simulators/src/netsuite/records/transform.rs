@@ -297,10 +297,14 @@ pub(crate) fn transform_record(
                 }
             }
             if result.is_empty() {
-                // Sim-defined wording.
+                // "You must have at least one valid line item for this
+                // transaction." is the text reported for a REST salesOrder →
+                // itemFulfillment transform with nothing to fulfil (public
+                // Q&A page taourl.com/read-2402813, secondary); the error
+                // code is the harsher guess.
                 return Err(NsError::bad_request(
                     "USER_ERROR",
-                    "Error while accessing a resource. You must enter at least one line item for this transaction.",
+                    "Error while accessing a resource. You must have at least one valid line item for this transaction.",
                 ));
             }
 
