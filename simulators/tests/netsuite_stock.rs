@@ -380,3 +380,35 @@ async fn bench_100k_items_x_3_locations() {
     );
     assert!(paged.as_secs() < 60, "{paged:?}");
 }
+
+#[tokio::test]
+async fn a_kept_large_result_never_outlives_a_stock_change() {
+    let (sim, ns) = start().await;
+    let b = sim.state.bulk_load_stock(500, &["1", "2", "3"]).unwrap();
+    let q = inventory_query("0");
+    let first = b.first_item_id.to_string();
+    let r = ns.suiteql(&q, 1000, 0).await;
+    assert_eq!(r.body["totalResults"], 9 + 1500);
+    let row = |body: &Value| -> Value {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["item"] == first.as_str() && i["location"] == "2")
+            .cloned()
+            .unwrap()
+    };
+    assert_ne!(row(&r.body)["quantityavailable"], "77");
+    sim.state
+        .set_stock(&first, "2", StockLevel::on_hand(80, 3))
+        .unwrap();
+    let r = ns.suiteql(&q, 1000, 0).await;
+    assert_eq!(row(&r.body)["quantityavailable"], "77");
+    assert_eq!(row(&r.body)["quantitycommitted"], "3");
+    // A new row shows up too.
+    sim.state
+        .set_stock("102", "3", StockLevel::on_hand(1, 0))
+        .unwrap();
+    let r = ns.suiteql(&q, 1000, 1000).await;
+    assert_eq!(r.body["totalResults"], 9 + 1500 + 1);
+}

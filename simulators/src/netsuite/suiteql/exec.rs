@@ -635,3 +635,77 @@ pub(crate) fn run(
     }
     Ok(Page { items, total })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::netsuite::stock::Stock;
+    use crate::netsuite::{NetSuiteConfig, NetSuiteSim};
+
+    #[test]
+    fn keyset_range_matches_a_full_scan() {
+        let mut s = Stock::from_seed(&crate::default_seed().netsuite);
+        s.bulk_load(50, &[1, 2, 3]);
+        let src = Source::Levels(&s.levels);
+        for op in [Op::Gt, Op::Ge, Op::Lt, Op::Le, Op::Eq, Op::Ne] {
+            for v in [0.0, 101.0, 103.5, 105.0, 1_000_010.0, 2e6] {
+                let preds = vec![(0, Pred::Num(op, v))];
+                let (lo, hi) = range(&src, &preds);
+                let p = &preds[0].1;
+                let fast: Vec<usize> = (lo..hi).filter(|&r| holds(&src, r, 0, p)).collect();
+                let slow: Vec<usize> = (0..src.len()).filter(|&r| holds(&src, r, 0, p)).collect();
+                assert_eq!(fast, slow, "{op:?} {v}");
+            }
+        }
+    }
+
+    fn rows(sim: &NetSuiteSim, q: &str) -> Vec<Map<String, Value>> {
+        let seed = sim.seed().clone();
+        run(&mut sim.state(), &seed, q, 0, 1000).unwrap().items
+    }
+
+    #[test]
+    fn lookup_joins_and_hash_joins_agree() {
+        let sim = NetSuiteSim::new(crate::default_seed().netsuite, NetSuiteConfig::default());
+        sim.bulk_load_stock(40, &["1", "3"]).unwrap();
+        // Stock driving, catalogue looked up (one row per key).
+        let a = rows(&sim, "SELECT iil.item, iil.location, i.itemid FROM inventoryitemlocations iil JOIN item i ON i.id = iil.item WHERE i.isinactive = 'F' ORDER BY iil.item, iil.location");
+        // Catalogue driving, stock looked up (several rows per key).
+        let b = rows(&sim, "SELECT iil.item, iil.location, i.itemid FROM item i JOIN inventoryitemlocations iil ON iil.item = i.id WHERE i.isinactive = 'F' ORDER BY iil.item, iil.location");
+        // Hashed: the join column is not the sorted one.
+        let c = rows(&sim, "SELECT iil.item, iil.location, i.itemid FROM location l JOIN inventoryitemlocations iil ON iil.location = l.id JOIN item i ON i.id = iil.item WHERE i.isinactive = 'F' ORDER BY iil.item, iil.location");
+        assert_eq!(a.len(), 10 + 80, "seed rows of active items + 40 x 2");
+        assert_eq!(a, b);
+        assert_eq!(a, c);
+    }
+
+    #[test]
+    fn nulls_satisfy_nothing_and_sort_last_ascending() {
+        let cell = |v: &str| (!v.is_empty()).then(|| v.to_string());
+        let table = || {
+            Source::Rows(
+                [("1", "USD"), ("2", ""), ("3", "EUR")]
+                    .iter()
+                    .map(|(id, sym)| vec![cell(id), cell("x"), cell(sym), cell("F")])
+                    .collect(),
+            )
+        };
+        let ids = |q: &str| -> Vec<u32> {
+            let h = execute(&parse(q).unwrap(), &[table()]).unwrap();
+            h.rows.iter().map(|r| *r + 1).collect()
+        };
+        assert_eq!(
+            ids("SELECT id FROM currency WHERE symbol <> 'GBP' ORDER BY symbol"),
+            [3, 1]
+        );
+        assert_eq!(ids("SELECT id FROM currency ORDER BY symbol"), [3, 1, 2]);
+        assert_eq!(
+            ids("SELECT id FROM currency ORDER BY symbol DESC"),
+            [2, 1, 3]
+        );
+        assert_eq!(
+            ids("SELECT id FROM currency WHERE id > 1 ORDER BY id DESC"),
+            [3, 2]
+        );
+    }
+}
