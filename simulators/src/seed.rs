@@ -443,6 +443,13 @@ pub struct InventorySeed {
     pub location: String,
     pub quantityavailable: String,
     pub quantityonhand: String,
+    /// Defaults to on hand − available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantitycommitted: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantityonorder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantitybackordered: Option<String>,
 }
 
 impl Seed {

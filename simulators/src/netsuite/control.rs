@@ -6,7 +6,10 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{FaultKind, NetSuiteSim};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::{FaultKind, NetSuiteSim, StockLevel};
 
 pub(crate) async fn state(State(sim): State<NetSuiteSim>) -> Json<Value> {
     Json(sim.snapshot())
@@ -62,4 +65,49 @@ pub(crate) async fn faults(State(sim): State<NetSuiteSim>, Json(f): Json<Faults>
 pub(crate) async fn reset(State(sim): State<NetSuiteSim>) -> Json<Value> {
     sim.reset();
     Json(json!({"ok": true}))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SetStock {
+    item: String,
+    location: String,
+    #[serde(flatten)]
+    level: StockLevel,
+}
+
+/// `POST /_sim/stock {"item","location","quantityonhand","quantityavailable",…}`:
+/// sets one item's stock at one location (missing quantities are 0).
+pub(crate) async fn set_stock(State(sim): State<NetSuiteSim>, Json(s): Json<SetStock>) -> Response {
+    match sim.set_stock(&s.item, &s.location, s.level) {
+        Ok(()) => {
+            Json(json!({"ok": true, "stock": sim.stock(&s.item, &s.location)})).into_response()
+        }
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": e})),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct BulkStock {
+    items: u64,
+    locations: Vec<String>,
+}
+
+/// `POST /_sim/stock/bulk {"items": 100000, "locations": ["1","2","3"]}`.
+pub(crate) async fn bulk_stock(
+    State(sim): State<NetSuiteSim>,
+    Json(b): Json<BulkStock>,
+) -> Response {
+    let locs: Vec<&str> = b.locations.iter().map(String::as_str).collect();
+    match sim.bulk_load_stock(b.items, &locs) {
+        Ok(r) => Json(json!({"ok": true, "loaded": r})).into_response(),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": e})),
+        )
+            .into_response(),
+    }
 }

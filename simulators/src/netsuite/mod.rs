@@ -12,7 +12,9 @@ mod auth;
 mod control;
 mod errors;
 mod faults;
+mod fulfil;
 mod records;
+mod stock;
 mod suiteql;
 
 use axum::routing::{get, post};
@@ -27,6 +29,8 @@ use crate::seed::NetSuiteSeed;
 
 pub(crate) use errors::NsError;
 pub use faults::FaultKind;
+pub use fulfil::{ShipError, ShipLine, Shipment};
+pub use stock::{BulkLoaded, StockLevel, BULK_FIRST_ITEM_ID};
 
 /// Shared/Standard tier and developer accounts allow 5 concurrent requests (§5).
 pub const DEFAULT_CONCURRENCY_LIMIT: usize = 5;
@@ -85,6 +89,10 @@ pub(crate) struct State {
     /// (consumer key, token, nonce, timestamp) -> when first seen (unix secs).
     pub(crate) nonces: HashMap<(String, String, String, u64), i64>,
     pub(crate) faults: faults::FaultQueue,
+    /// Item catalogue and stock per location (`stock.rs`).
+    pub(crate) stock: stock::Stock,
+    /// The last large catalogue SuiteQL result (`suiteql/exec.rs`).
+    pub(crate) suiteql_cache: Option<suiteql::CachedResult>,
 }
 
 impl State {
@@ -96,6 +104,8 @@ impl State {
             records: records::RecordStore::from_seed(seed),
             nonces: HashMap::new(),
             faults: faults::FaultQueue::default(),
+            stock: stock::Stock::from_seed(seed),
+            suiteql_cache: None,
         }
     }
 }
@@ -189,6 +199,50 @@ impl NetSuiteSim {
         self.state().records.all(record_type)
     }
 
+    /// Sets the stock of an inventory item at a location (creating the row).
+    /// Refused for items without location stock (kits, non-inventory items)
+    /// and unknown items (`stock.rs`).
+    pub fn set_stock(&self, item: &str, location: &str, level: StockLevel) -> Result<(), String> {
+        let item: u64 = item
+            .parse()
+            .map_err(|_| format!("item id {item} is not numeric"))?;
+        let location: u64 = location
+            .parse()
+            .map_err(|_| format!("location id {location} is not numeric"))?;
+        if !self
+            .seed()
+            .locations
+            .iter()
+            .any(|l| l.id == location.to_string())
+        {
+            return Err(format!("location {location} does not exist"));
+        }
+        self.state().stock.set(item, location, level)
+    }
+
+    /// The stock row of an item at a location, if there is one.
+    pub fn stock(&self, item: &str, location: &str) -> Option<StockLevel> {
+        self.state()
+            .stock
+            .get(item.parse().ok()?, location.parse().ok()?)
+    }
+
+    /// Adds `items` synthetic inventory items (`SKU-0000000`, …) with a stock
+    /// row at each of `locations`, for large-catalogue benchmarks.
+    pub fn bulk_load_stock(&self, items: u64, locations: &[&str]) -> Result<BulkLoaded, String> {
+        let mut locs = Vec::new();
+        for l in locations {
+            if !self.seed().locations.iter().any(|s| s.id == *l) {
+                return Err(format!("location {l} does not exist"));
+            }
+            locs.push(
+                l.parse::<u64>()
+                    .map_err(|_| format!("location id {l} is not numeric"))?,
+            );
+        }
+        Ok(self.state().stock.bulk_load(items, &locs))
+    }
+
     /// Everything `/_sim/state` shows.
     pub fn snapshot(&self) -> Value {
         let st = self.state();
@@ -231,7 +285,9 @@ pub fn router(sim: NetSuiteSim) -> Router {
         .route("/_sim/stats", get(control::stats))
         .route("/_sim/config", post(control::config))
         .route("/_sim/faults", post(control::faults))
-        .route("/_sim/reset", post(control::reset));
+        .route("/_sim/reset", post(control::reset))
+        .route("/_sim/stock", post(control::set_stock))
+        .route("/_sim/stock/bulk", post(control::bulk_stock));
     rest.merge(control)
         .fallback(errors::not_found)
         .with_state(sim)

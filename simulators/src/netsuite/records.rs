@@ -60,7 +60,7 @@ use std::str::FromStr;
 
 mod refs;
 mod transform;
-pub(crate) use transform::transform;
+pub(crate) use transform::{transform, transform_record};
 
 /// A sublist (`item`, `line`, `apply`, ...) of a record type.
 pub(crate) struct Sublist {
@@ -120,6 +120,8 @@ const TRAN_BODY: &[&str] = &[
     "subtotal",
     "taxTotal",
     "toBeEmailed",
+    // Read-only: accepted so a GET body can be sent back; every write restamps it.
+    "lastModifiedDate",
 ];
 
 const ITEM_LINE: &[&str] = &[
@@ -167,6 +169,10 @@ const FULFILL_BODY: &[&str] = &[
     "customForm",
     "shipStatus",
     "shippedDate",
+    "packedDate",
+    "pickedDate",
+    "shipCarrier",
+    "lastModifiedDate",
 ];
 
 const FULFILL_LINE: &[&str] = &[
@@ -220,6 +226,7 @@ pub(crate) const KINDS: &[RecordKind] = &[
             "category",
             "terms",
             "addressBook",
+            "lastModifiedDate",
         ],
         sublists: &[Sublist {
             name: "currencyList",
@@ -277,6 +284,7 @@ pub(crate) const KINDS: &[RecordKind] = &[
                 item_ref: Some("item"),
                 order_line_defaults: false,
             },
+            // Package sublists, field names per finance-inventory-fulfilment.md §4.1.
             Sublist {
                 name: "package",
                 line_fields: &[
@@ -284,8 +292,27 @@ pub(crate) const KINDS: &[RecordKind] = &[
                     "packageWeight",
                     "packageDescr",
                     "packageTrackingNumberReturn",
+                    "packageCartonNumber",
                     "line",
                 ],
+                item_ref: None,
+                order_line_defaults: false,
+            },
+            Sublist {
+                name: "packageUps",
+                line_fields: &["packageTrackingNumberUps", "packageWeightUps", "line"],
+                item_ref: None,
+                order_line_defaults: false,
+            },
+            Sublist {
+                name: "packageFedex",
+                line_fields: &["packageTrackingNumberFedEx", "packageWeightFedEx", "line"],
+                item_ref: None,
+                order_line_defaults: false,
+            },
+            Sublist {
+                name: "packageUsps",
+                line_fields: &["packageTrackingNumberUsps", "packageWeightUsps", "line"],
                 item_ref: None,
                 order_line_defaults: false,
             },
@@ -433,6 +460,25 @@ impl RecordStore {
         self.table(rtype)?.rows.get(&id.parse().ok()?).cloned()
     }
 
+    /// Overwrites a record's `lastModifiedDate` (tests pin watermarks).
+    pub(crate) fn set_last_modified(&mut self, rtype: &str, id: &str, secs: i64) -> bool {
+        let Some(k) = kind(rtype) else { return false };
+        let Ok(id) = id.parse::<u64>() else {
+            return false;
+        };
+        match self
+            .tables
+            .get_mut(k.name)
+            .and_then(|t| t.rows.get_mut(&id))
+        {
+            Some(Value::Object(rec)) => {
+                rec.insert("lastModifiedDate".into(), json!(iso(secs)));
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn get_by_eid(&self, rtype: &str, eid: &str) -> Option<Value> {
         let t = self.table(rtype)?;
         t.rows.get(t.by_eid.get(eid)?).cloned()
@@ -563,6 +609,7 @@ impl RecordStore {
     fn store_new(&mut self, k: &RecordKind, mut rec: Map<String, Value>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
+        stamp(&mut rec);
         rec.insert("id".into(), Value::String(id.to_string()));
         if k.transaction_type.is_some() && !rec.contains_key("tranId") {
             rec.insert(
@@ -655,6 +702,8 @@ impl RecordStore {
                 t.by_eid.insert(n, id);
             }
         }
+        let mut rec = rec;
+        stamp(&mut rec);
         t.rows.insert(id, Value::Object(rec));
     }
 
@@ -678,6 +727,22 @@ impl RecordStore {
             }
         }
     }
+}
+
+/// Sets `lastModifiedDate` (read-only, ISO 8601 UTC, whole seconds) to now:
+/// every successful write moves it, which is what a watermark query on
+/// `transaction.lastmodifieddate` reads (finance-inventory-fulfilment.md §4.2).
+pub(crate) fn stamp(rec: &mut Map<String, Value>) {
+    rec.retain(|k, _| !k.eq_ignore_ascii_case("lastModifiedDate"));
+    rec.insert("lastModifiedDate".into(), json!(iso(crate::now_secs())));
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+pub(crate) fn iso(secs: i64) -> String {
+    format!(
+        "{}Z",
+        super::suiteql::format_timestamp(secs).replace(' ', "T")
+    )
 }
 
 fn lines(body: &Map<String, Value>, sublist: &str) -> Vec<Value> {
@@ -1014,7 +1079,7 @@ fn into_response(r: Result<Response, NsError>, uri: &Uri) -> Response {
 
 #[derive(Deserialize, Default)]
 pub(crate) struct WriteParams {
-    replace: Option<String>,
+    pub(crate) replace: Option<String>,
 }
 
 /// The sublists named by `?replace=`, checked against the record type.

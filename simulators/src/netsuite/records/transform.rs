@@ -41,7 +41,10 @@
 //!   INVALID_PARAMETER naming the pair.
 //! - Side effect on a sales order source: each target line's quantity is
 //!   added to the source line's `quantityFulfilled` (itemFulfillment) or
-//!   `quantityBilled` (invoice, cashSale).
+//!   `quantityBilled` (invoice, cashSale), and the order's
+//!   `lastModifiedDate` moves.
+//! - An item fulfillment without `shipStatus` is Picked (`A`): the sources
+//!   are silent on the default; harsher reading (§4.1 pushes only C).
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -52,8 +55,8 @@ use serde_json::{json, Map, Value};
 
 use super::{
     apply_lines, duplicate_eid, get_ci, into_response, kind, lines, no_content, num, parse_body,
-    recompute_totals, replace_list, scalar_string, to_json_number, NetSuiteSim, NsError,
-    WriteParams,
+    recompute_totals, replace_list, scalar_string, stamp, to_json_number, NetSuiteSim, NsError,
+    RecordKind, WriteParams,
 };
 
 /// (source, target) pairs the simulator can transform.
@@ -154,17 +157,35 @@ pub(crate) async fn transform(
     raw: Bytes,
 ) -> Response {
     into_response(
-        (|| {
-            let (sk, tk) = match (kind(&src_type), kind(&target_type)) {
+        transform_record(&sim, &src_type, &key, &target_type, &p, &headers, &raw)
+            .map(|(tk, id, warning)| no_content(&headers, tk, id, warning)),
+        &uri,
+    )
+}
+
+/// A transform as the endpoint runs it: the new record's kind, id and the
+/// property-validation warning. Also used by [`NetSuiteSim::ship_sales_order`].
+pub(crate) fn transform_record(
+    sim: &NetSuiteSim,
+    src_type: &str,
+    key: &str,
+    target_type: &str,
+    p: &WriteParams,
+    headers: &HeaderMap,
+    raw: &[u8],
+) -> Result<(&'static RecordKind, u64, Option<String>), NsError> {
+    {
+        {
+            let (sk, tk) = match (kind(src_type), kind(target_type)) {
                 (Some(s), Some(t)) if PAIRS.contains(&(s.name, t.name)) => (s, t),
-                _ => return Err(pair_error(&src_type, &target_type)),
+                _ => return Err(pair_error(src_type, target_type)),
             };
-            let replace = replace_list(tk, &p)?;
-            let (mut body, warning) = parse_body(tk, &headers, &raw)?;
+            let replace = replace_list(tk, p)?;
+            let (mut body, warning) = parse_body(tk, headers, raw)?;
             let mut st = sim.state();
             let src_id = st
                 .records
-                .resolve(sk, &key)?
+                .resolve(sk, key)?
                 .ok_or_else(NsError::not_found_record)?;
             let src = st
                 .records
@@ -225,7 +246,7 @@ pub(crate) async fn transform(
                 prepop.push(Value::Object(line));
             }
             let Some(item_sl) = tk.sublists.iter().find(|s| s.name == "item") else {
-                return Err(pair_error(&src_type, &target_type));
+                return Err(pair_error(src_type, target_type));
             };
             let (start, _) = apply_lines(item_sl, Vec::new(), prepop, false);
             let given = body.remove("item").map(|v| {
@@ -276,10 +297,14 @@ pub(crate) async fn transform(
                 }
             }
             if result.is_empty() {
-                // Sim-defined wording.
+                // "You must have at least one valid line item for this
+                // transaction." is the text reported for a REST salesOrder →
+                // itemFulfillment transform with nothing to fulfil (public
+                // Q&A page taourl.com/read-2402813, secondary); the error
+                // code is the harsher guess.
                 return Err(NsError::bad_request(
                     "USER_ERROR",
-                    "Error while accessing a resource. You must enter at least one line item for this transaction.",
+                    "Error while accessing a resource. You must have at least one valid line item for this transaction.",
                 ));
             }
 
@@ -303,6 +328,12 @@ pub(crate) async fn transform(
                 out.insert(f, v);
             }
             out.insert("item".into(), json!({ "items": result.clone() }));
+            if tk.name == "itemFulfillment" && get_ci(&out, "shipStatus").is_none() {
+                // The sources are silent on the default; Picked (A) is the
+                // harsher reading: a fulfilment nobody marked shipped is not
+                // pushed as shipped (§4.1: push only on C).
+                out.insert("shipStatus".into(), json!({"id": "A"}));
+            }
             st.records.apply_defaults(tk, &mut out);
             recompute_totals(tk, &mut out);
             st.records.check_agreement(tk, &out)?;
@@ -345,6 +376,7 @@ pub(crate) async fn transform(
                             }
                         }
                     }
+                    stamp(rec);
                 }
             }
             tracing::debug!(
@@ -354,8 +386,7 @@ pub(crate) async fn transform(
                 id,
                 "netsuite sim transformed record"
             );
-            Ok(no_content(&headers, tk, id, warning))
-        })(),
-        &uri,
-    )
+            Ok((tk, id, warning))
+        }
+    }
 }

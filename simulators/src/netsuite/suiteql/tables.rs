@@ -1,0 +1,577 @@
+//! The simulated SuiteQL tables: their columns (with a type that decides
+//! how values compare) and their rows. Which columns exist, and why, is in
+//! the parent module's doc.
+
+use serde_json::Value;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use crate::netsuite::stock::{ItemRow, LevelRow};
+use crate::netsuite::State as SimState;
+use crate::seed::NetSuiteSeed;
+
+/// How a column's values compare: numbers numerically (ids, quantities,
+/// amounts), dates as instants, everything else as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Num,
+    Text,
+    /// Unix seconds inside; rendered as `M/D/YYYY` unless `TO_CHAR`ed.
+    Date,
+}
+
+use Kind::{Date, Num, Text};
+
+/// The SuiteQL columns each simulated table exposes, in row order.
+pub(crate) fn columns(table: &str) -> Option<&'static [(&'static str, Kind)]> {
+    Some(match table {
+        "item" => &[
+            ("id", Num),
+            ("itemid", Text),
+            ("displayname", Text),
+            ("itemtype", Text),
+            ("isinactive", Text),
+            ("externalid", Text),
+        ],
+        "location" => &[
+            ("id", Num),
+            ("name", Text),
+            ("subsidiary", Num),
+            ("isinactive", Text),
+        ],
+        "subsidiary" => &[
+            ("id", Num),
+            ("name", Text),
+            ("currency", Num),
+            ("country", Text),
+            ("isinactive", Text),
+        ],
+        "currency" => &[
+            ("id", Num),
+            ("name", Text),
+            ("symbol", Text),
+            ("isinactive", Text),
+        ],
+        "department" | "classification" => &[("id", Num), ("name", Text), ("isinactive", Text)],
+        "inventoryitemlocations" => &[
+            ("item", Num),
+            ("location", Num),
+            ("quantityavailable", Num),
+            ("quantityonhand", Num),
+            ("quantitycommitted", Num),
+            ("quantityonorder", Num),
+            ("quantitybackordered", Num),
+        ],
+        "customer" => &[
+            ("id", Num),
+            ("entityid", Text),
+            ("email", Text),
+            ("companyname", Text),
+            ("firstname", Text),
+            ("lastname", Text),
+            ("isperson", Text),
+            ("subsidiary", Num),
+            ("currency", Num),
+            ("externalid", Text),
+            ("isinactive", Text),
+            ("phone", Text),
+        ],
+        "transaction" => &[
+            ("id", Num),
+            ("tranid", Text),
+            ("type", Text),
+            ("externalid", Text),
+            ("entity", Num),
+            ("trandate", Text),
+            ("memo", Text),
+            ("otherrefnum", Text),
+            ("currency", Num),
+            ("status", Text),
+            ("foreigntotal", Num),
+            ("lastmodifieddate", Date),
+            ("shipmethod", Num),
+        ],
+        "transactionline" => &[
+            ("transaction", Num),
+            ("id", Num),
+            ("linesequencenumber", Num),
+            ("mainline", Text),
+            ("createdfrom", Num),
+            ("item", Num),
+            ("quantity", Num),
+            ("rate", Num),
+            ("foreignamount", Num),
+            ("location", Num),
+            ("subsidiary", Num),
+            ("department", Num),
+            ("class", Num),
+            ("isclosed", Text),
+            ("entity", Num),
+            ("iscogs", Text),
+            ("itemtype", Text),
+        ],
+        "trackingnumbermap" => &[("transaction", Num), ("trackingnumber", Num)],
+        "trackingnumber" => &[("id", Num), ("trackingnumber", Text)],
+        "previoustransactionlinelink" => &[
+            ("previousdoc", Num),
+            ("previousline", Num),
+            ("nextdoc", Num),
+            ("nextline", Num),
+            ("linktype", Text),
+        ],
+        _ => return None,
+    })
+}
+
+/// Position of `col` in `table`'s columns.
+pub(crate) fn col_index(table: &str, col: &str) -> Option<usize> {
+    columns(table)?.iter().position(|(c, _)| *c == col)
+}
+
+/// REST record fields known not to be SuiteQL columns of `table` (§0).
+pub(crate) fn not_exposed(table: &str, col: &str) -> bool {
+    table == "transaction" && ["createdfrom", "location", "subsidiary"].contains(&col)
+}
+
+/// A table's rows. Small tables are built per query as text cells aligned
+/// to `columns()`; the catalogue and stock are read in place (typed), so a
+/// 300,000-row query allocates nothing per row it filters out.
+pub(crate) enum Source<'a> {
+    Rows(Vec<Vec<Option<String>>>),
+    Items(&'a [ItemRow]),
+    Levels(&'a [LevelRow]),
+}
+
+fn tf(b: bool) -> &'static str {
+    if b {
+        "T"
+    } else {
+        "F"
+    }
+}
+
+impl Source<'_> {
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Source::Rows(r) => r.len(),
+            Source::Items(r) => r.len(),
+            Source::Levels(r) => r.len(),
+        }
+    }
+
+    /// The numeric value of a `Num`/`Date` column (None = NULL or not a number).
+    pub(crate) fn num(&self, row: usize, col: usize) -> Option<f64> {
+        match self {
+            Source::Rows(r) => r[row][col].as_deref()?.parse().ok(),
+            Source::Items(r) => (col == 0).then_some(r[row].id as f64),
+            Source::Levels(r) => {
+                let l = &r[row];
+                let q = &l.level;
+                Some(match col {
+                    0 => l.item as f64,
+                    1 => l.location as f64,
+                    2 => q.quantityavailable as f64,
+                    3 => q.quantityonhand as f64,
+                    4 => q.quantitycommitted as f64,
+                    5 => q.quantityonorder as f64,
+                    _ => q.quantitybackordered as f64,
+                })
+            }
+        }
+    }
+
+    /// The stored text of a cell (None = NULL).
+    pub(crate) fn text(&self, row: usize, col: usize) -> Option<Cow<'_, str>> {
+        match self {
+            Source::Rows(r) => r[row][col].as_deref().map(Cow::Borrowed),
+            Source::Items(r) => {
+                let i = &r[row];
+                match col {
+                    0 => Some(Cow::Owned(i.id.to_string())),
+                    1 => Some(Cow::Borrowed(&i.itemid)),
+                    2 => Some(Cow::Borrowed(&i.displayname)),
+                    3 => Some(Cow::Borrowed(&i.itemtype)),
+                    4 => Some(Cow::Borrowed(tf(i.isinactive))),
+                    _ => None,
+                }
+            }
+            Source::Levels(_) => self
+                .num(row, col)
+                .map(|n| Cow::Owned((n as i64).to_string())),
+        }
+    }
+}
+
+/// Text cells of one row, aligned to `columns(table)`.
+fn aligned(table: &str, mut r: HashMap<&'static str, String>) -> Vec<Option<String>> {
+    columns(table)
+        .unwrap_or(&[])
+        .iter()
+        .map(|(c, _)| r.remove(c))
+        .collect()
+}
+
+/// Flattens a stored record into SuiteQL values: lower-cased keys, scalars
+/// as strings, booleans as `T`/`F`, references (`{"id": ..}`) as their id.
+fn record_row(rec: &Value) -> HashMap<String, String> {
+    let mut row = HashMap::new();
+    if let Some(o) = rec.as_object() {
+        for (k, v) in o {
+            let s = match v {
+                Value::Null | Value::Array(_) => continue,
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => tf(*b).to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Object(m) => match m.get("id") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    _ => continue,
+                },
+            };
+            row.insert(k.to_ascii_lowercase(), s);
+        }
+    }
+    row
+}
+
+/// Keeps the columns of `table` from a flattened record.
+fn pick(table: &str, r: &HashMap<String, String>) -> HashMap<&'static str, String> {
+    columns(table)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(c, _)| Some((*c, r.get(*c)?.clone())))
+        .collect()
+}
+
+fn sublist_items<'a>(rec: &'a Value, name: &str) -> &'a [Value] {
+    rec.get(name)
+        .and_then(|s| s.get("items"))
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+}
+
+/// Package sublists of an item fulfillment and their tracking-number field
+/// (finance-inventory-fulfilment.md §4.1: read all that exist).
+pub(crate) const PACKAGE_SUBLISTS: &[(&str, &str)] = &[
+    ("package", "packageTrackingNumber"),
+    ("packageUps", "packageTrackingNumberUps"),
+    ("packageFedex", "packageTrackingNumberFedEx"),
+    ("packageUsps", "packageTrackingNumberUsps"),
+];
+
+fn line_no(l: &Value, key: &str) -> Option<String> {
+    match l.get(key)? {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn transaction_row(ty: &str, rec: &Value) -> Vec<Option<String>> {
+    let mut r = record_row(rec);
+    r.insert("type".into(), ty.into());
+    if let Some(t) = r.remove("total") {
+        r.insert("foreigntotal".into(), t);
+    }
+    if ty == "ItemShip" {
+        // `t.status` of an item fulfillment is its ship status letter
+        // (§0.6; index id 63136032281).
+        if let Some(s) = r.get("shipstatus").cloned() {
+            r.insert("status".into(), s);
+        }
+    }
+    if let Some(secs) = r
+        .get("lastmodifieddate")
+        .and_then(|d| super::parse::parse_timestamp(d))
+    {
+        r.insert("lastmodifieddate".into(), secs.to_string());
+    }
+    aligned("transaction", pick("transaction", &r))
+}
+
+fn transaction_lines(st: &SimState, ty: &str, rec: &Value, out: &mut Vec<Vec<Option<String>>>) {
+    let h = record_row(rec);
+    let tid = h.get("id").cloned().unwrap_or_default();
+    let get = |k: &str| h.get(k).cloned();
+    let mut main: HashMap<&'static str, String> = HashMap::new();
+    main.insert("transaction", tid.clone());
+    main.insert("id", "0".into());
+    main.insert("linesequencenumber", "0".into());
+    main.insert("mainline", "T".into());
+    main.insert("iscogs", "F".into());
+    for (col, field) in [
+        ("createdfrom", "createdfrom"),
+        ("location", "location"),
+        ("subsidiary", "subsidiary"),
+        ("department", "department"),
+        ("class", "class"),
+        ("entity", "entity"),
+        ("foreignamount", "total"),
+    ] {
+        if let Some(v) = get(field) {
+            main.insert(col, v);
+        }
+    }
+    out.push(aligned("transactionline", main));
+    if ty == "Journal" {
+        return;
+    }
+    let itemtype = |id: &str| -> Option<String> {
+        st.stock.item(id.parse().ok()?).map(|i| i.itemtype.clone())
+    };
+    let outbound = ty == "ItemShip";
+    let mut last = 0u64;
+    let mut cogs = Vec::new();
+    for l in sublist_items(rec, "item") {
+        let lr = record_row(l);
+        let mut r: HashMap<&'static str, String> = HashMap::new();
+        r.insert("transaction", tid.clone());
+        let n = lr.get("line").cloned().unwrap_or_default();
+        last = last.max(n.parse().unwrap_or(0));
+        r.insert("id", n.clone());
+        r.insert("linesequencenumber", n);
+        r.insert("mainline", "F".into());
+        r.insert("iscogs", "F".into());
+        r.insert(
+            "isclosed",
+            lr.get("isclosed").cloned().unwrap_or_else(|| "F".into()),
+        );
+        let quantity = lr.get("quantity").map(|q| {
+            // Outbound quantities are stored negative (§4.2).
+            if outbound && !q.starts_with('-') && q != "0" {
+                format!("-{q}")
+            } else {
+                q.clone()
+            }
+        });
+        for (col, v) in [
+            ("createdfrom", get("createdfrom")),
+            ("subsidiary", get("subsidiary")),
+            ("entity", get("entity")),
+            ("item", lr.get("item").cloned()),
+            ("quantity", quantity),
+            ("rate", lr.get("rate").cloned()),
+            ("foreignamount", lr.get("amount").cloned()),
+            ("location", lr.get("location").cloned()),
+            ("department", lr.get("department").cloned()),
+            ("class", lr.get("class").cloned()),
+            ("itemtype", lr.get("item").and_then(|i| itemtype(i))),
+        ] {
+            if let Some(v) = v {
+                r.insert(col, v);
+            }
+        }
+        if outbound {
+            cogs.push(r.clone());
+        }
+        out.push(aligned("transactionline", r));
+    }
+    // An item fulfillment also carries COGS lines and, with a ship method, a
+    // shipping line (§4.2, index id 12452274665: filter `iscogs = 'F'` and
+    // `itemtype <> 'ShipItem'`). Their ids and amounts are sim-defined.
+    for mut r in cogs {
+        last += 1;
+        r.insert("id", last.to_string());
+        r.insert("linesequencenumber", last.to_string());
+        r.insert("iscogs", "T".into());
+        if let Some(q) = r
+            .get("quantity")
+            .map(|q| q.trim_start_matches('-').to_string())
+        {
+            r.insert("quantity", q);
+        }
+        out.push(aligned("transactionline", r));
+    }
+    if outbound {
+        if let Some(m) = get("shipmethod") {
+            last += 1;
+            let mut r: HashMap<&'static str, String> = HashMap::new();
+            r.insert("transaction", tid.clone());
+            r.insert("id", last.to_string());
+            r.insert("linesequencenumber", last.to_string());
+            r.insert("mainline", "F".into());
+            r.insert("iscogs", "F".into());
+            r.insert("isclosed", "F".into());
+            if let Some(t) = itemtype(&m) {
+                r.insert("itemtype", t);
+            }
+            r.insert("item", m);
+            out.push(aligned("transactionline", r));
+        }
+    }
+}
+
+/// The rows of a table, or `None` if it is not simulated.
+pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> Option<Source<'a>> {
+    let named = |list: &[crate::seed::NamedSeed]| -> Vec<Vec<Option<String>>> {
+        list.iter()
+            .map(|n| {
+                let mut r = HashMap::from([
+                    ("id", n.id.clone()),
+                    ("name", n.name.clone()),
+                    ("isinactive", tf(n.isinactive).to_string()),
+                ]);
+                if let Some(s) = &n.symbol {
+                    r.insert("symbol", s.clone());
+                }
+                aligned(name, r)
+            })
+            .collect()
+    };
+    let txs = || st.records.transactions();
+    let rows: Vec<Vec<Option<String>>> = match name {
+        "item" => return Some(Source::Items(&st.stock.items)),
+        "inventoryitemlocations" => return Some(Source::Levels(&st.stock.levels)),
+        "location" => seed
+            .locations
+            .iter()
+            .map(|l| {
+                aligned(
+                    name,
+                    HashMap::from([
+                        ("id", l.id.clone()),
+                        ("name", l.name.clone()),
+                        ("subsidiary", l.subsidiary.clone()),
+                        ("isinactive", tf(l.isinactive).to_string()),
+                    ]),
+                )
+            })
+            .collect(),
+        "subsidiary" => seed
+            .subsidiaries
+            .iter()
+            .map(|s| {
+                aligned(
+                    name,
+                    HashMap::from([
+                        ("id", s.id.clone()),
+                        ("name", s.name.clone()),
+                        ("currency", s.currency.clone()),
+                        ("country", s.country.clone()),
+                        ("isinactive", tf(s.isinactive).to_string()),
+                    ]),
+                )
+            })
+            .collect(),
+        "currency" => named(&seed.currencies),
+        "department" => named(&seed.departments),
+        "classification" => named(&seed.classes),
+        "customer" => st
+            .records
+            .all("customer")
+            .iter()
+            .map(|c| {
+                let mut r = record_row(c);
+                r.entry("isinactive".into()).or_insert_with(|| "F".into());
+                aligned(name, pick(name, &r))
+            })
+            .collect(),
+        "transaction" => txs()
+            .into_iter()
+            .map(|(ty, rec)| transaction_row(ty, rec))
+            .collect(),
+        "transactionline" => {
+            let mut out = Vec::new();
+            for (ty, rec) in txs() {
+                transaction_lines(st, ty, rec, &mut out);
+            }
+            out
+        }
+        "trackingnumber" | "trackingnumbermap" => {
+            let (numbers, map) = tracking(st);
+            if name == "trackingnumber" {
+                numbers
+                    .into_iter()
+                    .map(|(id, n)| vec![Some(id.to_string()), Some(n)])
+                    .collect()
+            } else {
+                map.into_iter()
+                    .map(|(t, n)| vec![Some(t), Some(n.to_string())])
+                    .collect()
+            }
+        }
+        "previoustransactionlinelink" => links(st),
+        _ => return None,
+    };
+    Some(Source::Rows(rows))
+}
+
+/// `trackingnumber` rows (one per distinct number, ids by first use) and
+/// `trackingnumbermap` rows (transaction, number id), from every package
+/// sublist of every item fulfillment, by ascending fulfillment id
+/// (§4.2, index ids 63136032281 and 9883034758). A number shared by several
+/// fulfillments is one `trackingnumber` row mapped to each (sim-defined).
+/// (`trackingnumber` rows as (id, number), `trackingnumbermap` rows as (transaction, number id)).
+type Tracking = (Vec<(u64, String)>, Vec<(String, u64)>);
+
+fn tracking(st: &SimState) -> Tracking {
+    let mut ids: HashMap<String, u64> = HashMap::new();
+    let mut numbers = Vec::new();
+    let mut map = Vec::new();
+    for (ty, rec) in st.records.transactions() {
+        if ty != "ItemShip" {
+            continue;
+        }
+        let tid = rec.get("id").and_then(Value::as_str).unwrap_or_default();
+        for (sl, field) in PACKAGE_SUBLISTS {
+            for p in sublist_items(rec, sl) {
+                let Some(n) = p
+                    .as_object()
+                    .and_then(|o| crate::netsuite::records::get_ci(o, field))
+                    .and_then(Value::as_str)
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                else {
+                    continue;
+                };
+                let next = ids.len() as u64 + 1;
+                let id = *ids.entry(n.to_string()).or_insert_with(|| {
+                    numbers.push((next, n.to_string()));
+                    next
+                });
+                if !map.contains(&(tid.to_string(), id)) {
+                    map.push((tid.to_string(), id));
+                }
+            }
+        }
+    }
+    (numbers, map)
+}
+
+/// `PreviousTransactionLineLink`: one row per line created from a sales
+/// order line. `ShipRcpt` for item fulfillment lines (§4.2, index ids
+/// 69415859526, 49159032039, 67119261728); invoice and cash sale lines
+/// link with `OrdBill` (code unverified; present so a query that forgets
+/// `linktype = 'ShipRcpt'` gets rows it did not want, the harsher reading).
+fn links(st: &SimState) -> Vec<Vec<Option<String>>> {
+    let mut out = Vec::new();
+    for (ty, rec) in st.records.transactions() {
+        let linktype = match ty {
+            "ItemShip" => "ShipRcpt",
+            "CustInvc" | "CashSale" => "OrdBill",
+            _ => continue,
+        };
+        let Some(prev) = rec
+            .get("createdFrom")
+            .and_then(|c| c.get("id"))
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let next = rec.get("id").and_then(Value::as_str).unwrap_or_default();
+        for l in sublist_items(rec, "item") {
+            let (Some(pl), Some(nl)) = (line_no(l, "orderLine"), line_no(l, "line")) else {
+                continue;
+            };
+            out.push(vec![
+                Some(prev.to_string()),
+                Some(pl),
+                Some(next.to_string()),
+                Some(nl),
+                Some(linktype.to_string()),
+            ]);
+        }
+    }
+    out
+}
