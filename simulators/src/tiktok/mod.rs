@@ -12,6 +12,7 @@
 
 mod auth;
 mod control;
+pub mod finance;
 pub mod inventory;
 mod orders;
 mod page_token;
@@ -82,6 +83,8 @@ pub(crate) struct State {
     pub(crate) order_detail_failures: VecDeque<i64>,
     /// Products, warehouses and stock per shop (`products.rs`, `inventory.rs`).
     pub(crate) catalog: products::Catalog,
+    /// Statements, payments and transactions per shop (`finance.rs`).
+    pub(crate) finance: finance::Finance,
 }
 
 impl State {
@@ -126,6 +129,7 @@ impl State {
             rejected: BTreeMap::new(),
             order_detail_failures: VecDeque::new(),
             catalog: products::Catalog::from_seed(seed),
+            finance: finance::Finance::from_seed(&seed.finance),
         }
     }
 }
@@ -326,6 +330,8 @@ pub enum SimError {
     UndocumentedCode(i64),
     #[error("code {0} is not a documented Update Inventory error")]
     UndocumentedInventoryCode(i64),
+    #[error("unknown statement {0} for this shop")]
+    UnknownStatement(String),
     #[error("unknown SKU {0} for this shop")]
     UnknownSku(String),
     /// (sku id, warehouse id).
@@ -409,6 +415,27 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/_sim/inventory/fail", post(inventory::control_fail))
         .route("/_sim/inventory/config", post(inventory::control_config))
         .route("/_sim/inventory/{shop_id}", get(inventory::control_show))
+        .route(finance::STATEMENTS_PATH, get(finance::get_statements))
+        .route(finance::PAYMENTS_PATH, get(finance::get_payments))
+        .route(
+            finance::STATEMENT_TRANSACTIONS_API,
+            get(finance::statement_transactions),
+        )
+        .route(
+            finance::ORDER_TRANSACTIONS_API,
+            get(finance::order_transactions),
+        )
+        .route(finance::UNSETTLED_PATH, get(finance::unsettled))
+        .route("/_sim/finance/statements", post(finance::control_statement))
+        .route(
+            "/_sim/finance/statements/{statement_id}/transactions",
+            post(finance::control_append),
+        )
+        .route("/_sim/finance/payments", post(finance::control_payments))
+        .route("/_sim/finance/orders", post(finance::control_order))
+        .route("/_sim/finance/unsettled", post(finance::control_unsettled))
+        .route("/_sim/finance/generate", post(finance::control_generate))
+        .route("/_sim/finance/{shop_id}", get(finance::control_show))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))
