@@ -6,12 +6,14 @@
 //!   shop-scoped call goes through.
 //! - [`orders`], [`aftersales`]: orders, cancellations, returns.
 //! - [`products`], [`inventory`]: the SKU map, warehouses, stock read and push.
+//! - [`finance`]: statements, payments and statement transactions (202501).
 //! - [`model`], [`error`]: what TikTok sends, and this boundary's error type.
 
 pub mod aftersales;
 pub mod auth;
 mod classify;
 pub mod error;
+pub mod finance;
 pub mod inventory;
 pub mod inventory_errors;
 pub mod model;
