@@ -45,8 +45,7 @@ pub fn statement_transactions_path(id: &StatementId) -> String {
 /// The largest page every paged finance API allows ("1–100", §1.1).
 pub const PAGE_SIZE: usize = 100;
 
-/// Pages followed before giving up: a guard against a server that keeps
-/// returning tokens (5,000 pages = 500,000 transactions in one statement).
+/// Pages followed before giving up (5,000 pages = 500,000 transactions).
 pub const MAX_PAGES: usize = 5_000;
 
 crate::string_enum! {
@@ -304,9 +303,8 @@ pub enum FinanceError {
     /// TikTok kept returning page tokens past [`MAX_PAGES`].
     #[error("TikTok {call} for shop {shop_id} returned more than {MAX_PAGES} pages; stopped")]
     TooManyPages { call: String, shop_id: ShopId },
-    /// The pages held another number of distinct rows than `total_count`:
-    /// the statement is not complete yet or the cursor moved; posting it
-    /// would book part of a statement.
+    /// The pages held another number of distinct rows than `total_count`
+    /// (incomplete, or the cursor moved): never post part of a statement.
     #[error("TikTok statement {statement_id}: total_count is {expected} but the pages held {got} distinct transactions")]
     Incomplete {
         statement_id: StatementId,
@@ -405,30 +403,22 @@ impl ShopSessions {
         .await
     }
 
-    /// A whole statement (see [`StatementTransactions`]): every page of
-    /// Transactions by Statement 202501, rows de-duplicated by id, their
-    /// count checked against `total_count`.
-    pub async fn statement_transactions(
+    /// Every page of Transactions by Statement 202501 in order, each handed
+    /// to `on_page` as its `data` (rows in `transactions`) as it arrives, so
+    /// a caller can archive or fold a 100,000-row statement without holding
+    /// it whole. Checks each page names `statement`. Answers the pages read.
+    pub async fn each_statement_page<F>(
         &self,
         shop: &ShopId,
         statement: &StatementId,
-    ) -> Result<StatementTransactions, FinanceError> {
+        mut on_page: F,
+    ) -> Result<usize, FinanceError>
+    where
+        F: FnMut(Map<String, Value>),
+    {
         let c = self.client();
-        let bad = |reason: String| FinanceError::BadPage {
-            statement_id: statement.clone(),
-            reason,
-        };
-        let mut root: Option<Map<String, Value>>;
-        let mut rows: Vec<Value> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        let (mut pages, mut duplicates, mut token) = (0usize, 0usize, None::<String>);
-        loop {
-            if pages >= MAX_PAGES {
-                return Err(FinanceError::TooManyPages {
-                    call: call_name(&Method::GET, &statement_transactions_path(statement)),
-                    shop_id: shop.clone(),
-                });
-            }
+        let mut token: Option<String> = None;
+        for pages in 1..=MAX_PAGES {
             let page = self
                 .call_with_refresh(shop, |auth| {
                     let t = token.clone();
@@ -438,36 +428,56 @@ impl ShopSessions {
                     }
                 })
                 .await?;
-            pages += 1;
-            let Value::Object(mut page) = page else {
-                return Err(bad("data is not an object".into()));
-            };
-            let id = page.get("id").and_then(Value::as_str).unwrap_or_default();
-            if id != statement.as_str() {
-                return Err(bad(format!("the page is for statement {id:?}")));
-            }
-            if let Some(Value::Array(txs)) = page.remove("transactions") {
-                for t in txs {
-                    let tid = t.get("id").and_then(Value::as_str).unwrap_or_default();
-                    if !tid.is_empty() && !seen.insert(tid.to_string()) {
-                        duplicates += 1;
-                    } else {
-                        rows.push(t);
-                    }
+            let page = match page {
+                Value::Object(m) if m.get("id") == Some(&Value::from(statement.as_str())) => m,
+                other => {
+                    return Err(FinanceError::BadPage {
+                        statement_id: statement.clone(),
+                        reason: format!("a page came for statement {}", other["id"]),
+                    })
                 }
-            }
+            };
             token = page
                 .get("next_page_token")
                 .and_then(Value::as_str)
                 .filter(|t| !t.is_empty())
                 .map(str::to_string);
-            // The root of the last page: its total_count is the newest.
-            root = Some(page);
+            on_page(page);
             if token.is_none() {
-                break;
+                return Ok(pages);
             }
         }
-        let mut data = root.unwrap_or_default();
+        Err(FinanceError::TooManyPages {
+            call: call_name(&Method::GET, &statement_transactions_path(statement)),
+            shop_id: shop.clone(),
+        })
+    }
+
+    /// A whole statement (see [`StatementTransactions`]): every page of
+    /// Transactions by Statement 202501, rows de-duplicated by id, their
+    /// count checked against the last page's `total_count`.
+    pub async fn statement_transactions(
+        &self,
+        shop: &ShopId,
+        statement: &StatementId,
+    ) -> Result<StatementTransactions, FinanceError> {
+        let mut data = Map::new();
+        let (mut rows, mut seen, mut duplicates) = (Vec::new(), HashSet::new(), 0usize);
+        let pages = self
+            .each_statement_page(shop, statement, |mut page| {
+                if let Some(Value::Array(txs)) = page.remove("transactions") {
+                    for t in txs {
+                        let tid = t.get("id").and_then(Value::as_str).unwrap_or_default();
+                        if !tid.is_empty() && !seen.insert(tid.to_string()) {
+                            duplicates += 1;
+                        } else {
+                            rows.push(t);
+                        }
+                    }
+                }
+                data = page;
+            })
+            .await?;
         let expected = data.get("total_count").and_then(Value::as_u64).unwrap_or(0);
         if rows.len() as u64 != expected {
             return Err(FinanceError::Incomplete {
