@@ -62,6 +62,19 @@ id_type!(
     WarehouseId
 );
 id_type!(
+    /// TikTok Finance statement id (one statement per shop and day).
+    StatementId
+);
+id_type!(
+    /// TikTok Finance payment id (a statement's `payment_id`; several
+    /// statements may share one).
+    PaymentId
+);
+id_type!(
+    /// TikTok Finance transaction id (a statement row's `id`: the dedupe key).
+    TransactionId
+);
+id_type!(
     /// NetSuite internal id of an item (`item.id`), not its `itemid` name.
     NetSuiteItemId
 );

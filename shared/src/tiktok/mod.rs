@@ -7,12 +7,14 @@
 //! - [`orders`], [`aftersales`]: orders, cancellations, returns.
 //! - [`products`], [`inventory`]: the SKU map, warehouses, stock read and push.
 //! - [`fulfillment`]: carriers, tracking pushed back (ship, correct).
+//! - [`finance`]: statements, payments and statement transactions (202501).
 //! - [`model`], [`error`]: what TikTok sends, and this boundary's error type.
 
 pub mod aftersales;
 pub mod auth;
 mod classify;
 pub mod error;
+pub mod finance;
 pub mod fulfillment;
 pub mod inventory;
 pub mod inventory_errors;

@@ -12,6 +12,7 @@
 
 mod auth;
 mod control;
+pub mod finance;
 pub mod fulfillment;
 pub mod inventory;
 mod orders;
@@ -85,6 +86,8 @@ pub(crate) struct State {
     pub(crate) catalog: products::Catalog,
     /// Delivery options, shipments and fulfilment call counts (`fulfillment.rs`).
     pub(crate) fulfillment: fulfillment::Fulfillment,
+    /// Statements, payments and transactions per shop (`finance.rs`).
+    pub(crate) finance: finance::Finance,
 }
 
 impl State {
@@ -130,6 +133,7 @@ impl State {
             order_detail_failures: VecDeque::new(),
             catalog: products::Catalog::from_seed(seed),
             fulfillment: fulfillment::Fulfillment::from_seed(seed),
+            finance: finance::Finance::from_seed(&seed.finance),
         }
     }
 }
@@ -330,6 +334,8 @@ pub enum SimError {
     UndocumentedCode(i64),
     #[error("code {0} is not a documented Update Inventory error")]
     UndocumentedInventoryCode(i64),
+    #[error("unknown statement {0} for this shop")]
+    UnknownStatement(String),
     #[error("unknown SKU {0} for this shop")]
     UnknownSku(String),
     /// (sku id, warehouse id).
@@ -447,6 +453,27 @@ pub fn router(sim: TikTokSim) -> Router {
             "/_sim/fulfillment/{shop_id}",
             get(fulfillment::control_show),
         )
+        .route(finance::STATEMENTS_PATH, get(finance::get_statements))
+        .route(finance::PAYMENTS_PATH, get(finance::get_payments))
+        .route(
+            finance::STATEMENT_TRANSACTIONS_API,
+            get(finance::statement_transactions),
+        )
+        .route(
+            finance::ORDER_TRANSACTIONS_API,
+            get(finance::order_transactions),
+        )
+        .route(finance::UNSETTLED_PATH, get(finance::unsettled))
+        .route("/_sim/finance/statements", post(finance::control_statement))
+        .route(
+            "/_sim/finance/statements/{statement_id}/transactions",
+            post(finance::control_append),
+        )
+        .route("/_sim/finance/payments", post(finance::control_payments))
+        .route("/_sim/finance/orders", post(finance::control_order))
+        .route("/_sim/finance/unsettled", post(finance::control_unsettled))
+        .route("/_sim/finance/generate", post(finance::control_generate))
+        .route("/_sim/finance/{shop_id}", get(finance::control_show))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))
