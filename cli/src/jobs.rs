@@ -144,11 +144,11 @@ pub async fn inventory(cmd: InventoryCmd, sdk: &aws_config::SdkConfig) -> Result
         InventoryCmd::Status { shop } => {
             let runs = runs_table(sdk)?;
             let shop = ShopId::new(shop);
-            let Some(text) = runs.get_state("inventory", &shop, "state").await? else {
+            let (st, saved) = shared::jobs::inventory::load_state(&runs, &shop).await?;
+            if saved.is_empty() {
                 println!("no inventory push has run for shop {shop} yet");
                 return Ok(());
-            };
-            let st: shared::jobs::inventory::InventoryState = serde_json::from_str(&text)?;
+            }
             println!(
                 "SKU map: {} SKU(s), built at {}",
                 st.sku_map.len(),

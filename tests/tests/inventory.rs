@@ -78,11 +78,25 @@ async fn netsuite_stock_reaches_tiktok_with_buffer_and_only_changes_are_sent_aga
     // run sends that one SKU (one call), and nothing else.
     env.netsuite
         .state
-        .set_stock("104", "1", simulators::netsuite::StockLevel::on_hand(10, 10))
+        .set_stock(
+            "104",
+            "1",
+            simulators::netsuite::StockLevel::on_hand(10, 10),
+        )
         .unwrap();
     let changed = jobs.run(&push()).await.unwrap();
-    assert_eq!(changed[0].counts.get("update_calls"), Some(&1), "{:?}", changed[0]);
-    assert_eq!(changed[0].counts.get("skus_pushed"), Some(&1), "{:?}", changed[0]);
+    assert_eq!(
+        changed[0].counts.get("update_calls"),
+        Some(&1),
+        "{:?}",
+        changed[0]
+    );
+    assert_eq!(
+        changed[0].counts.get("skus_pushed"),
+        Some(&1),
+        "{:?}",
+        changed[0]
+    );
     assert_eq!(qty(&env, STOVE, MAIN), Some(0));
     assert_eq!(qty(&env, TENT, MAIN), Some(35), "untouched");
     let calls = env.tiktok.state.inventory_update_calls(US_SHOP);

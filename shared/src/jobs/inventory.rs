@@ -163,23 +163,128 @@ pub struct InventoryPush<'a> {
     pub clock: &'a dyn Clock,
 }
 
-const STATE: &str = "state";
+/// The state is split into buckets by SKU, so that no DynamoDB item comes
+/// near its 400 KB limit: 100,000 SKUs make about 15 MB of state, about
+/// 120 KB a bucket. Only buckets whose content changed are written.
+pub const STATE_BUCKETS: u64 = 128;
+
+fn bucket_of(sku: &SkuId) -> u64 {
+    // FNV-1a: stable across versions and processes (not Rust's hasher).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in sku.as_str().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h % STATE_BUCKETS
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Meta {
+    sku_map_at: i64,
+    reconciled_at: i64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Bucket {
+    #[serde(default)]
+    sku_map: Vec<SkuLocation>,
+    #[serde(default)]
+    pushed: BTreeMap<SkuId, BTreeMap<WarehouseId, i64>>,
+    #[serde(default)]
+    held: BTreeMap<SkuId, BTreeMap<WarehouseId, i64>>,
+}
+
+/// What was last written, per state item, so a save writes only changes.
+pub type Saved = BTreeMap<String, String>;
+
+/// Reads a shop's inventory state (all its buckets).
+pub async fn load_state(
+    runs: &dyn JobRuns,
+    shop: &ShopId,
+) -> Result<(InventoryState, Saved), JobError> {
+    let unreadable = |name: &str, e: serde_json::Error| {
+        JobError::Other(format!(
+            "inventory state {name} of shop {shop} is unreadable ({e}); delete it to rebuild from TikTok"
+        ))
+    };
+    let mut st = InventoryState::default();
+    let mut saved = Saved::new();
+    for (name, text) in runs.list_state("inventory", shop, 10_000).await? {
+        if name == "meta" {
+            let m: Meta = serde_json::from_str(&text).map_err(|e| unreadable(&name, e))?;
+            st.sku_map_at = m.sku_map_at;
+            st.reconciled_at = m.reconciled_at;
+        } else if name.starts_with('b') {
+            let b: Bucket = serde_json::from_str(&text).map_err(|e| unreadable(&name, e))?;
+            st.sku_map.extend(b.sku_map);
+            st.pushed.extend(b.pushed);
+            st.held.extend(b.held);
+        }
+        saved.insert(name, text);
+    }
+    Ok((st, saved))
+}
+
+/// Writes the state items whose content changed since `saved`.
+pub async fn save_state(
+    runs: &dyn JobRuns,
+    shop: &ShopId,
+    st: &InventoryState,
+    saved: &mut Saved,
+) -> Result<usize, JobError> {
+    let mut items: BTreeMap<String, String> = BTreeMap::new();
+    let meta = Meta {
+        sku_map_at: st.sku_map_at,
+        reconciled_at: st.reconciled_at,
+    };
+    items.insert("meta".into(), to_text(&meta)?);
+    let mut buckets: BTreeMap<u64, Bucket> = BTreeMap::new();
+    for l in &st.sku_map {
+        buckets
+            .entry(bucket_of(&l.sku_id))
+            .or_default()
+            .sku_map
+            .push(l.clone());
+    }
+    for (sku, q) in &st.pushed {
+        buckets
+            .entry(bucket_of(sku))
+            .or_default()
+            .pushed
+            .insert(sku.clone(), q.clone());
+    }
+    for (sku, q) in &st.held {
+        buckets
+            .entry(bucket_of(sku))
+            .or_default()
+            .held
+            .insert(sku.clone(), q.clone());
+    }
+    for i in 0..STATE_BUCKETS {
+        let b = buckets.remove(&i).unwrap_or_default();
+        items.insert(format!("b{i:03}"), to_text(&b)?);
+    }
+    let mut written = 0;
+    for (name, text) in items {
+        if saved.get(&name) == Some(&text) {
+            continue;
+        }
+        runs.put_state("inventory", shop, &name, &text).await?;
+        saved.insert(name, text);
+        written += 1;
+    }
+    Ok(written)
+}
+
+fn to_text<T: Serialize>(v: &T) -> Result<String, JobError> {
+    serde_json::to_string(v).map_err(|e| JobError::Other(e.to_string()))
+}
+
+/// Product calls between two saves of the pushed snapshot: a run that dies
+/// re-sends at most this many calls' SKUs (quantities are set, not added).
+const SAVE_EVERY_CALLS: usize = 50;
 
 impl InventoryPush<'_> {
-    async fn load(&self, shop: &ShopId) -> Result<InventoryState, JobError> {
-        match self.runs.get_state("inventory", shop, STATE).await? {
-            None => Ok(InventoryState::default()),
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| JobError::Other(format!("inventory state of shop {shop} is unreadable ({e}); delete it to rebuild from TikTok"))),
-        }
-    }
-
-    async fn save(&self, shop: &ShopId, st: &InventoryState) -> Result<(), JobError> {
-        let text = serde_json::to_string(st).map_err(|e| JobError::Other(e.to_string()))?;
-        self.runs.put_state("inventory", shop, STATE, &text).await?;
-        Ok(())
-    }
-
     async fn read_stock(&self, cfg: &InventoryConfig) -> Result<Stock, JobError> {
         let locations: Vec<NetSuiteLocationId> =
             cfg.push.location_warehouses.keys().cloned().collect();
@@ -316,7 +421,7 @@ impl ShopJob for InventoryPush<'_> {
             run.note = "inventory push is not configured for this shop (mapping: inventory)".into();
             return Ok(now.to_string());
         };
-        let mut st = self.load(shop).await?;
+        let (mut st, mut saved) = load_state(self.runs, shop).await?;
 
         // 1. SKU map, daily.
         if st.sku_map.is_empty() || now - st.sku_map_at >= SKU_MAP_TTL_SECS {
@@ -402,7 +507,7 @@ impl ShopJob for InventoryPush<'_> {
         // 6. Push.
         let managed: BTreeSet<SkuId> = linked.iter().map(|l| l.sku_id.clone()).collect();
         st.held.retain(|s, _| managed.contains(s));
-        for req in &p.requests {
+        for (n, req) in p.requests.iter().enumerate() {
             let (mut req, held) = without_held(req, &st.held);
             run.count("skus_held", held as u64);
             let mut attempt = 0;
@@ -476,12 +581,15 @@ impl ShopJob for InventoryPush<'_> {
                 }
                 req.skus = retry;
             }
-            self.save(shop, &st).await?;
-            progress
-                .commit(&format!("{{\"product\":\"{}\"}}", req.product_id))
-                .await?;
+            if (n + 1) % SAVE_EVERY_CALLS == 0 {
+                save_state(self.runs, shop, &st, &mut saved).await?;
+                progress
+                    .commit(&format!("{{\"product\":\"{}\"}}", req.product_id))
+                    .await?;
+            }
         }
-        self.save(shop, &st).await?;
+        let written = save_state(self.runs, shop, &st, &mut saved).await?;
+        run.count("state_items_written", written as u64);
         if !unlinked.is_empty() {
             run.findings.push(format!(
                 "{} TikTok SKU(s) match no NetSuite item with stock in the mapped locations and are not pushed (link them, or give a kit a `bundles` entry), e.g. {}",

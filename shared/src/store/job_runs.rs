@@ -397,21 +397,32 @@ impl JobRuns for DynamoJobRuns {
         shop: &ShopId,
         limit: i32,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", s(keys::job_state(job, shop)))
-            .limit(limit.max(1))
-            .send()
-            .await
-            .map_err(|e| unavailable(&e))?;
-        Ok(out
-            .items()
-            .iter()
-            .filter_map(|i| Some((get_s(i, "sk")?.clone(), get_s(i, "value")?.clone())))
-            .collect())
+        // A Query answers at most 1 MB: follow the pages up to `limit` items.
+        let mut out = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(keys::job_state(job, shop)))
+                .limit((limit.max(1) - out.len() as i32).max(1))
+                .set_exclusive_start_key(start.take())
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| unavailable(&e))?;
+            out.extend(
+                page.items()
+                    .iter()
+                    .filter_map(|i| Some((get_s(i, "sk")?.clone(), get_s(i, "value")?.clone()))),
+            );
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() && (out.len() as i32) < limit => start = Some(k.clone()),
+                _ => return Ok(out),
+            }
+        }
     }
 
     async fn delete_state(&self, job: &str, shop: &ShopId, name: &str) -> Result<(), StoreError> {
