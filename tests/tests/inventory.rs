@@ -99,7 +99,6 @@ async fn netsuite_stock_reaches_tiktok_with_buffer_and_only_changes_are_sent_aga
     );
     assert_eq!(qty(&env, STOVE, MAIN), Some(0));
     assert_eq!(qty(&env, TENT, MAIN), Some(35), "untouched");
-    let calls = env.tiktok.state.inventory_update_calls(US_SHOP);
 
     // An order awaiting shipment that is not in NetSuite yet holds 2 tents
     // and a headlamp: the next run subtracts them, and sends only those two.
