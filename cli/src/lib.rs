@@ -2,6 +2,7 @@
 //! a thin face over `shared::ops` (the console of a later issue is the other).
 //! The local environment and the Lambda-like runner live in `local-env`.
 
+pub mod bench;
 pub mod demo;
 pub mod jobs;
 pub mod ops;

@@ -7,8 +7,9 @@
 //! 2. **Stock.** `quantityavailable` per item and mapped location from
 //!    SuiteQL `inventoryitemlocations` (notes §4.3), read in keyset slices by
 //!    item id (SuiteQL answers at most 100,000 rows per query).
-//! 3. **Links.** A TikTok SKU is a NetSuite item by its SKU link, else by the
-//!    item whose `itemid` is the seller SKU; bundles come from the mapping.
+//! 3. **Links.** A TikTok SKU is a NetSuite item by its SKU link (read with
+//!    the daily SKU map, 100 per BatchGetItem), else by the item whose
+//!    `itemid` is the seller SKU; bundles come from the mapping.
 //! 4. **Pending.** Units of TikTok orders unpaid, on hold or awaiting
 //!    shipment that have no Sales Order yet are subtracted (Get Order List +
 //!    order log).
@@ -65,6 +66,9 @@ pub struct InventoryState {
     /// that were refused: not sent again while the wanted quantities stay.
     #[serde(default)]
     pub held: BTreeMap<SkuId, BTreeMap<WarehouseId, i64>>,
+    /// SKU links (seller SKU → NetSuite item), read with the SKU map.
+    #[serde(default)]
+    pub links: BTreeMap<String, NetSuiteItemId>,
 }
 
 /// The SuiteQL of one keyset slice of stock (notes §4.3).
@@ -182,6 +186,9 @@ fn bucket_of(sku: &SkuId) -> u64 {
 struct Meta {
     sku_map_at: i64,
     reconciled_at: i64,
+    /// SKU links are few (most SKUs match an item by `itemid`).
+    #[serde(default)]
+    links: BTreeMap<String, NetSuiteItemId>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -214,6 +221,7 @@ pub async fn load_state(
             let m: Meta = serde_json::from_str(&text).map_err(|e| unreadable(&name, e))?;
             st.sku_map_at = m.sku_map_at;
             st.reconciled_at = m.reconciled_at;
+            st.links = m.links;
         } else if name.starts_with('b') {
             let b: Bucket = serde_json::from_str(&text).map_err(|e| unreadable(&name, e))?;
             st.sku_map.extend(b.sku_map);
@@ -236,6 +244,7 @@ pub async fn save_state(
     let meta = Meta {
         sku_map_at: st.sku_map_at,
         reconciled_at: st.reconciled_at,
+        links: st.links.clone(),
     };
     items.insert("meta".into(), to_text(&meta)?);
     let mut buckets: BTreeMap<u64, Bucket> = BTreeMap::new();
@@ -444,22 +453,22 @@ impl ShopJob for InventoryPush<'_> {
             }
             st.sku_map = found.into_values().collect();
             st.sku_map_at = now;
+            // SKU links, read with the map (100 per call), not per run.
+            let skus: Vec<Sku> = st.sku_map.iter().map(|l| l.seller_sku.clone()).collect();
+            st.links = self
+                .links
+                .get_many(shop, &skus)
+                .await?
+                .into_iter()
+                .map(|(sku, l)| (sku.as_str().to_string(), NetSuiteItemId::new(l.item_id)))
+                .collect();
             run.count("sku_map_refreshed", 1);
         }
 
         // 2–4. Stock, links, pending units.
         let stock = self.read_stock(&cfg).await?;
         run.count("stock_rows", stock.available.len() as u64);
-        let mut links = BTreeMap::new();
-        for l in &st.sku_map {
-            if let Some(link) = self.links.get(shop, &l.seller_sku).await? {
-                links.insert(
-                    l.seller_sku.as_str().to_string(),
-                    NetSuiteItemId::new(link.item_id),
-                );
-            }
-        }
-        let (linked, unlinked) = link_skus(&st.sku_map, &cfg, &links, &stock);
+        let (linked, unlinked) = link_skus(&st.sku_map, &cfg, &st.links, &stock);
         run.count("skus_managed", linked.len() as u64);
         run.count("skus_unlinked", unlinked.len() as u64);
         let pending = self.pending(shop, cfg.pending_lookback_days).await?;

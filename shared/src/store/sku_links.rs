@@ -21,6 +21,21 @@ pub struct SkuLink {
 pub trait SkuLinks: Send + Sync {
     async fn get(&self, shop: &ShopId, sku: &Sku) -> Result<Option<SkuLink>, StoreError>;
     async fn put(&self, link: &SkuLink) -> Result<(), StoreError>;
+    /// The links of many SKUs at once (the inventory job's daily SKU map);
+    /// SKUs without a link are absent. One `get` each unless overridden.
+    async fn get_many(
+        &self,
+        shop: &ShopId,
+        skus: &[Sku],
+    ) -> Result<std::collections::BTreeMap<Sku, SkuLink>, StoreError> {
+        let mut out = std::collections::BTreeMap::new();
+        for sku in skus {
+            if let Some(l) = self.get(shop, sku).await? {
+                out.insert(sku.clone(), l);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Links in the order log table: `pk = SKU#{shop}#{sku}`, `sk = LINK`.
@@ -62,6 +77,71 @@ impl SkuLinks for DynamoSkuLinks {
                 source: get_s(i, "source").cloned().unwrap_or_default(),
             })
         }))
+    }
+
+    /// BatchGetItem, 100 keys a call (DynamoDB's limit), unprocessed keys
+    /// asked again.
+    async fn get_many(
+        &self,
+        shop: &ShopId,
+        skus: &[Sku],
+    ) -> Result<std::collections::BTreeMap<Sku, SkuLink>, StoreError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut out = std::collections::BTreeMap::new();
+        for chunk in skus.chunks(100) {
+            let mut keys: Vec<
+                std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+            > = chunk
+                .iter()
+                .map(|sku| {
+                    std::collections::HashMap::from([
+                        ("pk".to_string(), s(keys::sku_link(shop, sku))),
+                        ("sk".to_string(), s(keys::SKU_LINK_SK)),
+                    ])
+                })
+                .collect();
+            for _ in 0..10 {
+                if keys.is_empty() {
+                    break;
+                }
+                let ka = KeysAndAttributes::builder()
+                    .set_keys(Some(std::mem::take(&mut keys)))
+                    .build()
+                    .map_err(|e| unavailable(&e))?;
+                let res = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ka)
+                    .send()
+                    .await
+                    .map_err(|e| unavailable(&e))?;
+                for i in res
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(sku), Some(item)) = (get_s(i, "sku"), get_s(i, "item_id")) {
+                        let sku = Sku::new(sku.clone());
+                        out.insert(
+                            sku.clone(),
+                            SkuLink {
+                                shop_id: shop.clone(),
+                                sku,
+                                item_id: item.clone(),
+                                source: get_s(i, "source").cloned().unwrap_or_default(),
+                            },
+                        );
+                    }
+                }
+                keys = res
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
+            }
+        }
+        Ok(out)
     }
 
     async fn put(&self, link: &SkuLink) -> Result<(), StoreError> {
