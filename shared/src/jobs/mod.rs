@@ -26,6 +26,7 @@
 pub mod drift;
 pub mod inventory;
 pub mod inventory_plan;
+pub mod inventory_state;
 pub mod payout_plan;
 pub mod payout_report;
 pub mod run;
