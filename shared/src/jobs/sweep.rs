@@ -126,7 +126,11 @@ pub struct Sweep<'a> {
 
 impl Sweep<'_> {
     /// Archives and enqueues one order event as a webhook would.
-    async fn enqueue(&self, shop: &ShopId, o: &OrderSummary) -> Result<bool, JobError> {
+    async fn enqueue(
+        &self,
+        shop: &ShopId,
+        o: &OrderSummary,
+    ) -> Result<crate::ingest::Outcome, JobError> {
         let now = self.clock.now();
         let notification = keys::sweep_notification(&o.id, o.status.as_str(), o.update_time);
         let data = json!({
@@ -158,7 +162,7 @@ impl Sweep<'_> {
             now + i64::from(self.retention_days) * 86_400,
         )
         .await?;
-        Ok(!matches!(outcome, crate::ingest::Outcome::Duplicate))
+        Ok(outcome)
     }
 }
 
@@ -199,12 +203,17 @@ impl ShopJob for Sweep<'_> {
                     SweepDecision::UpToDate => run.count("up_to_date", 1),
                     SweepDecision::Ignored => run.count("ignored", 1),
                     SweepDecision::Enqueue(why) => {
-                        if self.enqueue(shop, o).await? {
-                            tracing::info!(shop_id = %shop, order_id = %o.id, reason = %why, metric = "sweep_recovered", count = 1, "sweep enqueued an order the log had missed");
-                            run.count("enqueued", 1);
-                            run.findings.push(format!("order {}: {why}", o.id));
-                        } else {
-                            run.count("already_queued", 1);
+                        use crate::ingest::Outcome;
+                        match self.enqueue(shop, o).await? {
+                            Outcome::Queued => {
+                                tracing::info!(shop_id = %shop, order_id = %o.id, reason = %why, metric = "sweep_recovered", count = 1, "sweep enqueued an order the log had missed");
+                                run.count("enqueued", 1);
+                                run.findings.push(format!("order {}: {why}", o.id));
+                            }
+                            // Archived by an earlier try but maybe not sent:
+                            // sent again under the same SQS deduplication id.
+                            Outcome::Requeued => run.count("requeued", 1),
+                            Outcome::Duplicate | Outcome::Ignored => run.count("already_queued", 1),
                         }
                     }
                 }
