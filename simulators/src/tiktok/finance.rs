@@ -1455,125 +1455,28 @@ mod client_tests {
     //! The shared finance client against this simulator, every call through
     //! `ShopSessions::call_with_refresh`, and what it fetches fed to the
     //! journal planner as the payout job will.
-    use std::collections::HashMap;
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::sync::{Arc, Mutex};
-    use std::time::Duration;
+
+    use std::sync::Arc;
 
     use rust_decimal::Decimal;
     use serde_json::{json, Value};
-    use shared::config::TikTokApp;
+
     use shared::domain::{PaymentId, ShopId, StatementId};
     use shared::jobs::payout_plan::{plan_journal, Held, PayoutAccounts};
-    use shared::store::{ShopCredentials, ShopTokenStore, StoreError};
+
     use shared::tiktok::finance::{FinanceError, PaymentStatus};
-    use shared::tiktok::{ShopCallError, ShopSessions, TikTokClient, TikTokError};
+    use shared::tiktok::{ShopCallError, ShopSessions, TikTokError};
 
     use super::{GeneratedStatement, TikTokSim, STATEMENT_TRANSACTIONS_API};
     use crate::seed::{BROKEN_STATEMENT, COMBINED_PAYMENT, SAMPLE_PAYMENT, SAMPLE_STATEMENT};
-    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+    use crate::RunningSim;
 
     const US: &str = "7494049642642441621";
 
-    type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
-
-    /// A token store in memory (as in `inventory.rs`'s client tests).
-    #[derive(Default)]
-    struct MemStore(Mutex<HashMap<ShopId, ShopCredentials>>);
-
-    impl MemStore {
-        fn get_now(&self, shop: &ShopId) -> Option<ShopCredentials> {
-            crate::lock(&self.0).get(shop).cloned()
-        }
-    }
-
-    impl ShopTokenStore for MemStore {
-        fn get<'a, 'b, 'c>(&'a self, shop: &'b ShopId) -> BoxFut<'c, Option<ShopCredentials>>
-        where
-            'a: 'c,
-            'b: 'c,
-            Self: 'c,
-        {
-            let v = self.get_now(shop);
-            Box::pin(async move { Ok(v) })
-        }
-        fn put<'a, 'b, 'c>(&'a self, creds: &'b ShopCredentials) -> BoxFut<'c, ()>
-        where
-            'a: 'c,
-            'b: 'c,
-            Self: 'c,
-        {
-            crate::lock(&self.0).insert(creds.shop_id.clone(), creds.clone());
-            Box::pin(async { Ok(()) })
-        }
-        fn claim_refresh<'a, 'b, 'd, 'c>(
-            &'a self,
-            _shop: &'b ShopId,
-            _seen: &'d str,
-            _now: i64,
-            _until: i64,
-        ) -> BoxFut<'c, bool>
-        where
-            'a: 'c,
-            'b: 'c,
-            'd: 'c,
-            Self: 'c,
-        {
-            Box::pin(async { Ok(true) })
-        }
-        fn replace<'a, 'b, 'd, 'c>(
-            &'a self,
-            seen: &'b str,
-            creds: &'d ShopCredentials,
-        ) -> BoxFut<'c, bool>
-        where
-            'a: 'c,
-            'b: 'c,
-            'd: 'c,
-            Self: 'c,
-        {
-            let mut m = crate::lock(&self.0);
-            let ok = m
-                .get(&creds.shop_id)
-                .is_some_and(|c| c.access_token == seen);
-            if ok {
-                m.insert(creds.shop_id.clone(), creds.clone());
-            }
-            Box::pin(async move { Ok(ok) })
-        }
-    }
+    use crate::tiktok::client_harness::MemStore;
 
     async fn setup() -> (RunningSim<TikTokSim>, ShopSessions, Arc<MemStore>) {
-        let seed = crate::default_seed().tiktok;
-        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
-            .await
-            .unwrap();
-        let client = TikTokClient::new(
-            &sim.base_url,
-            &sim.base_url,
-            TikTokApp {
-                app_key: seed.app_key.clone(),
-                app_secret: seed.app_secret.clone(),
-            },
-            Duration::from_secs(10),
-        )
-        .unwrap();
-        let store = Arc::new(MemStore::default());
-        let us = &seed.shops[0];
-        store
-            .put(&ShopCredentials {
-                shop_id: ShopId::new(&us.id),
-                cipher: us.cipher.clone(),
-                access_token: us.access_token.clone(),
-                access_token_expires_at: us.access_token_expire_in,
-                refresh_token: us.refresh_token.clone(),
-                refresh_token_expires_at: us.refresh_token_expire_in,
-            })
-            .await
-            .unwrap();
-        let sessions = ShopSessions::new(client, store.clone());
-        (sim, sessions, store)
+        crate::tiktok::client_harness::sessions(crate::default_seed().tiktok).await
     }
 
     fn shop() -> ShopId {

@@ -1506,14 +1506,9 @@ mod tests {
 mod client_tests {
     //! The shared fulfilment client and the tracking planner against this
     //! simulator, every call through `ShopSessions::call_with_refresh`.
-    use std::collections::HashMap;
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::sync::{Arc, Mutex};
-    use std::time::Duration;
 
     use serde_json::json;
-    use shared::config::TikTokApp;
+
     use shared::domain::{
         DeliveryOptionId, NetSuiteFulfillmentId, OrderId, OrderLineItemId, PackageId,
         ShippingProviderId, ShopId,
@@ -1522,15 +1517,15 @@ mod client_tests {
         plan, CarrierTable, FulfilledLine, Fulfilment, PlanInput, PushKey, Pushed, SoLineUnits,
         TrackingPlan,
     };
-    use shared::store::{ShopCredentials, ShopTokenStore, StoreError};
+
     use shared::tiktok::fulfillment::{
         FulfilmentCallError, FulfilmentErrorClass, MarkShippedRequest, PushOutcome, SelfShipment,
         ShipCall, ShippingInfoTarget,
     };
-    use shared::tiktok::{ShopSessions, TikTokClient};
+    use shared::tiktok::ShopSessions;
 
     use super::{TikTokSim, MARK_SHIPPED_API, UPDATE_WINDOW_SECS};
-    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+    use crate::RunningSim;
 
     const US: &str = "7494049642642441621";
     const GB: &str = "7494726673780148744";
@@ -1539,98 +1534,10 @@ mod client_tests {
     const USPS: &str = "7117858858072016686";
     const UPS: &str = "7117859084421600001";
 
-    type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
-
-    /// A token store in memory (as in inventory.rs's client tests).
-    #[derive(Default)]
-    struct MemStore(Mutex<HashMap<ShopId, ShopCredentials>>);
-
-    impl ShopTokenStore for MemStore {
-        fn get<'a, 'b, 'c>(&'a self, shop: &'b ShopId) -> BoxFut<'c, Option<ShopCredentials>>
-        where
-            'a: 'c,
-            'b: 'c,
-            Self: 'c,
-        {
-            let v = crate::lock(&self.0).get(shop).cloned();
-            Box::pin(async move { Ok(v) })
-        }
-        fn put<'a, 'b, 'c>(&'a self, creds: &'b ShopCredentials) -> BoxFut<'c, ()>
-        where
-            'a: 'c,
-            'b: 'c,
-            Self: 'c,
-        {
-            crate::lock(&self.0).insert(creds.shop_id.clone(), creds.clone());
-            Box::pin(async { Ok(()) })
-        }
-        fn claim_refresh<'a, 'b, 'd, 'c>(
-            &'a self,
-            _shop: &'b ShopId,
-            _seen: &'d str,
-            _now: i64,
-            _until: i64,
-        ) -> BoxFut<'c, bool>
-        where
-            'a: 'c,
-            'b: 'c,
-            'd: 'c,
-            Self: 'c,
-        {
-            Box::pin(async { Ok(true) })
-        }
-        fn replace<'a, 'b, 'd, 'c>(
-            &'a self,
-            seen: &'b str,
-            creds: &'d ShopCredentials,
-        ) -> BoxFut<'c, bool>
-        where
-            'a: 'c,
-            'b: 'c,
-            'd: 'c,
-            Self: 'c,
-        {
-            let mut m = crate::lock(&self.0);
-            let ok = m
-                .get(&creds.shop_id)
-                .is_some_and(|c| c.access_token == seen);
-            if ok {
-                m.insert(creds.shop_id.clone(), creds.clone());
-            }
-            Box::pin(async move { Ok(ok) })
-        }
-    }
-
     async fn setup() -> (RunningSim<TikTokSim>, ShopSessions) {
-        let seed = super::tests::seed();
-        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
-            .await
-            .unwrap();
-        let client = TikTokClient::new(
-            &sim.base_url,
-            &sim.base_url,
-            TikTokApp {
-                app_key: seed.app_key.clone(),
-                app_secret: seed.app_secret.clone(),
-            },
-            Duration::from_secs(10),
-        )
-        .unwrap();
-        let store = Arc::new(MemStore::default());
-        for s in &seed.shops {
-            store
-                .put(&ShopCredentials {
-                    shop_id: ShopId::new(&s.id),
-                    cipher: s.cipher.clone(),
-                    access_token: s.access_token.clone(),
-                    access_token_expires_at: s.access_token_expire_in,
-                    refresh_token: s.refresh_token.clone(),
-                    refresh_token_expires_at: s.refresh_token_expire_in,
-                })
-                .await
-                .unwrap();
-        }
-        (sim, ShopSessions::new(client, store))
+        let (sim, sessions, _) =
+            crate::tiktok::client_harness::sessions(super::tests::seed()).await;
+        (sim, sessions)
     }
 
     /// SO lines as the writer groups the order's units (group i ↔ line i+1).

@@ -1125,132 +1125,33 @@ mod client_tests {
     //! The shared TikTok client against this simulator, every call through
     //! `ShopSessions::call_with_refresh`, and the planner's requests
     //! accepted as they are.
-    use std::collections::HashMap;
-    use std::future::Future;
-    use std::pin::Pin;
-    use std::sync::{Arc, Mutex};
-    use std::time::Duration;
 
-    use shared::config::TikTokApp;
+    use std::sync::Arc;
+
     use shared::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId, WarehouseId};
     use shared::jobs::inventory_plan::{
         plan, LinkedSku, PlanInput, QuantityRange, ShopInventorySettings, SkuLink,
     };
-    use shared::store::{ShopCredentials, ShopTokenStore, StoreError};
+
     use shared::tiktok::inventory::{
         InventoryErrorClass, SkuInventory, SkuOutcome, UpdateInventoryRequest, WarehouseQuantity,
     };
     use shared::tiktok::products::{locate_skus, ProductFilter, SkuLookupProblem};
-    use shared::tiktok::{ShopSessions, TikTokClient};
+    use shared::tiktok::ShopSessions;
 
     use super::TikTokSim;
     use crate::seed::{ProductSeed, SkuSeed, SkuStockSeed};
-    use crate::{spawn_tiktok, RunningSim, TikTokConfig};
+    use crate::RunningSim;
 
     const US: &str = "7494049642642441621";
     const US_MAIN: &str = "7068517275539719942";
     const US_EAST: &str = "7068517275539719943";
     const TENT_SKU: &str = "1729592969712203001";
 
-    type BoxFut<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
-
-    /// A token store in memory (the trait is `async_trait`; written out by
-    /// hand so this crate needs no extra dependency).
-    #[derive(Default)]
-    struct MemStore(Mutex<HashMap<ShopId, ShopCredentials>>);
-
-    impl MemStore {
-        fn get_now(&self, shop: &ShopId) -> Option<ShopCredentials> {
-            crate::lock(&self.0).get(shop).cloned()
-        }
-    }
-
-    impl ShopTokenStore for MemStore {
-        fn get<'a, 'b, 'c>(&'a self, shop: &'b ShopId) -> BoxFut<'c, Option<ShopCredentials>>
-        where
-            'a: 'c,
-            'b: 'c,
-            Self: 'c,
-        {
-            let v = self.get_now(shop);
-            Box::pin(async move { Ok(v) })
-        }
-        fn put<'a, 'b, 'c>(&'a self, creds: &'b ShopCredentials) -> BoxFut<'c, ()>
-        where
-            'a: 'c,
-            'b: 'c,
-            Self: 'c,
-        {
-            crate::lock(&self.0).insert(creds.shop_id.clone(), creds.clone());
-            Box::pin(async { Ok(()) })
-        }
-        fn claim_refresh<'a, 'b, 'd, 'c>(
-            &'a self,
-            _shop: &'b ShopId,
-            _seen: &'d str,
-            _now: i64,
-            _until: i64,
-        ) -> BoxFut<'c, bool>
-        where
-            'a: 'c,
-            'b: 'c,
-            'd: 'c,
-            Self: 'c,
-        {
-            Box::pin(async { Ok(true) })
-        }
-        fn replace<'a, 'b, 'd, 'c>(
-            &'a self,
-            seen: &'b str,
-            creds: &'d ShopCredentials,
-        ) -> BoxFut<'c, bool>
-        where
-            'a: 'c,
-            'b: 'c,
-            'd: 'c,
-            Self: 'c,
-        {
-            let mut m = crate::lock(&self.0);
-            let ok = m
-                .get(&creds.shop_id)
-                .is_some_and(|c| c.access_token == seen);
-            if ok {
-                m.insert(creds.shop_id.clone(), creds.clone());
-            }
-            Box::pin(async move { Ok(ok) })
-        }
-    }
+    use crate::tiktok::client_harness::MemStore;
 
     async fn setup() -> (RunningSim<TikTokSim>, ShopSessions, Arc<MemStore>) {
-        let seed = crate::default_seed().tiktok;
-        let sim = spawn_tiktok(seed.clone(), TikTokConfig::default())
-            .await
-            .unwrap();
-        let client = TikTokClient::new(
-            &sim.base_url,
-            &sim.base_url,
-            TikTokApp {
-                app_key: seed.app_key.clone(),
-                app_secret: seed.app_secret.clone(),
-            },
-            Duration::from_secs(10),
-        )
-        .unwrap();
-        let store = Arc::new(MemStore::default());
-        let us = &seed.shops[0];
-        store
-            .put(&ShopCredentials {
-                shop_id: ShopId::new(&us.id),
-                cipher: us.cipher.clone(),
-                access_token: us.access_token.clone(),
-                access_token_expires_at: us.access_token_expire_in,
-                refresh_token: us.refresh_token.clone(),
-                refresh_token_expires_at: us.refresh_token_expire_in,
-            })
-            .await
-            .unwrap();
-        let sessions = ShopSessions::new(client, store.clone());
-        (sim, sessions, store)
+        crate::tiktok::client_harness::sessions(crate::default_seed().tiktok).await
     }
 
     fn shop() -> ShopId {

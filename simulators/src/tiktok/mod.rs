@@ -11,6 +11,8 @@
 //! clients to check the body exactly as the docs tell them to.
 
 mod auth;
+#[cfg(test)]
+mod client_harness;
 mod control;
 pub mod finance;
 pub mod fulfillment;
