@@ -42,7 +42,7 @@ use crate::domain::Money;
 
 /// A signed TikTok amount string; empty or absent is zero, anything else
 /// that is not a decimal is an error naming the field.
-fn amount(v: Option<&Value>, field: &str) -> Result<Money, String> {
+pub(crate) fn amount(v: Option<&Value>, field: &str) -> Result<Money, String> {
     match v {
         None | Some(Value::Null) => Ok(Money::ZERO),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(Money::ZERO),

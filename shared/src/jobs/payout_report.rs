@@ -53,12 +53,10 @@ fn text(v: &Value, k: &str) -> String {
     }
 }
 
+/// An amount for the report: one the journal planner would refuse as
+/// unreadable (and hold the statement for) shows as 0 here.
 fn money(v: Option<&Value>) -> Money {
-    match v {
-        Some(Value::String(s)) => s.trim().parse().unwrap_or_default(),
-        Some(Value::Number(n)) => n.to_string().parse().unwrap_or_default(),
-        _ => Money::ZERO,
-    }
+    super::payout_plan::amount(v, "").unwrap_or_default()
 }
 
 /// The rows of a statement; `has_sales_order` says whether an order id has

@@ -247,6 +247,10 @@ impl OrderSync<'_> {
             Ok(d) => d,
             Err(e) => return mapping_failed(shop, status, &e),
         };
+        // The total to compare after the write; with SuiteTax, NetSuite adds
+        // its own tax to it, so only lines are compared.
+        let intended_total = (!matches!(cfg.tax, crate::mapping::config::Tax::SuiteTax))
+            .then_some(draft.mapped_total);
         let id = match self
             .netsuite
             .upsert_by_external_id("salesOrder", external_id, &draft.body, &["item"])
@@ -256,10 +260,15 @@ impl OrderSync<'_> {
             // (`jobs::verify`), which costs NetSuite one query per 100 orders
             // instead of one GET per order.
             Ok(Some(id)) => {
-                let total = (!matches!(cfg.tax, crate::mapping::config::Tax::SuiteTax))
-                    .then_some(draft.mapped_total);
-                self.queue_check(shop, &order.id, &id, external_id, &draft.body, total)
-                    .await;
+                self.queue_check(
+                    shop,
+                    &order.id,
+                    &id,
+                    external_id,
+                    &draft.body,
+                    intended_total,
+                )
+                .await;
                 id
             }
             // An upsert that updated answers without `Location`: the Sales
@@ -273,10 +282,7 @@ impl OrderSync<'_> {
                 .await
             {
                 Ok(Some(so)) => {
-                    // With SuiteTax, NetSuite adds its own tax to the total.
-                    let total = (!matches!(cfg.tax, crate::mapping::config::Tax::SuiteTax))
-                        .then_some(draft.mapped_total);
-                    if let Some(f) = written_differs(&so, &draft.body, total) {
+                    if let Some(f) = written_differs(&so, &draft.body, intended_total) {
                         return Decision::failed(status, f);
                     }
                     match so.get("id").and_then(|v| v.as_str()) {
