@@ -94,6 +94,8 @@ pub struct SqsPoller {
     pub wait_secs: i32,
     /// The writer function's timeout: each batch's deadline.
     pub function_timeout: Duration,
+    /// Messages per receive (the event source's `BatchSize`, at most 10).
+    pub batch_size: i32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,13 +109,13 @@ impl SqsPoller {
         self.invoke(messages).await
     }
 
-    /// Up to 10 messages (fewer, or none after the long poll).
+    /// Up to `batch_size` messages (fewer, or none after the long poll).
     pub async fn receive(&self) -> Result<Vec<Message>, PollError> {
         let out = self
             .sqs
             .receive_message()
             .queue_url(&self.queue_url)
-            .max_number_of_messages(10)
+            .max_number_of_messages(self.batch_size)
             .wait_time_seconds(self.wait_secs)
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .send()
@@ -308,6 +310,7 @@ impl LocalRunner {
                     region: region.clone(),
                     wait_secs: 1,
                     function_timeout: FUNCTION_TIMEOUT,
+                    batch_size: shared::resources::WRITER_BATCH_SIZE as i32,
                 };
                 tokio::spawn(poller.run(rx.clone()))
             })

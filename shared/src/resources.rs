@@ -84,6 +84,20 @@ pub const TABLES: &[TableSpec] = &[
 /// Writer timeout in seconds; the queue's visibility timeout is 6x this.
 pub const WRITER_TIMEOUT_SECS: u32 = 60;
 
+/// Messages per writer invocation (the event source's `BatchSize`).
+///
+/// Each invocation holds `limit / MaximumConcurrency` NetSuite slots (one at
+/// the template's defaults), so a batch's messages share one slot whatever
+/// its size: batching saves only Lambda's per-invocation overhead (a few
+/// milliseconds against 300 ms or more per NetSuite call). A batch must be
+/// big enough for one message's TikTok read, mapping and log writes to
+/// overlap another's NetSuite call, and small enough that the last batch of
+/// a burst does not leave one slot working while the others idle: a batch of
+/// 10 holds its slot for 10 NetSuite calls (3 s at 300 ms) while its peers
+/// may have nothing left. Five keeps the overlap and halves that tail; the
+/// throughput benchmark (`scripts/bench --batch-size`) measures the choice.
+pub const WRITER_BATCH_SIZE: u32 = 5;
+
 pub const ORDERS_DLQ: QueueSpec = QueueSpec {
     logical_id: "OrdersDeadLetterQueue",
     suffix: "orders-dlq.fifo",

@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
-use shared::resources::{QueueSpec, TableSpec, QUEUES, TABLES, WRITER_TIMEOUT_SECS};
+use shared::resources::{
+    QueueSpec, TableSpec, QUEUES, TABLES, WRITER_BATCH_SIZE, WRITER_TIMEOUT_SECS,
+};
 
 /// Statements allowed a `Resource: "*"`, by `Sid`, with the reason. AWS needs
 /// `*` for some actions (e.g. `xray:PutTraceSegments`); none is used today.
@@ -434,6 +436,11 @@ fn sqs_source_problems(t: &Value, at: &str, props: Option<&Value>) -> Vec<String
             "{at}: FunctionResponseTypes must be exactly [ReportBatchItemFailures]"
         ));
     }
+    if props.get("BatchSize").and_then(Value::as_u64) != Some(u64::from(WRITER_BATCH_SIZE)) {
+        p.push(format!(
+            "{at}: BatchSize must be shared::resources::WRITER_BATCH_SIZE ({WRITER_BATCH_SIZE})"
+        ));
+    }
     let max = props.pointer("/ScalingConfig/MaximumConcurrency");
     if !max.is_some_and(|v| is_ref(v, CONCURRENCY_PARAMETER)) {
         p.push(format!(
@@ -687,6 +694,7 @@ Resources:
         "WriterFunction: Metadata.BuildMethod must be rust-cargolambda",
         "WriterFunction: LoggingConfig.LogFormat must be JSON",
         "FunctionResponseTypes must be exactly [ReportBatchItemFailures]",
+        "BatchSize must be shared::resources::WRITER_BATCH_SIZE",
         "MaximumConcurrency must be !Ref NetSuiteConcurrencyLimit",
         "MinValue >= 2",
         "WriterFunction: Timeout must be",

@@ -50,6 +50,7 @@ async fn drain(env: &local_env::LocalEnv) -> u64 {
         region: "us-east-1".into(),
         wait_secs: 0,
         function_timeout: local_env::runner::FUNCTION_TIMEOUT,
+        batch_size: 10,
     };
     let mut handled = 0;
     loop {

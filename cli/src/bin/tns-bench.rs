@@ -76,6 +76,10 @@ struct Args {
     /// Webhooks per second in the latency phase (keep it below the ceiling).
     #[arg(long, default_value_t = 4.0)]
     rate: f64,
+    /// Messages per writer invocation (the event source's BatchSize, 1–10).
+    #[arg(long, default_value_t = shared::resources::WRITER_BATCH_SIZE as i32,
+          value_parser = clap::value_parser!(i32).range(1..=10))]
+    batch_size: i32,
     /// Orders in the latency phase.
     #[arg(long, default_value_t = 60)]
     latency_orders: usize,
@@ -251,6 +255,7 @@ impl Pipeline {
                 region: region.clone(),
                 wait_secs: 1,
                 function_timeout: local_env::runner::FUNCTION_TIMEOUT,
+                batch_size: args.batch_size,
             })
             .collect();
         Ok(Self {
@@ -678,12 +683,13 @@ fn print_summary(
     println!("- load average (1/5/15 min) before: {load_before}; after: {load_after}");
     println!("- AWS endpoint: {endpoint} (moto); simulators in-process on 127.0.0.1");
     println!(
-        "- NetSuite simulator: concurrency limit {}, latency {} ms → ceiling {:.1} requests/s; writer pollers {} (per-invocation NetSuite share {}, one WriterApp per poller, as separate Lambda invocations, records of different orders concurrent); queue visibility {} s, max receives {}",
+        "- NetSuite simulator: concurrency limit {}, latency {} ms → ceiling {:.1} requests/s; writer pollers {} (per-invocation NetSuite share {}, one WriterApp per poller, as separate Lambda invocations, records of different orders concurrent); batch size {}; queue visibility {} s, max receives {}",
         args.netsuite_concurrency,
         args.netsuite_latency_ms,
         ceiling,
         args.writer_concurrency,
         (args.netsuite_concurrency / args.writer_concurrency).max(1),
+        args.batch_size,
         args.visibility_timeout_secs,
         args.max_receive_count
     );
