@@ -49,8 +49,7 @@ pub async fn tracking(cmd: TrackingCmd, sdk: &aws_config::SdkConfig) -> Result<(
         TrackingCmd::Status { shop, limit } => {
             let runs = crate::jobs::runs_table(sdk)?;
             let table = std::env::var("JOB_RUNS_TABLE").unwrap_or_default();
-            let pushed =
-                DynamoPushedFulfilments::new(aws_sdk_dynamodb::Client::new(sdk), table);
+            let pushed = DynamoPushedFulfilments::new(aws_sdk_dynamodb::Client::new(sdk), table);
             for shop in crate::jobs::shops(shop)? {
                 status(&runs, &pushed, &shop, limit).await?;
             }
@@ -83,7 +82,10 @@ async fn status(
         println!("{}", pushed_line(r));
     }
     let open = load_open(runs, shop).await?;
-    let waiting: Vec<_> = open.iter().filter(|o| o.kind == OpenKind::Waiting).collect();
+    let waiting: Vec<_> = open
+        .iter()
+        .filter(|o| o.kind == OpenKind::Waiting)
+        .collect();
     let failed: Vec<_> = open.iter().filter(|o| o.kind == OpenKind::Failed).collect();
     println!("waiting: {}", waiting.len());
     for o in waiting {

@@ -350,8 +350,10 @@ impl JobsApp {
             clock: self.clock.as_ref(),
             collected: Default::default(),
         };
-        if matches!(name, JobName::Inventory | JobName::Verify | JobName::Tracking)
-            && self.netsuite.is_none()
+        if matches!(
+            name,
+            JobName::Inventory | JobName::Verify | JobName::Tracking
+        ) && self.netsuite.is_none()
         {
             return Err(JobRequestError::NoNetSuite);
         }
@@ -376,20 +378,20 @@ impl JobsApp {
                 log: &self.log,
                 clock: self.clock.as_ref(),
             });
-        let tracking =
-            self.netsuite
-                .as_ref()
-                .map(|netsuite| crate::jobs::tracking::TrackingPush {
-                    shops: &self.shops,
-                    netsuite,
-                    links: &self.skus,
-                    log: &self.log,
-                    runs: &self.runs,
-                    pushed: &self.pushed,
-                    mapping: &self.config.jobs.mapping,
-                    clock: self.clock.as_ref(),
-                    settings: self.config.jobs.tracking,
-                });
+        let tracking = self
+            .netsuite
+            .as_ref()
+            .map(|netsuite| crate::jobs::tracking::TrackingPush {
+                shops: &self.shops,
+                netsuite,
+                links: &self.skus,
+                log: &self.log,
+                runs: &self.runs,
+                pushed: &self.pushed,
+                mapping: &self.config.jobs.mapping,
+                clock: self.clock.as_ref(),
+                settings: self.config.jobs.tracking,
+            });
         let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &tracking) {
             (JobName::Digest, _, _, _) => &digest,
             (JobName::Inventory, Some(inv), _, _) => inv,

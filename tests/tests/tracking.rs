@@ -66,7 +66,10 @@ async fn sold(env: &local_env::LocalEnv, id: &str, fulfillment_type: &str) {
     let sweep = env.jobs.run(&job("sweep")).await.unwrap();
     assert_eq!(sweep[0].status, RunStatus::Succeeded, "{:?}", sweep[0]);
     drain(env).await;
-    assert!(sales_order(env, id).is_some(), "Sales Order of {id} written");
+    assert!(
+        sales_order(env, id).is_some(),
+        "Sales Order of {id} written"
+    );
 }
 
 async fn drain(env: &local_env::LocalEnv) {
@@ -105,7 +108,13 @@ fn line_of(env: &local_env::LocalEnv, order: &str, item: &str) -> u64 {
         .unwrap_or_else(|| panic!("no line of item {item}: {so}"))
 }
 
-fn ship(env: &local_env::LocalEnv, order: &str, lines: Vec<ShipLine>, tracking: &str, method: &str) {
+fn ship(
+    env: &local_env::LocalEnv,
+    order: &str,
+    lines: Vec<ShipLine>,
+    tracking: &str,
+    method: &str,
+) {
     env.netsuite
         .state
         .ship_sales_order(
@@ -120,7 +129,9 @@ fn ship(env: &local_env::LocalEnv, order: &str, lines: Vec<ShipLine>, tracking: 
 }
 
 fn mark_calls(env: &local_env::LocalEnv) -> u64 {
-    env.tiktok.state.fulfillment_calls(US_SHOP, MARK_SHIPPED_API)
+    env.tiktok
+        .state
+        .fulfillment_calls(US_SHOP, MARK_SHIPPED_API)
 }
 
 #[tokio::test]
@@ -284,12 +295,15 @@ async fn an_unmapped_carrier_waits_with_its_fix_and_is_pushed_once_mapped() {
         .expect("the wait is in the run log");
     assert!(f.reason.contains("needs carrier mapping"), "{f:?}");
     assert!(
-        f.fix.contains("Add ship method 'UPS Ground' to the shop's carrier table")
+        f.fix
+            .contains("Add ship method 'UPS Ground' to the shop's carrier table")
             && f.fix.contains("UPS"),
         "{f:?}"
     );
     assert_eq!(mark_calls(&env), 0, "never guessed");
-    let open = load_open(&unmapped.runs, &ShopId::new(US_SHOP)).await.unwrap();
+    let open = load_open(&unmapped.runs, &ShopId::new(US_SHOP))
+        .await
+        .unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].kind, OpenKind::Waiting);
 
@@ -303,7 +317,11 @@ async fn an_unmapped_carrier_waits_with_its_fix_and_is_pushed_once_mapped() {
     assert_eq!(count(&digest[0], "fulfilments_open"), 1, "{:?}", digest[0]);
 
     // The mapping is added: the next run pushes it with UPS.
-    let mapped = jobs(&env, json!({"USPS Priority Mail": "USPS", "UPS Ground": "UPS"})).await;
+    let mapped = jobs(
+        &env,
+        json!({"USPS Priority Mail": "USPS", "UPS Ground": "UPS"}),
+    )
+    .await;
     let r = run(&mapped).await;
     assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
     assert_eq!(count(&r, "pushed"), 1, "{r:?}");

@@ -18,7 +18,9 @@
 use std::time::Instant;
 
 use clap::Parser;
-use cli::bench::{chrono_like_now, cores, loadavg, loopback_endpoint, proc_status_kib, reset_peak_rss};
+use cli::bench::{
+    chrono_like_now, cores, loadavg, loopback_endpoint, proc_status_kib, reset_peak_rss,
+};
 use futures::stream::{self, StreamExt};
 use local_env::{LocalEnv, LocalOptions};
 use serde_json::json;
@@ -32,7 +34,10 @@ const SHOP: &str = "7494049642642441621";
 type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
 #[derive(Parser, Debug)]
-#[command(name = "tns-bench-tracking", about = "Tracking push over many fulfilments")]
+#[command(
+    name = "tns-bench-tracking",
+    about = "Tracking push over many fulfilments"
+)]
 struct Args {
     /// Shipped fulfilments (one per order).
     #[arg(long, default_value_t = 10_000)]
@@ -134,9 +139,14 @@ async fn run(args: Args) -> Result<(), BenchError> {
         .clone();
     let shop = ShopId::new(SHOP);
 
-    eprintln!("tns-bench-tracking: {} orders, Sales Orders and order log entries", args.fulfilments);
+    eprintln!(
+        "tns-bench-tracking: {} orders, Sales Orders and order log entries",
+        args.fulfilments
+    );
     let setup = Instant::now();
-    let ids: Vec<String> = (0..args.fulfilments).map(|i| format!("94{i:016}")).collect();
+    let ids: Vec<String> = (0..args.fulfilments)
+        .map(|i| format!("94{i:016}"))
+        .collect();
     let mut orders = Vec::with_capacity(ids.len());
     for (n, id) in ids.iter().enumerate() {
         let mut o = template.clone();
@@ -160,10 +170,17 @@ async fn run(args: Args) -> Result<(), BenchError> {
                 let items: Vec<shared::mapping::ItemRef> = groups
                     .iter()
                     .map(|g| shared::mapping::ItemRef {
-                        id: if g.seller_sku.as_str() == "TENT-2P-GRN" { "101" } else { "103" }.into(),
+                        id: if g.seller_sku.as_str() == "TENT-2P-GRN" {
+                            "101"
+                        } else {
+                            "103"
+                        }
+                        .into(),
                     })
                     .collect();
-                let draft = shared::mapping::build_sales_order(shop, &order, &groups, &items, "201", mapping)?;
+                let draft = shared::mapping::build_sales_order(
+                    shop, &order, &groups, &items, "201", mapping,
+                )?;
                 let so = netsuite
                     .upsert_by_external_id("salesOrder", &draft.external_id, &draft.body, &["item"])
                     .await?;
@@ -190,7 +207,10 @@ async fn run(args: Args) -> Result<(), BenchError> {
     for r in results {
         r?;
     }
-    eprintln!("tns-bench-tracking: shipping {} Sales Orders in NetSuite", args.fulfilments);
+    eprintln!(
+        "tns-bench-tracking: shipping {} Sales Orders in NetSuite",
+        args.fulfilments
+    );
     for (i, id) in ids.iter().enumerate() {
         let ext = shared::mapping::external_id("tts", &shop, id);
         env.netsuite
@@ -230,7 +250,10 @@ async fn run(args: Args) -> Result<(), BenchError> {
         rss_setup as f64 / 1024.0
     );
     println!("| run | time | Mark Package As Shipped calls | 429s | peak RSS (VmHWM) | status | counts |\n|---|---|---|---|---|---|---|");
-    for (name, m) in [("1: push all", &first), ("2: nothing new (overlap re-read)", &second)] {
+    for (name, m) in [
+        ("1: push all", &first),
+        ("2: nothing new (overlap re-read)", &second),
+    ] {
         println!(
             "| {name} | {:.2} s | {} | {} | {:.1} MiB | {} | {} |",
             m.secs,

@@ -99,6 +99,19 @@ pub(super) struct Ctx<'r> {
     pub region: String,
     pub ship: Pacer,
     pub orders: Pacer,
+    /// Fulfilments this run already handled (or counted as waiting): a
+    /// fulfilment both open and in the overlap is looked at once.
+    pub handled: std::sync::Mutex<BTreeSet<NetSuiteFulfillmentId>>,
+}
+
+impl Ctx<'_> {
+    /// Marks `id` handled; false when it already was.
+    pub fn first_time(&self, id: &NetSuiteFulfillmentId) -> bool {
+        self.handled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.clone())
+    }
 }
 
 fn ns_err(what: &str) -> impl Fn(crate::netsuite::NsError) -> JobError + '_ {
@@ -216,10 +229,8 @@ impl TrackingPush<'_> {
                 .is_some_and(|m| ctx.carriers.provider_name(m).is_none());
             if o.retry && !unmapped {
                 ids.push(o.shipped.fulfilment.id.clone());
-            } else if unmapped {
-                run.count("waiting", 1);
-            } else {
-                run.count("held", 1);
+            } else if ctx.first_time(&o.shipped.fulfilment.id) {
+                run.count(if unmapped { "waiting" } else { "held" }, 1);
             }
         }
         if ids.is_empty() {
@@ -290,17 +301,17 @@ impl ShopJob for TrackingPush<'_> {
             region: self.region(shop).await?,
             ship: Pacer::per_second(self.settings.ship_qps),
             orders: Pacer::per_second(self.settings.order_qps),
+            handled: Default::default(),
         };
         run.note = format!(
             "market {}; fulfilments modified from {}",
             ctx.region, cursor.modified
         );
-        let mut open: BTreeMap<NetSuiteFulfillmentId, OpenFulfilment> =
-            load_open(self.runs, shop)
-                .await?
-                .into_iter()
-                .map(|o| (o.shipped.fulfilment.id.clone(), o))
-                .collect();
+        let mut open: BTreeMap<NetSuiteFulfillmentId, OpenFulfilment> = load_open(self.runs, shop)
+            .await?
+            .into_iter()
+            .map(|o| (o.shipped.fulfilment.id.clone(), o))
+            .collect();
 
         // 1. What earlier runs left open.
         let again = self.reread_open(&ctx, &mut open, run).await?;
@@ -343,6 +354,9 @@ impl TrackingPush<'_> {
         let mut todo = Vec::new();
         for s in shipped {
             let id = &s.fulfilment.id;
+            if !ctx.first_time(id) {
+                continue;
+            }
             let key = PushKey::of(&s.fulfilment);
             if pushed.get(id).is_some_and(|p| p.pushed.key == key) {
                 run.count("already_pushed", 1);

@@ -258,11 +258,13 @@ pub fn so_lines(rows: &[Map<String, Value>]) -> BTreeMap<String, Vec<SoLine>> {
         ) else {
             continue;
         };
-        out.entry(column_text(r, "so_id")).or_default().push(SoLine {
-            line,
-            item: column_text(r, "item"),
-            rate: rate.abs(),
-        });
+        out.entry(column_text(r, "so_id"))
+            .or_default()
+            .push(SoLine {
+                line,
+                item: column_text(r, "item"),
+                rate: rate.abs(),
+            });
     }
     out
 }
@@ -330,19 +332,28 @@ mod tests {
         let start = Cursor::back("2026-01-02 03:04:05", 120).unwrap();
         assert_eq!(start.modified, "2026-01-02 03:02:05");
         assert!(same_second_query(&start).is_none());
-        assert!(later_query(&start).contains("t.lastmodifieddate >= TO_TIMESTAMP('2026-01-02 03:02:05'"));
+        assert!(later_query(&start)
+            .contains("t.lastmodifieddate >= TO_TIMESTAMP('2026-01-02 03:02:05'"));
         assert_eq!(Cursor::since(86_400, 3600).modified, "1970-01-01 23:00:00");
         assert!(Cursor::back("yesterday", 1).is_none());
     }
 
     #[test]
     fn the_detail_queries_follow_the_notes() {
-        let ids = [NetSuiteFulfillmentId::new("5"), NetSuiteFulfillmentId::new("6")];
+        let ids = [
+            NetSuiteFulfillmentId::new("5"),
+            NetSuiteFulfillmentId::new("6"),
+        ];
         assert!(tracking_query(&ids).contains("JOIN trackingnumbermap m ON m.transaction = t.id JOIN trackingnumber tn ON tn.id = m.trackingnumber WHERE t.type = 'ItemShip' AND t.id IN ('5', '6')"));
         let l = lines_query(&ids);
-        assert!(l.contains("pl.linktype = 'ShipRcpt' AND pl.nextdoc IN ('5', '6')"), "{l}");
+        assert!(
+            l.contains("pl.linktype = 'ShipRcpt' AND pl.nextdoc IN ('5', '6')"),
+            "{l}"
+        );
         assert!(l.contains("ABS(ifl.quantity) AS qty") && l.contains("ifl.iscogs = 'F'"));
-        assert!(so_lines_query(&["9".into()]).contains("tl.transaction IN ('9') AND tl.mainline = 'F'"));
+        assert!(
+            so_lines_query(&["9".into()]).contains("tl.transaction IN ('9') AND tl.mainline = 'F'")
+        );
         assert!(by_id_query(&ids).contains("AND t.id IN ('5', '6') ORDER BY t.id"));
     }
 
@@ -368,7 +379,19 @@ mod tests {
         let f = &out[0].fulfilment;
         assert_eq!(f.order_id, OrderId::new("O1"));
         assert_eq!(f.tracking_numbers, vec!["9400B", "9400A"]);
-        assert_eq!(f.lines, vec![FulfilledLine { so_line: 1, quantity: 2 }, FulfilledLine { so_line: 2, quantity: 1 }]);
+        assert_eq!(
+            f.lines,
+            vec![
+                FulfilledLine {
+                    so_line: 1,
+                    quantity: 2
+                },
+                FulfilledLine {
+                    so_line: 2,
+                    quantity: 1
+                }
+            ]
+        );
         assert_eq!(f.ship_method.as_deref(), Some("USPS Priority Mail"));
         assert_eq!(out[1].fulfilment.ship_method, None);
         assert!(out[1].fulfilment.tracking_numbers.is_empty());
@@ -388,7 +411,11 @@ mod tests {
             units: units.iter().map(|u| (u.to_string(), 1)).collect(),
         };
         // The same item at two prices, written as two lines.
-        let groups = vec![g("A", "10", &["a1", "a2"]), g("A", "8", &["a3"]), g("B", "5", &["b1"])];
+        let groups = vec![
+            g("A", "10", &["a1", "a2"]),
+            g("A", "8", &["a3"]),
+            g("B", "5", &["b1"]),
+        ];
         let items = vec![Some("101".to_string()), Some("101".to_string()), None];
         let rows = vec![
             row(json!({"so_id": "9", "line": "1", "item": "101", "rate": "10.00"})),

@@ -16,15 +16,14 @@ use futures::stream::{self, StreamExt};
 use super::run::JobError;
 use super::tracking::{Ctx, TrackingPush};
 use super::tracking_plan::{plan, PlanInput, PushKey, Pushed, TrackingPlan, WaitReason};
-use super::tracking_read::{self as read, SoLine, Shipped};
+use super::tracking_read::{self as read, Shipped, SoLine};
 use super::tracking_state::{close_open, put_open, OpenFulfilment, OpenKind};
 use crate::domain::{DeliveryOptionId, NetSuiteFulfillmentId, OrderId, PackageId, Sku};
 use crate::mapping::group_all_units;
 use crate::netsuite::sql_quote;
 use crate::store::{JobRun, PushedRecord, RunFailure, ShipmentRecord};
 use crate::tiktok::fulfillment::{
-    FulfilmentCallError, PushOutcome, SelfShipment, ShipCall, ShippingInfoTarget,
-    ShippingProvider,
+    FulfilmentCallError, PushOutcome, SelfShipment, ShipCall, ShippingInfoTarget, ShippingProvider,
 };
 use crate::tiktok::model::Order;
 use crate::tiktok::ShopCallError;
@@ -100,7 +99,10 @@ pub fn wait_text(w: &WaitReason) -> String {
         } => format!("line {so_line}: {fulfilled} fulfilled, {unshipped} left to ship in TikTok"),
         WaitReason::PartialBundleUnit(id) => format!("bundle unit {id} only partly fulfilled"),
         WaitReason::NotOnePackage { packages } => {
-            format!("the units are not one TikTok package ({})", packages.join(", "))
+            format!(
+                "the units are not one TikTok package ({})",
+                packages.join(", ")
+            )
         }
     }
 }
@@ -341,9 +343,10 @@ impl TrackingPush<'_> {
                         Ok(PushOutcome::ShippedWithOtherTracking { package_id, .. }) => {
                             // Shipped by hand with another number: NetSuite's is
                             // sent as the one correction TikTok allows.
-                            let target = package_id
-                                .clone()
-                                .map_or(ShippingInfoTarget::Order(f.order_id.clone()), ShippingInfoTarget::Package);
+                            let target = package_id.clone().map_or(
+                                ShippingInfoTarget::Order(f.order_id.clone()),
+                                ShippingInfoTarget::Package,
+                            );
                             let shipment = SelfShipment {
                                 tracking_number: call.tracking_number().to_string(),
                                 shipping_provider_id: provider_of(&call),
@@ -566,7 +569,9 @@ impl TrackingPush<'_> {
 fn store_failed(e: crate::store::StoreError) -> Done {
     Done::Failed {
         reason: format!("TikTok took the tracking, but it could not be recorded: {e}"),
-        fix: "Nothing to do: the next run finds TikTok already holding this tracking and records it.".into(),
+        fix:
+            "Nothing to do: the next run finds TikTok already holding this tracking and records it."
+                .into(),
         retryable: true,
     }
 }

@@ -56,10 +56,7 @@ fn unreadable(shop: &ShopId, name: &str, e: serde_json::Error) -> JobError {
 }
 
 /// Every open fulfilment of a shop.
-pub async fn load_open(
-    runs: &dyn JobRuns,
-    shop: &ShopId,
-) -> Result<Vec<OpenFulfilment>, JobError> {
+pub async fn load_open(runs: &dyn JobRuns, shop: &ShopId) -> Result<Vec<OpenFulfilment>, JobError> {
     let mut out = Vec::new();
     for (name, text) in runs.list_state(JOB, shop, 100_000).await? {
         if name.starts_with(PREFIX) {
