@@ -16,7 +16,7 @@
 //! - [`tracking_plan`]: which TikTok call ships a NetSuite fulfilment's
 //!   units with its tracking (pure); [`tracking`] is the job around it
 //!   ([`tracking_read`]: the SuiteQL, [`tracking_ship`]: the calls,
-//!   [`tracking_state`]: fulfilments left open).
+//!   [`tracking_record`]: outcomes, [`tracking_state`]: fulfilments left open).
 //! - [`verify`]: freshly created Sales Orders read back in batches and
 //!   compared with what the writer sent.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
@@ -36,6 +36,7 @@ pub mod sweep;
 pub mod tracking;
 pub mod tracking_plan;
 pub mod tracking_read;
+pub mod tracking_record;
 pub mod tracking_ship;
 pub mod tracking_state;
 pub mod verify;
