@@ -62,6 +62,12 @@ async fn sold(env: &local_env::LocalEnv, id: &str, fulfillment_type: &str) {
     order["id"] = json!(id);
     order["update_time"] = json!(now() - 120);
     order["fulfillment_type"] = json!(fulfillment_type);
+    // Its own package (TikTok's package ids are unique).
+    let package = format!("8{}", &id[1..]);
+    order["packages"] = json!([{ "id": package }]);
+    for l in order["line_items"].as_array_mut().unwrap() {
+        l["package_id"] = json!(package);
+    }
     env.tiktok.state.upsert_order(US_SHOP, order).unwrap();
     let sweep = env.jobs.run(&job("sweep")).await.unwrap();
     assert_eq!(sweep[0].status, RunStatus::Succeeded, "{:?}", sweep[0]);
@@ -346,4 +352,86 @@ async fn a_tiktok_fulfilled_order_is_skipped() {
     assert_eq!(count(&r, "skipped_fulfilled_by_tiktok"), 1, "{r:?}");
     assert_eq!(mark_calls(&env), 0);
     assert!(env.tiktok.state.shipments(US_SHOP, id).is_empty());
+}
+
+#[tokio::test]
+async fn a_changed_tracking_number_is_corrected_once_and_then_held() {
+    use simulators::tiktok::fulfillment::UPDATE_PACKAGE_SHIPPING_API;
+    let env = local_env(30, 5).await;
+    let jobs = jobs(&env, json!({"USPS Priority Mail": "USPS"})).await;
+    let id = "930000000000000006";
+    sold(&env, id, "FULFILLMENT_BY_SELLER").await;
+    let fulfilment = env
+        .netsuite
+        .state
+        .ship_sales_order(
+            &format!("eid:{}", external_id(id)),
+            &Shipment {
+                lines: vec![],
+                tracking_numbers: vec!["9400000000000000000011".into()],
+                ship_method: Some(USPS_PRIORITY.into()),
+            },
+        )
+        .expect("ship");
+    assert_eq!(count(&run(&jobs).await, "pushed"), 1);
+
+    // The warehouse fixes a typo in the tracking number in NetSuite.
+    let retype = |tracking: &'static str| {
+        let rec = env
+            .netsuite
+            .state
+            .record("itemFulfillment", &fulfilment)
+            .expect("fulfilment");
+        let line = rec["package"]["items"][0]["line"].clone();
+        let netsuite = jobs.netsuite.as_ref().expect("NetSuite client");
+        let body =
+            json!({"package": {"items": [{"line": line, "packageTrackingNumber": tracking}]}});
+        let fulfilment = fulfilment.clone();
+        async move {
+            netsuite
+                .patch("itemFulfillment", &fulfilment, &body)
+                .await
+                .expect("patch");
+        }
+    };
+    retype("9400000000000000000022").await;
+    let r = run(&jobs).await;
+    assert_eq!(count(&r, "corrected"), 1, "{r:?}");
+    let shipped = env.tiktok.state.shipments(US_SHOP, id);
+    assert_eq!(shipped.len(), 1);
+    assert_eq!(shipped[0].tracking_number, "9400000000000000000022");
+    assert_eq!(shipped[0].updates, 1);
+    let updates = env
+        .tiktok
+        .state
+        .fulfillment_calls(US_SHOP, UPDATE_PACKAGE_SHIPPING_API);
+    assert_eq!(updates, 1);
+    let entry = jobs
+        .log
+        .get(&ShopId::new(US_SHOP), &OrderId::new(id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(entry.shipments[0].corrected, "{entry:?}");
+
+    // A second change: TikTok allows one correction, so it is reported with
+    // its fix and not sent; the next run does not try again.
+    retype("9400000000000000000033").await;
+    let r = run(&jobs).await;
+    assert_eq!(count(&r, "failed"), 1, "{r:?}");
+    assert!(
+        r.failures
+            .iter()
+            .any(|f| f.fix.contains("one tracking correction")),
+        "{r:?}"
+    );
+    let r = run(&jobs).await;
+    assert_eq!(count(&r, "held"), 1, "{r:?}");
+    assert_eq!(
+        env.tiktok
+            .state
+            .fulfillment_calls(US_SHOP, UPDATE_PACKAGE_SHIPPING_API),
+        updates,
+        "never sent"
+    );
 }
