@@ -279,4 +279,20 @@ mod tests {
             "clear shops are left out"
         );
     }
+
+    #[test]
+    fn fulfilments_waiting_for_a_carrier_mapping_are_listed_with_their_fix() {
+        let d = ShopDrift {
+            shop: "s1".into(),
+            tracking_open: vec!["fulfilment 5 (order 9): needs carrier mapping: ship method 'UPS Ground' (fix: Add ship method 'UPS Ground' to the shop's carrier table)".into()],
+            ..Default::default()
+        };
+        let (subject, body) = render(&[d]);
+        assert!(!subject.ends_with("all clear"), "{subject}");
+        assert!(
+            body.contains("Fulfilments whose tracking is not in TikTok yet"),
+            "{body}"
+        );
+        assert!(body.contains("fix: Add ship method 'UPS Ground'"), "{body}");
+    }
 }
