@@ -244,6 +244,10 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
     }
     let stats = runner.stop().await;
 
+    // NetSuite ships the order the sweep recovered; the tracking job tells
+    // TikTok (carrier from the shop's carrier table, events/mapping.local.json).
+    let tracking_lines = ship_and_track(&env, missed).await?;
+
     println!("{:<40} {:>4}  archive status", "webhook", "HTTP");
     for p in &posted {
         let st = p
@@ -336,6 +340,11 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
         println!("  {l}");
     }
 
+    println!("\ntracking push (tiktok-netsuite jobs run tracking):");
+    for l in &tracking_lines {
+        println!("  {l}");
+    }
+
     println!("\nmissed-order sweep (tiktok-netsuite jobs run sweep):");
     for l in &sweep_lines {
         println!("  {l}");
@@ -352,6 +361,62 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
     }
     println!("\ndemo finished (simulators are not the real services)");
     Ok(())
+}
+
+/// Ships `order`'s Sales Order in the NetSuite simulator (USPS Priority
+/// Mail, one box), runs the tracking job and shows what TikTok holds.
+async fn ship_and_track(env: &LocalEnv, order: &str) -> Result<Vec<String>, DemoError> {
+    let us = "7494049642642441621";
+    let ext = shared::mapping::external_id("tts", &shared::domain::ShopId::new(us), order);
+    let mut lines = Vec::new();
+    let shipped = env.netsuite.state.ship_sales_order(
+        &format!("eid:{ext}"),
+        &simulators::netsuite::Shipment {
+            lines: vec![],
+            tracking_numbers: vec!["9400111899223344556677".into()],
+            ship_method: Some("402".into()),
+        },
+    );
+    match shipped {
+        Ok(id) => lines.push(format!(
+            "NetSuite: Item Fulfillment {id} shipped (status C) for {ext}: USPS Priority Mail, tracking 9400111899223344556677"
+        )),
+        Err(e) => {
+            lines.push(format!("NetSuite refused the fulfilment: {} {}", e.code, e.detail));
+            return Ok(lines);
+        }
+    }
+    let req = shared::app::JobRequest {
+        job: "tracking".into(),
+        shop: Some(us.into()),
+    };
+    for r in env.jobs.run(&req).await? {
+        lines.push(crate::jobs::line(&r));
+        for f in &r.failures {
+            lines.push(format!(
+                "  waiting/failed: {}: {} (fix: {})",
+                f.subject, f.reason, f.fix
+            ));
+        }
+    }
+    for s in env.tiktok.state.shipments(us, order) {
+        lines.push(format!(
+            "TikTok: order {order} package {} shipped by {} ({}), tracking {}, units {}",
+            s.package_id,
+            s.shipping_provider_name,
+            s.via,
+            s.tracking_number,
+            s.line_item_ids.join(",")
+        ));
+    }
+    let again = env.jobs.run(&req).await?;
+    if let Some(r) = again.first() {
+        lines.push(format!(
+            "a second run sends nothing: {}",
+            crate::jobs::line(r)
+        ));
+    }
+    Ok(lines)
 }
 
 fn key_of(body: &[u8]) -> Option<String> {

@@ -39,7 +39,7 @@ pub enum JobsCmd {
     },
 }
 
-fn runs_table(sdk: &aws_config::SdkConfig) -> Result<DynamoJobRuns, JobsError> {
+pub(crate) fn runs_table(sdk: &aws_config::SdkConfig) -> Result<DynamoJobRuns, JobsError> {
     let table = std::env::var("JOB_RUNS_TABLE")
         .ok()
         .filter(|v| !v.trim().is_empty())
@@ -50,7 +50,7 @@ fn runs_table(sdk: &aws_config::SdkConfig) -> Result<DynamoJobRuns, JobsError> {
     ))
 }
 
-fn shops(shop: Option<String>) -> Result<Vec<ShopId>, JobsError> {
+pub(crate) fn shops(shop: Option<String>) -> Result<Vec<ShopId>, JobsError> {
     if let Some(s) = shop {
         return Ok(vec![ShopId::new(s)]);
     }

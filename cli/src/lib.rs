@@ -6,3 +6,4 @@ pub mod bench;
 pub mod demo;
 pub mod jobs;
 pub mod ops;
+pub mod tracking;

@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::jobs::InventoryCmd,
     },
+    /// Tracking push to TikTok: pushed, waiting (with the fix) and failed fulfilments.
+    Tracking {
+        #[command(subcommand)]
+        cmd: cli::tracking::TrackingCmd,
+    },
 }
 
 #[tokio::main]
@@ -147,6 +152,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Inventory { cmd } => {
             cli::jobs::inventory(cmd, &shared::store::aws::sdk_config().await).await
+        }
+        Command::Tracking { cmd } => {
+            cli::tracking::tracking(cmd, &shared::store::aws::sdk_config().await).await
         }
     }
 }

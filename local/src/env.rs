@@ -215,6 +215,7 @@ impl LocalEnv {
                 mapping: writer_config.writer.mapping.clone(),
                 lease_secs: 300,
                 sweep: Default::default(),
+                tracking: Default::default(),
             },
             alerts: writer_config.alerts.clone(),
             netsuite: Some(writer_config.netsuite.clone()),

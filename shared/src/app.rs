@@ -253,6 +253,8 @@ pub struct JobsApp {
     pub netsuite: Option<NetSuiteClient>,
     pub skus: DynamoSkuLinks,
     pub clock: Arc<dyn Clock>,
+    /// Fulfilments whose tracking reached TikTok (job runs table).
+    pub pushed: crate::store::DynamoPushedFulfilments,
 }
 
 /// What a schedule sends: the job, and optionally one shop (else every shop
@@ -277,7 +279,7 @@ pub enum JobRequestError {
     Store(#[from] crate::store::StoreError),
     #[error("the drift digest could not be sent: {0}")]
     Mail(String),
-    #[error("the inventory and verify jobs need NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
+    #[error("the inventory, verify and tracking jobs need NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
     NoNetSuite,
 }
 
@@ -302,6 +304,7 @@ impl JobsApp {
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
             runs: crate::store::DynamoJobRuns::new(ddb.clone(), &config.runs.table),
+            pushed: crate::store::DynamoPushedFulfilments::new(ddb.clone(), &config.runs.table),
             skus: DynamoSkuLinks::new(ddb, &config.order_log.table),
             netsuite: match &config.netsuite {
                 Some(n) => Some(clients.netsuite(n).await?),
@@ -347,7 +350,11 @@ impl JobsApp {
             clock: self.clock.as_ref(),
             collected: Default::default(),
         };
-        if matches!(name, JobName::Inventory | JobName::Verify) && self.netsuite.is_none() {
+        if matches!(
+            name,
+            JobName::Inventory | JobName::Verify | JobName::Tracking
+        ) && self.netsuite.is_none()
+        {
             return Err(JobRequestError::NoNetSuite);
         }
         let inventory =
@@ -371,10 +378,25 @@ impl JobsApp {
                 log: &self.log,
                 clock: self.clock.as_ref(),
             });
-        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify) {
-            (JobName::Digest, _, _) => &digest,
-            (JobName::Inventory, Some(inv), _) => inv,
-            (JobName::Verify, _, Some(v)) => v,
+        let tracking = self
+            .netsuite
+            .as_ref()
+            .map(|netsuite| crate::jobs::tracking::TrackingPush {
+                shops: &self.shops,
+                netsuite,
+                links: &self.skus,
+                log: &self.log,
+                runs: &self.runs,
+                pushed: &self.pushed,
+                mapping: &self.config.jobs.mapping,
+                clock: self.clock.as_ref(),
+                settings: self.config.jobs.tracking,
+            });
+        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &tracking) {
+            (JobName::Digest, _, _, _) => &digest,
+            (JobName::Inventory, Some(inv), _, _) => inv,
+            (JobName::Verify, _, Some(v), _) => v,
+            (JobName::Tracking, _, _, Some(t)) => t,
             _ => &sweep,
         };
         let mut out = Vec::with_capacity(shops.len());

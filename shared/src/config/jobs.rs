@@ -33,6 +33,8 @@ pub struct JobSettings {
     pub lease_secs: i64,
     /// `SWEEP_LOOKBACK_HOURS` (default 24), `SWEEP_OVERLAP_MINUTES` (default 10).
     pub sweep: SweepSettings,
+    /// `TRACKING_LOOKBACK_HOURS` (default 24), `TRACKING_OVERLAP_MINUTES` (default 2).
+    pub tracking: crate::jobs::tracking::TrackingSettings,
 }
 
 impl JobSettings {
@@ -56,6 +58,24 @@ impl JobSettings {
                     24 * 60,
                 )? * 60,
                 page_size: d.page_size,
+            },
+            tracking: {
+                let t = crate::jobs::tracking::TrackingSettings::default();
+                crate::jobs::tracking::TrackingSettings {
+                    lookback_secs: env.number(
+                        "TRACKING_LOOKBACK_HOURS",
+                        t.lookback_secs / 3600,
+                        1,
+                        24 * 30,
+                    )? * 3600,
+                    overlap_secs: env.number(
+                        "TRACKING_OVERLAP_MINUTES",
+                        t.overlap_secs / 60,
+                        0,
+                        24 * 60,
+                    )? * 60,
+                    ..t
+                }
             },
         })
     }

@@ -36,6 +36,9 @@ pub struct ShopDrift {
     pub failed_runs: Vec<String>,
     /// Stock pushes TikTok refused in the latest inventory run: "SKU: reason (fix)".
     pub stock_failures: Vec<String>,
+    /// Fulfilments whose tracking is not in TikTok yet: waiting for a
+    /// carrier mapping (or another fix) or refused, each with its fix.
+    pub tracking_open: Vec<String>,
 }
 
 impl ShopDrift {
@@ -45,6 +48,7 @@ impl ShopDrift {
             && self.recovered.is_empty()
             && self.failed_runs.is_empty()
             && self.stock_failures.is_empty()
+            && self.tracking_open.is_empty()
     }
 }
 
@@ -100,6 +104,16 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
         if !s.stock_failures.is_empty() {
             body.push_str("  Stock pushes TikTok refused (latest inventory run):\n");
             for f in s.stock_failures.iter().take(20) {
+                body.push_str(&format!("    {f}\n"));
+            }
+        }
+        if !s.tracking_open.is_empty() {
+            body.push_str(&format!(
+                "  Fulfilments whose tracking is not in TikTok yet (waiting for a carrier mapping or refused; `tiktok-netsuite tracking status --shop {}`): {}\n",
+                s.shop,
+                s.tracking_open.len()
+            ));
+            for f in s.tracking_open.iter().take(20) {
                 body.push_str(&format!("    {f}\n"));
             }
         }
@@ -209,6 +223,12 @@ impl ShopJob for DriftDigest<'_> {
         run.count("orders_recovered", d.recovered.len() as u64);
         run.count("job_runs_failed", d.failed_runs.len() as u64);
         run.count("stock_pushes_refused", d.stock_failures.len() as u64);
+        d.tracking_open = super::tracking_state::load_open(self.runs, shop)
+            .await?
+            .iter()
+            .map(super::tracking_state::describe)
+            .collect();
+        run.count("fulfilments_open", d.tracking_open.len() as u64);
         self.collected
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -258,5 +278,21 @@ mod tests {
             !body.contains("Shop s1\n\nShop"),
             "clear shops are left out"
         );
+    }
+
+    #[test]
+    fn fulfilments_waiting_for_a_carrier_mapping_are_listed_with_their_fix() {
+        let d = ShopDrift {
+            shop: "s1".into(),
+            tracking_open: vec!["fulfilment 5 (order 9): needs carrier mapping: ship method 'UPS Ground' (fix: Add ship method 'UPS Ground' to the shop's carrier table)".into()],
+            ..Default::default()
+        };
+        let (subject, body) = render(&[d]);
+        assert!(!subject.ends_with("all clear"), "{subject}");
+        assert!(
+            body.contains("Fulfilments whose tracking is not in TikTok yet"),
+            "{body}"
+        );
+        assert!(body.contains("fix: Add ship method 'UPS Ground'"), "{body}");
     }
 }

@@ -14,7 +14,9 @@
 //!   every transaction, checks, HTML). Both pure; the payout job around
 //!   them is not built yet.
 //! - [`tracking_plan`]: which TikTok call ships a NetSuite fulfilment's
-//!   units with its tracking (pure; the tracking job is not built yet).
+//!   units with its tracking (pure); [`tracking`] is the job around it
+//!   ([`tracking_read`]: the SuiteQL, [`tracking_ship`]: the calls,
+//!   [`tracking_record`]: outcomes, [`tracking_state`]: fulfilments left open).
 //! - [`verify`]: freshly created Sales Orders read back in batches and
 //!   compared with what the writer sent.
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
@@ -31,7 +33,12 @@ pub mod payout_plan;
 pub mod payout_report;
 pub mod run;
 pub mod sweep;
+pub mod tracking;
 pub mod tracking_plan;
+pub mod tracking_read;
+pub mod tracking_record;
+pub mod tracking_ship;
+pub mod tracking_state;
 pub mod verify;
 
 pub use run::{run_for_shop, JobError, Progress, ShopJob};
@@ -47,5 +54,7 @@ crate::string_enum! {
         Inventory = "inventory",
         /// Reads freshly created Sales Orders back, in batches.
         Verify = "verify",
+        /// Pushes NetSuite fulfilments' tracking to TikTok, once each.
+        Tracking = "tracking",
     }
 }

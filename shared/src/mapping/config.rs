@@ -101,6 +101,18 @@ pub struct ShopMapping {
     pub refund_record: RefundRecord,
     /// Stock push to TikTok (`None`: this shop's stock is not pushed).
     pub inventory: Option<InventoryConfig>,
+    /// Tracking push to TikTok: the carrier table (`None`: an empty table,
+    /// so every fulfilment waits for a carrier mapping, with the fix).
+    pub tracking: Option<TrackingConfig>,
+}
+
+/// A shop's tracking push: NetSuite ship method name → TikTok shipping
+/// provider name (resolved against Get Shipping Providers for each order's
+/// delivery option, exact and case-insensitive; finance-inventory-fulfilment.md §3.3).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TrackingConfig {
+    #[serde(default)]
+    pub carriers: crate::jobs::tracking_plan::CarrierTable,
 }
 
 /// A shop's inventory push: the planner's settings (locations → warehouses,
@@ -169,6 +181,7 @@ impl Default for ShopMapping {
             custom_body_fields: Default::default(),
             refund_record: RefundRecord::CreditMemo,
             inventory: None,
+            tracking: None,
         }
     }
 }

@@ -74,6 +74,15 @@ pub fn job_run_sk(started_at: i64, nonce: &str) -> String {
     format!("{started_at:012}#{nonce}")
 }
 
+/// Fulfilments whose tracking reached TikTok, one shop: `pk` (job runs table).
+pub fn pushed_fulfilments(shop: &ShopId) -> String {
+    format!("PUSHED#{shop}")
+}
+/// One pushed fulfilment: `sk`.
+pub fn pushed_fulfilment_sk(id: &crate::domain::NetSuiteFulfillmentId) -> String {
+    format!("IF#{id}")
+}
+
 /// Notification id of an order event the sweep found missing; the same
 /// order, status and update time always give the same id, so a second sweep
 /// (or a late webhook's retry of the same state) is de-duplicated.

@@ -7,6 +7,7 @@
 //! - [`sku_links`]: TikTok seller SKU → NetSuite item, per shop.
 //! - [`tokens`]: each shop's TikTok credentials.
 //! - [`job_runs`]: scheduled jobs' leases, checkpoints and run log.
+//! - [`pushed_fulfilments`]: fulfilments whose tracking reached TikTok.
 //! - [`keys`]: every partition key and SQS id format, built in one place.
 //! - [`aws`]: the SDK helpers every implementation shares.
 //!
@@ -19,6 +20,8 @@ pub mod events;
 pub mod job_runs;
 pub mod keys;
 pub mod order_log;
+pub mod order_shipments;
+pub mod pushed_fulfilments;
 pub mod queue;
 pub mod sku_links;
 pub mod tokens;
@@ -31,6 +34,8 @@ pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunSt
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
 };
+pub use order_shipments::ShipmentRecord;
+pub use pushed_fulfilments::{DynamoPushedFulfilments, PushedFulfilments, PushedRecord};
 pub use queue::{EventQueue, QueuedEvent, SqsEventQueue};
 pub use sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
 pub use tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};

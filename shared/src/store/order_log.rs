@@ -83,6 +83,10 @@ pub struct OrderLogEntry {
     /// ignored. The order is failed / needs review while any is open.
     #[serde(default)]
     pub open_problems: Vec<OpenProblem>,
+    /// What was shipped and with which tracking, per NetSuite fulfilment
+    /// (the tracking job, `store::order_shipments`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shipments: Vec<super::order_shipments::ShipmentRecord>,
     #[serde(default)]
     pub version: u64,
 }
@@ -158,6 +162,7 @@ impl OrderLogEntry {
             history: vec![],
             failed_event: None,
             open_problems: vec![],
+            shipments: vec![],
             version: 0,
         });
         e.attempts += 1;
@@ -285,13 +290,21 @@ pub trait OrderLog: Send + Sync {
         outcome: &Outcome,
     ) -> Result<OrderLogEntry, StoreError>;
     async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError>;
+    /// Adds a shipment to the order's entry (replacing the same
+    /// fulfilment's); `false` when the log has no entry for the order.
+    async fn record_shipment(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        shipment: &super::order_shipments::ShipmentRecord,
+    ) -> Result<bool, StoreError>;
 }
 
 /// The order log on DynamoDB: `pk = ORDER#{shop}#{order}`, `sk = LOG`, the
 /// entry as a JSON document in `doc` plus top-level attributes for filters.
 pub struct DynamoOrderLog {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
+    pub(super) client: aws_sdk_dynamodb::Client,
+    pub(super) table: String,
 }
 
 impl DynamoOrderLog {
@@ -415,6 +428,15 @@ impl OrderLog for DynamoOrderLog {
         }
         out.sort_by_key(|e| std::cmp::Reverse(e.last_updated));
         Ok(out)
+    }
+
+    async fn record_shipment(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        shipment: &super::order_shipments::ShipmentRecord,
+    ) -> Result<bool, StoreError> {
+        self.add_shipment(shop, order, shipment).await
     }
 }
 

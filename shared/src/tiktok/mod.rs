@@ -20,6 +20,7 @@ pub mod inventory;
 pub mod inventory_errors;
 pub mod model;
 pub mod orders;
+pub mod pacing;
 pub mod products;
 pub mod transport;
 

@@ -1,0 +1,150 @@
+//! Shipments on the order log: what the tracking job told TikTok for each
+//! NetSuite Item Fulfillment of an order (tracking number, carrier, units),
+//! so `orders show` says shipped and with what.
+
+use serde::{Deserialize, Serialize};
+
+use super::aws::{describe, is_condition_failed, n, s};
+use super::order_log::{DynamoOrderLog, OrderLog, OrderLogEntry};
+use super::{keys, Store, StoreError};
+use crate::domain::{
+    NetSuiteFulfillmentId, OrderId, OrderLineItemId, PackageId, ShippingProviderId, ShopId,
+};
+
+/// One fulfilment's shipment as TikTok took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentRecord {
+    pub fulfilment_id: NetSuiteFulfillmentId,
+    pub tracking_number: String,
+    /// Tracking numbers of the fulfilment's other boxes (TikTok takes one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_tracking: Vec<String>,
+    pub shipping_provider_id: ShippingProviderId,
+    /// The TikTok units shipped (empty for a correction).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<OrderLineItemId>,
+    #[serde(default)]
+    pub package_id: Option<PackageId>,
+    pub at: i64,
+    /// Set when this was a tracking correction (Update Shipping Info).
+    #[serde(default)]
+    pub corrected: bool,
+}
+
+/// The entry with `shipment` in place of the same fulfilment's; `None` when
+/// nothing would change.
+pub fn with_shipment(mut e: OrderLogEntry, shipment: &ShipmentRecord) -> Option<OrderLogEntry> {
+    let slot = e
+        .shipments
+        .iter_mut()
+        .find(|s| s.fulfilment_id == shipment.fulfilment_id);
+    match slot {
+        Some(s) if s.tracking_number == shipment.tracking_number && !shipment.corrected => {
+            return None
+        }
+        Some(s) => {
+            let units = std::mem::take(&mut s.units);
+            *s = shipment.clone();
+            if s.units.is_empty() {
+                s.units = units;
+            }
+        }
+        None => e.shipments.push(shipment.clone()),
+    }
+    Some(e)
+}
+
+fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
+    StoreError::unavailable(Store::OrderLog, describe(e))
+}
+
+impl DynamoOrderLog {
+    /// [`OrderLog::record_shipment`]: read, add, write under the entry's
+    /// version (a writer updating the same order meanwhile is re-read).
+    pub(super) async fn add_shipment(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        shipment: &ShipmentRecord,
+    ) -> Result<bool, StoreError> {
+        for _ in 0..5 {
+            let Some(current) = self.get(shop, order).await? else {
+                return Ok(false);
+            };
+            let v = current.version;
+            let Some(mut next) = with_shipment(current, shipment) else {
+                return Ok(true);
+            };
+            next.version = v + 1;
+            let doc = serde_json::to_string(&next).map_err(|e| StoreError::Corrupt {
+                store: Store::OrderLog,
+                key: keys::order_log(shop, order),
+                reason: e.to_string(),
+            })?;
+            let put = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", s(keys::order_log(shop, order)))
+                .item("sk", s(keys::ORDER_LOG_SK))
+                .item("kind", s("order"))
+                .item("shop_id", s(shop.as_str()))
+                .item("order_id", s(order.as_str()))
+                .item("sync_status", s(next.sync_status.as_str()))
+                .item("last_updated", n(next.last_updated))
+                .item("version", n(next.version))
+                .item("doc", s(doc))
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", n(v));
+            match put.send().await {
+                Ok(_) => return Ok(true),
+                Err(e) if is_condition_failed(&e) => continue,
+                Err(e) => return Err(unavailable(&e)),
+            }
+        }
+        Err(StoreError::Contention {
+            store: Store::OrderLog,
+            key: keys::order_log(shop, order),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(id: &str, tracking: &str, corrected: bool) -> ShipmentRecord {
+        ShipmentRecord {
+            fulfilment_id: NetSuiteFulfillmentId::new(id),
+            tracking_number: tracking.into(),
+            other_tracking: vec![],
+            shipping_provider_id: ShippingProviderId::new("P"),
+            units: if corrected {
+                vec![]
+            } else {
+                vec![OrderLineItemId::new("u1")]
+            },
+            package_id: None,
+            at: 1,
+            corrected,
+        }
+    }
+
+    #[test]
+    fn a_shipment_is_added_once_and_a_correction_keeps_its_units() {
+        let e: OrderLogEntry = serde_json::from_value(serde_json::json!({
+            "shop_id": "s", "order_id": "1", "tiktok_status": "AWAITING_SHIPMENT",
+            "sync_status": "created", "attempts": 1, "first_seen": 1, "last_updated": 1
+        }))
+        .unwrap();
+        let e = with_shipment(e, &rec("5", "T1", false)).unwrap();
+        assert!(with_shipment(e.clone(), &rec("5", "T1", false)).is_none());
+        let e = with_shipment(e, &rec("5", "T2", true)).unwrap();
+        assert_eq!(e.shipments.len(), 1);
+        assert_eq!(e.shipments[0].tracking_number, "T2");
+        assert!(e.shipments[0].corrected);
+        assert_eq!(e.shipments[0].units, vec![OrderLineItemId::new("u1")]);
+        let e = with_shipment(e, &rec("6", "T3", false)).unwrap();
+        assert_eq!(e.shipments.len(), 2);
+    }
+}
