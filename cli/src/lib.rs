@@ -4,5 +4,7 @@
 
 pub mod bench;
 pub mod demo;
+pub mod demo_payouts;
 pub mod jobs;
 pub mod ops;
+pub mod payouts;

@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::jobs::InventoryCmd,
     },
+    /// Payouts → journal entries: statements booked, rebuild one, (re)send its report.
+    Payouts {
+        #[command(subcommand)]
+        cmd: cli::payouts::PayoutsCmd,
+    },
 }
 
 #[tokio::main]
@@ -148,5 +153,6 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Inventory { cmd } => {
             cli::jobs::inventory(cmd, &shared::store::aws::sdk_config().await).await
         }
+        Command::Payouts { cmd } => cli::payouts::payouts(cmd).await,
     }
 }

@@ -253,6 +253,8 @@ pub struct JobsApp {
     pub netsuite: Option<NetSuiteClient>,
     pub skus: DynamoSkuLinks,
     pub clock: Arc<dyn Clock>,
+    /// The payout job's finance email (from `ALERT_FROM`; `None`: not sent).
+    pub finance_mail: Option<crate::jobs::payouts::FinanceMail>,
 }
 
 /// What a schedule sends: the job, and optionally one shop (else every shop
@@ -277,7 +279,7 @@ pub enum JobRequestError {
     Store(#[from] crate::store::StoreError),
     #[error("the drift digest could not be sent: {0}")]
     Mail(String),
-    #[error("the inventory and verify jobs need NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
+    #[error("the inventory, verify and payouts jobs need NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
     NoNetSuite,
 }
 
@@ -308,9 +310,30 @@ impl JobsApp {
                 None => None,
             },
             alerts: clients.alerts(&config.alerts),
+            finance_mail: config.alerts.from.clone().map(|from| {
+                crate::jobs::payouts::FinanceMail {
+                    client: aws_sdk_sesv2::Client::new(sdk),
+                    from,
+                }
+            }),
             clock: clients.clock,
             config,
         })
+    }
+
+    /// The payout job over this app's clients (`None` without NetSuite).
+    pub fn payouts(&self) -> Option<crate::jobs::payouts::Payouts<'_>> {
+        self.netsuite
+            .as_ref()
+            .map(|netsuite| crate::jobs::payouts::Payouts {
+                shops: &self.shops,
+                netsuite,
+                runs: &self.runs,
+                log: &self.log,
+                mapping: &self.config.jobs.mapping,
+                clock: self.clock.as_ref(),
+                mail: self.finance_mail.as_ref(),
+            })
     }
 
     /// Runs the requested job for its shop(s), one after another; every run
@@ -347,7 +370,11 @@ impl JobsApp {
             clock: self.clock.as_ref(),
             collected: Default::default(),
         };
-        if matches!(name, JobName::Inventory | JobName::Verify) && self.netsuite.is_none() {
+        if matches!(
+            name,
+            JobName::Inventory | JobName::Verify | JobName::Payouts
+        ) && self.netsuite.is_none()
+        {
             return Err(JobRequestError::NoNetSuite);
         }
         let inventory =
@@ -371,10 +398,12 @@ impl JobsApp {
                 log: &self.log,
                 clock: self.clock.as_ref(),
             });
-        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify) {
-            (JobName::Digest, _, _) => &digest,
-            (JobName::Inventory, Some(inv), _) => inv,
-            (JobName::Verify, _, Some(v)) => v,
+        let payouts = self.payouts();
+        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &payouts) {
+            (JobName::Digest, ..) => &digest,
+            (JobName::Inventory, Some(inv), ..) => inv,
+            (JobName::Verify, _, Some(v), _) => v,
+            (JobName::Payouts, .., Some(p)) => p,
             _ => &sweep,
         };
         let mut out = Vec::with_capacity(shops.len());

@@ -101,6 +101,9 @@ pub struct ShopMapping {
     pub refund_record: RefundRecord,
     /// Stock push to TikTok (`None`: this shop's stock is not pushed).
     pub inventory: Option<InventoryConfig>,
+    /// Payouts → journal entries and the finance report (`None`: this
+    /// shop's payouts are not booked).
+    pub payouts: Option<crate::jobs::payout_config::PayoutConfig>,
 }
 
 /// A shop's inventory push: the planner's settings (locations → warehouses,
@@ -169,6 +172,7 @@ impl Default for ShopMapping {
             custom_body_fields: Default::default(),
             refund_record: RefundRecord::CreditMemo,
             inventory: None,
+            payouts: None,
         }
     }
 }
@@ -204,6 +208,12 @@ impl ShopMapping {
         } = &self.customer
         {
             return Err("customer.customer_id is required with mode \"generic\": set the NetSuite id of the TikTok customer".into());
+        }
+        if let Some(p) = &self.payouts {
+            if self.subsidiary.is_none() {
+                return Err("payouts needs subsidiary: set the NetSuite id of the subsidiary the journals are booked in".into());
+            }
+            p.validate()?;
         }
         Ok(())
     }
