@@ -405,3 +405,78 @@ async fn netsuite_refuses_a_journal_in_a_closed_period_and_the_next_run_posts_it
     let s = store.statement(SAMPLE).await.unwrap().unwrap();
     assert_eq!(s.status, PostStatus::Posted);
 }
+
+/// The simulator is as strict as NetSuite on journals, and as unkind: an
+/// upsert without `?replace=line` adds its lines to the stored ones.
+#[tokio::test]
+async fn the_netsuite_simulator_checks_journals_and_appends_lines_unless_replaced() {
+    let env = local_env(30, 5).await;
+    let ns = env.jobs.netsuite.as_ref().expect("NetSuite client");
+    let body = |debit: &str, credit: &str, account: &str| {
+        json!({"subsidiary": {"id": "1"}, "tranDate": "2026-01-05",
+               "line": {"items": [
+                   {"account": {"id": account}, "debit": debit.parse::<f64>().unwrap()},
+                   {"account": {"id": "105"}, "credit": credit.parse::<f64>().unwrap()}]}})
+    };
+    let e = ns
+        .upsert_by_external_id(
+            "journalEntry",
+            "je-test",
+            &body("10.00", "9.99", "103"),
+            &["line"],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("The amounts in a journal entry must balance"),
+        "{e}"
+    );
+    let e = ns
+        .upsert_by_external_id(
+            "journalEntry",
+            "je-test",
+            &body("10", "10", "110"),
+            &["line"],
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("account"), "a summary account: {e}");
+    ns.upsert_by_external_id("journalEntry", "je-test", &body("10", "10", "103"), &[])
+        .await
+        .unwrap();
+    ns.upsert_by_external_id("journalEntry", "je-test", &body("10", "10", "103"), &[])
+        .await
+        .unwrap();
+    let je = env
+        .netsuite
+        .state
+        .record_by_external_id("journalEntry", "je-test")
+        .unwrap();
+    assert_eq!(
+        je["line"]["items"].as_array().unwrap().len(),
+        4,
+        "appended, as NetSuite does"
+    );
+    ns.upsert_by_external_id(
+        "journalEntry",
+        "je-test",
+        &body("10", "10", "103"),
+        &["line"],
+    )
+    .await
+    .unwrap();
+    let je = env
+        .netsuite
+        .state
+        .record_by_external_id("journalEntry", "je-test")
+        .unwrap();
+    assert_eq!(je["line"]["items"].as_array().unwrap().len(), 2, "replaced");
+    // SuiteQL over the chart of accounts.
+    let rows = ns
+        .suiteql("SELECT id, acctnumber, issummary FROM account WHERE acctnumber = '6000'")
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["issummary"], "T");
+}

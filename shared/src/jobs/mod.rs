@@ -12,8 +12,8 @@
 //! - [`payout_plan`]: one TikTok statement → one balanced journal entry,
 //!   summarised by account; [`payout_report`]: the finance email (CSV of
 //!   every transaction, checks, HTML). Both pure; [`payouts`] is the daily
-//!   job around them ([`payout_config`], [`payout_match`], [`payout_post`],
-//!   [`payout_state`]).
+//!   job around them ([`payout_config`], [`payout_email`], [`payout_match`], [`payout_post`],
+//!   [`payout_run`], [`payout_state`]).
 //! - [`tracking_plan`]: which TikTok call ships a NetSuite fulfilment's
 //!   units with its tracking (pure; the tracking job is not built yet).
 //! - [`verify`]: freshly created Sales Orders read back in batches and
@@ -29,10 +29,12 @@ pub mod inventory;
 pub mod inventory_plan;
 pub mod inventory_state;
 pub mod payout_config;
+pub mod payout_email;
 pub mod payout_match;
 pub mod payout_plan;
 pub mod payout_post;
 pub mod payout_report;
+pub mod payout_run;
 pub mod payout_state;
 pub mod payouts;
 pub mod run;

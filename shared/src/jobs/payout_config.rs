@@ -198,6 +198,70 @@ pub fn resolve_accounts(cfg: &PayoutConfig, rows: &[AccountRow]) -> Result<Accou
 pub const ACCOUNTS_QUERY: &str =
     "SELECT id, acctnumber, acctname, accttype, isinactive, issummary FROM account";
 
+/// The documented fee keys and their groups (§1.5); the shop's table wins.
+pub fn default_fee_keys() -> BTreeMap<&'static str, &'static str> {
+    let mut m = BTreeMap::new();
+    for k in [
+        "platform_commission_amount",
+        "referral_fee_amount",
+        "refund_administration_fee_amount",
+        "dynamic_commission_amount",
+        "tsp_commission_amount",
+    ] {
+        m.insert(k, "commission");
+    }
+    for k in [
+        "transaction_fee_amount",
+        "credit_card_handling_fee_amount",
+        "seller_paylater_handling_fee_amount",
+        "dt_handling_fee_amount",
+    ] {
+        m.insert(k, "transaction");
+    }
+    for k in [
+        "affiliate_commission_amount",
+        "affiliate_partner_commission_amount",
+        "affiliate_ads_commission_amount",
+        "external_affiliate_marketing_fee_amount",
+        "cofunded_creator_bonus_amount",
+    ] {
+        m.insert(k, "affiliate");
+    }
+    for k in [
+        "sfp_service_fee_amount",
+        "live_specials_fee_amount",
+        "bonus_cashback_service_fee_amount",
+        "mall_service_fee_amount",
+        "voucher_xtra_service_fee_amount",
+        "flash_sales_service_fee_amount",
+        "cofunded_promotion_service_fee_amount",
+        "pre_order_service_fee_amount",
+        "epr_pob_service_fee_amount",
+        "fee_per_item_sold_amount",
+        "campaign_resource_fee",
+        "installation_service_fee",
+        "shipping_fee_guarantee_service_fee",
+    ] {
+        m.insert(k, "programme");
+    }
+    for k in [
+        "vat_amount",
+        "import_vat_amount",
+        "customs_duty_amount",
+        "customs_clearance_amount",
+        "sst_amount",
+        "gst_amount",
+        "iva_amount",
+        "isr_amount",
+        "anti_dumping_duty_amount",
+        "local_vat_amount",
+        "pit_amount",
+    ] {
+        m.insert(k, "fee_taxes");
+    }
+    m
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

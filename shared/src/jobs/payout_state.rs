@@ -160,6 +160,12 @@ impl PayoutStore<'_> {
         self.runs.put_state(JOB, self.shop, &name, raw).await
     }
 
+    /// Kept page `n` (from 1) of a statement.
+    pub async fn raw_page(&self, id: &str, n: usize) -> Result<Option<Value>, StoreError> {
+        let name = format!("raw#{id}#{n:05}");
+        decode(&name, self.runs.get_state(JOB, self.shop, &name).await?)
+    }
+
     /// Every kept page of a statement, in order.
     pub async fn raw_pages(&self, id: &str) -> Result<Vec<Value>, StoreError> {
         let mut out = Vec::new();

@@ -24,29 +24,26 @@
 
 use std::collections::{HashMap, HashSet};
 
-use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 use super::payout_config::{
     resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
 };
-use super::payout_match::{match_transaction, order_of, MatchStatus};
-use super::payout_plan::{plan_journal, Held, JournalPlan};
+use super::payout_email::{build_email, rows_with_matches};
+use super::payout_match::order_of;
+use super::payout_plan::{Held, JournalPlan, JournalPlanner};
 use super::payout_post::{
-    date_of, digest, journal_body, payment_external_id, plan_payment, statement_date,
-    statement_external_id, JournalHeader, PayableStatement, PaymentPlan,
+    digest, journal_body, statement_date, statement_external_id, JournalHeader,
 };
-use super::payout_report as report;
-use super::payout_state::{PaymentState, PayoutStore, PostStatus, StatementState};
-use super::run::{JobError, Progress, ShopJob};
-use super::JobName;
+use super::payout_report::ReportRow;
+use super::payout_state::{PayoutStore, PostStatus, StatementState};
+use super::run::JobError;
 use crate::clock::Clock;
-use crate::domain::{Money, OrderId, ShopId};
+use crate::domain::{OrderId, ShopId};
 use crate::mapping::config::{MappingConfig, ShopMapping};
 use crate::netsuite::{column_text, NetSuiteClient};
-use crate::notify::raw_mail::{Attachment, RawEmail};
-use crate::store::{JobRun, JobRuns, LeaseState, OrderLog, RunFailure};
-use crate::tiktok::finance::{FinanceError, Payment, Statement};
+use crate::store::{JobRuns, OrderLog, OrderLogEntry};
+use crate::tiktok::finance::{FinanceError, Payment, Statement, MAX_PAGES};
 use crate::tiktok::ShopSessions;
 
 /// Who sends the finance email, through which SES client.
@@ -86,7 +83,7 @@ pub struct Mode {
     pub from_archive: bool,
 }
 
-fn finance(e: FinanceError) -> JobError {
+pub(super) fn finance(e: FinanceError) -> JobError {
     match e {
         FinanceError::Call(c) => JobError::TikTok(c),
         other => JobError::Other(other.to_string()),
@@ -105,7 +102,7 @@ pub fn payout_config<'m>(
 }
 
 impl Payouts<'_> {
-    fn store<'s>(&'s self, shop: &'s ShopId) -> PayoutStore<'s> {
+    pub(super) fn store<'s>(&'s self, shop: &'s ShopId) -> PayoutStore<'s> {
         PayoutStore {
             runs: self.runs,
             shop,
@@ -132,60 +129,90 @@ impl Payouts<'_> {
         resolve_accounts(cfg, &rows).map_err(|e| JobError::Other(format!("payout accounts: {e}")))
     }
 
-    /// Reads a statement's pages from TikTok, keeping each as sent.
-    async fn fetch(&self, shop: &ShopId, st: &Statement) -> Result<(Value, usize), JobError> {
-        let mut raws: Vec<String> = Vec::new();
-        let mut pages: Vec<Value> = Vec::new();
-        self.shops
-            .each_statement_page(shop, &st.id, |page: Map<String, Value>| {
-                let v = Value::Object(page);
-                raws.push(v.to_string());
-                pages.push(v);
-            })
-            .await
-            .map_err(finance)?;
-        let store = self.store(shop);
-        for (i, raw) in raws.iter().enumerate() {
-            store.put_raw_page(st.id.as_str(), i + 1, raw).await?;
-        }
-        let n = pages.len();
-        Ok((super::payout_state::assemble(pages), n))
-    }
-
-    /// Matches every transaction through the order log (one read per order).
-    async fn matches(
+    /// Page `n` (from 1) of a statement: from TikTok (kept as sent before
+    /// anything else reads it) or, `from_archive`, the kept copy. `None`
+    /// after the last page.
+    async fn page(
         &self,
         shop: &ShopId,
-        data: &Value,
-    ) -> Result<Vec<(String, MatchStatus)>, JobError> {
-        let empty = Vec::new();
-        let txs = data
-            .get("transactions")
-            .and_then(Value::as_array)
-            .unwrap_or(&empty);
-        let mut logged = HashMap::new();
+        st: &Statement,
+        n: usize,
+        token: &mut Option<String>,
+        from_archive: bool,
+    ) -> Result<Option<Map<String, Value>>, JobError> {
+        let store = self.store(shop);
+        let sid = st.id.as_str();
+        let page = if from_archive {
+            match store.raw_page(sid, n).await? {
+                Some(Value::Object(m)) => m,
+                _ => return Ok(None),
+            }
+        } else {
+            if n > 1 && token.is_none() {
+                return Ok(None);
+            }
+            if n > MAX_PAGES {
+                return Err(JobError::Other(format!(
+                    "statement {sid}: TikTok returned more than {MAX_PAGES} pages; stopped"
+                )));
+            }
+            let c = self.shops.client();
+            let t = token.clone();
+            let v = self
+                .shops
+                .call_with_refresh(shop, |auth| {
+                    let t = t.clone();
+                    async move {
+                        c.statement_transactions_page(&auth, &st.id, t.as_deref())
+                            .await
+                    }
+                })
+                .await?;
+            let m = match v {
+                Value::Object(m) if m.get("id") == Some(&Value::from(sid)) => m,
+                other => {
+                    return Err(JobError::Other(format!(
+                        "statement {sid}: a page came for statement {}",
+                        other["id"]
+                    )))
+                }
+            };
+            store
+                .put_raw_page(sid, n, &Value::Object(m.clone()).to_string())
+                .await?;
+            m
+        };
+        *token = page
+            .get("next_page_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        Ok(Some(page))
+    }
+
+    /// Order-log entries of the orders a page's transactions name.
+    async fn logged(
+        &self,
+        shop: &ShopId,
+        txs: &[Value],
+    ) -> Result<HashMap<String, OrderLogEntry>, JobError> {
         let orders: HashSet<&str> = txs
             .iter()
             .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
             .filter_map(order_of)
             .collect();
+        let mut out = HashMap::new();
         for o in orders {
-            let e = self.log.get(shop, &OrderId::new(o)).await?;
-            logged.insert(o.to_string(), e);
+            if let Some(e) = self.log.get(shop, &OrderId::new(o)).await? {
+                out.insert(o.to_string(), e);
+            }
         }
-        Ok(txs
-            .iter()
-            .map(|t| {
-                let id = t.get("id").and_then(Value::as_str).unwrap_or_default();
-                let entry = order_of(t)
-                    .and_then(|o| logged.get(o))
-                    .and_then(Option::as_ref);
-                (id.to_string(), match_transaction(t, entry))
-            })
-            .collect())
+        Ok(out)
     }
 
-    /// Plans, posts, matches and reports one statement.
+    /// Plans, posts, matches and reports one statement, page by page: each
+    /// page is kept, folded into the journal, matched and turned into report
+    /// rows, then dropped, so a statement is never held whole.
     pub async fn statement(
         &self,
         shop: &ShopId,
@@ -202,20 +229,58 @@ impl Payouts<'_> {
         let store = self.store(shop);
         let sid = st.id.as_str();
         let now = self.clock.now();
-        let (data, pages) = if mode.from_archive {
-            let pages = store.raw_pages(sid).await?;
-            let n = pages.len();
-            (super::payout_state::assemble(pages), n)
-        } else {
-            self.fetch(shop, st).await?
-        };
         let eid = statement_external_id(shop, sid);
-        let mut state = store.statement(sid).await?.unwrap_or_default();
-        let plan = self.plan(m, cfg, &data, &eid, st);
-        let matches = self.matches(shop, &data).await?;
+        let mut planner = JournalPlanner::new(&cfg.accounts, sid);
+        let mut held: Option<Held> = currency_hold(m, st);
+        let (mut rows, mut matches) = (Vec::new(), Vec::new());
+        let mut seen: HashSet<String> = HashSet::new();
+        let (mut root, mut pages, mut token) = (Map::new(), 0usize, None);
+        while let Some(mut page) = self
+            .page(shop, st, pages + 1, &mut token, mode.from_archive)
+            .await?
+        {
+            pages += 1;
+            let txs: Vec<Value> = match page.remove("transactions") {
+                Some(Value::Array(txs)) => txs
+                    .into_iter()
+                    .filter(|t| {
+                        let id = t.get("id").and_then(Value::as_str).unwrap_or_default();
+                        id.is_empty() || seen.insert(id.to_string())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if held.is_none() {
+                if let Err(h) = txs.iter().try_for_each(|t| planner.add(t)) {
+                    held = Some(h);
+                }
+            }
+            let logged = self.logged(shop, &txs).await?;
+            let (r, ms) = rows_with_matches(txs, &|o| logged.get(o));
+            rows.extend(r);
+            matches.extend(ms);
+            root = page;
+        }
+        let expected = root.get("total_count").and_then(Value::as_u64);
+        if held.is_none() && expected.is_some_and(|n| n != rows.len() as u64) {
+            held = Some(Held::Unreadable {
+                statement: sid.to_string(),
+                reason: format!(
+                    "total_count is {} but the pages held {} distinct transactions (incomplete: the next run reads it again)",
+                    expected.unwrap_or_default(),
+                    rows.len()
+                ),
+            });
+        }
+        let root = Value::Object(root);
+        let plan = match held {
+            Some(h) => Err(h),
+            None => planner.finish(&root, &eid),
+        };
         store.put_matches(sid, &matches).await?;
-        let payable = super::payout_plan::amount(data.get("payable_amount"), "payable_amount")
+        let payable = super::payout_plan::amount(root.get("payable_amount"), "payable_amount")
             .unwrap_or_default();
+        let mut state = store.statement(sid).await?.unwrap_or_default();
         state = StatementState {
             statement_id: sid.to_string(),
             statement_time: st.statement_time,
@@ -233,57 +298,9 @@ impl Payouts<'_> {
             updated_at: now,
             ..state
         };
-        let mut written = false;
-        match &plan {
-            Ok(p) => {
-                state.journal_lines = p.lines.len();
-                state.unknown_fee_keys = p.unknown_fee_keys.iter().cloned().collect();
-                let header = JournalHeader {
-                    external_id: eid.clone(),
-                    subsidiary: m.subsidiary.clone().unwrap_or_default(),
-                    currency: m.currency.clone(),
-                    tran_date: statement_date(st.statement_time),
-                    memo: format!("TikTok statement {sid}"),
-                    department: m.department.clone(),
-                    class: m.class.clone(),
-                    location: m.location.clone(),
-                };
-                let body = journal_body(&header, &p.lines, ids).map_err(JobError::Other)?;
-                let d = digest(&body);
-                if mode.rebuild || state.body_digest != d || state.journal_id.is_none() {
-                    match self.write("journalEntry", &eid, &body).await {
-                        Ok(id) => {
-                            state.journal_id = Some(id);
-                            state.body_digest = d;
-                            state.status = PostStatus::Posted;
-                            state.reason = None;
-                            written = true;
-                        }
-                        Err(reason) => {
-                            state.status = PostStatus::Failed;
-                            state.reason = Some(reason);
-                        }
-                    }
-                } else {
-                    state.status = PostStatus::Posted;
-                }
-            }
-            Err(h) => {
-                state.status = PostStatus::Held;
-                state.reason = Some(h.to_string());
-                state.journal_lines = 0;
-            }
-        }
+        let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
         let emailed = self
-            .email(
-                cfg,
-                &mut state,
-                &data,
-                &plan,
-                &matches,
-                payments,
-                mode.resend,
-            )
+            .email(cfg, &mut state, &rows, &plan, payments, mode.resend)
             .await?;
         store.put_statement(&state).await?;
         Ok(StatementOutcome {
@@ -293,31 +310,67 @@ impl Payouts<'_> {
         })
     }
 
-    fn plan(
+    /// Upserts the statement's journal unless it is held or unchanged.
+    async fn post(
         &self,
         m: &ShopMapping,
-        cfg: &PayoutConfig,
-        data: &Value,
-        eid: &str,
+        ids: &AccountIds,
         st: &Statement,
-    ) -> Result<JournalPlan, Held> {
-        if let Some(books) = &m.books_currency {
-            if !st.currency.eq_ignore_ascii_case(books) {
-                return Err(Held::Unreadable {
-                    statement: st.id.as_str().to_string(),
-                    reason: format!(
-                        "its currency {} is not the shop's books_currency {books}",
-                        st.currency
-                    ),
-                });
+        plan: &Result<JournalPlan, Held>,
+        state: &mut StatementState,
+        mode: Mode,
+    ) -> Result<bool, JobError> {
+        let p = match plan {
+            Ok(p) => p,
+            Err(h) => {
+                state.status = PostStatus::Held;
+                state.reason = Some(h.to_string());
+                state.journal_lines = 0;
+                return Ok(false);
+            }
+        };
+        state.journal_lines = p.lines.len();
+        state.unknown_fee_keys = p.unknown_fee_keys.iter().cloned().collect();
+        let header = JournalHeader {
+            external_id: state.external_id.clone(),
+            subsidiary: m.subsidiary.clone().unwrap_or_default(),
+            currency: m.currency.clone(),
+            tran_date: statement_date(st.statement_time),
+            memo: format!("TikTok statement {}", st.id),
+            department: m.department.clone(),
+            class: m.class.clone(),
+            location: m.location.clone(),
+        };
+        let body = journal_body(&header, &p.lines, ids).map_err(JobError::Other)?;
+        let d = digest(&body);
+        if !mode.rebuild && state.body_digest == d && state.journal_id.is_some() {
+            state.status = PostStatus::Posted;
+            return Ok(false);
+        }
+        match self.write("journalEntry", &state.external_id, &body).await {
+            Ok(id) => {
+                state.journal_id = Some(id);
+                state.body_digest = d;
+                state.status = PostStatus::Posted;
+                state.reason = None;
+                Ok(true)
+            }
+            Err(reason) => {
+                state.status = PostStatus::Failed;
+                state.reason = Some(reason);
+                Ok(false)
             }
         }
-        plan_journal(data, &cfg.accounts, eid)
     }
 
     /// Upserts by externalId with the lines replaced; the internal id, or
     /// NetSuite's reason.
-    async fn write(&self, record: &str, eid: &str, body: &Value) -> Result<String, String> {
+    pub(super) async fn write(
+        &self,
+        record: &str,
+        eid: &str,
+        body: &Value,
+    ) -> Result<String, String> {
         let loc = self
             .netsuite
             .upsert_by_external_id(record, eid, body, &["line"])
@@ -336,14 +389,12 @@ impl Payouts<'_> {
     }
 
     /// Sends the finance email unless it was sent for this status.
-    #[allow(clippy::too_many_arguments)]
     async fn email(
         &self,
         cfg: &PayoutConfig,
         state: &mut StatementState,
-        data: &Value,
+        rows: &[ReportRow],
         plan: &Result<JournalPlan, Held>,
-        matches: &[(String, MatchStatus)],
         payments: &[Payment],
         resend: bool,
     ) -> Result<bool, JobError> {
@@ -357,7 +408,7 @@ impl Payouts<'_> {
         if cfg.finance_emails.is_empty() || (already && !resend) {
             return Ok(false);
         }
-        let message = build_email(cfg, state, data, plan, matches, payments, &mail.from);
+        let message = build_email(cfg, state, rows, plan, payments, &mail.from);
         message.send(&mail.client).await.map_err(|e| {
             JobError::Other(format!(
                 "finance email for statement {}: {e}",
@@ -400,235 +451,16 @@ impl Payouts<'_> {
         };
         self.statement(shop, &st, &ids, &[], mode).await
     }
-
-    /// Books one payment (in-transit → bank) once its statements are known.
-    pub async fn payment(
-        &self,
-        shop: &ShopId,
-        p: &Payment,
-        cfg: &PayoutConfig,
-        m: &ShopMapping,
-        ids: &AccountIds,
-    ) -> Result<PaymentState, JobError> {
-        let store = self.store(shop);
-        let mut of_payment = Vec::new();
-        for sid in store.index().await? {
-            if let Some(s) = store.statement(&sid).await? {
-                if s.payment_id.as_deref() == Some(p.id.as_str()) && s.status == PostStatus::Posted
-                {
-                    of_payment.push(PayableStatement {
-                        id: s.statement_id,
-                        payable: s.payable,
-                        currency: s.currency,
-                    });
-                }
-            }
-        }
-        let eid = payment_external_id(shop, p.id.as_str());
-        let mut state = store.payment(p.id.as_str()).await?.unwrap_or_default();
-        state.payment_id = p.id.as_str().to_string();
-        state.external_id = eid.clone();
-        state.updated_at = self.clock.now();
-        match plan_payment(p, &of_payment, cfg) {
-            PaymentPlan::Post {
-                lines, statements, ..
-            } => {
-                state.statements = statements;
-                let header = JournalHeader {
-                    external_id: eid.clone(),
-                    subsidiary: m.subsidiary.clone().unwrap_or_default(),
-                    currency: m.currency.clone(),
-                    tran_date: date_of(p.paid_time.unwrap_or(p.create_time)),
-                    memo: format!("TikTok payment {}", p.id),
-                    department: None,
-                    class: None,
-                    location: None,
-                };
-                let body = journal_body(&header, &lines, ids).map_err(JobError::Other)?;
-                let d = digest(&body);
-                if state.body_digest != d || state.journal_id.is_none() {
-                    match self.write("journalEntry", &eid, &body).await {
-                        Ok(id) => {
-                            state.journal_id = Some(id);
-                            state.body_digest = d;
-                            state.status = PostStatus::Posted;
-                            state.reason = None;
-                        }
-                        Err(r) => {
-                            state.status = PostStatus::Failed;
-                            state.reason = Some(r);
-                        }
-                    }
-                }
-            }
-            PaymentPlan::Hold(r) | PaymentPlan::Skip(r) => {
-                state.status = PostStatus::Held;
-                state.reason = Some(r);
-            }
-        }
-        store.put_payment(&state).await?;
-        Ok(state)
-    }
 }
 
-/// The finance email of one statement (pure over what the job gathered).
-pub fn build_email(
-    cfg: &PayoutConfig,
-    state: &StatementState,
-    data: &Value,
-    plan: &Result<JournalPlan, Held>,
-    matches: &[(String, MatchStatus)],
-    payments: &[Payment],
-    from: &str,
-) -> RawEmail {
-    let status: HashMap<&str, &MatchStatus> =
-        matches.iter().map(|(t, s)| (t.as_str(), s)).collect();
-    let mut rows = report::rows(data, &|_| true);
-    for r in &mut rows {
-        r.sales_order = status
-            .get(r.transaction_id.as_str())
-            .map_or_else(String::new, |s| s.as_str().to_string());
-    }
-    let mut checks = report::checks(&rows, plan);
-    checks.journal_link = state
-        .journal_id
-        .as_ref()
-        .map(|id| format!("journal entry {id} (externalId {})", state.external_id));
-    if let Some(r) = &state.reason {
-        if state.status == PostStatus::Failed {
-            checks
-                .integrity
-                .push(format!("NetSuite refused the journal: {r}"));
-        }
-    }
-    if let Some(pid) = &state.payment_id {
-        match payments.iter().find(|p| p.id.as_str() == pid) {
-            Some(p) => checks.payment.push(format!(
-                "payment {pid} ({}): {} before exchange, bank {} {} (this statement payable {})",
-                p.status.as_str(),
-                p.payment_amount_before_exchange.value,
-                p.amount.value,
-                p.amount.currency,
-                state.payable
-            )),
-            None => checks.payment.push(format!(
-                "payment {pid} is not listed yet: the bank side is checked when it is"
-            )),
-        }
-    }
-    if let Some(band) = &cfg.fee_band {
-        let gross: Money = rows
-            .iter()
-            .filter(|r| r.revenue > Money::ZERO)
-            .map(|r| r.revenue)
-            .sum();
-        let fees: Money = rows.iter().map(|r| r.fee_tax).sum();
-        if gross > Money::ZERO {
-            let pct = (-fees * Money::ONE_HUNDRED / gross).round_dp(2);
-            if pct < band.min_percent || pct > band.max_percent {
-                checks.payment.push(format!(
-                    "fee rate {pct} % of gross revenue is outside the expected {}–{} %",
-                    band.min_percent, band.max_percent
-                ));
-            }
-        }
-    }
-    let (subject, html, text) = report::email(&state.statement_id, &state.currency, plan, &checks);
-    let mut attachments = vec![Attachment {
-        filename: format!("tiktok-statement-{}-transactions.csv", state.statement_id),
-        content_type: "text/csv".into(),
-        data: report::csv(&rows).into_bytes(),
-    }];
-    if let Ok(p) = plan {
-        attachments.push(Attachment {
-            filename: format!("tiktok-statement-{}-journal.csv", state.statement_id),
-            content_type: "text/csv".into(),
-            data: report::journal_csv(p).into_bytes(),
-        });
-    }
-    RawEmail {
-        from: from.to_string(),
-        to: cfg.finance_emails.clone(),
-        subject,
-        html: format!(
-            "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px\">\n{html}</body></html>\n"
+/// A statement in another currency than the shop's books is not booked.
+fn currency_hold(m: &ShopMapping, st: &Statement) -> Option<Held> {
+    let books = m.books_currency.as_deref()?;
+    (!st.currency.eq_ignore_ascii_case(books)).then(|| Held::Unreadable {
+        statement: st.id.as_str().to_string(),
+        reason: format!(
+            "its currency {} is not the shop's books_currency {books}",
+            st.currency
         ),
-        text,
-        attachments,
-    }
-}
-
-#[async_trait]
-impl ShopJob for Payouts<'_> {
-    fn name(&self) -> JobName {
-        JobName::Payouts
-    }
-
-    async fn run(
-        &self,
-        shop: &ShopId,
-        _start: &LeaseState,
-        progress: &Progress<'_>,
-        run: &mut JobRun,
-    ) -> Result<String, JobError> {
-        let now = self.clock.now();
-        let Some((m, cfg)) = payout_config(self.mapping, shop)? else {
-            run.note = "no payouts config for this shop: nothing to book".into();
-            return Ok(now.to_string());
-        };
-        let ids = self.account_ids(cfg).await?;
-        let from = now - i64::from(cfg.lookback_days) * 86_400;
-        run.note = format!("statements and payments in [{from}, {now})");
-        let statements = self
-            .shops
-            .statements_between(shop, from, now)
-            .await
-            .map_err(finance)?;
-        let payments = self
-            .shops
-            .payments_between(shop, from, now)
-            .await
-            .map_err(finance)?;
-        run.count("statements_listed", statements.len() as u64);
-        run.count("payments_listed", payments.len() as u64);
-        for st in &statements {
-            let o = self
-                .statement(shop, st, &ids, &payments, Mode::default())
-                .await?;
-            let s = &o.state;
-            run.count(&format!("statements_{}", s.status.as_str()), 1);
-            run.count("journals_written", u64::from(o.written));
-            run.count("emails_sent", u64::from(o.emailed));
-            run.count("transactions", s.transactions as u64);
-            run.count("unmatched", s.unmatched as u64);
-            if s.status != PostStatus::Posted {
-                let reason = s.reason.clone().unwrap_or_default();
-                run.failures.push(RunFailure {
-                    subject: format!("statement {}", s.statement_id),
-                    reason: reason.clone(),
-                    fix: "Finance has the report; fix the figures with TikTok or set payouts.variance, then run `payouts rebuild --statement`.".into(),
-                });
-            }
-            if !s.unknown_fee_keys.is_empty() {
-                run.findings.push(format!(
-                    "statement {}: fee keys booked to other fees: {}",
-                    s.statement_id,
-                    s.unknown_fee_keys.join(", ")
-                ));
-            }
-            progress.commit(st.id.as_str()).await?;
-        }
-        for p in &payments {
-            let s = self.payment(shop, p, cfg, m, &ids).await?;
-            run.count(&format!("payments_{}", s.status.as_str()), 1);
-            if s.status != PostStatus::Posted {
-                run.findings.push(format!(
-                    "payment {}: {}",
-                    s.payment_id,
-                    s.reason.unwrap_or_default()
-                ));
-            }
-        }
-        Ok(now.to_string())
-    }
+    })
 }
