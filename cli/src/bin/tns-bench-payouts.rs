@@ -54,8 +54,12 @@ fn tx(i: usize) -> (Value, i64, i64) {
     let revenue = sub + refund_sub + discount;
     let shipping = if refund { 0 } else { 599 };
     let referral = -(revenue.abs() * 6 / 100) * revenue.signum();
-    let affiliate = if i % 3 == 0 { -(revenue / 10) } else { 0 };
-    let unknown = if i % 50 == 0 { -25 } else { 0 };
+    let affiliate = if i.is_multiple_of(3) {
+        -(revenue / 10)
+    } else {
+        0
+    };
+    let unknown = if i.is_multiple_of(50) { -25 } else { 0 };
     let fee = referral + affiliate + unknown;
     let settlement = revenue + shipping + fee;
     let mut fees = json!({"referral_fee_amount": m(referral), "transaction_fee_amount": "0",

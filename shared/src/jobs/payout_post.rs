@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(h.external_id, "tts-stmt-7494-7491");
         let ids = AccountIds::from([("1000".to_string(), "101".to_string())]);
         let l = line("1000", "5.10".parse().unwrap(), "x");
-        let b = journal_body(&h, &[l.clone()], &ids).unwrap();
+        let b = journal_body(&h, std::slice::from_ref(&l), &ids).unwrap();
         assert_eq!(b["line"]["items"][0]["account"]["id"], "101");
         assert_eq!(b["line"]["items"][0]["debit"].to_string(), "5.1");
         assert_eq!(b["line"]["items"][0]["class"]["id"], "3");

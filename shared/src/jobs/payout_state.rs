@@ -27,19 +27,15 @@ pub const MATCH_CHUNK: usize = 5000;
 
 crate::string_enum! {
     /// Where a statement's journal stands.
+    #[derive(Default)]
     pub enum PostStatus {
         /// The journal entry is in NetSuite.
         Posted = "posted",
         /// Not posted: it does not add up (or cannot be read); reported.
+        #[default]
         Held = "held",
         /// NetSuite refused it; the reason is kept and the next run retries.
         Failed = "failed",
-    }
-}
-
-impl Default for PostStatus {
-    fn default() -> Self {
-        Self::Held
     }
 }
 
