@@ -249,8 +249,11 @@ pub fn email(
     c: &Checks,
 ) -> (String, String, String) {
     let status = match plan {
+        Ok(p) if c.journal_link.is_some() && p.variances.is_empty() => {
+            format!("journal {} posted", p.external_id)
+        }
         Ok(p) if p.variances.is_empty() => format!("journal {} ready to post", p.external_id),
-        Ok(p) => format!("journal {} posted with a variance", p.external_id),
+        Ok(p) => format!("journal {} with a variance", p.external_id),
         Err(_) => "HELD: does not add up".into(),
     };
     let subject = format!("TikTok statement {statement_id} ({currency}): {status}");
