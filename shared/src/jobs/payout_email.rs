@@ -62,38 +62,109 @@ pub fn build_email(
                 .push(format!("NetSuite refused the journal: {r}"));
         }
     }
+    // (check, pass / fail / information, detail) for the checks table.
+    let mut table: Vec<(&str, Option<bool>, String)> = Vec::new();
     if let Some(pid) = &state.payment_id {
         match payments.iter().find(|p| p.id.as_str() == pid) {
-            Some(p) => checks.payment.push(format!(
-                "payment {pid} ({}): {} before exchange, bank {} {} (this statement payable {})",
-                p.status.as_str(),
-                p.payment_amount_before_exchange.value,
-                p.amount.value,
-                p.amount.currency,
-                state.payable
-            )),
-            None => checks.payment.push(format!(
-                "payment {pid} is not listed yet: the bank side is checked when it is"
+            Some(p) => {
+                let before = p.payment_amount_before_exchange.value;
+                let same = before == state.payable && p.amount.value == before;
+                let detail = format!(
+                    "payment {pid} ({}): {before} before exchange, bank {} {}; this statement payable {}",
+                    p.status.as_str(),
+                    p.amount.value,
+                    p.amount.currency,
+                    state.payable
+                );
+                // Several statements in one payment: the payment journal
+                // reconciles them together (information here).
+                table.push(("Statement ↔ payment ↔ bank", same.then_some(true), detail));
+            }
+            None => table.push((
+                "Statement ↔ payment ↔ bank",
+                None,
+                format!("payment {pid} is not listed yet: checked when it is"),
             )),
         }
     }
+    let sum = |f: fn(&ReportRow) -> Money| -> Money { rows.iter().map(f).sum() };
+    let gross: Money = rows
+        .iter()
+        .filter(|r| r.revenue > Money::ZERO)
+        .map(|r| r.revenue)
+        .sum();
+    let fees = sum(|r| r.fee_tax);
     if let Some(band) = &cfg.fee_band {
-        let gross: Money = rows
-            .iter()
-            .filter(|r| r.revenue > Money::ZERO)
-            .map(|r| r.revenue)
-            .sum();
-        let fees: Money = rows.iter().map(|r| r.fee_tax).sum();
         if gross > Money::ZERO {
             let pct = (-fees * Money::ONE_HUNDRED / gross).round_dp(2);
-            if pct < band.min_percent || pct > band.max_percent {
+            let ok = pct >= band.min_percent && pct <= band.max_percent;
+            if !ok {
                 checks.payment.push(format!(
                     "fee rate {pct} % of gross revenue is outside the expected {}–{} %",
                     band.min_percent, band.max_percent
                 ));
             }
+            table.push((
+                "Fee rate within the expected band",
+                Some(ok),
+                format!(
+                    "{pct} % (expected {}–{} %)",
+                    band.min_percent, band.max_percent
+                ),
+            ));
         }
     }
+    let count =
+        |v: &[String]| -> (Option<bool>, String) { (Some(v.is_empty()), format!("{}", v.len())) };
+    for (name, (ok, n)) in [
+        (
+            "Statement adds up (totals and each transaction's parts)",
+            count(&checks.integrity),
+        ),
+        (
+            "Settled orders have a Sales Order",
+            count(&checks.orders_without_sales_order),
+        ),
+        (
+            "Refunds have their original sale",
+            count(&checks.orphan_refunds),
+        ),
+        (
+            "Refunds have a Credit Memo / Cash Refund",
+            count(&checks.refunds_not_booked),
+        ),
+        (
+            "Adjustments name an order",
+            count(&checks.adjustments_without_order),
+        ),
+    ] {
+        table.push((name, ok, format!("{n} exception(s)")));
+    }
+    table.push((
+        "Fee keys in the account table",
+        Some(checks.unknown_fee_keys.is_empty()),
+        format!("{} unknown", checks.unknown_fee_keys.len()),
+    ));
+    table.push((
+        "Reserve roll-forward",
+        None,
+        format!(
+            "{} collected, {} released in this statement",
+            checks.reserve_collected, checks.reserve_released
+        ),
+    ));
+    let summary = [
+        (
+            "Revenue (net of seller discounts and refunds)",
+            sum(|r| r.revenue),
+        ),
+        ("Shipping", sum(|r| r.shipping)),
+        ("Fees and taxes on fees", fees),
+        ("Adjustments", sum(|r| r.adjustment)),
+        ("Settlement", sum(|r| r.settlement)),
+        ("Reserve", sum(|r| r.reserve)),
+        ("Payable", state.payable),
+    ];
     let (subject, html, text) = report::email(&state.statement_id, &state.currency, plan, &checks);
     let mut attachments = vec![Attachment {
         filename: format!("tiktok-statement-{}-transactions.csv", state.statement_id),
@@ -107,14 +178,95 @@ pub fn build_email(
             data: report::journal_csv(p).into_bytes(),
         });
     }
+    let html = format!(
+        "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px;color:#222\">\n{html}{}</body></html>\n",
+        tables_html(&state.currency, &summary, &table)
+    );
     RawEmail {
         from: from.to_string(),
         to: cfg.finance_emails.clone(),
         subject,
-        html: format!(
-            "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px\">\n{html}</body></html>\n"
-        ),
+        html,
         text,
         attachments,
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The summary and checks tables (inline styles: mail clients drop `<style>`).
+fn tables_html(
+    currency: &str,
+    summary: &[(&str, Money)],
+    checks: &[(&str, Option<bool>, String)],
+) -> String {
+    let td = "style=\"border:1px solid #ccc;padding:4px 8px\"";
+    let mut out = format!(
+        "<h2>Summary ({})</h2>\n<table style=\"border-collapse:collapse\">\n",
+        esc(currency)
+    );
+    for (name, v) in summary {
+        out.push_str(&format!(
+            "<tr><td {td}>{}</td><td {td} align=\"right\">{v}</td></tr>\n",
+            esc(name)
+        ));
+    }
+    out.push_str("</table>\n<h2>Checks</h2>\n<table style=\"border-collapse:collapse\">\n");
+    for (name, ok, detail) in checks {
+        let (label, colour) = match ok {
+            Some(true) => ("pass", "#1a7f37"),
+            Some(false) => ("FAIL", "#cf222e"),
+            None => ("info", "#555"),
+        };
+        out.push_str(&format!(
+            "<tr><td {td}>{}</td><td style=\"border:1px solid #ccc;padding:4px 8px;color:{colour};font-weight:bold\">{label}</td><td {td}>{}</td></tr>\n",
+            esc(name),
+            esc(detail)
+        ));
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::payout_config::tests::config;
+    use crate::jobs::payout_plan::plan_journal;
+    use crate::jobs::payout_plan::tests::sample;
+
+    #[test]
+    fn the_email_has_the_summary_every_check_and_both_attachments() {
+        let s = sample();
+        let txs = s["transactions"].as_array().unwrap().clone();
+        let (rows, statuses) = rows_with_matches(txs, &|_| None);
+        assert_eq!(statuses[1].1, MatchStatus::NoSalesOrder);
+        let plan = plan_journal(&s, &config().accounts, "tts-stmt-x");
+        let state = StatementState {
+            statement_id: "7491234567890123456".into(),
+            currency: "USD".into(),
+            payable: "79.49".parse().unwrap(),
+            status: PostStatus::Posted,
+            journal_id: Some("1005".into()),
+            ..Default::default()
+        };
+        let mail = build_email(&config(), &state, &rows, &plan, &[], "from@example.com");
+        assert!(mail.subject.contains("posted"), "{}", mail.subject);
+        assert!(mail.html.contains("Summary (USD)") && mail.html.contains("79.49"));
+        assert!(
+            mail.html.contains("Settled orders have a Sales Order</td><td style=\"border:1px solid #ccc;padding:4px 8px;color:#cf222e;font-weight:bold\">FAIL"),
+            "{}",
+            mail.html
+        );
+        assert_eq!(mail.attachments.len(), 2);
+        let csv = String::from_utf8(mail.attachments[0].data.clone()).unwrap();
+        assert!(
+            csv.lines().nth(2).unwrap().ends_with(",no_sales_order"),
+            "{csv}"
+        );
     }
 }
