@@ -14,6 +14,7 @@ use shared::app::{JobRequest, JobsApp};
 use shared::clock::FixedClock;
 use shared::domain::{OrderId, ShopId};
 use shared::jobs::payout_state::{PayoutStore, PostStatus};
+use shared::jobs::payouts::Mode;
 use shared::store::{OrderLog, Outcome, SyncStatus};
 
 const SAMPLE: &str = "7491234567890123456";
@@ -282,6 +283,26 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
     assert_eq!(env.netsuite.state.records("journalEntry").len(), count);
     assert_eq!(lines(&env, &eid), want);
     assert_eq!(finance_mail(to).await.len(), mails.len());
+
+    // The CLI's rebuild and report --resend work from the kept raw pages:
+    // the same journal, rewritten in place, and one more email.
+    let job = app.payouts().expect("NetSuite configured");
+    let shop = ShopId::new(US_SHOP);
+    let rebuilt = job
+        .again(&shop, SAMPLE, Mode { rebuild: true, ..Mode::default() })
+        .await
+        .unwrap();
+    assert!(rebuilt.written && !rebuilt.emailed, "{rebuilt:?}");
+    assert_eq!(rebuilt.state.pages, 1);
+    assert_eq!(env.netsuite.state.records("journalEntry").len(), count);
+    assert_eq!(lines(&env, &eid), want);
+    let resent = job
+        .again(&shop, SAMPLE, Mode { resend: true, ..Mode::default() })
+        .await
+        .unwrap();
+    assert!(resent.emailed && !resent.written, "{resent:?}");
+    assert_eq!(finance_mail(to).await.len(), mails.len() + 1);
+    assert!(job.again(&shop, "1", Mode::default()).await.is_err(), "never read");
 }
 
 #[tokio::test]
