@@ -289,7 +289,14 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
     let job = app.payouts().expect("NetSuite configured");
     let shop = ShopId::new(US_SHOP);
     let rebuilt = job
-        .again(&shop, SAMPLE, Mode { rebuild: true, ..Mode::default() })
+        .again(
+            &shop,
+            SAMPLE,
+            Mode {
+                rebuild: true,
+                ..Mode::default()
+            },
+        )
         .await
         .unwrap();
     assert!(rebuilt.written && !rebuilt.emailed, "{rebuilt:?}");
@@ -297,12 +304,22 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
     assert_eq!(env.netsuite.state.records("journalEntry").len(), count);
     assert_eq!(lines(&env, &eid), want);
     let resent = job
-        .again(&shop, SAMPLE, Mode { resend: true, ..Mode::default() })
+        .again(
+            &shop,
+            SAMPLE,
+            Mode {
+                resend: true,
+                ..Mode::default()
+            },
+        )
         .await
         .unwrap();
     assert!(resent.emailed && !resent.written, "{resent:?}");
     assert_eq!(finance_mail(to).await.len(), mails.len() + 1);
-    assert!(job.again(&shop, "1", Mode::default()).await.is_err(), "never read");
+    assert!(
+        job.again(&shop, "1", Mode::default()).await.is_err(),
+        "never read"
+    );
 }
 
 #[tokio::test]

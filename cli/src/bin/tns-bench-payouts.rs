@@ -179,7 +179,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &state,
         &rows,
         &plan,
-        &[],
+        shared::jobs::payout_email::Listed::default(),
         "payouts@example.com",
     );
     let mime = mail.to_mime("bench");

@@ -39,6 +39,14 @@ pub fn rows_with_matches<'e>(
     (rows, statuses)
 }
 
+/// What the run listed besides the statement: its payments, and TikTok's
+/// unsettled transactions (202507, estimates: reported, never posted).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Listed<'a> {
+    pub payments: &'a [Payment],
+    pub unsettled: &'a [Value],
+}
+
 /// The finance email of one statement (pure over what the job gathered).
 /// `rows` are the statement's transactions with their match status in
 /// `sales_order` (see [`rows_with_matches`]).
@@ -47,9 +55,10 @@ pub fn build_email(
     state: &StatementState,
     rows: &[ReportRow],
     plan: &Result<JournalPlan, Held>,
-    payments: &[Payment],
+    listed: Listed<'_>,
     from: &str,
 ) -> RawEmail {
+    let payments = listed.payments;
     let mut checks = report::checks(rows, plan);
     checks.journal_link = state
         .journal_id
@@ -179,8 +188,9 @@ pub fn build_email(
         });
     }
     let html = format!(
-        "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px;color:#222\">\n{html}{}</body></html>\n",
-        tables_html(&state.currency, &summary, &table)
+        "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px;color:#222\">\n{html}{}{}</body></html>\n",
+        tables_html(&state.currency, &summary, &table),
+        unsettled_html(listed.unsettled)
     );
     RawEmail {
         from: from.to_string(),
@@ -190,6 +200,35 @@ pub fn build_email(
         text,
         attachments,
     }
+}
+
+/// TikTok's unsettled transactions (Get Unsettled Transactions 202507,
+/// finance notes §1.7): marked as estimates, never posted; the first 20 rows.
+fn unsettled_html(rows: &[Value]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let est = |r: &Value| {
+        super::payout_plan::amount(r.get("est_settlement_amount"), "").unwrap_or_default()
+    };
+    let total: Money = rows.iter().map(est).sum();
+    let td = "style=\"border:1px solid #ccc;padding:4px 8px\"";
+    let mut out = format!(
+        "<h2>Not settled yet: ESTIMATES, not posted</h2>\n<p>{} transaction(s), estimated settlement {total} in total (TikTok's estimate; it changes until settlement).</p>\n<table style=\"border-collapse:collapse\">\n<tr><th {td}>Order</th><th {td}>Estimated settlement</th><th {td}>Expected</th><th {td}>Why not yet</th></tr>\n",
+        rows.len()
+    );
+    let text = |r: &Value, k: &str| esc(r.get(k).and_then(Value::as_str).unwrap_or_default());
+    for r in rows.iter().take(20) {
+        out.push_str(&format!(
+            "<tr><td {td}>{}</td><td {td} align=\"right\">{}</td><td {td}>{}</td><td {td}>{}</td></tr>\n",
+            text(r, "order_id"),
+            est(r),
+            text(r, "estimated_settlement"),
+            text(r, "unsettled_reason")
+        ));
+    }
+    out.push_str("</table>\n");
+    out
 }
 
 fn esc(s: &str) -> String {
@@ -254,7 +293,20 @@ mod tests {
             journal_id: Some("1005".into()),
             ..Default::default()
         };
-        let mail = build_email(&config(), &state, &rows, &plan, &[], "from@example.com");
+        let mail = build_email(
+            &config(),
+            &state,
+            &rows,
+            &plan,
+            Listed {
+                payments: &[],
+                unsettled: &[serde_json::json!({"order_id": "577123456789000091",
+                    "est_settlement_amount": "18.20", "estimated_settlement": "Delivered + 7 days",
+                    "unsettled_reason": "WAITING_FOR_PACKAGE_DELIVERY"})],
+            },
+            "from@example.com",
+        );
+        assert!(mail.html.contains("ESTIMATES, not posted") && mail.html.contains("18.20"));
         assert!(mail.subject.contains("posted"), "{}", mail.subject);
         assert!(mail.html.contains("Summary (USD)") && mail.html.contains("79.49"));
         assert!(

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 
 use super::payout_config::{AccountIds, PayoutConfig};
+use super::payout_email::Listed;
 use super::payout_post::{
     date_of, digest, journal_body, payment_external_id, plan_payment, JournalHeader,
     PayableStatement, PaymentPlan,
@@ -123,9 +124,24 @@ impl ShopJob for Payouts<'_> {
             .map_err(finance)?;
         run.count("statements_listed", statements.len() as u64);
         run.count("payments_listed", payments.len() as u64);
+        // Estimates for the report only (never posted); a failure here does
+        // not stop the booking.
+        let unsettled = match self.shops.unsettled_between(shop, from, now).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                run.findings.push(format!(
+                    "unsettled transactions not read (the report omits them): {e}"
+                ));
+                Vec::new()
+            }
+        };
+        let listed = Listed {
+            payments: &payments,
+            unsettled: &unsettled,
+        };
         for st in &statements {
             let o = self
-                .statement(shop, st, &ids, &payments, Mode::default())
+                .statement(shop, st, &ids, listed, Mode::default())
                 .await?;
             let s = &o.state;
             run.count(&format!("statements_{}", s.status.as_str()), 1);

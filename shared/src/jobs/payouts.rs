@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 use super::payout_config::{
     resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
 };
-use super::payout_email::{build_email, rows_with_matches};
+use super::payout_email::{build_email, rows_with_matches, Listed};
 use super::payout_match::order_of;
 use super::payout_plan::{Held, JournalPlan, JournalPlanner};
 use super::payout_post::{
@@ -43,7 +43,7 @@ use crate::domain::{OrderId, ShopId};
 use crate::mapping::config::{MappingConfig, ShopMapping};
 use crate::netsuite::{column_text, NetSuiteClient};
 use crate::store::{JobRuns, OrderLog, OrderLogEntry};
-use crate::tiktok::finance::{FinanceError, Payment, Statement, MAX_PAGES};
+use crate::tiktok::finance::{FinanceError, Statement, MAX_PAGES};
 use crate::tiktok::ShopSessions;
 
 /// Who sends the finance email, through which SES client.
@@ -218,7 +218,7 @@ impl Payouts<'_> {
         shop: &ShopId,
         st: &Statement,
         ids: &AccountIds,
-        payments: &[Payment],
+        listed: Listed<'_>,
         mode: Mode,
     ) -> Result<StatementOutcome, JobError> {
         let Some((m, cfg)) = payout_config(self.mapping, shop)? else {
@@ -300,7 +300,7 @@ impl Payouts<'_> {
         };
         let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
         let emailed = self
-            .email(cfg, &mut state, &rows, &plan, payments, mode.resend)
+            .email(cfg, &mut state, &rows, &plan, listed, mode.resend)
             .await?;
         store.put_statement(&state).await?;
         Ok(StatementOutcome {
@@ -395,7 +395,7 @@ impl Payouts<'_> {
         state: &mut StatementState,
         rows: &[ReportRow],
         plan: &Result<JournalPlan, Held>,
-        payments: &[Payment],
+        listed: Listed<'_>,
         resend: bool,
     ) -> Result<bool, JobError> {
         let already = state
@@ -408,7 +408,7 @@ impl Payouts<'_> {
         if cfg.finance_emails.is_empty() || (already && !resend) {
             return Ok(false);
         }
-        let message = build_email(cfg, state, rows, plan, payments, &mail.from);
+        let message = build_email(cfg, state, rows, plan, listed, &mail.from);
         message.send(&mail.client).await.map_err(|e| {
             JobError::Other(format!(
                 "finance email for statement {}: {e}",
@@ -449,7 +449,8 @@ impl Payouts<'_> {
             from_archive: true,
             ..mode
         };
-        self.statement(shop, &st, &ids, &[], mode).await
+        self.statement(shop, &st, &ids, Listed::default(), mode)
+            .await
     }
 }
 
