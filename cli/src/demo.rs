@@ -354,6 +354,7 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
     for (subject, body) in &mails {
         println!("--- {subject}\n{body}");
     }
+    crate::demo_payouts::run(&env, &endpoint).await?;
     env.tiktok.shutdown().await;
     env.netsuite.shutdown().await;
     if count("queued") + count("received") > 0 {

@@ -4,6 +4,8 @@
 
 pub mod bench;
 pub mod demo;
+pub mod demo_payouts;
 pub mod jobs;
 pub mod ops;
 pub mod tracking;
+pub mod payouts;

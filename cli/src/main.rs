@@ -71,6 +71,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::tracking::TrackingCmd,
     },
+    /// Payouts → journal entries: statements booked, rebuild one, (re)send its report.
+    Payouts {
+        #[command(subcommand)]
+        cmd: cli::payouts::PayoutsCmd,
+    },
 }
 
 #[tokio::main]
@@ -156,5 +161,6 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Tracking { cmd } => {
             cli::tracking::tracking(cmd, &shared::store::aws::sdk_config().await).await
         }
+        Command::Payouts { cmd } => cli::payouts::payouts(cmd).await,
     }
 }

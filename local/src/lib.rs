@@ -14,5 +14,5 @@ pub mod mail;
 pub mod runner;
 
 pub use env::{LocalEnv, LocalError, LocalOptions};
-pub use mail::captured_mail;
+pub use mail::{captured_mail, captured_raw_mail};
 pub use runner::LocalRunner;

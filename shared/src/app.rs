@@ -255,6 +255,8 @@ pub struct JobsApp {
     pub clock: Arc<dyn Clock>,
     /// Fulfilments whose tracking reached TikTok (job runs table).
     pub pushed: crate::store::DynamoPushedFulfilments,
+    /// The payout job's finance email (from `ALERT_FROM`; `None`: not sent).
+    pub finance_mail: Option<crate::jobs::payouts::FinanceMail>,
 }
 
 /// What a schedule sends: the job, and optionally one shop (else every shop
@@ -279,7 +281,7 @@ pub enum JobRequestError {
     Store(#[from] crate::store::StoreError),
     #[error("the drift digest could not be sent: {0}")]
     Mail(String),
-    #[error("the inventory, verify and tracking jobs need NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
+    #[error("the inventory, verify, tracking and payouts jobs need NetSuite: set NETSUITE_SECRET_ID (or NETSUITE_ACCOUNT_ID and the token variables)")]
     NoNetSuite,
 }
 
@@ -311,9 +313,30 @@ impl JobsApp {
                 None => None,
             },
             alerts: clients.alerts(&config.alerts),
+            finance_mail: config.alerts.from.clone().map(|from| {
+                crate::jobs::payouts::FinanceMail {
+                    client: aws_sdk_sesv2::Client::new(sdk),
+                    from,
+                }
+            }),
             clock: clients.clock,
             config,
         })
+    }
+
+    /// The payout job over this app's clients (`None` without NetSuite).
+    pub fn payouts(&self) -> Option<crate::jobs::payouts::Payouts<'_>> {
+        self.netsuite
+            .as_ref()
+            .map(|netsuite| crate::jobs::payouts::Payouts {
+                shops: &self.shops,
+                netsuite,
+                runs: &self.runs,
+                log: &self.log,
+                mapping: &self.config.jobs.mapping,
+                clock: self.clock.as_ref(),
+                mail: self.finance_mail.as_ref(),
+            })
     }
 
     /// Runs the requested job for its shop(s), one after another; every run
@@ -352,7 +375,7 @@ impl JobsApp {
         };
         if matches!(
             name,
-            JobName::Inventory | JobName::Verify | JobName::Tracking
+            JobName::Inventory | JobName::Verify | JobName::Tracking | JobName::Payouts
         ) && self.netsuite.is_none()
         {
             return Err(JobRequestError::NoNetSuite);
@@ -397,6 +420,12 @@ impl JobsApp {
             (JobName::Inventory, Some(inv), _, _) => inv,
             (JobName::Verify, _, Some(v), _) => v,
             (JobName::Tracking, _, _, Some(t)) => t,
+        let payouts = self.payouts();
+        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &payouts) {
+            (JobName::Digest, ..) => &digest,
+            (JobName::Inventory, Some(inv), ..) => inv,
+            (JobName::Verify, _, Some(v), _) => v,
+            (JobName::Payouts, .., Some(p)) => p,
             _ => &sweep,
         };
         let mut out = Vec::with_capacity(shops.len());

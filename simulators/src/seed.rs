@@ -675,6 +675,33 @@ pub struct NetSuiteSeed {
     /// Price levels; `-1` (Custom) always exists. Absent in older seeds.
     #[serde(default)]
     pub price_levels: Vec<NamedSeed>,
+    /// The chart of accounts (journal entry lines, SuiteQL `account`).
+    /// Absent in older seeds.
+    #[serde(default)]
+    pub accounts: Vec<AccountSeed>,
+    /// Closed accounting periods as `YYYY-MM` (a journal dated in one is
+    /// refused). Settable at run time with `POST /_sim/periods`.
+    #[serde(default)]
+    pub closed_periods: Vec<String>,
+}
+
+/// One general-ledger account (SuiteQL `account` columns).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountSeed {
+    pub id: String,
+    pub acctnumber: String,
+    pub acctname: String,
+    /// NetSuite account type code: `Bank`, `AcctRec`, `OthCurrAsset`,
+    /// `Income`, `OthIncome`, `Expense`, `OthExpense`, `OthCurrLiab`, …
+    pub accttype: String,
+    #[serde(default)]
+    pub isinactive: bool,
+    /// A summary (parent) account takes no postings.
+    #[serde(default)]
+    pub issummary: bool,
+    /// Subsidiaries the account is available to (empty: all of them).
+    #[serde(default)]
+    pub subsidiaries: Vec<String>,
 }
 
 impl NetSuiteSeed {

@@ -11,8 +11,9 @@
 //!   a plain function; [`inventory`] is the job around it.
 //! - [`payout_plan`]: one TikTok statement → one balanced journal entry,
 //!   summarised by account; [`payout_report`]: the finance email (CSV of
-//!   every transaction, checks, HTML). Both pure; the payout job around
-//!   them is not built yet.
+//!   every transaction, checks, HTML). Both pure; [`payouts`] is the daily
+//!   job around them ([`payout_config`], [`payout_email`], [`payout_match`], [`payout_post`],
+//!   [`payout_run`], [`payout_state`]).
 //! - [`tracking_plan`]: which TikTok call ships a NetSuite fulfilment's
 //!   units with its tracking (pure); [`tracking`] is the job around it
 //!   ([`tracking_read`]: the SuiteQL, [`tracking_ship`]: the calls,
@@ -29,8 +30,15 @@ pub mod drift;
 pub mod inventory;
 pub mod inventory_plan;
 pub mod inventory_state;
+pub mod payout_config;
+pub mod payout_email;
+pub mod payout_match;
 pub mod payout_plan;
+pub mod payout_post;
 pub mod payout_report;
+pub mod payout_run;
+pub mod payout_state;
+pub mod payouts;
 pub mod run;
 pub mod sweep;
 pub mod tracking;
@@ -56,5 +64,8 @@ crate::string_enum! {
         Verify = "verify",
         /// Pushes NetSuite fulfilments' tracking to TikTok, once each.
         Tracking = "tracking",
+        /// Books TikTok statements and payments as journal entries and
+        /// emails finance the reconciliation report.
+        Payouts = "payouts",
     }
 }

@@ -111,69 +111,7 @@ pub struct PayoutAccounts {
     pub variance: Option<String>,
 }
 
-/// The documented fee keys and their groups (§1.5); the shop's table wins.
-pub fn default_fee_keys() -> BTreeMap<&'static str, &'static str> {
-    let mut m = BTreeMap::new();
-    for k in [
-        "platform_commission_amount",
-        "referral_fee_amount",
-        "refund_administration_fee_amount",
-        "dynamic_commission_amount",
-        "tsp_commission_amount",
-    ] {
-        m.insert(k, "commission");
-    }
-    for k in [
-        "transaction_fee_amount",
-        "credit_card_handling_fee_amount",
-        "seller_paylater_handling_fee_amount",
-        "dt_handling_fee_amount",
-    ] {
-        m.insert(k, "transaction");
-    }
-    for k in [
-        "affiliate_commission_amount",
-        "affiliate_partner_commission_amount",
-        "affiliate_ads_commission_amount",
-        "external_affiliate_marketing_fee_amount",
-        "cofunded_creator_bonus_amount",
-    ] {
-        m.insert(k, "affiliate");
-    }
-    for k in [
-        "sfp_service_fee_amount",
-        "live_specials_fee_amount",
-        "bonus_cashback_service_fee_amount",
-        "mall_service_fee_amount",
-        "voucher_xtra_service_fee_amount",
-        "flash_sales_service_fee_amount",
-        "cofunded_promotion_service_fee_amount",
-        "pre_order_service_fee_amount",
-        "epr_pob_service_fee_amount",
-        "fee_per_item_sold_amount",
-        "campaign_resource_fee",
-        "installation_service_fee",
-        "shipping_fee_guarantee_service_fee",
-    ] {
-        m.insert(k, "programme");
-    }
-    for k in [
-        "vat_amount",
-        "import_vat_amount",
-        "customs_duty_amount",
-        "customs_clearance_amount",
-        "sst_amount",
-        "gst_amount",
-        "iva_amount",
-        "isr_amount",
-        "anti_dumping_duty_amount",
-        "local_vat_amount",
-        "pit_amount",
-    ] {
-        m.insert(k, "fee_taxes");
-    }
-    m
-}
+pub use super::payout_config::default_fee_keys;
 
 /// One journal line (amounts positive; one of debit / credit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -239,42 +177,78 @@ pub fn plan_journal(
     accounts: &PayoutAccounts,
     external_id: &str,
 ) -> Result<JournalPlan, Held> {
-    let sid = statement
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or("?")
-        .to_string();
-    let unreadable = |reason: String| Held::Unreadable {
-        statement: sid.clone(),
-        reason,
-    };
-    let defaults = default_fee_keys();
-    let group_of = |key: &str| -> Option<String> {
-        accounts
+    let sid = statement.get("id").and_then(Value::as_str).unwrap_or("?");
+    let mut planner = JournalPlanner::new(accounts, sid);
+    let empty = Vec::new();
+    for t in statement
+        .get("transactions")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty)
+    {
+        planner.add(t)?;
+    }
+    planner.finish(statement, external_id)
+}
+
+/// [`plan_journal`] one transaction at a time, so a statement can be
+/// planned page by page (a 100,000-row statement never held whole): feed
+/// every transaction to [`JournalPlanner::add`], then the statement's root
+/// fields (any page's `data`; its `transactions` are not read) to
+/// [`JournalPlanner::finish`].
+pub struct JournalPlanner<'a> {
+    accounts: &'a PayoutAccounts,
+    defaults: BTreeMap<&'static str, &'static str>,
+    sid: String,
+    ledger: Ledger,
+    unknown: BTreeSet<String>,
+    by_type: BTreeMap<String, usize>,
+    differences: Vec<String>,
+    sum_settlement: Money,
+    sum_reserve: Money,
+}
+
+impl<'a> JournalPlanner<'a> {
+    pub fn new(accounts: &'a PayoutAccounts, statement_id: &str) -> Self {
+        Self {
+            accounts,
+            defaults: default_fee_keys(),
+            sid: statement_id.to_string(),
+            ledger: Ledger {
+                by_account: BTreeMap::new(),
+            },
+            unknown: BTreeSet::new(),
+            by_type: BTreeMap::new(),
+            differences: Vec::new(),
+            sum_settlement: Money::ZERO,
+            sum_reserve: Money::ZERO,
+        }
+    }
+
+    fn unreadable(&self, reason: String) -> Held {
+        Held::Unreadable {
+            statement: self.sid.clone(),
+            reason,
+        }
+    }
+
+    fn group_of(&self, key: &str) -> Option<String> {
+        self.accounts
             .fee_keys
             .get(key)
             .cloned()
-            .or_else(|| defaults.get(key).map(|g| g.to_string()))
-    };
-    let mut ledger = Ledger {
-        by_account: BTreeMap::new(),
-    };
-    let mut unknown = BTreeSet::new();
-    let mut by_type: BTreeMap<String, usize> = BTreeMap::new();
-    let mut differences = Vec::new();
-    let (mut sum_settlement, mut sum_reserve) = (Money::ZERO, Money::ZERO);
-    let sales = |own: &str| -> String {
-        match &accounts.revenue_source {
+            .or_else(|| self.defaults.get(key).map(|g| g.to_string()))
+    }
+
+    fn sales(&self, own: &str) -> String {
+        match &self.accounts.revenue_source {
             RevenueSource::Journal => own.to_string(),
             RevenueSource::SalesOrders { clearing_account } => clearing_account.clone(),
         }
-    };
-    let empty = Vec::new();
-    let txs = statement
-        .get("transactions")
-        .and_then(Value::as_array)
-        .unwrap_or(&empty);
-    for t in txs {
+    }
+
+    /// Books one transaction.
+    pub fn add(&mut self, t: &Value) -> Result<(), Held> {
+        let accounts = self.accounts;
         let id = t.get("id").and_then(Value::as_str).unwrap_or("?");
         let kind = t
             .get("type")
@@ -282,38 +256,39 @@ pub fn plan_journal(
             .unwrap_or("")
             .trim()
             .to_string();
-        *by_type.entry(kind.clone()).or_default() += 1;
+        *self.by_type.entry(kind.clone()).or_default() += 1;
         let f = |name: &str| amount(t.get(name), &format!("transaction {id} {name}"));
         if kind.eq_ignore_ascii_case("RESERVE") {
-            let r = f("reserve_amount").map_err(unreadable)?;
-            ledger.book(&accounts.reserve, r);
-            sum_reserve += r;
-            continue;
+            let r = f("reserve_amount").map_err(|e| self.unreadable(e))?;
+            self.ledger.book(&accounts.reserve, r);
+            self.sum_reserve += r;
+            return Ok(());
         }
-        let settlement = f("settlement_amount").map_err(unreadable)?;
-        sum_settlement += settlement;
+        let settlement = f("settlement_amount").map_err(|e| self.unreadable(e))?;
+        self.sum_settlement += settlement;
         let mut booked = Money::ZERO;
         // Revenue.
         let rev = breakdown(
             t.get("revenue_breakdown"),
             &format!("transaction {id} revenue_breakdown"),
         )
-        .map_err(unreadable)?;
+        .map_err(|e| self.unreadable(e))?;
         for (k, a) in &rev {
             let account = match k.as_str() {
-                "subtotal_before_discount_amount" => sales(&accounts.sales_revenue),
-                "seller_discount_amount" => sales(&accounts.seller_discounts),
+                "subtotal_before_discount_amount" => self.sales(&accounts.sales_revenue),
+                "seller_discount_amount" => self.sales(&accounts.seller_discounts),
                 "refund_subtotal_before_discount_amount" | "seller_discount_refund_amount" => {
-                    sales(&accounts.refunds)
+                    self.sales(&accounts.refunds)
                 }
-                _ => sales(&accounts.sales_revenue),
+                _ => self.sales(&accounts.sales_revenue),
             };
-            ledger.book(&account, *a);
+            self.ledger.book(&account, *a);
             booked += a;
         }
-        let revenue = f("revenue_amount").map_err(unreadable)?;
+        let revenue = f("revenue_amount").map_err(|e| self.unreadable(e))?;
         if rev.is_empty() && !revenue.is_zero() {
-            ledger.book(&sales(&accounts.sales_revenue), revenue);
+            let account = self.sales(&accounts.sales_revenue);
+            self.ledger.book(&account, revenue);
             booked += revenue;
         }
         // Shipping.
@@ -321,25 +296,25 @@ pub fn plan_journal(
             t.get("shipping_cost_breakdown"),
             &format!("transaction {id} shipping_cost_breakdown"),
         )
-        .map_err(unreadable)?;
-        let ship_amount = f("shipping_cost_amount").map_err(unreadable)?;
+        .map_err(|e| self.unreadable(e))?;
+        let ship_amount = f("shipping_cost_amount").map_err(|e| self.unreadable(e))?;
         for (k, a) in &ship {
             if k == "customer_paid_shipping_fee_amount" {
-                ledger.book(&accounts.shipping_income, *a);
+                self.ledger.book(&accounts.shipping_income, *a);
             } else {
-                let group = group_of(k).unwrap_or_else(|| "shipping_services".into());
-                ledger.book(
-                    accounts
-                        .fee_groups
-                        .get(&group)
-                        .unwrap_or(&accounts.other_fees),
-                    *a,
-                );
+                let group = self
+                    .group_of(k)
+                    .unwrap_or_else(|| "shipping_services".into());
+                let account = accounts
+                    .fee_groups
+                    .get(&group)
+                    .unwrap_or(&accounts.other_fees);
+                self.ledger.book(account, *a);
             }
             booked += a;
         }
         if ship.is_empty() && !ship_amount.is_zero() {
-            ledger.book(&accounts.shipping_income, ship_amount);
+            self.ledger.book(&accounts.shipping_income, ship_amount);
             booked += ship_amount;
         }
         // Fees and taxes on fees.
@@ -349,113 +324,124 @@ pub fn plan_journal(
                 ft.and_then(|v| v.get(part)),
                 &format!("transaction {id} fee_tax_breakdown.{part}"),
             )
-            .map_err(unreadable)?;
+            .map_err(|e| self.unreadable(e))?;
             for (k, a) in &m {
-                let account = match group_of(k).and_then(|g| accounts.fee_groups.get(&g)) {
+                let account = match self.group_of(k).and_then(|g| accounts.fee_groups.get(&g)) {
                     Some(acc) => acc.clone(),
                     None => {
                         if !a.is_zero() {
-                            unknown.insert(k.clone());
+                            self.unknown.insert(k.clone());
                         }
                         accounts.other_fees.clone()
                     }
                 };
-                ledger.book(&account, *a);
+                self.ledger.book(&account, *a);
                 booked += a;
             }
         }
-        let fee_tax = f("fee_tax_amount").map_err(unreadable)?;
+        let fee_tax = f("fee_tax_amount").map_err(|e| self.unreadable(e))?;
         if ft.is_none() && !fee_tax.is_zero() {
-            ledger.book(&accounts.other_fees, fee_tax);
+            self.ledger.book(&accounts.other_fees, fee_tax);
             booked += fee_tax;
         }
         // Adjustments.
-        let adj = f("adjustment_amount").map_err(unreadable)?;
+        let adj = f("adjustment_amount").map_err(|e| self.unreadable(e))?;
         if !adj.is_zero() {
             let account = accounts
                 .adjustments
                 .get(&kind)
                 .unwrap_or(&accounts.other_adjustments);
-            ledger.book(account, adj);
+            self.ledger.book(account, adj);
             booked += adj;
         }
         if booked != settlement {
-            differences.push(format!(
+            self.differences.push(format!(
                 "transaction {id} ({kind}): its parts add up to {booked}, its settlement_amount is {settlement}"
             ));
         }
         // Breakdown totals must match their own amounts (I3).
         let rev_sum: Money = rev.values().sum();
         if !rev.is_empty() && rev_sum != revenue {
-            differences.push(format!("transaction {id}: revenue_breakdown adds up to {rev_sum}, revenue_amount is {revenue}"));
+            self.differences.push(format!("transaction {id}: revenue_breakdown adds up to {rev_sum}, revenue_amount is {revenue}"));
         }
+        Ok(())
     }
-    let total = amount(
-        statement.get("total_settlement_amount"),
-        "total_settlement_amount",
-    )
-    .map_err(unreadable)?;
-    let total_reserve = amount(
-        statement.get("total_reserve_amount"),
-        "total_reserve_amount",
-    )
-    .map_err(unreadable)?;
-    let payable = amount(statement.get("payable_amount"), "payable_amount").map_err(unreadable)?;
-    if sum_settlement != total {
-        differences.push(format!(
-            "the transactions settle {sum_settlement}, total_settlement_amount is {total}"
-        ));
-    }
-    if sum_reserve != total_reserve {
-        differences.push(format!(
-            "the reserve rows add up to {sum_reserve}, total_reserve_amount is {total_reserve}"
-        ));
-    }
-    if total + total_reserve != payable {
-        differences.push(format!("total_settlement_amount {total} + total_reserve_amount {total_reserve} ≠ payable_amount {payable}"));
-    }
-    // The payable goes to the in-transit account (debit when positive).
-    ledger.book(&accounts.payout_in_transit, -payable);
-    let residual: Money = ledger.by_account.values().sum();
-    let mut variances = Vec::new();
-    if !differences.is_empty() || !residual.is_zero() {
-        match &accounts.variance {
-            Some(v) => {
-                ledger.book(v, -residual);
-                variances = differences;
-            }
-            None => {
-                return Err(Held::DoesNotAddUp {
-                    statement: sid,
-                    differences,
-                });
+
+    /// Checks the totals of `statement` (its root fields) against what was
+    /// added, and gives the journal or why it is held.
+    pub fn finish(mut self, statement: &Value, external_id: &str) -> Result<JournalPlan, Held> {
+        let accounts = self.accounts;
+        let total = amount(
+            statement.get("total_settlement_amount"),
+            "total_settlement_amount",
+        )
+        .map_err(|e| self.unreadable(e))?;
+        let total_reserve = amount(
+            statement.get("total_reserve_amount"),
+            "total_reserve_amount",
+        )
+        .map_err(|e| self.unreadable(e))?;
+        let payable = amount(statement.get("payable_amount"), "payable_amount")
+            .map_err(|e| self.unreadable(e))?;
+        let (sum_settlement, sum_reserve) = (self.sum_settlement, self.sum_reserve);
+        if sum_settlement != total {
+            self.differences.push(format!(
+                "the transactions settle {sum_settlement}, total_settlement_amount is {total}"
+            ));
+        }
+        if sum_reserve != total_reserve {
+            self.differences.push(format!(
+                "the reserve rows add up to {sum_reserve}, total_reserve_amount is {total_reserve}"
+            ));
+        }
+        if total + total_reserve != payable {
+            self.differences.push(format!("total_settlement_amount {total} + total_reserve_amount {total_reserve} ≠ payable_amount {payable}"));
+        }
+        // The payable goes to the in-transit account (debit when positive).
+        self.ledger.book(&accounts.payout_in_transit, -payable);
+        let residual: Money = self.ledger.by_account.values().sum();
+        let mut variances = Vec::new();
+        if !self.differences.is_empty() || !residual.is_zero() {
+            match &accounts.variance {
+                Some(v) => {
+                    self.ledger.book(v, -residual);
+                    variances = std::mem::take(&mut self.differences);
+                }
+                None => {
+                    return Err(Held::DoesNotAddUp {
+                        statement: self.sid,
+                        differences: self.differences,
+                    });
+                }
             }
         }
-    }
-    let lines = ledger
-        .by_account
-        .into_iter()
-        .filter(|(_, a)| !a.is_zero())
-        .map(|(account, a)| JournalLine {
-            memo: format!("TikTok statement {sid}"),
-            debit: if a < Decimal::ZERO { -a } else { Money::ZERO },
-            credit: if a > Decimal::ZERO { a } else { Money::ZERO },
-            account,
+        let sid = self.sid;
+        let lines = self
+            .ledger
+            .by_account
+            .into_iter()
+            .filter(|(_, a)| !a.is_zero())
+            .map(|(account, a)| JournalLine {
+                memo: format!("TikTok statement {sid}"),
+                debit: if a < Decimal::ZERO { -a } else { Money::ZERO },
+                credit: if a > Decimal::ZERO { a } else { Money::ZERO },
+                account,
+            })
+            .collect();
+        Ok(JournalPlan {
+            external_id: external_id.to_string(),
+            statement_id: sid,
+            currency: statement
+                .get("currency")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            lines,
+            unknown_fee_keys: self.unknown,
+            transactions_by_type: self.by_type,
+            variances,
         })
-        .collect();
-    Ok(JournalPlan {
-        external_id: external_id.to_string(),
-        statement_id: sid,
-        currency: statement
-            .get("currency")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        lines,
-        unknown_fee_keys: unknown,
-        transactions_by_type: by_type,
-        variances,
-    })
+    }
 }
 
 #[cfg(test)]

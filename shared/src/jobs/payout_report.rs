@@ -41,7 +41,9 @@ pub struct ReportRow {
     pub customer_payment: Money,
     pub platform_discount: Money,
     pub sales_tax: Money,
-    /// `yes`, `no` or empty (not an order row).
+    /// `yes`, `no` or empty (not an order row) from [`rows`]; the payout
+    /// job overwrites it with the transaction's
+    /// [`MatchStatus`](super::payout_match::MatchStatus).
     pub sales_order: String,
 }
 
@@ -122,7 +124,7 @@ fn csv_field(s: &str) -> String {
 
 /// The CSV attachment: a header and one line per row.
 pub fn csv(rows: &[ReportRow]) -> String {
-    let mut out = String::from("transaction_id,type,order_id,adjustment_id,settlement,revenue,shipping,fee_tax,adjustment,reserve,customer_payment,platform_discount,sales_tax,sales_order\r\n");
+    let mut out = String::from("transaction_id,type,order_id,adjustment_id,settlement,revenue,shipping,fee_tax,adjustment,reserve,customer_payment,platform_discount,sales_tax,match_status\r\n");
     for r in rows {
         let fields = [
             r.transaction_id.clone(),
@@ -147,6 +149,24 @@ pub fn csv(rows: &[ReportRow]) -> String {
     out
 }
 
+/// The journal-lines attachment: one line per account, with the totals.
+pub fn journal_csv(plan: &JournalPlan) -> String {
+    let mut out = String::from("external_id,account,debit,credit,memo\r\n");
+    for l in &plan.lines {
+        let fields = [
+            plan.external_id.clone(),
+            l.account.clone(),
+            l.debit.to_string(),
+            l.credit.to_string(),
+            l.memo.clone(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
 /// What finance reads first.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Checks {
@@ -155,6 +175,16 @@ pub struct Checks {
     pub unknown_fee_keys: BTreeSet<String>,
     /// Settled orders with no Sales Order in NetSuite.
     pub orders_without_sales_order: Vec<String>,
+    /// Refunds with no original sale in NetSuite (by order id).
+    pub orphan_refunds: Vec<String>,
+    /// Refunds of a known sale with no Credit Memo / Cash Refund yet.
+    pub refunds_not_booked: Vec<String>,
+    /// Adjustments that name no order (by adjustment id).
+    pub adjustments_without_order: Vec<String>,
+    /// Statement ↔ payment ↔ bank findings (filled by the payout job).
+    pub payment: Vec<String>,
+    /// Where the journal is in NetSuite (filled by the payout job).
+    pub journal_link: Option<String>,
     /// Adjustments by type: (count, total).
     pub adjustments: BTreeMap<String, (usize, Money)>,
     pub reserve_collected: Money,
@@ -171,8 +201,19 @@ pub fn checks(rows: &[ReportRow], plan: &Result<JournalPlan, Held>) -> Checks {
         Err(h) => c.integrity = vec![h.to_string()],
     }
     for r in rows {
-        if r.sales_order == "no" {
-            c.orders_without_sales_order.push(r.order_id.clone());
+        match r.sales_order.as_str() {
+            "no" | "no_sales_order" => c.orders_without_sales_order.push(r.order_id.clone()),
+            "orphan_refund" => c.orphan_refunds.push(r.order_id.clone()),
+            "refund_not_booked" => c.refunds_not_booked.push(r.order_id.clone()),
+            "adjustment_without_order" => {
+                c.adjustments_without_order
+                    .push(if r.adjustment_id.is_empty() {
+                        r.transaction_id.clone()
+                    } else {
+                        r.adjustment_id.clone()
+                    })
+            }
+            _ => {}
         }
         if r.kind.eq_ignore_ascii_case("RESERVE") {
             if r.reserve < Money::ZERO {
@@ -208,8 +249,11 @@ pub fn email(
     c: &Checks,
 ) -> (String, String, String) {
     let status = match plan {
+        Ok(p) if c.journal_link.is_some() && p.variances.is_empty() => {
+            format!("journal {} posted", p.external_id)
+        }
         Ok(p) if p.variances.is_empty() => format!("journal {} ready to post", p.external_id),
-        Ok(p) => format!("journal {} posted with a variance", p.external_id),
+        Ok(p) => format!("journal {} with a variance", p.external_id),
         Err(_) => "HELD: does not add up".into(),
     };
     let subject = format!("TikTok statement {statement_id} ({currency}): {status}");
@@ -236,6 +280,23 @@ pub fn email(
                 .join(", ")
         ));
     }
+    for (what, list) in [
+        (
+            "refund(s) have no original sale in NetSuite",
+            &c.orphan_refunds,
+        ),
+        (
+            "refund(s) have no Credit Memo / Cash Refund yet",
+            &c.refunds_not_booked,
+        ),
+        ("adjustment(s) name no order", &c.adjustments_without_order),
+    ] {
+        if !list.is_empty() {
+            let shown: Vec<&str> = list.iter().take(20).map(String::as_str).collect();
+            issues.push(format!("{} {what}: {}", list.len(), shown.join(", ")));
+        }
+    }
+    issues.extend(c.payment.iter().cloned());
     for (kind, (n, total)) in &c.adjustments {
         if HIGHLIGHTED.contains(&kind.as_str()) {
             issues.push(format!("{n} {kind} adjustment(s), {total} {currency}"));
@@ -256,6 +317,10 @@ pub fn email(
             let _ = writeln!(html, "<li>{}</li>", esc(i));
         }
         html.push_str("</ul>\n");
+    }
+    if let Some(link) = &c.journal_link {
+        let _ = writeln!(text, "\nNetSuite: {link}");
+        let _ = writeln!(html, "<p>NetSuite: {}</p>", esc(link));
     }
     if let Ok(p) = plan {
         text.push_str("\nJournal lines:\n");

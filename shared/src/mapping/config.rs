@@ -104,6 +104,9 @@ pub struct ShopMapping {
     /// Tracking push to TikTok: the carrier table (`None`: an empty table,
     /// so every fulfilment waits for a carrier mapping, with the fix).
     pub tracking: Option<TrackingConfig>,
+    /// Payouts → journal entries and the finance report (`None`: this
+    /// shop's payouts are not booked).
+    pub payouts: Option<crate::jobs::payout_config::PayoutConfig>,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -182,6 +185,7 @@ impl Default for ShopMapping {
             refund_record: RefundRecord::CreditMemo,
             inventory: None,
             tracking: None,
+            payouts: None,
         }
     }
 }
@@ -217,6 +221,12 @@ impl ShopMapping {
         } = &self.customer
         {
             return Err("customer.customer_id is required with mode \"generic\": set the NetSuite id of the TikTok customer".into());
+        }
+        if let Some(p) = &self.payouts {
+            if self.subsidiary.is_none() {
+                return Err("payouts needs subsidiary: set the NetSuite id of the subsidiary the journals are booked in".into());
+            }
+            p.validate()?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@
 
 pub mod digest;
 pub mod mailer;
+pub mod raw_mail;
 
 pub use digest::{is_new_failure, render, AlertLine, Digest};
 pub use mailer::{AlertSink, SesAlerts};

@@ -111,3 +111,38 @@ pub(crate) async fn bulk_stock(
             .into_response(),
     }
 }
+
+#[derive(Deserialize)]
+pub(crate) struct Periods {
+    #[serde(default)]
+    close: Vec<String>,
+    #[serde(default)]
+    open: Vec<String>,
+}
+
+/// `POST /_sim/periods {"close": ["2025-12"], "open": ["2026-01"]}`: closes
+/// or reopens accounting periods (`YYYY-MM`) for journal entries.
+pub(crate) async fn periods(State(sim): State<NetSuiteSim>, Json(p): Json<Periods>) -> Response {
+    let bad = p.close.iter().chain(&p.open).find(|x| {
+        x.len() != 7
+            || x.as_bytes()[4] != b'-'
+            || x[..4].parse::<u16>().is_err()
+            || x[5..]
+                .parse::<u8>()
+                .map_or(true, |m| !(1..=12).contains(&m))
+    });
+    if let Some(b) = bad {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"ok": false, "error": format!("period {b:?} is not YYYY-MM")})),
+        )
+            .into_response();
+    }
+    for x in &p.close {
+        sim.set_period_closed(x, true);
+    }
+    for x in &p.open {
+        sim.set_period_closed(x, false);
+    }
+    Json(json!({"ok": true})).into_response()
+}

@@ -244,6 +244,17 @@ impl NetSuiteSim {
     }
 
     /// Everything `/_sim/state` shows.
+    /// Closes (or reopens) the accounting period `YYYY-MM`: a journal entry
+    /// dated in a closed period is refused (`records/journal.rs`).
+    pub fn set_period_closed(&self, period: &str, closed: bool) {
+        let mut st = self.state();
+        if closed {
+            st.records.books.closed.insert(period.to_string());
+        } else {
+            st.records.books.closed.remove(period);
+        }
+    }
+
     pub fn snapshot(&self) -> Value {
         let st = self.state();
         json!({
@@ -287,7 +298,8 @@ pub fn router(sim: NetSuiteSim) -> Router {
         .route("/_sim/faults", post(control::faults))
         .route("/_sim/reset", post(control::reset))
         .route("/_sim/stock", post(control::set_stock))
-        .route("/_sim/stock/bulk", post(control::bulk_stock));
+        .route("/_sim/stock/bulk", post(control::bulk_stock))
+        .route("/_sim/periods", post(control::periods));
     rest.merge(control)
         .fallback(errors::not_found)
         .with_state(sim)

@@ -58,6 +58,7 @@ use crate::seed::NetSuiteSeed;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+mod journal;
 mod refs;
 mod transform;
 pub(crate) use transform::{transform, transform_record};
@@ -370,6 +371,8 @@ pub(crate) struct RecordStore {
     next_id: u64,
     tables: BTreeMap<&'static str, Table>,
     refs: refs::RefData,
+    /// Chart of accounts and closed periods (journal entries, `journal.rs`).
+    pub(crate) books: journal::Books,
 }
 
 /// Runtime internal ids start here, clear of the seeded ids.
@@ -415,6 +418,7 @@ impl RecordStore {
             next_id: FIRST_RUNTIME_ID,
             tables: BTreeMap::new(),
             refs: refs::RefData::from_seed(seed),
+            books: journal::Books::from_seed(seed),
         };
         for c in &seed.customers {
             let id: u64 = c.id.parse().unwrap_or(0);
@@ -1126,6 +1130,9 @@ impl RecordStore {
         let rec = self.prepare_new(k, body);
         self.check_required(k, &rec)?;
         self.check_agreement(k, &rec)?;
+        if k.name == "journalEntry" {
+            self.books.check(&rec)?;
+        }
         if let Some(eid) = rec.get("externalId").map(scalar_string) {
             if self
                 .tables
@@ -1159,6 +1166,12 @@ impl RecordStore {
         }
         let rec = self.prepare_update(k, id, body.clone(), replace)?;
         self.validate(k, &body, &rec)?;
+        if k.name == "journalEntry" {
+            // Judged on the merged lines: an upsert that appends its lines
+            // to the stored ones (no `?replace=line`) doubles both sides and
+            // still balances, exactly as NetSuite would let it.
+            self.books.check(&rec)?;
+        }
         self.commit_update(k, id, rec);
         Ok(())
     }

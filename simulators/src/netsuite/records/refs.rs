@@ -52,6 +52,8 @@ pub(crate) enum Ref {
     Class,
     PriceLevel,
     Item,
+    /// A journal line's GL account (`journal.rs`).
+    Account,
 }
 
 /// One row of reference data (everything but customers, which are records).
@@ -139,6 +141,10 @@ impl RefData {
                 put(r, &n.id, &n.name, !n.isinactive, None, lt);
             }
         }
+        for a in &seed.accounts {
+            let name = format!("{} {}", a.acctnumber, a.acctname);
+            put(Ref::Account, &a.id, &name, !a.isinactive, None, "account");
+        }
         // Custom price: always available, no record behind it (§2).
         put(Ref::PriceLevel, "-1", "Custom", true, None, "");
         Self {
@@ -177,6 +183,7 @@ pub(crate) fn line_ref(sl: &Sublist, field: &str) -> Option<Ref> {
         "class" => Some(Ref::Class),
         "price" if sl.item_ref.is_some() => Some(Ref::PriceLevel),
         "currency" if sl.name == "currencyList" => Some(Ref::Currency),
+        "account" if sl.name == "line" => Some(Ref::Account),
         _ => None,
     }
 }

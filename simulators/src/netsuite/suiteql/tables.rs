@@ -53,6 +53,20 @@ pub(crate) fn columns(table: &str) -> Option<&'static [(&'static str, Kind)]> {
             ("isinactive", Text),
         ],
         "department" | "classification" => &[("id", Num), ("name", Text), ("isinactive", Text)],
+        // Columns of the Records Catalog `account` table (acctnumber,
+        // acctname, fullname, accttype codes such as `Bank`/`Income`,
+        // isinactive, issummary), as public SuiteQL over accounts selects
+        // them [SECONDARY]; `fullname` is the name here (no parent accounts
+        // are simulated).
+        "account" => &[
+            ("id", Num),
+            ("acctnumber", Text),
+            ("acctname", Text),
+            ("fullname", Text),
+            ("accttype", Text),
+            ("isinactive", Text),
+            ("issummary", Text),
+        ],
         "inventoryitemlocations" => &[
             ("item", Num),
             ("location", Num),
@@ -455,6 +469,26 @@ pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> O
             })
             .collect(),
         "currency" => named(&seed.currencies),
+        "account" => {
+            let mut rows: Vec<_> = st.records.books.accounts().collect();
+            rows.sort_by_key(|a| a.id.parse::<u64>().unwrap_or(u64::MAX));
+            rows.into_iter()
+                .map(|a| {
+                    aligned(
+                        name,
+                        HashMap::from([
+                            ("id", a.id.clone()),
+                            ("acctnumber", a.acctnumber.clone()),
+                            ("acctname", a.acctname.clone()),
+                            ("fullname", a.acctname.clone()),
+                            ("accttype", a.accttype.clone()),
+                            ("isinactive", tf(a.isinactive).to_string()),
+                            ("issummary", tf(a.issummary).to_string()),
+                        ]),
+                    )
+                })
+                .collect()
+        }
         "department" => named(&seed.departments),
         "classification" => named(&seed.classes),
         "customer" => st

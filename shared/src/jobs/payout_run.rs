@@ -1,0 +1,182 @@
+//! The payout job's run ([`ShopJob`]) and its payments: each paid payment
+//! is booked in-transit → bank once its statements are posted
+//! (`payout_post::plan_payment`; several statements when TikTok combined
+//! them).
+
+use async_trait::async_trait;
+
+use super::payout_config::{AccountIds, PayoutConfig};
+use super::payout_email::Listed;
+use super::payout_post::{
+    date_of, digest, journal_body, payment_external_id, plan_payment, JournalHeader,
+    PayableStatement, PaymentPlan,
+};
+use super::payout_state::{PaymentState, PostStatus};
+use super::payouts::{finance, payout_config, Mode, Payouts};
+use super::run::{JobError, Progress, ShopJob};
+use super::JobName;
+use crate::domain::ShopId;
+use crate::mapping::config::ShopMapping;
+use crate::store::{JobRun, LeaseState, RunFailure};
+use crate::tiktok::finance::Payment;
+
+impl Payouts<'_> {
+    /// Books one payment (in-transit → bank) once its statements are known.
+    pub async fn payment(
+        &self,
+        shop: &ShopId,
+        p: &Payment,
+        cfg: &PayoutConfig,
+        m: &ShopMapping,
+        ids: &AccountIds,
+    ) -> Result<PaymentState, JobError> {
+        let store = self.store(shop);
+        let mut of_payment = Vec::new();
+        for sid in store.index().await? {
+            if let Some(s) = store.statement(&sid).await? {
+                if s.payment_id.as_deref() == Some(p.id.as_str()) && s.status == PostStatus::Posted
+                {
+                    of_payment.push(PayableStatement {
+                        id: s.statement_id,
+                        payable: s.payable,
+                        currency: s.currency,
+                    });
+                }
+            }
+        }
+        let eid = payment_external_id(shop, p.id.as_str());
+        let mut state = store.payment(p.id.as_str()).await?.unwrap_or_default();
+        state.payment_id = p.id.as_str().to_string();
+        state.external_id = eid.clone();
+        state.updated_at = self.clock.now();
+        match plan_payment(p, &of_payment, cfg) {
+            PaymentPlan::Post {
+                lines, statements, ..
+            } => {
+                state.statements = statements;
+                let header = JournalHeader {
+                    external_id: eid.clone(),
+                    subsidiary: m.subsidiary.clone().unwrap_or_default(),
+                    currency: m.currency.clone(),
+                    tran_date: date_of(p.paid_time.unwrap_or(p.create_time)),
+                    memo: format!("TikTok payment {}", p.id),
+                    department: None,
+                    class: None,
+                    location: None,
+                };
+                let body = journal_body(&header, &lines, ids).map_err(JobError::Other)?;
+                let d = digest(&body);
+                if state.body_digest != d || state.journal_id.is_none() {
+                    match self.write("journalEntry", &eid, &body).await {
+                        Ok(id) => {
+                            state.journal_id = Some(id);
+                            state.body_digest = d;
+                            state.status = PostStatus::Posted;
+                            state.reason = None;
+                        }
+                        Err(r) => {
+                            state.status = PostStatus::Failed;
+                            state.reason = Some(r);
+                        }
+                    }
+                }
+            }
+            PaymentPlan::Hold(r) | PaymentPlan::Skip(r) => {
+                state.status = PostStatus::Held;
+                state.reason = Some(r);
+            }
+        }
+        store.put_payment(&state).await?;
+        Ok(state)
+    }
+}
+
+#[async_trait]
+impl ShopJob for Payouts<'_> {
+    fn name(&self) -> JobName {
+        JobName::Payouts
+    }
+
+    async fn run(
+        &self,
+        shop: &ShopId,
+        _start: &LeaseState,
+        progress: &Progress<'_>,
+        run: &mut JobRun,
+    ) -> Result<String, JobError> {
+        let now = self.clock.now();
+        let Some((m, cfg)) = payout_config(self.mapping, shop)? else {
+            run.note = "no payouts config for this shop: nothing to book".into();
+            return Ok(now.to_string());
+        };
+        let ids = self.account_ids(cfg).await?;
+        let from = now - i64::from(cfg.lookback_days) * 86_400;
+        run.note = format!("statements and payments in [{from}, {now})");
+        let statements = self
+            .shops
+            .statements_between(shop, from, now)
+            .await
+            .map_err(finance)?;
+        let payments = self
+            .shops
+            .payments_between(shop, from, now)
+            .await
+            .map_err(finance)?;
+        run.count("statements_listed", statements.len() as u64);
+        run.count("payments_listed", payments.len() as u64);
+        // Estimates for the report only (never posted); a failure here does
+        // not stop the booking.
+        let unsettled = match self.shops.unsettled_between(shop, from, now).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                run.findings.push(format!(
+                    "unsettled transactions not read (the report omits them): {e}"
+                ));
+                Vec::new()
+            }
+        };
+        let listed = Listed {
+            payments: &payments,
+            unsettled: &unsettled,
+        };
+        for st in &statements {
+            let o = self
+                .statement(shop, st, &ids, listed, Mode::default())
+                .await?;
+            let s = &o.state;
+            run.count(&format!("statements_{}", s.status.as_str()), 1);
+            run.count("journals_written", u64::from(o.written));
+            run.count("emails_sent", u64::from(o.emailed));
+            run.count("transactions", s.transactions as u64);
+            run.count("unmatched", s.unmatched as u64);
+            if s.status != PostStatus::Posted {
+                let reason = s.reason.clone().unwrap_or_default();
+                run.failures.push(RunFailure {
+                    subject: format!("statement {}", s.statement_id),
+                    reason: reason.clone(),
+                    fix: "Finance has the report; fix the figures with TikTok or set payouts.variance, then run `payouts rebuild --statement`.".into(),
+                });
+            }
+            if !s.unknown_fee_keys.is_empty() {
+                run.findings.push(format!(
+                    "statement {}: fee keys booked to other fees: {}",
+                    s.statement_id,
+                    s.unknown_fee_keys.join(", ")
+                ));
+            }
+            progress.commit(st.id.as_str()).await?;
+        }
+        for p in &payments {
+            let s = self.payment(shop, p, cfg, m, &ids).await?;
+            run.count(&format!("payments_{}", s.status.as_str()), 1);
+            if s.status != PostStatus::Posted {
+                run.findings.push(format!(
+                    "payment {}: {}",
+                    s.payment_id,
+                    s.reason.unwrap_or_default()
+                ));
+            }
+        }
+        Ok(now.to_string())
+    }
+}

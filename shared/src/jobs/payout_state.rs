@@ -1,0 +1,255 @@
+//! What the payout job remembers per shop, in the job-state items of the
+//! job runs table (`JobRuns::get_state` / `put_state`, job `payouts`):
+//!
+//! - `stmt#<id>`: the statement's [`StatementState`] (journal id, hold
+//!   reason, the digest of the last journal body sent, which status the
+//!   finance email was sent for);
+//! - `pay#<id>`: a payment's [`PaymentState`];
+//! - `raw#<id>#<page>`: each page of Transactions by Statement exactly as
+//!   TikTok sent it (the webhook archives raw events the same way: the
+//!   bytes first, so a journal can be rebuilt and audited; a page of 100
+//!   rows is far below DynamoDB's 400 KB item limit);
+//! - `match#<id>#<chunk>`: the match status of each transaction, 5,000 a
+//!   chunk (`<transaction id>=<status>` lines);
+//! - `index`: the statement ids seen, newest last (for `payouts list`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::payout_match::MatchStatus;
+use crate::domain::{Money, ShopId};
+use crate::store::{JobRuns, StoreError};
+
+/// The job name the state is kept under.
+pub const JOB: &str = "payouts";
+/// Transactions per `match#` item.
+pub const MATCH_CHUNK: usize = 5000;
+
+crate::string_enum! {
+    /// Where a statement's journal stands.
+    #[derive(Default)]
+    pub enum PostStatus {
+        /// The journal entry is in NetSuite.
+        Posted = "posted",
+        /// Not posted: it does not add up (or cannot be read); reported.
+        #[default]
+        Held = "held",
+        /// NetSuite refused it; the reason is kept and the next run retries.
+        Failed = "failed",
+    }
+}
+
+/// One statement, as the job left it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StatementState {
+    pub statement_id: String,
+    pub statement_time: i64,
+    pub currency: String,
+    #[serde(default)]
+    pub payment_id: Option<String>,
+    pub payable: Money,
+    pub status: PostStatus,
+    pub external_id: String,
+    #[serde(default)]
+    pub journal_id: Option<String>,
+    /// sha256 of the last journal body NetSuite accepted.
+    #[serde(default)]
+    pub body_digest: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub pages: usize,
+    pub transactions: usize,
+    pub journal_lines: usize,
+    #[serde(default)]
+    pub unknown_fee_keys: Vec<String>,
+    /// Transactions whose match needs attention.
+    pub unmatched: usize,
+    /// The status the finance email was sent for, and when.
+    #[serde(default)]
+    pub emailed: Option<(PostStatus, i64)>,
+    pub updated_at: i64,
+}
+
+/// One payment, as the job left it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PaymentState {
+    pub payment_id: String,
+    pub statements: Vec<String>,
+    pub status: PostStatus,
+    pub external_id: String,
+    #[serde(default)]
+    pub journal_id: Option<String>,
+    #[serde(default)]
+    pub body_digest: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub updated_at: i64,
+}
+
+fn decode<T: for<'de> Deserialize<'de>>(
+    name: &str,
+    v: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    v.map(|s| {
+        serde_json::from_str(&s).map_err(|e| {
+            StoreError::unavailable(
+                crate::store::Store::JobRuns,
+                format!("payout state {name} is unreadable: {e}"),
+            )
+        })
+    })
+    .transpose()
+}
+
+fn encode<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// The payout job's state for one shop.
+pub struct PayoutStore<'a> {
+    pub runs: &'a dyn JobRuns,
+    pub shop: &'a ShopId,
+}
+
+impl PayoutStore<'_> {
+    pub async fn statement(&self, id: &str) -> Result<Option<StatementState>, StoreError> {
+        let name = format!("stmt#{id}");
+        decode(&name, self.runs.get_state(JOB, self.shop, &name).await?)
+    }
+
+    pub async fn put_statement(&self, s: &StatementState) -> Result<(), StoreError> {
+        let name = format!("stmt#{}", s.statement_id);
+        self.runs
+            .put_state(JOB, self.shop, &name, &encode(s))
+            .await?;
+        let mut index = self.index().await?;
+        if !index.contains(&s.statement_id) {
+            index.push(s.statement_id.clone());
+            self.runs
+                .put_state(JOB, self.shop, "index", &encode(&index))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Statement ids seen, oldest first.
+    pub async fn index(&self) -> Result<Vec<String>, StoreError> {
+        Ok(
+            decode("index", self.runs.get_state(JOB, self.shop, "index").await?)?
+                .unwrap_or_default(),
+        )
+    }
+
+    pub async fn payment(&self, id: &str) -> Result<Option<PaymentState>, StoreError> {
+        let name = format!("pay#{id}");
+        decode(&name, self.runs.get_state(JOB, self.shop, &name).await?)
+    }
+
+    pub async fn put_payment(&self, p: &PaymentState) -> Result<(), StoreError> {
+        let name = format!("pay#{}", p.payment_id);
+        self.runs.put_state(JOB, self.shop, &name, &encode(p)).await
+    }
+
+    /// Keeps page `n` (from 1) of a statement as TikTok sent it.
+    pub async fn put_raw_page(&self, id: &str, n: usize, raw: &str) -> Result<(), StoreError> {
+        let name = format!("raw#{id}#{n:05}");
+        self.runs.put_state(JOB, self.shop, &name, raw).await
+    }
+
+    /// Kept page `n` (from 1) of a statement.
+    pub async fn raw_page(&self, id: &str, n: usize) -> Result<Option<Value>, StoreError> {
+        let name = format!("raw#{id}#{n:05}");
+        decode(&name, self.runs.get_state(JOB, self.shop, &name).await?)
+    }
+
+    /// Every kept page of a statement, in order.
+    pub async fn raw_pages(&self, id: &str) -> Result<Vec<Value>, StoreError> {
+        let mut out = Vec::new();
+        for n in 1.. {
+            let name = format!("raw#{id}#{n:05}");
+            match decode::<Value>(&name, self.runs.get_state(JOB, self.shop, &name).await?)? {
+                Some(v) => out.push(v),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn put_matches(
+        &self,
+        id: &str,
+        matches: &[(String, MatchStatus)],
+    ) -> Result<(), StoreError> {
+        for (i, chunk) in matches.chunks(MATCH_CHUNK).enumerate() {
+            let text: String = chunk
+                .iter()
+                .map(|(t, s)| format!("{t}={}\n", s.as_str()))
+                .collect();
+            let name = format!("match#{id}#{i:03}");
+            self.runs.put_state(JOB, self.shop, &name, &text).await?;
+        }
+        Ok(())
+    }
+
+    /// Every stored (transaction id, match status) of a statement.
+    pub async fn matches(&self, id: &str) -> Result<Vec<(String, MatchStatus)>, StoreError> {
+        let mut out = Vec::new();
+        for i in 0.. {
+            let name = format!("match#{id}#{i:03}");
+            let Some(text) = self.runs.get_state(JOB, self.shop, &name).await? else {
+                break;
+            };
+            out.extend(text.lines().filter_map(|l| {
+                let (t, s) = l.split_once('=')?;
+                Some((t.to_string(), MatchStatus::parse(s)))
+            }));
+        }
+        Ok(out)
+    }
+}
+
+/// A whole statement rebuilt from its kept pages: the last page's fields,
+/// every page's transactions (de-duplicated by id, first kept).
+pub fn assemble(pages: Vec<Value>) -> Value {
+    let mut seen = std::collections::HashSet::new();
+    let mut rows = Vec::new();
+    let mut last = serde_json::Map::new();
+    for page in pages {
+        let Value::Object(mut m) = page else { continue };
+        if let Some(Value::Array(txs)) = m.remove("transactions") {
+            for t in txs {
+                let id = t.get("id").and_then(Value::as_str).unwrap_or_default();
+                if id.is_empty() || seen.insert(id.to_string()) {
+                    rows.push(t);
+                }
+            }
+        }
+        last = m;
+    }
+    last.insert("next_page_token".into(), Value::from(""));
+    last.insert("transactions".into(), Value::Array(rows));
+    Value::Object(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pages_assemble_into_one_statement_without_duplicates() {
+        let a = json!({"id": "1", "total_count": 3, "next_page_token": "x",
+                       "transactions": [{"id": "a"}, {"id": "b"}]});
+        let b = json!({"id": "1", "total_count": 3, "next_page_token": "",
+                       "transactions": [{"id": "b"}, {"id": "c"}]});
+        let s = assemble(vec![a, b]);
+        let ids: Vec<&str> = s["transactions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        assert_eq!(s["total_count"], 3);
+    }
+}

@@ -1,0 +1,467 @@
+//! The daily payout job: TikTok statements and payments → NetSuite journal
+//! entries, and the finance reconciliation email (issue 12).
+//!
+//! Per shop with a `payouts` mapping (`payout_config`):
+//! 1. the chart of accounts is read once (SuiteQL `account`) and every
+//!    configured account number resolved, or the run stops naming the
+//!    field (`payout_config::resolve_accounts`);
+//! 2. statements and payments of the look-back window (default 10 days:
+//!    TikTok publishes them ~5 working days late, finance notes §1.2) are
+//!    listed; each statement's Transactions by Statement 202501 pages are
+//!    read and kept as sent (`payout_state`), then planned
+//!    (`payout_plan::plan_journal`) and upserted as one `journalEntry` by a
+//!    deterministic externalId with `?replace=line` (`payout_post`), unless
+//!    it is held (reported, not posted);
+//! 3. each transaction is matched to its Sales Order / refund through the
+//!    order log (`payout_match`) and the status stored;
+//! 4. finance gets one email per statement and status (HTML + CSVs of the
+//!    transactions and the journal lines), remembered so a re-run sends
+//!    nothing; the CLI can resend;
+//! 5. each paid payment is booked in-transit → bank (`plan_payment`).
+//!
+//! A re-run is safe: a journal whose body has not changed is not written
+//! again, and an upsert replaces the lines rather than adding to them.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::payout_config::{
+    resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
+};
+use super::payout_email::{build_email, rows_with_matches, Listed};
+use super::payout_match::order_of;
+use super::payout_plan::{Held, JournalPlan, JournalPlanner};
+use super::payout_post::{
+    digest, journal_body, statement_date, statement_external_id, JournalHeader,
+};
+use super::payout_report::ReportRow;
+use super::payout_state::{PayoutStore, PostStatus, StatementState};
+use super::run::JobError;
+use crate::clock::Clock;
+use crate::domain::{OrderId, ShopId};
+use crate::mapping::config::{MappingConfig, ShopMapping};
+use crate::netsuite::{column_text, NetSuiteClient};
+use crate::store::{JobRuns, OrderLog, OrderLogEntry};
+use crate::tiktok::finance::{FinanceError, Statement, MAX_PAGES};
+use crate::tiktok::ShopSessions;
+
+/// Who sends the finance email, through which SES client.
+pub struct FinanceMail {
+    pub client: aws_sdk_sesv2::Client,
+    pub from: String,
+}
+
+/// The payout job over its clients and stores.
+pub struct Payouts<'a> {
+    pub shops: &'a ShopSessions,
+    pub netsuite: &'a NetSuiteClient,
+    pub runs: &'a dyn JobRuns,
+    pub log: &'a dyn OrderLog,
+    pub mapping: &'a MappingConfig,
+    pub clock: &'a dyn Clock,
+    pub mail: Option<&'a FinanceMail>,
+}
+
+/// What happened to one statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementOutcome {
+    pub state: StatementState,
+    /// The journal was written (false: unchanged, held or failed).
+    pub written: bool,
+    pub emailed: bool,
+}
+
+/// How a statement is processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Mode {
+    /// Rewrite the journal even when its body has not changed.
+    pub rebuild: bool,
+    /// Send the email even when it was sent for this status.
+    pub resend: bool,
+    /// Plan from the kept pages instead of reading TikTok again.
+    pub from_archive: bool,
+}
+
+pub(super) fn finance(e: FinanceError) -> JobError {
+    match e {
+        FinanceError::Call(c) => JobError::TikTok(c),
+        other => JobError::Other(other.to_string()),
+    }
+}
+
+/// The shop's mapping and payout config, or why there is none.
+pub fn payout_config<'m>(
+    mapping: &'m MappingConfig,
+    shop: &ShopId,
+) -> Result<Option<(&'m ShopMapping, &'m PayoutConfig)>, JobError> {
+    let m = mapping
+        .for_shop(shop)
+        .map_err(|f| JobError::Other(format!("{}: {}", f.reason, f.fix)))?;
+    Ok(m.payouts.as_ref().map(|p| (m, p)))
+}
+
+impl Payouts<'_> {
+    pub(super) fn store<'s>(&'s self, shop: &'s ShopId) -> PayoutStore<'s> {
+        PayoutStore {
+            runs: self.runs,
+            shop,
+        }
+    }
+
+    /// Every configured account number → internal id (SuiteQL `account`).
+    pub async fn account_ids(&self, cfg: &PayoutConfig) -> Result<AccountIds, JobError> {
+        let rows = self
+            .netsuite
+            .suiteql(ACCOUNTS_QUERY)
+            .await
+            .map_err(|e| JobError::Other(format!("NetSuite account query: {e}")))?;
+        let rows: Vec<AccountRow> = rows
+            .iter()
+            .map(|r| AccountRow {
+                id: column_text(r, "id"),
+                number: column_text(r, "acctnumber"),
+                name: column_text(r, "acctname"),
+                inactive: column_text(r, "isinactive") == "T",
+                summary: column_text(r, "issummary") == "T",
+            })
+            .collect();
+        resolve_accounts(cfg, &rows).map_err(|e| JobError::Other(format!("payout accounts: {e}")))
+    }
+
+    /// Page `n` (from 1) of a statement: from TikTok (kept as sent before
+    /// anything else reads it) or, `from_archive`, the kept copy. `None`
+    /// after the last page.
+    async fn page(
+        &self,
+        shop: &ShopId,
+        st: &Statement,
+        n: usize,
+        token: &mut Option<String>,
+        from_archive: bool,
+    ) -> Result<Option<Map<String, Value>>, JobError> {
+        let store = self.store(shop);
+        let sid = st.id.as_str();
+        let page = if from_archive {
+            match store.raw_page(sid, n).await? {
+                Some(Value::Object(m)) => m,
+                _ => return Ok(None),
+            }
+        } else {
+            if n > 1 && token.is_none() {
+                return Ok(None);
+            }
+            if n > MAX_PAGES {
+                return Err(JobError::Other(format!(
+                    "statement {sid}: TikTok returned more than {MAX_PAGES} pages; stopped"
+                )));
+            }
+            let c = self.shops.client();
+            let t = token.clone();
+            let v = self
+                .shops
+                .call_with_refresh(shop, |auth| {
+                    let t = t.clone();
+                    async move {
+                        c.statement_transactions_page(&auth, &st.id, t.as_deref())
+                            .await
+                    }
+                })
+                .await?;
+            let m = match v {
+                Value::Object(m) if m.get("id") == Some(&Value::from(sid)) => m,
+                other => {
+                    return Err(JobError::Other(format!(
+                        "statement {sid}: a page came for statement {}",
+                        other["id"]
+                    )))
+                }
+            };
+            store
+                .put_raw_page(sid, n, &Value::Object(m.clone()).to_string())
+                .await?;
+            m
+        };
+        *token = page
+            .get("next_page_token")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        Ok(Some(page))
+    }
+
+    /// Order-log entries of the orders a page's transactions name.
+    async fn logged(
+        &self,
+        shop: &ShopId,
+        txs: &[Value],
+    ) -> Result<HashMap<String, OrderLogEntry>, JobError> {
+        let orders: HashSet<&str> = txs
+            .iter()
+            .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
+            .filter_map(order_of)
+            .collect();
+        let mut out = HashMap::new();
+        for o in orders {
+            if let Some(e) = self.log.get(shop, &OrderId::new(o)).await? {
+                out.insert(o.to_string(), e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Plans, posts, matches and reports one statement, page by page: each
+    /// page is kept, folded into the journal, matched and turned into report
+    /// rows, then dropped, so a statement is never held whole.
+    pub async fn statement(
+        &self,
+        shop: &ShopId,
+        st: &Statement,
+        ids: &AccountIds,
+        listed: Listed<'_>,
+        mode: Mode,
+    ) -> Result<StatementOutcome, JobError> {
+        let Some((m, cfg)) = payout_config(self.mapping, shop)? else {
+            return Err(JobError::Other(format!(
+                "shop {shop} has no payouts config: add \"payouts\" to its mapping entry"
+            )));
+        };
+        let store = self.store(shop);
+        let sid = st.id.as_str();
+        let now = self.clock.now();
+        let eid = statement_external_id(shop, sid);
+        let mut planner = JournalPlanner::new(&cfg.accounts, sid);
+        let mut held: Option<Held> = currency_hold(m, st);
+        let (mut rows, mut matches) = (Vec::new(), Vec::new());
+        let mut seen: HashSet<String> = HashSet::new();
+        let (mut root, mut pages, mut token) = (Map::new(), 0usize, None);
+        while let Some(mut page) = self
+            .page(shop, st, pages + 1, &mut token, mode.from_archive)
+            .await?
+        {
+            pages += 1;
+            let txs: Vec<Value> = match page.remove("transactions") {
+                Some(Value::Array(txs)) => txs
+                    .into_iter()
+                    .filter(|t| {
+                        let id = t.get("id").and_then(Value::as_str).unwrap_or_default();
+                        id.is_empty() || seen.insert(id.to_string())
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if held.is_none() {
+                if let Err(h) = txs.iter().try_for_each(|t| planner.add(t)) {
+                    held = Some(h);
+                }
+            }
+            let logged = self.logged(shop, &txs).await?;
+            let (r, ms) = rows_with_matches(txs, &|o| logged.get(o));
+            rows.extend(r);
+            matches.extend(ms);
+            root = page;
+        }
+        let expected = root.get("total_count").and_then(Value::as_u64);
+        if held.is_none() && expected.is_some_and(|n| n != rows.len() as u64) {
+            held = Some(Held::Unreadable {
+                statement: sid.to_string(),
+                reason: format!(
+                    "total_count is {} but the pages held {} distinct transactions (incomplete: the next run reads it again)",
+                    expected.unwrap_or_default(),
+                    rows.len()
+                ),
+            });
+        }
+        let root = Value::Object(root);
+        let plan = match held {
+            Some(h) => Err(h),
+            None => planner.finish(&root, &eid),
+        };
+        store.put_matches(sid, &matches).await?;
+        let payable = super::payout_plan::amount(root.get("payable_amount"), "payable_amount")
+            .unwrap_or_default();
+        let mut state = store.statement(sid).await?.unwrap_or_default();
+        state = StatementState {
+            statement_id: sid.to_string(),
+            statement_time: st.statement_time,
+            currency: st.currency.clone(),
+            payment_id: st
+                .payment_id
+                .as_ref()
+                .map(|p| p.as_str().to_string())
+                .filter(|p| !p.is_empty()),
+            payable,
+            external_id: eid.clone(),
+            pages,
+            transactions: matches.len(),
+            unmatched: matches.iter().filter(|(_, s)| s.needs_attention()).count(),
+            updated_at: now,
+            ..state
+        };
+        let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
+        let emailed = self
+            .email(cfg, &mut state, &rows, &plan, listed, mode.resend)
+            .await?;
+        store.put_statement(&state).await?;
+        Ok(StatementOutcome {
+            state,
+            written,
+            emailed,
+        })
+    }
+
+    /// Upserts the statement's journal unless it is held or unchanged.
+    async fn post(
+        &self,
+        m: &ShopMapping,
+        ids: &AccountIds,
+        st: &Statement,
+        plan: &Result<JournalPlan, Held>,
+        state: &mut StatementState,
+        mode: Mode,
+    ) -> Result<bool, JobError> {
+        let p = match plan {
+            Ok(p) => p,
+            Err(h) => {
+                state.status = PostStatus::Held;
+                state.reason = Some(h.to_string());
+                state.journal_lines = 0;
+                return Ok(false);
+            }
+        };
+        state.journal_lines = p.lines.len();
+        state.unknown_fee_keys = p.unknown_fee_keys.iter().cloned().collect();
+        let header = JournalHeader {
+            external_id: state.external_id.clone(),
+            subsidiary: m.subsidiary.clone().unwrap_or_default(),
+            currency: m.currency.clone(),
+            tran_date: statement_date(st.statement_time),
+            memo: format!("TikTok statement {}", st.id),
+            department: m.department.clone(),
+            class: m.class.clone(),
+            location: m.location.clone(),
+        };
+        let body = journal_body(&header, &p.lines, ids).map_err(JobError::Other)?;
+        let d = digest(&body);
+        if !mode.rebuild && state.body_digest == d && state.journal_id.is_some() {
+            state.status = PostStatus::Posted;
+            return Ok(false);
+        }
+        match self.write("journalEntry", &state.external_id, &body).await {
+            Ok(id) => {
+                state.journal_id = Some(id);
+                state.body_digest = d;
+                state.status = PostStatus::Posted;
+                state.reason = None;
+                Ok(true)
+            }
+            Err(reason) => {
+                state.status = PostStatus::Failed;
+                state.reason = Some(reason);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Upserts by externalId with the lines replaced; the internal id, or
+    /// NetSuite's reason.
+    pub(super) async fn write(
+        &self,
+        record: &str,
+        eid: &str,
+        body: &Value,
+    ) -> Result<String, String> {
+        let loc = self
+            .netsuite
+            .upsert_by_external_id(record, eid, body, &["line"])
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(id) = loc {
+            return Ok(id);
+        }
+        let rec = self
+            .netsuite
+            .get_by_external_id(record, eid, false)
+            .await
+            .map_err(|e| e.to_string())?;
+        rec.and_then(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+            .ok_or_else(|| format!("{record} {eid} was written but cannot be read back"))
+    }
+
+    /// Sends the finance email unless it was sent for this status.
+    async fn email(
+        &self,
+        cfg: &PayoutConfig,
+        state: &mut StatementState,
+        rows: &[ReportRow],
+        plan: &Result<JournalPlan, Held>,
+        listed: Listed<'_>,
+        resend: bool,
+    ) -> Result<bool, JobError> {
+        let already = state
+            .emailed
+            .as_ref()
+            .is_some_and(|(s, _)| *s == state.status);
+        let Some(mail) = self.mail else {
+            return Ok(false);
+        };
+        if cfg.finance_emails.is_empty() || (already && !resend) {
+            return Ok(false);
+        }
+        let message = build_email(cfg, state, rows, plan, listed, &mail.from);
+        message.send(&mail.client).await.map_err(|e| {
+            JobError::Other(format!(
+                "finance email for statement {}: {e}",
+                state.statement_id
+            ))
+        })?;
+        state.emailed = Some((state.status.clone(), self.clock.now()));
+        Ok(true)
+    }
+
+    /// Plans a statement the job has read again from its kept pages:
+    /// `rebuild` rewrites its journal, `resend` mails finance again (the
+    /// CLI's `payouts rebuild|report`).
+    pub async fn again(
+        &self,
+        shop: &ShopId,
+        statement_id: &str,
+        mode: Mode,
+    ) -> Result<StatementOutcome, JobError> {
+        let Some((_, cfg)) = payout_config(self.mapping, shop)? else {
+            return Err(JobError::Other(format!(
+                "shop {shop} has no payouts config: add \"payouts\" to its mapping entry"
+            )));
+        };
+        let Some(s) = self.store(shop).statement(statement_id).await? else {
+            return Err(JobError::Other(format!(
+                "statement {statement_id} has not been read for shop {shop}: run the payouts job first (`tiktok-netsuite jobs run payouts --shop {shop}`)"
+            )));
+        };
+        let st: Statement = serde_json::from_value(serde_json::json!({
+            "id": s.statement_id, "statement_time": s.statement_time, "currency": s.currency,
+            "settlement_amount": "0", "fee_amount": "0", "adjustment_amount": "0",
+            "payment_status": "PAID", "payment_id": s.payment_id,
+        }))
+        .map_err(|e| JobError::Other(format!("statement {statement_id}: {e}")))?;
+        let ids = self.account_ids(cfg).await?;
+        let mode = Mode {
+            from_archive: true,
+            ..mode
+        };
+        self.statement(shop, &st, &ids, Listed::default(), mode)
+            .await
+    }
+}
+
+/// A statement in another currency than the shop's books is not booked.
+fn currency_hold(m: &ShopMapping, st: &Statement) -> Option<Held> {
+    let books = m.books_currency.as_deref()?;
+    (!st.currency.eq_ignore_ascii_case(books)).then(|| Held::Unreadable {
+        statement: st.id.as_str().to_string(),
+        reason: format!(
+            "its currency {} is not the shop's books_currency {books}",
+            st.currency
+        ),
+    })
+}

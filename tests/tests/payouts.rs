@@ -1,0 +1,520 @@
+//! The payout job against moto (DynamoDB, SES) and both simulators: the
+//! seeded statements of the TikTok simulator (the §1.10 sample, two
+//! statements combined into one payment, one that does not add up) become
+//! journal entries in the NetSuite simulator, and finance gets the report,
+//! read back from moto's SES.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use serde_json::{json, Value};
+use shared::app::{JobRequest, JobsApp};
+use shared::clock::FixedClock;
+use shared::domain::{OrderId, ShopId};
+use shared::jobs::payout_state::{PayoutStore, PostStatus};
+use shared::jobs::payouts::Mode;
+use shared::store::{OrderLog, Outcome, SyncStatus};
+
+const SAMPLE: &str = "7491234567890123456";
+const COMBINED_A: &str = "7491234567890123457";
+const COMBINED_B: &str = "7491234567890123458";
+const BROKEN: &str = "7491234567890123459";
+const COMBINED_PAYMENT: &str = "3459275187040258850";
+/// 2026-01-09: every seeded statement (Jan 1–4, 2026) is in the window.
+const NOW: i64 = 1_767_916_800;
+
+fn payout_config(finance: &str) -> Value {
+    json!({
+        "revenue_source": {"mode": "journal"},
+        "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",
+        "shipping_income": "4100",
+        "fee_groups": {"commission": "6100", "transaction": "6110", "affiliate": "6120",
+                       "shipping_services": "6130", "programme": "6140", "fee_taxes": "6150"},
+        "other_fees": "6190",
+        "adjustments": {"LOGISTICS_REIMBURSEMENT": "4200"},
+        "other_adjustments": "6900",
+        "reserve": "1250", "payout_in_transit": "1260", "bank": "1000",
+        "finance_emails": [finance]
+    })
+}
+
+/// Each test mails its own finance address (moto's SES is shared).
+async fn jobs(env: &local_env::LocalEnv, finance: &str) -> JobsApp {
+    let mut cfg = env.jobs_config.clone();
+    let us = cfg.jobs.mapping.shops.get_mut(US_SHOP).expect("US shop");
+    us.payouts = Some(serde_json::from_value(payout_config(finance)).unwrap());
+    let mut app = JobsApp::new(cfg, &env.sdk).await.unwrap();
+    app.clock = Arc::new(FixedClock::at(NOW));
+    app
+}
+
+fn payouts() -> JobRequest {
+    JobRequest {
+        job: "payouts".into(),
+        shop: Some(US_SHOP.into()),
+    }
+}
+
+/// Sales Order 555 exists for the sample's first order (the writer's log).
+async fn order_booked(app: &JobsApp, order: &str, status: SyncStatus) {
+    app.log
+        .record(&Outcome {
+            shop_id: ShopId::new(US_SHOP),
+            order_id: OrderId::new(order),
+            tiktok_status: "COMPLETED".into(),
+            sync_status: status,
+            netsuite_id: Some("555".into()),
+            external_id: None,
+            note: String::new(),
+            failure: None,
+            failed_skus: vec![],
+            at: NOW - 86_400,
+            event: None,
+        })
+        .await
+        .unwrap();
+}
+
+/// (account number, debit, credit) of a stored journal, by account id.
+fn lines(env: &local_env::LocalEnv, eid: &str) -> Vec<(String, String, String)> {
+    let je = env
+        .netsuite
+        .state
+        .record_by_external_id("journalEntry", eid)
+        .unwrap_or_else(|| panic!("journal {eid} in NetSuite"));
+    let number = |id: &str| -> String {
+        env.seed
+            .netsuite
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.acctnumber.clone())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<(String, String, String)> = je["line"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let amt = |k: &str| l.get(k).map(|v| v.to_string()).unwrap_or_default();
+            (
+                number(l["account"]["id"].as_str().unwrap()),
+                amt("debit"),
+                amt("credit"),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The finance emails moto's SES captured for `to`: their decoded MIME parts.
+async fn finance_mail(to: &str) -> Vec<Vec<(String, Option<String>, Vec<u8>)>> {
+    local_env::captured_raw_mail(&endpoint())
+        .await
+        .expect("moto data")
+        .into_iter()
+        .filter(|(dest, _)| dest.iter().any(|d| d.contains(to)))
+        .map(|(_, raw)| shared::notify::raw_mail::parse_parts(&raw))
+        .collect()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[tokio::test]
+async fn statements_become_balanced_journals_once_and_finance_gets_each_report() {
+    let env = local_env(30, 5).await;
+    let to = "finance-run@example.com";
+    let app = jobs(&env, to).await;
+    order_booked(&app, "577123456789000001", SyncStatus::Created).await;
+    let mails_before = finance_mail(to).await.len();
+
+    let runs = app.run(&payouts()).await.unwrap();
+    let r = &runs[0];
+    assert_eq!(r.counts.get("statements_listed"), Some(&4), "{r:?}");
+    assert_eq!(r.counts.get("statements_posted"), Some(&3), "{r:?}");
+    assert_eq!(r.counts.get("statements_held"), Some(&1), "{r:?}");
+
+    // The §1.10 sample, hand-computed: Cr revenue 50 + 30; Dr seller
+    // discount 5; Cr shipping 5.99; Dr referral 2.70 + 1.80; Dr affiliate
+    // 4.50; Cr logistics reimbursement 12.50; Dr reserve held 5; Dr payout
+    // in transit 79.49. Dr = Cr = 98.49.
+    let eid = format!("tts-stmt-{US_SHOP}-{SAMPLE}");
+    let want: Vec<(String, String, String)> = [
+        ("1250", "5", ""),
+        ("1260", "79.49", ""),
+        ("4000", "", "80"),
+        ("4010", "5", ""),
+        ("4100", "", "5.99"),
+        ("4200", "", "12.5"),
+        ("6100", "4.5", ""),
+        ("6120", "4.5", ""),
+    ]
+    .iter()
+    .map(|(a, d, c)| (a.to_string(), d.to_string(), c.to_string()))
+    .collect();
+    assert_eq!(lines(&env, &eid), want);
+    let je = env
+        .netsuite
+        .state
+        .record_by_external_id("journalEntry", &eid)
+        .unwrap();
+    assert_eq!(je["tranDate"], "2025-12-31", "the day the statement covers");
+    assert_eq!(je["subsidiary"]["id"], "1");
+
+    // The statement that does not add up is held, not posted, and reported.
+    let broken = format!("tts-stmt-{US_SHOP}-{BROKEN}");
+    assert!(env
+        .netsuite
+        .state
+        .record_by_external_id("journalEntry", &broken)
+        .is_none());
+    assert!(
+        r.failures.iter().any(|f| f.subject.contains(BROKEN)),
+        "{r:?}"
+    );
+    let store = PayoutStore {
+        runs: &app.runs,
+        shop: &ShopId::new(US_SHOP),
+    };
+    let held = store.statement(BROKEN).await.unwrap().unwrap();
+    assert_eq!(held.status, PostStatus::Held);
+    assert!(held.reason.unwrap().contains("21.00"));
+
+    // Combined payment: statements A (8.20) and B (11.10, a reserve
+    // release) paid as one 19.30: one journal in-transit → bank.
+    let pay = format!("tts-pay-{US_SHOP}-{COMBINED_PAYMENT}");
+    assert_eq!(
+        lines(&env, &pay),
+        vec![
+            ("1000".to_string(), "19.3".to_string(), String::new()),
+            ("1260".to_string(), String::new(), "19.3".to_string())
+        ]
+    );
+    let p = store.payment(COMBINED_PAYMENT).await.unwrap().unwrap();
+    assert_eq!(p.statements, [COMBINED_A, COMBINED_B]);
+
+    // Matching: order 1 has its Sales Order, order 2 does not.
+    let m = store.matches(SAMPLE).await.unwrap();
+    let status = |t: &str| {
+        m.iter()
+            .find(|(id, _)| id == t)
+            .map(|(_, s)| s.as_str().to_string())
+    };
+    assert_eq!(status("7491234500000000001").as_deref(), Some("matched"));
+    assert_eq!(
+        status("7491234500000000002").as_deref(),
+        Some("no_sales_order")
+    );
+
+    // One email per statement: HTML body and the CSVs with the right rows.
+    let mails = finance_mail(to).await;
+    assert_eq!(mails.len() - mails_before, 4, "one per statement");
+    let sample_mail = mails
+        .iter()
+        .find(|parts| {
+            parts.iter().any(|p| {
+                p.1.as_deref() == Some(&format!("tiktok-statement-{SAMPLE}-transactions.csv")[..])
+            })
+        })
+        .expect("the sample's email");
+    let html = sample_mail
+        .iter()
+        .find(|p| p.0 == "text/html")
+        .map(|p| text(&p.2))
+        .unwrap();
+    assert!(html.contains("<td>1260</td><td>79.49</td>"), "{html}");
+    assert!(
+        html.contains("577123456789000002"),
+        "the unmatched order is named: {html}"
+    );
+    let csv = sample_mail
+        .iter()
+        .find(|p| {
+            p.1.as_deref()
+                .is_some_and(|n| n.ends_with("transactions.csv"))
+        })
+        .map(|p| text(&p.2))
+        .unwrap();
+    let rows: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), 5, "header + 4 transactions: {csv}");
+    assert!(rows[0].ends_with("match_status"));
+    assert!(
+        rows.iter()
+            .any(|l| l.starts_with("7491234500000000001,ORDER") && l.ends_with(",matched")),
+        "{csv}"
+    );
+    assert!(
+        rows.iter()
+            .any(|l| l.starts_with("7491234500000000002,ORDER") && l.ends_with(",no_sales_order")),
+        "{csv}"
+    );
+    let journal = sample_mail
+        .iter()
+        .find(|p| p.1.as_deref().is_some_and(|n| n.ends_with("journal.csv")))
+        .map(|p| text(&p.2))
+        .unwrap();
+    assert_eq!(
+        journal.split("\r\n").filter(|l| !l.is_empty()).count(),
+        9,
+        "{journal}"
+    );
+    assert!(journal.contains(",1260,79.49,0,"), "{journal}");
+
+    // A second run changes nothing: same journal, same lines, no new mail.
+    let count = env.netsuite.state.records("journalEntry").len();
+    let again = app.run(&payouts()).await.unwrap();
+    assert_eq!(
+        again[0].counts.get("journals_written"),
+        Some(&0),
+        "{:?}",
+        again[0]
+    );
+    assert_eq!(
+        again[0].counts.get("emails_sent"),
+        Some(&0),
+        "{:?}",
+        again[0]
+    );
+    assert_eq!(env.netsuite.state.records("journalEntry").len(), count);
+    assert_eq!(lines(&env, &eid), want);
+    assert_eq!(finance_mail(to).await.len(), mails.len());
+
+    // The CLI's rebuild and report --resend work from the kept raw pages:
+    // the same journal, rewritten in place, and one more email.
+    let job = app.payouts().expect("NetSuite configured");
+    let shop = ShopId::new(US_SHOP);
+    let rebuilt = job
+        .again(
+            &shop,
+            SAMPLE,
+            Mode {
+                rebuild: true,
+                ..Mode::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(rebuilt.written && !rebuilt.emailed, "{rebuilt:?}");
+    assert_eq!(rebuilt.state.pages, 1);
+    assert_eq!(env.netsuite.state.records("journalEntry").len(), count);
+    assert_eq!(lines(&env, &eid), want);
+    let resent = job
+        .again(
+            &shop,
+            SAMPLE,
+            Mode {
+                resend: true,
+                ..Mode::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(resent.emailed && !resent.written, "{resent:?}");
+    assert_eq!(finance_mail(to).await.len(), mails.len() + 1);
+    assert!(
+        job.again(&shop, "1", Mode::default()).await.is_err(),
+        "never read"
+    );
+}
+
+#[tokio::test]
+async fn unknown_fees_and_an_orphan_refund_are_booked_and_reported() {
+    let env = local_env(30, 5).await;
+    let to = "finance-fees@example.com";
+    let app = jobs(&env, to).await;
+    let id = "7491234567890129001";
+    let tx = |tid: &str,
+              order: &str,
+              rev: &str,
+              refund: &str,
+              fee_key: &str,
+              fee: &str,
+              settle: &str| {
+        json!({"id": tid, "type": "ORDER", "order_id": order, "order_create_time": 1767500000,
+            "settlement_amount": settle, "revenue_amount": rev,
+            "revenue_breakdown": {"subtotal_before_discount_amount": if refund == "0" { rev } else { "0" },
+                "seller_discount_amount": "0", "refund_subtotal_before_discount_amount": refund,
+                "seller_discount_refund_amount": "0"},
+            "shipping_cost_amount": "0", "shipping_cost_breakdown": {},
+            "fee_tax_amount": fee, "fee_tax_breakdown": {"fee": {fee_key: fee}, "tax": {}},
+            "adjustment_amount": "0"})
+    };
+    // A sale with a fee key no table knows, and a refund of an order that
+    // never reached NetSuite.
+    let sale = tx(
+        "7491234500000009001",
+        "577123456789009001",
+        "40.00",
+        "0",
+        "gmv_max_ad_fee_amount",
+        "-2.00",
+        "38.00",
+    );
+    let refund = tx(
+        "7491234500000009002",
+        "577123456789009002",
+        "-10.00",
+        "-10.00",
+        "referral_fee_amount",
+        "0.60",
+        "-9.40",
+    );
+    let data = json!({"id": id, "create_time": 1767571200, "status": "SETTLED", "currency": "USD",
+        "total_settlement_amount": "28.60", "total_reserve_amount": "0", "payable_amount": "28.60",
+        "total_count": 2, "next_page_token": "", "transactions": [sale, refund]});
+    let row = json!({"id": id, "statement_time": 1767571200, "currency": "USD",
+        "settlement_amount": "28.60", "revenue_amount": "", "net_sales_amount": "30.00",
+        "shipping_cost_amount": "0", "fee_amount": "-1.40", "adjustment_amount": "0",
+        "payment_status": "PROCESSING", "payment_id": ""});
+    env.tiktok
+        .state
+        .upsert_statement(US_SHOP, row, Some(data))
+        .unwrap();
+
+    let runs = app.run(&payouts()).await.unwrap();
+    let r = &runs[0];
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains("gmv_max_ad_fee_amount")),
+        "{r:?}"
+    );
+    let eid = format!("tts-stmt-{US_SHOP}-{id}");
+    let l = lines(&env, &eid);
+    assert!(
+        l.contains(&("6190".into(), "2".into(), String::new())),
+        "other fees: {l:?}"
+    );
+    assert!(
+        l.contains(&("4020".into(), "10".into(), String::new())),
+        "refund: {l:?}"
+    );
+    let store = PayoutStore {
+        runs: &app.runs,
+        shop: &ShopId::new(US_SHOP),
+    };
+    let m = store.matches(id).await.unwrap();
+    assert!(
+        m.iter()
+            .any(|(t, s)| t == "7491234500000009002" && s.as_str() == "orphan_refund"),
+        "{m:?}"
+    );
+    let mail = finance_mail(to)
+        .await
+        .into_iter()
+        .find(|parts| {
+            parts
+                .iter()
+                .any(|p| p.1.as_deref().is_some_and(|n| n.contains(id)))
+        })
+        .expect("the statement's email");
+    let html = mail
+        .iter()
+        .find(|p| p.0 == "text/html")
+        .map(|p| text(&p.2))
+        .unwrap();
+    assert!(html.contains("gmv_max_ad_fee_amount"), "{html}");
+    assert!(
+        html.contains("no original sale") && html.contains("577123456789009002"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn netsuite_refuses_a_journal_in_a_closed_period_and_the_next_run_posts_it() {
+    let env = local_env(30, 5).await;
+    let app = jobs(&env, "finance-period@example.com").await;
+    env.netsuite.state.set_period_closed("2025-12", true);
+    let runs = app.run(&payouts()).await.unwrap();
+    let store = PayoutStore {
+        runs: &app.runs,
+        shop: &ShopId::new(US_SHOP),
+    };
+    let s = store.statement(SAMPLE).await.unwrap().unwrap();
+    assert_eq!(s.status, PostStatus::Failed, "{:?}", runs[0]);
+    assert!(s.reason.unwrap().contains("open accounting period"));
+    env.netsuite.state.set_period_closed("2025-12", false);
+    app.run(&payouts()).await.unwrap();
+    let s = store.statement(SAMPLE).await.unwrap().unwrap();
+    assert_eq!(s.status, PostStatus::Posted);
+}
+
+/// The simulator is as strict as NetSuite on journals, and as unkind: an
+/// upsert without `?replace=line` adds its lines to the stored ones.
+#[tokio::test]
+async fn the_netsuite_simulator_checks_journals_and_appends_lines_unless_replaced() {
+    let env = local_env(30, 5).await;
+    let ns = env.jobs.netsuite.as_ref().expect("NetSuite client");
+    let body = |debit: &str, credit: &str, account: &str| {
+        json!({"subsidiary": {"id": "1"}, "tranDate": "2026-01-05",
+               "line": {"items": [
+                   {"account": {"id": account}, "debit": debit.parse::<f64>().unwrap()},
+                   {"account": {"id": "105"}, "credit": credit.parse::<f64>().unwrap()}]}})
+    };
+    let e = ns
+        .upsert_by_external_id(
+            "journalEntry",
+            "je-test",
+            &body("10.00", "9.99", "103"),
+            &["line"],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("The amounts in a journal entry must balance"),
+        "{e}"
+    );
+    let e = ns
+        .upsert_by_external_id(
+            "journalEntry",
+            "je-test",
+            &body("10", "10", "110"),
+            &["line"],
+        )
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("account"), "a summary account: {e}");
+    ns.upsert_by_external_id("journalEntry", "je-test", &body("10", "10", "103"), &[])
+        .await
+        .unwrap();
+    ns.upsert_by_external_id("journalEntry", "je-test", &body("10", "10", "103"), &[])
+        .await
+        .unwrap();
+    let je = env
+        .netsuite
+        .state
+        .record_by_external_id("journalEntry", "je-test")
+        .unwrap();
+    assert_eq!(
+        je["line"]["items"].as_array().unwrap().len(),
+        4,
+        "appended, as NetSuite does"
+    );
+    ns.upsert_by_external_id(
+        "journalEntry",
+        "je-test",
+        &body("10", "10", "103"),
+        &["line"],
+    )
+    .await
+    .unwrap();
+    let je = env
+        .netsuite
+        .state
+        .record_by_external_id("journalEntry", "je-test")
+        .unwrap();
+    assert_eq!(je["line"]["items"].as_array().unwrap().len(), 2, "replaced");
+    // SuiteQL over the chart of accounts.
+    let rows = ns
+        .suiteql("SELECT id, acctnumber, issummary FROM account WHERE acctnumber = '6000'")
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["issummary"], "T");
+}
