@@ -7,5 +7,5 @@ pub mod demo;
 pub mod demo_payouts;
 pub mod jobs;
 pub mod ops;
-pub mod tracking;
 pub mod payouts;
+pub mod tracking;

@@ -415,16 +415,13 @@ impl JobsApp {
                 clock: self.clock.as_ref(),
                 settings: self.config.jobs.tracking,
             });
-        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &tracking) {
-            (JobName::Digest, _, _, _) => &digest,
-            (JobName::Inventory, Some(inv), _, _) => inv,
-            (JobName::Verify, _, Some(v), _) => v,
-            (JobName::Tracking, _, _, Some(t)) => t,
         let payouts = self.payouts();
-        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &payouts) {
+        let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &tracking, &payouts)
+        {
             (JobName::Digest, ..) => &digest,
             (JobName::Inventory, Some(inv), ..) => inv,
-            (JobName::Verify, _, Some(v), _) => v,
+            (JobName::Verify, _, Some(v), ..) => v,
+            (JobName::Tracking, _, _, Some(t), _) => t,
             (JobName::Payouts, .., Some(p)) => p,
             _ => &sweep,
         };
