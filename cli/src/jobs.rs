@@ -31,7 +31,7 @@ pub enum JobsCmd {
     },
     /// Run a job now, as its schedule would (respects the lease).
     Run {
-        /// sweep
+        /// sweep, inventory, tracking, verify or digest
         job: String,
         /// One shop; every shop of MAPPING_CONFIG when omitted.
         #[arg(long)]

@@ -56,7 +56,7 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::ops::ShopsCmd,
     },
-    /// Scheduled jobs (sweep, inventory, digest): run log, and a run now.
+    /// Scheduled jobs (sweep, inventory, tracking, verify, digest): run log, and a run now.
     Jobs {
         #[command(subcommand)]
         cmd: cli::jobs::JobsCmd,

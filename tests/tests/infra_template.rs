@@ -873,3 +873,49 @@ fn malformed_pushes_are_counted_and_alarmed_for_the_admins() {
         .as_array()
         .is_some_and(|a| !a.is_empty()));
 }
+
+#[test]
+fn the_tracking_job_has_its_schedule_role_and_alarms() {
+    let t = load_template();
+    let res = &t["Resources"];
+    assert_eq!(
+        t["Parameters"]["TrackingScheduleRate"]["Default"].as_str(),
+        Some("rate(5 minutes)")
+    );
+    let target = &res["TrackingSchedule"]["Properties"]["Target"];
+    assert!(is_get_att(&target["Arn"], "TrackingJobFunction", "Arn"));
+    let input: Value = serde_json::from_str(target["Input"].as_str().expect("input")).unwrap();
+    assert_eq!(input["job"], "tracking", "the job the function runs");
+    let f = &res["TrackingJobFunction"]["Properties"];
+    assert!(is_get_att(&f["Role"], "TrackingJobRole", "Arn"));
+    // Least privilege: only the tables it uses, no Scan (the open
+    // fulfilments and pushed records are read by key or by partition).
+    let mut stmts = Vec::new();
+    statements(&res["TrackingJobRole"], "TrackingJobRole", &mut stmts);
+    let actions: Vec<String> = stmts
+        .iter()
+        .flat_map(|(_, s)| as_list(s.get("Action")))
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    assert!(
+        actions.iter().any(|a| a == "dynamodb:BatchGetItem"),
+        "{actions:?}"
+    );
+    assert!(
+        actions.iter().any(|a| a == "dynamodb:DeleteItem"),
+        "{actions:?}"
+    );
+    assert!(
+        !actions
+            .iter()
+            .any(|a| a.contains("Scan") || a.contains('*')),
+        "{actions:?}"
+    );
+    let alarm = &res["TrackingJobErrorsAlarm"]["Properties"];
+    assert_eq!(
+        alarm["Dimensions"][0]["Value"]["Ref"].as_str(),
+        Some("TrackingJobFunction")
+    );
+    let waiting = &res["TrackingWaitingAlarm"]["Properties"];
+    assert_eq!(waiting["MetricName"].as_str(), Some("TrackingWaiting"));
+}

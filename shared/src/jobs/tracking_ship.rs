@@ -26,6 +26,7 @@ use crate::tiktok::fulfillment::{
     PushOutcome, SelfShipment, ShipCall, ShippingInfoTarget, ShippingProvider,
 };
 use crate::tiktok::model::Order;
+use crate::tiktok::{ShopCallError, TikTokError};
 
 fn provider_of(call: &ShipCall) -> crate::domain::ShippingProviderId {
     match call {
@@ -35,14 +36,18 @@ fn provider_of(call: &ShipCall) -> crate::domain::ShippingProviderId {
 }
 
 impl TrackingPush<'_> {
-    /// Get Order Detail for `ids`, 50 a call, each call paced.
+    /// Get Order Detail for `ids`, 50 a call, each call paced. An order
+    /// TikTok returns in a shape that does not decode fails only itself (its
+    /// chunk is asked again one id at a time): the reason comes back apart,
+    /// so one odd order never holds up the others page after page.
     async fn orders(
         &self,
         ctx: &Ctx<'_>,
         ids: &[OrderId],
-    ) -> Result<HashMap<OrderId, Order>, JobError> {
+    ) -> Result<(HashMap<OrderId, Order>, HashMap<OrderId, String>), JobError> {
         let client = self.shops.client();
         let mut out = HashMap::new();
+        let mut unreadable = HashMap::new();
         for chunk in ids.chunks(crate::tiktok::orders::MAX_ORDER_IDS_PER_CALL) {
             ctx.orders.wait().await;
             let got = self
@@ -50,10 +55,32 @@ impl TrackingPush<'_> {
                 .call_with_refresh(ctx.shop, |auth| async move {
                     client.get_orders(&auth, chunk).await
                 })
-                .await?;
-            out.extend(got.into_iter().map(|o| (o.id.clone(), o)));
+                .await;
+            match got {
+                Ok(got) => out.extend(got.into_iter().map(|o| (o.id.clone(), o))),
+                Err(ShopCallError::TikTok(TikTokError::Decode { .. })) => {
+                    for id in chunk {
+                        ctx.orders.wait().await;
+                        let one = std::slice::from_ref(id);
+                        match self
+                            .shops
+                            .call_with_refresh(ctx.shop, |auth| async move {
+                                client.get_orders(&auth, one).await
+                            })
+                            .await
+                        {
+                            Ok(got) => out.extend(got.into_iter().map(|o| (o.id.clone(), o))),
+                            Err(e @ ShopCallError::TikTok(TikTokError::Decode { .. })) => {
+                                unreadable.insert(id.clone(), e.to_string());
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
-        Ok(out)
+        Ok((out, unreadable))
     }
 
     /// Seller SKU → NetSuite item: the SKU links (which the writer stores
@@ -126,7 +153,7 @@ impl TrackingPush<'_> {
             todo.iter().map(|s| s.fulfilment.order_id.clone()).collect();
         order_ids.sort();
         order_ids.dedup();
-        let orders = self.orders(ctx, &order_ids).await?;
+        let (orders, unreadable) = self.orders(ctx, &order_ids).await?;
         let mut skus: Vec<Sku> = orders
             .values()
             .flat_map(|o| group_all_units(o).unwrap_or_default())
@@ -155,12 +182,17 @@ impl TrackingPush<'_> {
                 .or_default()
                 .push(s);
         }
-        let (orders, so_lines, items, providers) = (&orders, &so_lines, &items, &providers);
+        let (orders, so_lines, items, providers, unreadable) =
+            (&orders, &so_lines, &items, &providers, &unreadable);
         let done: Vec<Vec<(Shipped, Done)>> = stream::iter(by_order)
             .map(|(id, list)| async move {
                 self.ship_order(
                     ctx,
-                    orders.get(&id).cloned(),
+                    orders.get(&id).cloned().ok_or_else(|| {
+                        unreadable.get(&id).cloned().unwrap_or_else(|| {
+                            format!("TikTok does not return order {id} for this shop")
+                        })
+                    }),
                     list,
                     so_lines,
                     items,
@@ -180,7 +212,7 @@ impl TrackingPush<'_> {
     async fn ship_order(
         &self,
         ctx: &Ctx<'_>,
-        order: Option<Order>,
+        order: Result<Order, String>,
         mut list: Vec<Shipped>,
         so_lines: &BTreeMap<String, Vec<SoLine>>,
         items: &HashMap<String, String>,
@@ -188,18 +220,20 @@ impl TrackingPush<'_> {
         pushed: &BTreeMap<NetSuiteFulfillmentId, PushedRecord>,
     ) -> Vec<(Shipped, Done)> {
         list.sort_by_key(|s| s.fulfilment.id.as_str().parse::<u64>().unwrap_or(u64::MAX));
-        let Some(mut order) = order else {
-            return list
-                .into_iter()
-                .map(|s| {
-                    let reason = format!("TikTok does not return order {} for this shop", s.fulfilment.order_id);
-                    (s, Done::Failed {
-                        reason,
-                        fix: "Check the Sales Order's externalId and the order in Seller Center; push the tracking there by hand if the order is not this shop's.".into(),
-                        retryable: false,
+        let mut order = match order {
+            Ok(o) => o,
+            Err(reason) => {
+                return list
+                    .into_iter()
+                    .map(|s| {
+                        (s, Done::Failed {
+                            reason: reason.clone(),
+                            fix: "Check the order in Seller Center and the Sales Order's externalId; push the tracking there by hand if TikTok cannot return the order.".into(),
+                            retryable: false,
+                        })
                     })
-                })
-                .collect();
+                    .collect()
+            }
         };
         let groups = group_all_units(&order).unwrap_or_default();
         let group_items: Vec<Option<String>> = groups
