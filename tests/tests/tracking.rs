@@ -86,6 +86,7 @@ async fn drain(env: &local_env::LocalEnv) {
         region: "us-east-1".into(),
         wait_secs: 0,
         function_timeout: local_env::runner::FUNCTION_TIMEOUT,
+        batch_size: 10,
     };
     while poller.poll_once().await.expect("poll").received > 0 {}
 }
