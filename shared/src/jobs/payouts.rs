@@ -190,7 +190,8 @@ impl Payouts<'_> {
         Ok(Some(page))
     }
 
-    /// Order-log entries of the orders a page's transactions name.
+    /// Order-log entries of the orders a page's transactions name (one
+    /// `BatchGetItem` per page of 100).
     async fn logged(
         &self,
         shop: &ShopId,
@@ -201,13 +202,14 @@ impl Payouts<'_> {
             .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
             .filter_map(order_of)
             .collect();
-        let mut out = HashMap::new();
-        for o in orders {
-            if let Some(e) = self.log.get(shop, &OrderId::new(o)).await? {
-                out.insert(o.to_string(), e);
-            }
-        }
-        Ok(out)
+        let ids: Vec<OrderId> = orders.into_iter().map(OrderId::new).collect();
+        Ok(self
+            .log
+            .get_many(shop, &ids)
+            .await?
+            .into_iter()
+            .map(|e| (e.order_id.as_str().to_string(), e))
+            .collect())
     }
 
     /// Plans, posts, matches and reports one statement, page by page: each

@@ -298,6 +298,21 @@ pub trait OrderLog: Send + Sync {
         order: &OrderId,
         shipment: &super::order_shipments::ShipmentRecord,
     ) -> Result<bool, StoreError>;
+    /// The entries of several orders of a shop (those the log has); the
+    /// default reads them one by one.
+    async fn get_many(
+        &self,
+        shop: &ShopId,
+        orders: &[OrderId],
+    ) -> Result<Vec<OrderLogEntry>, StoreError> {
+        let mut out = Vec::new();
+        for o in orders {
+            if let Some(e) = self.get(shop, o).await? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// The order log on DynamoDB: `pk = ORDER#{shop}#{order}`, `sk = LOG`, the
@@ -348,6 +363,65 @@ impl OrderLog for DynamoOrderLog {
             .await
             .map_err(|e| unavailable(&e))?;
         out.item().map(Self::decode).transpose()
+    }
+
+    /// `BatchGetItem`, 100 keys a call (DynamoDB's maximum), consistent
+    /// reads; unprocessed keys are asked for again (a few times, backing off).
+    async fn get_many(
+        &self,
+        shop: &ShopId,
+        orders: &[OrderId],
+    ) -> Result<Vec<OrderLogEntry>, StoreError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut out = Vec::new();
+        for chunk in orders.chunks(100) {
+            let keys: Vec<HashMap<String, AttributeValue>> = chunk
+                .iter()
+                .map(|o| {
+                    HashMap::from([
+                        ("pk".to_string(), s(keys::order_log(shop, o))),
+                        ("sk".to_string(), s(keys::ORDER_LOG_SK)),
+                    ])
+                })
+                .collect();
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| unavailable(&e))?,
+            );
+            for attempt in 0..5u32 {
+                let Some(ka) = pending.take() else { break };
+                if attempt > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+                }
+                let res = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, ka)
+                    .send()
+                    .await
+                    .map_err(|e| unavailable(&e))?;
+                if let Some(items) = res.responses().and_then(|r| r.get(&self.table)) {
+                    for item in items {
+                        out.push(Self::decode(item)?);
+                    }
+                }
+                pending = res
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+            }
+            if pending.is_some() {
+                return Err(StoreError::unavailable(
+                    Store::OrderLog,
+                    "BatchGetItem left keys unprocessed after 5 tries (throttled)",
+                ));
+            }
+        }
+        Ok(out)
     }
 
     async fn record_over(
