@@ -3,10 +3,7 @@
 /// Mail the local SES (moto) accepted, as (subject, body): moto keeps it in
 /// `/moto-api/data.json` under `ses.Message`.
 pub async fn captured_mail(endpoint: &str) -> Result<Vec<(String, String)>, reqwest::Error> {
-    let v: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
-        .await?
-        .json()
-        .await?;
+    let v = moto_data(endpoint).await?;
     Ok(v["ses"]["Message"]
         .as_array()
         .map(|msgs| {
@@ -27,10 +24,7 @@ pub async fn captured_mail(endpoint: &str) -> Result<Vec<(String, String)>, reqw
 pub async fn captured_raw_mail(
     endpoint: &str,
 ) -> Result<Vec<(Vec<String>, String)>, reqwest::Error> {
-    let v: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
-        .await?
-        .json()
-        .await?;
+    let v = moto_data(endpoint).await?;
     Ok(v["ses"]["RawMessage"]
         .as_array()
         .map(|msgs| {
@@ -49,4 +43,30 @@ pub async fn captured_raw_mail(
                 .collect()
         })
         .unwrap_or_default())
+}
+
+/// moto's whole state as JSON. moto serializes it while other requests may
+/// be changing it (tests run in parallel on one server), and then answers
+/// 500 ("dictionary changed size during iteration"); asking again succeeds.
+async fn moto_data(endpoint: &str) -> Result<serde_json::Value, reqwest::Error> {
+    let url = format!("{endpoint}/moto-api/data.json");
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let got = async {
+            reqwest::get(&url)
+                .await?
+                .error_for_status()?
+                .json::<serde_json::Value>()
+                .await
+        }
+        .await;
+        match got {
+            Err(e) if attempt < 5 => {
+                tracing::debug!(error = %e, attempt, "moto data.json not read; asking again");
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
 }
