@@ -179,3 +179,55 @@ async fn a_refused_sku_is_reported_with_its_fix_and_held_not_retried_every_run()
     assert_eq!(after[0].counts.get("update_calls"), None, "{:?}", after[0]);
     assert_eq!(env.tiktok.state.inventory_update_calls(US_SHOP), calls);
 }
+
+/// TikTok answers 429 / 36009002 past its per-API QPS limit
+/// (tiktok-shop-api.md §4); the simulator enforces it per (app, shop, API).
+/// With the limit lowered to 4 and sixteen products to update, the job paces
+/// its Update Inventory (and Search Orders) calls at its `tiktok_qps` and
+/// never meets the limit, where back-to-back calls would.
+#[tokio::test]
+async fn update_inventory_calls_are_paced_under_tiktoks_qps_limit() {
+    let env = local_env(30, 5).await;
+    env.tiktok.state.set_allow_zero_quantity(true);
+    let loaded = env.netsuite.state.bulk_load_stock(16, &["1"]).unwrap();
+    for p in 0..loaded.items {
+        env.tiktok
+            .state
+            .upsert_product(simulators::seed::ProductSeed {
+                shop_id: US_SHOP.into(),
+                id: format!("1800000{p:012}"),
+                title: format!("Paced product {p}"),
+                status: "ACTIVATE".into(),
+                skus: vec![simulators::seed::SkuSeed {
+                    id: format!("1900000{p:012}"),
+                    seller_sku: format!("SKU-{p:07}"),
+                    inventory: vec![simulators::seed::SkuStockSeed {
+                        warehouse_id: MAIN.into(),
+                        quantity: 0,
+                    }],
+                }],
+            })
+            .unwrap();
+    }
+    env.tiktok.state.set_qps_limit(4);
+    let mut cfg = env.jobs_config.clone();
+    cfg.jobs.mapping.shops.get_mut(US_SHOP).unwrap().inventory = Some(
+        serde_json::from_value(json!({
+            "location_warehouses": {"1": MAIN, "3": EAST},
+            "tiktok_qps": 3
+        }))
+        .unwrap(),
+    );
+    let jobs = JobsApp::new(cfg, &env.sdk).await.unwrap();
+    let runs = jobs.run(&push()).await.unwrap();
+    let r = &runs[0];
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
+    let calls = env.tiktok.state.inventory_update_calls(US_SHOP);
+    assert!(calls >= 16, "one call per product: {calls}");
+    assert_eq!(
+        env.tiktok.state.rejected_count(36009002),
+        0,
+        "no call met the QPS limit: {:?}",
+        env.tiktok.state.snapshot()["rejected"]
+    );
+}

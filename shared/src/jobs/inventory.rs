@@ -20,7 +20,8 @@
 //! 6. **Push** one Update Inventory call per product chunk. Transient SKU
 //!    failures are retried in the run (twice); data/config and state
 //!    failures (a promotion lock) are reported once with their fix and held:
-//!    not sent again until NetSuite's quantity for that SKU changes. Only
+//!    not sent again until NetSuite's quantity for that SKU changes. Calls
+//!    are paced under TikTok's QPS limit (`tiktok_qps`). Only
 //!    SKUs TikTok accepted enter the snapshot, which is saved as the run
 //!    goes, so a run that dies resumes from what was really pushed.
 
@@ -37,6 +38,7 @@ use crate::mapping::config::{InventoryConfig, MappingConfig};
 use crate::netsuite::{sql_quote, NetSuiteClient};
 use crate::store::{JobRun, JobRuns, LeaseState, OrderLog, RunFailure, SkuLinks};
 use crate::tiktok::inventory::{InventoryErrorClass, UpdateInventoryRequest};
+use crate::tiktok::pacing::Pacer;
 use crate::tiktok::products::{locate_skus, ProductFilter, SkuLocation};
 use crate::tiktok::ShopSessions;
 
@@ -213,7 +215,12 @@ impl InventoryPush<'_> {
     /// TikTok already holds them as *committed* while NetSuite still counts
     /// them available (notes §2.3), UNPAID orders included (TikTok reserves
     /// stock at order placement).
-    async fn pending(&self, shop: &ShopId, days: u32) -> Result<BTreeMap<SkuId, i64>, JobError> {
+    async fn pending(
+        &self,
+        shop: &ShopId,
+        cfg: &InventoryConfig,
+    ) -> Result<BTreeMap<SkuId, i64>, JobError> {
+        let (days, pace) = (cfg.pending_lookback_days, Pacer::per_second(cfg.tiktok_qps));
         let now = self.clock.now();
         let from = now - i64::from(days) * 86_400;
         let client = self.shops.client();
@@ -222,6 +229,7 @@ impl InventoryPush<'_> {
             let mut token: Option<String> = None;
             loop {
                 let t = token.clone();
+                pace.wait().await;
                 let page = self
                     .shops
                     .call_with_refresh(shop, |auth| {
@@ -329,7 +337,7 @@ impl ShopJob for InventoryPush<'_> {
         let (linked, unlinked) = link_skus(&st.sku_map, &cfg, &st.links, &stock);
         run.count("skus_managed", linked.len() as u64);
         run.count("skus_unlinked", unlinked.len() as u64);
-        let pending = self.pending(shop, cfg.pending_lookback_days).await?;
+        let pending = self.pending(shop, &cfg).await?;
 
         // 5. Daily reconcile with what TikTok holds.
         if now - st.reconciled_at >= RECONCILE_EVERY_SECS && !linked.is_empty() {
@@ -374,6 +382,7 @@ impl ShopJob for InventoryPush<'_> {
         // 6. Push.
         let managed: BTreeSet<SkuId> = linked.iter().map(|l| l.sku_id.clone()).collect();
         st.held.retain(|s, _| managed.contains(s));
+        let pace = Pacer::per_second(cfg.tiktok_qps);
         for (n, req) in p.requests.iter().enumerate() {
             let (mut req, held) = without_held(req, &st.held);
             run.count("skus_held", held as u64);
@@ -381,6 +390,7 @@ impl ShopJob for InventoryPush<'_> {
             while !req.skus.is_empty() {
                 attempt += 1;
                 run.count("update_calls", 1);
+                pace.wait().await;
                 let outcome = match self.shops.update_inventory(shop, &req).await {
                     Ok(o) => o,
                     Err(e)

@@ -132,10 +132,19 @@ pub struct InventoryConfig {
     /// How far back TikTok orders still to be written are counted (days).
     #[serde(default = "default_pending_days")]
     pub pending_lookback_days: u32,
+    /// Calls per second the job sends to each TikTok API it pages through
+    /// (Update Inventory, Search Orders): under TikTok's 50 QPS per API and
+    /// shop (tiktok-shop-api.md §4), leaving room for the other jobs.
+    #[serde(default = "default_inventory_qps")]
+    pub tiktok_qps: u32,
 }
 
 fn default_pending_days() -> u32 {
     3
+}
+
+fn default_inventory_qps() -> u32 {
+    40
 }
 
 /// Credit Memo (from the invoice when there is one) or Cash Refund (from the cash sale when there is one).
