@@ -919,3 +919,113 @@ fn the_tracking_job_has_its_schedule_role_and_alarms() {
     let waiting = &res["TrackingWaitingAlarm"]["Properties"];
     assert_eq!(waiting["MetricName"].as_str(), Some("TrackingWaiting"));
 }
+
+/// Each job role's DynamoDB/SQS/SES grants, as resource → actions: a
+/// `!GetAtt X.Arn` resource is `X`, an SES identity is
+/// `shared::jobs::permissions::EMAIL`.
+fn job_role_grants(t: &Value, role: &str) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    let mut stmts = Vec::new();
+    statements(&t["Resources"][role], role, &mut stmts);
+    let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for (_, s) in stmts {
+        let actions: Vec<String> = as_list(s.get("Action"))
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .filter(|a| {
+                ["dynamodb:", "sqs:", "ses:"]
+                    .iter()
+                    .any(|p| a.starts_with(p))
+            })
+            .collect();
+        if actions.is_empty() {
+            continue;
+        }
+        for r in as_list(s.get("Resource")) {
+            let name = match r.get("Fn::GetAtt").and_then(|g| g[0].as_str()) {
+                Some(id) => id.to_string(),
+                None if actions.iter().all(|a| a.starts_with("ses:")) => {
+                    shared::jobs::permissions::EMAIL.to_string()
+                }
+                None => format!("{r}"),
+            };
+            out.entry(name).or_default().extend(actions.iter().cloned());
+        }
+    }
+    out
+}
+
+/// The differences between what a job's code calls
+/// (`shared::jobs::permissions`) and what its role grants.
+fn job_permission_problems(t: &Value) -> Vec<String> {
+    use shared::jobs::JobName;
+    let mut problems = Vec::new();
+    for (job, role) in [
+        (JobName::Sweep, "SweepJobRole"),
+        (JobName::Digest, "DigestJobRole"),
+        (JobName::Inventory, "InventoryJobRole"),
+        (JobName::Verify, "VerifyJobRole"),
+        (JobName::Tracking, "TrackingJobRole"),
+        (JobName::Payouts, "PayoutsJobRole"),
+    ] {
+        let granted = job_role_grants(t, role);
+        let required = shared::jobs::permissions::required_actions(&job);
+        for (res, actions) in &required {
+            for a in actions {
+                if !granted.get(*res).is_some_and(|g| g.contains(*a)) {
+                    problems.push(format!(
+                        "{role} lacks {a} on {res}, which the {job} job calls"
+                    ));
+                }
+            }
+        }
+        for (res, actions) in &granted {
+            for a in actions {
+                if !required
+                    .get(res.as_str())
+                    .is_some_and(|r| r.contains(a.as_str()))
+                {
+                    problems.push(format!(
+                        "{role} grants {a} on {res}, which the {job} job never calls (remove it, or add the call to shared::jobs::permissions)"
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn each_job_role_grants_exactly_the_actions_its_code_calls() {
+    assert_none("job permissions", job_permission_problems(&load_template()));
+}
+
+#[test]
+fn the_job_permission_check_catches_a_missing_and_an_extra_grant() {
+    let mut t = load_template();
+    let stmts = t["Resources"]["InventoryJobRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"]
+        .as_array_mut()
+        .expect("statements");
+    for s in stmts.iter_mut() {
+        if s["Sid"] == "JobRuns" {
+            s["Action"] = json!([
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem"
+            ]);
+        }
+    }
+    let problems = job_permission_problems(&t);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("InventoryJobRole lacks dynamodb:Query on JobRunsTable")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("InventoryJobRole grants dynamodb:GetItem on JobRunsTable")),
+        "{problems:?}"
+    );
+}

@@ -20,6 +20,8 @@
 //!   [`tracking_record`]: outcomes, [`tracking_state`]: fulfilments left open).
 //! - [`verify`]: freshly created Sales Orders read back in batches and
 //!   compared with what the writer sent.
+//! - [`permissions`]: the DynamoDB/SQS/SES actions each job calls, which
+//!   its IAM role grants exactly (checked against the template).
 //! - [`drift`]: the daily drift digest for the admins (open failures, orders
 //!   the sweep recovered, failed job runs).
 //!
@@ -39,6 +41,7 @@ pub mod payout_report;
 pub mod payout_run;
 pub mod payout_state;
 pub mod payouts;
+pub mod permissions;
 pub mod run;
 pub mod sweep;
 pub mod tracking;

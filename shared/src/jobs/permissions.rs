@@ -1,0 +1,193 @@
+//! What each scheduled job's code calls in DynamoDB, SQS and SES, so its
+//! IAM role in `infra/template.yaml` can grant exactly that: every action
+//! the code needs (else AccessDenied in production only, since moto does
+//! not check IAM) and nothing more (least privilege).
+//! `tests/tests/infra_template.rs` compares [`required_actions`] with each
+//! `{Job}JobRole`.
+//!
+//! Two tables: the store calls each job makes ([`store_calls`]), and the
+//! actions each store call sends ([`StoreCall::actions`], read off
+//! `crate::store`). A job that starts calling another store method adds it
+//! to its row here; the test then names the grant the template lacks.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::JobName;
+
+/// Logical ids of the template's resources the jobs use.
+pub const ORDER_LOG: &str = "OrderLogTable";
+pub const JOB_RUNS: &str = "JobRunsTable";
+pub const SHOP_TOKENS: &str = "ShopTokensTable";
+pub const EVENTS: &str = "EventsTable";
+pub const ORDERS_QUEUE: &str = "OrdersQueue";
+/// SES sending identities (the grant names identities, not a resource id).
+pub const EMAIL: &str = "SES";
+
+/// One store operation a job calls, as named in `crate::store`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreCall {
+    /// `JobRuns::acquire` / `checkpoint` / `release` (`job_runs.rs`).
+    Lease,
+    /// `JobRuns::put_run`: the run log.
+    PutRun,
+    /// `JobRuns::list_runs`.
+    ListRuns,
+    /// `JobRuns::get_state`.
+    GetState,
+    /// `JobRuns::put_state`.
+    PutState,
+    /// `JobRuns::list_state`: a Query on the job's state partition.
+    ListState,
+    /// `JobRuns::delete_state`.
+    DeleteState,
+    /// `PushedFulfilments::get_many` (job runs table).
+    PushedGetMany,
+    /// `PushedFulfilments::put`.
+    PushedPut,
+    /// `OrderLog::get`.
+    OrderLogGet,
+    /// `OrderLog::get_many`.
+    OrderLogGetMany,
+    /// `OrderLog::list`: a Scan.
+    OrderLogList,
+    /// `OrderLog::record`: a conditional put.
+    OrderLogRecord,
+    /// `OrderLog::record_shipment`: read, then a versioned put.
+    OrderLogRecordShipment,
+    /// `SkuLinks::get_many` (order log table).
+    SkuLinksGetMany,
+    /// Every TikTok call goes through the shop session: the token is read,
+    /// claimed for refresh, and replaced (`tokens.rs`).
+    ShopSession,
+    /// `EventArchive::claim`: a conditional put, and on a duplicate a read
+    /// of the archived status (`events.rs`).
+    EventClaim,
+    /// `EventArchive::set_status`.
+    EventSetStatus,
+    /// `EventQueue::enqueue`.
+    Enqueue,
+    /// An email through SES v2: `Content.Simple` is authorised as
+    /// `ses:SendEmail`, `Content.Raw` (attachments) as `ses:SendRawEmail`;
+    /// granted together as SES's own "send email" grant does.
+    SendEmail,
+}
+
+impl StoreCall {
+    /// `(resource, action)` pairs this call needs.
+    pub fn actions(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Lease => &[(JOB_RUNS, "dynamodb:UpdateItem")],
+            Self::PutRun | Self::PutState | Self::PushedPut => &[(JOB_RUNS, "dynamodb:PutItem")],
+            Self::ListRuns | Self::ListState => &[(JOB_RUNS, "dynamodb:Query")],
+            Self::GetState => &[(JOB_RUNS, "dynamodb:GetItem")],
+            Self::DeleteState => &[(JOB_RUNS, "dynamodb:DeleteItem")],
+            Self::PushedGetMany => &[(JOB_RUNS, "dynamodb:BatchGetItem")],
+            Self::OrderLogGet => &[(ORDER_LOG, "dynamodb:GetItem")],
+            Self::OrderLogGetMany | Self::SkuLinksGetMany => {
+                &[(ORDER_LOG, "dynamodb:BatchGetItem")]
+            }
+            Self::OrderLogList => &[(ORDER_LOG, "dynamodb:Scan")],
+            Self::OrderLogRecord => &[(ORDER_LOG, "dynamodb:PutItem")],
+            Self::OrderLogRecordShipment => &[
+                (ORDER_LOG, "dynamodb:GetItem"),
+                (ORDER_LOG, "dynamodb:PutItem"),
+            ],
+            Self::ShopSession => &[
+                (SHOP_TOKENS, "dynamodb:GetItem"),
+                (SHOP_TOKENS, "dynamodb:PutItem"),
+                (SHOP_TOKENS, "dynamodb:UpdateItem"),
+            ],
+            Self::EventClaim => &[(EVENTS, "dynamodb:PutItem"), (EVENTS, "dynamodb:GetItem")],
+            Self::EventSetStatus => &[(EVENTS, "dynamodb:UpdateItem")],
+            Self::Enqueue => &[(ORDERS_QUEUE, "sqs:SendMessage")],
+            Self::SendEmail => &[(EMAIL, "ses:SendEmail"), (EMAIL, "ses:SendRawEmail")],
+        }
+    }
+}
+
+/// The store calls each job's code makes (its module and `jobs::run`).
+pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
+    use StoreCall::*;
+    match job {
+        // sweep.rs: order log lookups, then `ingest::store_and_enqueue`.
+        JobName::Sweep => &[
+            Lease,
+            PutRun,
+            ShopSession,
+            OrderLogGet,
+            EventClaim,
+            EventSetStatus,
+            Enqueue,
+        ],
+        // drift.rs and the digest email in app.rs.
+        JobName::Digest => &[Lease, PutRun, ListRuns, OrderLogList, SendEmail],
+        // inventory.rs (SKU links 100 a call, pending orders' log entries)
+        // and inventory_state.rs (the snapshot: list_state, put_state).
+        JobName::Inventory => &[
+            Lease,
+            PutRun,
+            ShopSession,
+            SkuLinksGetMany,
+            OrderLogGet,
+            ListState,
+            PutState,
+        ],
+        // verify.rs: batches in state, results in the order log.
+        JobName::Verify => &[
+            Lease,
+            PutRun,
+            ListState,
+            DeleteState,
+            OrderLogGet,
+            OrderLogRecord,
+        ],
+        // tracking*.rs.
+        JobName::Tracking => &[
+            Lease,
+            PutRun,
+            ShopSession,
+            SkuLinksGetMany,
+            OrderLogRecordShipment,
+            PushedGetMany,
+            PushedPut,
+            ListState,
+            PutState,
+            DeleteState,
+        ],
+        // payouts.rs, payout_state.rs, payout_email.rs.
+        JobName::Payouts => &[
+            Lease,
+            PutRun,
+            ShopSession,
+            OrderLogGetMany,
+            GetState,
+            PutState,
+            SendEmail,
+        ],
+        JobName::Unknown(_) => &[],
+    }
+}
+
+/// Resource → actions the job needs.
+pub fn required_actions(job: &JobName) -> BTreeMap<&'static str, BTreeSet<&'static str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for call in store_calls(job) {
+        for (resource, action) in call.actions() {
+            out.entry(resource).or_default().insert(action);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inventory_job_needs_query_for_its_state_and_batch_get_for_links() {
+        let r = required_actions(&JobName::Inventory);
+        assert!(r[JOB_RUNS].contains("dynamodb:Query"));
+        assert!(!r[JOB_RUNS].contains("dynamodb:GetItem"));
+        assert!(r[ORDER_LOG].contains("dynamodb:BatchGetItem"));
+    }
+}
