@@ -4,6 +4,7 @@
 //! the real services: where a real behaviour could not be verified, the
 //! module that fakes it says so.
 
+pub mod bench_catalogue;
 pub mod netsuite;
 pub mod seed;
 pub mod tiktok;

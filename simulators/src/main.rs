@@ -26,6 +26,11 @@ struct Args {
     /// TikTok per-API QPS limit.
     #[arg(long, default_value_t = simulators::tiktok::DEFAULT_QPS_LIMIT)]
     tiktok_qps: u32,
+    /// Loads the inventory benchmark's catalogue (`bench_catalogue`): this
+    /// many NetSuite items × 3 locations and TikTok SKUs (0 = none), and
+    /// lets TikTok take 0 units (the benchmark's empty locations).
+    #[arg(long, default_value_t = 0)]
+    bench_inventory_skus: u64,
 }
 
 #[tokio::main]
@@ -59,9 +64,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )
     .await?;
+    let mut loaded = None;
+    if args.bench_inventory_skus > 0 {
+        tiktok.state.set_allow_zero_quantity(true);
+        loaded = Some(simulators::bench_catalogue::load(
+            &tiktok.state,
+            &netsuite.state,
+            args.bench_inventory_skus,
+        )?);
+    }
     println!(
         "{}",
-        serde_json::json!({"tiktok": tiktok.base_url, "netsuite": netsuite.base_url})
+        serde_json::json!({"tiktok": tiktok.base_url, "netsuite": netsuite.base_url, "loaded": loaded})
     );
     shutdown_signal().await;
     tracing::info!("shutting down");

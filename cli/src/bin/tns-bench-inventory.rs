@@ -10,11 +10,16 @@
 //!    only their SKUs may be sent (TikTok calls counted);
 //! 3. with nothing changed: no Update Inventory call at all.
 //!
-//! Peak memory is the process's VmHWM (reset before each run), so it
-//! includes both simulators holding the whole catalogue: an upper bound for
-//! the job. TikTok's QPS limit is lifted in the simulator (the client does
-//! not pace itself yet); say so when quoting the times.
+//! The simulators run in a separate process (the `simulators` binary with
+//! `--bench-inventory-skus`, built next to this one), so this process holds
+//! the job and nothing of the catalogue: its peak RSS (VmHWM, reset before
+//! each run) is the job's, plus the runtime, the AWS clients and the idle
+//! default-seed simulators `LocalEnv` starts (measured before the first
+//! run, "baseline"). TikTok's QPS limit is lifted in the simulator for the
+//! calls the job does not pace (Search Products, Inventory Search); Update
+//! Inventory and Search Orders are paced at `--tiktok-qps` by the job.
 
+use std::io::BufRead;
 use std::time::Instant;
 
 use clap::Parser;
@@ -24,11 +29,7 @@ use cli::bench::{
 use local_env::{LocalEnv, LocalOptions};
 use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
-use simulators::seed::{ProductSeed, SkuSeed, SkuStockSeed};
-
-const SHOP: &str = "7494049642642441621";
-const MAIN: &str = "7068517275539719942";
-const EAST: &str = "7068517275539719943";
+use simulators::bench_catalogue::{EAST_WAREHOUSE as EAST, MAIN_WAREHOUSE as MAIN, SHOP};
 
 type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -44,6 +45,9 @@ struct Args {
     /// Percent of items whose stock changes before the second run.
     #[arg(long, default_value_t = 1)]
     changed_percent: u64,
+    /// The job's pace per TikTok API (mapping `inventory.tiktok_qps`).
+    #[arg(long, default_value_t = 40)]
+    tiktok_qps: u32,
 }
 
 #[tokio::main]
@@ -72,8 +76,7 @@ struct Measured {
     status: String,
 }
 
-async fn measure(jobs: &JobsApp, env: &LocalEnv) -> Result<Measured, BenchError> {
-    let calls_before = env.tiktok.state.inventory_update_calls(SHOP);
+async fn measure(jobs: &JobsApp) -> Result<Measured, BenchError> {
     reset_peak_rss();
     let started = Instant::now();
     let runs = jobs
@@ -86,7 +89,7 @@ async fn measure(jobs: &JobsApp, env: &LocalEnv) -> Result<Measured, BenchError>
     let r = &runs[0];
     Ok(Measured {
         secs,
-        calls: env.tiktok.state.inventory_update_calls(SHOP) - calls_before,
+        calls: r.counts.get("update_calls").copied().unwrap_or(0),
         hwm_kib: proc_status_kib("VmHWM"),
         counts: r
             .counts
@@ -98,50 +101,94 @@ async fn measure(jobs: &JobsApp, env: &LocalEnv) -> Result<Measured, BenchError>
     })
 }
 
+/// The `simulators` binary, run with the catalogue, killed on drop.
+struct SimProcess {
+    child: std::process::Child,
+    tiktok: String,
+    netsuite: String,
+    loaded: serde_json::Value,
+}
+
+impl SimProcess {
+    fn start(skus: u64) -> Result<Self, BenchError> {
+        let exe = std::env::current_exe()?
+            .parent()
+            .ok_or("no directory for the simulators binary")?
+            .join("simulators");
+        let mut child = std::process::Command::new(&exe)
+            .args([
+                "--bench-inventory-skus",
+                &skus.to_string(),
+                "--tiktok-qps",
+                "1000000",
+            ])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                format!(
+                    "{}: {e} (build it: cargo build --release -p simulators)",
+                    exe.display()
+                )
+            })?;
+        let mut line = String::new();
+        let out = child.stdout.take().ok_or("simulators: no stdout")?;
+        std::io::BufReader::new(out).read_line(&mut line)?;
+        let v: serde_json::Value =
+            serde_json::from_str(&line).map_err(|e| format!("simulators printed {line:?}: {e}"))?;
+        let url = |k: &str| {
+            v[k].as_str()
+                .map(str::to_string)
+                .ok_or(format!("no {k} URL"))
+        };
+        Ok(Self {
+            tiktok: url("tiktok")?,
+            netsuite: url("netsuite")?,
+            loaded: v["loaded"].clone(),
+            child,
+        })
+    }
+
+    fn peak_mib(&self) -> f64 {
+        let path = format!("/proc/{}/status", self.child.id());
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
+            .map_or(0.0, |k| k / 1024.0)
+    }
+}
+
+impl Drop for SimProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn run(args: Args) -> Result<(), BenchError> {
     let endpoint = loopback_endpoint()?;
     let load_before = loadavg();
     let started_at = chrono_like_now();
-    let sdk = shared::store::aws::sdk_config().await;
-    let env = LocalEnv::start(sdk.clone(), LocalOptions::default()).await?;
-    env.tiktok.state.set_qps_limit(1_000_000);
-    env.tiktok.state.set_allow_zero_quantity(true);
-
     eprintln!(
-        "tns-bench-inventory: loading {} items × 3 locations and {} TikTok SKUs",
+        "tns-bench-inventory: starting the simulators process with {} items × 3 locations and {} TikTok SKUs",
         args.skus, args.skus
     );
-    let loaded = env
-        .netsuite
-        .state
-        .bulk_load_stock(args.skus, &["1", "2", "3"])
-        .map_err(|e| format!("bulk load: {e}"))?;
-    for p in 0..args.skus.div_ceil(100) {
-        let skus = (p * 100..((p + 1) * 100).min(args.skus))
-            .map(|i| SkuSeed {
-                id: format!("1900000{i:012}"),
-                seller_sku: format!("SKU-{i:07}"),
-                inventory: vec![
-                    SkuStockSeed {
-                        warehouse_id: MAIN.into(),
-                        quantity: 0,
-                    },
-                    SkuStockSeed {
-                        warehouse_id: EAST.into(),
-                        quantity: 0,
-                    },
-                ],
-            })
-            .collect();
-        env.tiktok.state.upsert_product(ProductSeed {
-            shop_id: SHOP.into(),
-            id: format!("1800000{p:012}"),
-            title: format!("Bench product {p}"),
-            status: "ACTIVATE".into(),
-            skus,
-        })?;
-    }
+    let sims = SimProcess::start(args.skus)?;
+    let loaded = sims.loaded.clone();
+    let sdk = shared::store::aws::sdk_config().await;
+    let env = LocalEnv::start(sdk.clone(), LocalOptions::default()).await?;
     let mut cfg = env.jobs_config.clone();
+    cfg.tiktok.api_base_url = sims.tiktok.clone();
+    cfg.tiktok.auth_base_url = sims.tiktok.clone();
+    cfg.netsuite
+        .as_mut()
+        .ok_or("the local jobs config has no NetSuite")?
+        .base_url = Some(sims.netsuite.clone());
     let us = cfg
         .jobs
         .mapping
@@ -150,34 +197,38 @@ async fn run(args: Args) -> Result<(), BenchError> {
         .ok_or("the local mapping has no US shop")?;
     us.inventory = Some(serde_json::from_value(json!({
         "location_warehouses": {"1": MAIN, "2": MAIN, "3": EAST},
-        "range": {"min": 0, "max": 99999}
+        "range": {"min": 0, "max": 99999},
+        "tiktok_qps": args.tiktok_qps
     }))?);
     let jobs = JobsApp::new(cfg, &sdk).await?;
     let rss_setup = proc_status_kib("VmRSS");
 
     eprintln!("tns-bench-inventory: first run");
-    let first = measure(&jobs, &env).await?;
-    // Change `changed_percent` % of the items, spread over the catalogue.
+    let first = measure(&jobs).await?;
+    // Change `changed_percent` % of the items at location 1, spread over
+    // the catalogue (bulk stock is below 200 on hand, so 250 is a change).
     let step = (100 / args.changed_percent.clamp(1, 100)).max(1);
+    let items = loaded["items"].as_u64().ok_or("no items loaded")?;
+    let first_item = loaded["first_item_id"].as_u64().ok_or("no first item")?;
+    let http = reqwest::Client::new();
     let mut changed = 0;
-    for i in (0..loaded.items).step_by(step as usize) {
-        let item = (loaded.first_item_id + i).to_string();
-        let now = env
-            .netsuite
-            .state
-            .stock(&item, "1")
-            .map_or(0, |s| s.quantityavailable);
-        env.netsuite.state.set_stock(
-            &item,
-            "1",
-            simulators::netsuite::StockLevel::on_hand(now + 7, 0),
-        )?;
+    for i in (0..items).step_by(step as usize) {
+        http.post(format!("{}/_sim/stock", sims.netsuite))
+            .json(&json!({
+                "item": (first_item + i).to_string(),
+                "location": "1",
+                "quantityonhand": 250,
+                "quantityavailable": 250
+            }))
+            .send()
+            .await?
+            .error_for_status()?;
         changed += 1;
     }
     eprintln!("tns-bench-inventory: second run ({changed} items changed)");
-    let second = measure(&jobs, &env).await?;
+    let second = measure(&jobs).await?;
     eprintln!("tns-bench-inventory: third run (no change)");
-    let third = measure(&jobs, &env).await?;
+    let third = measure(&jobs).await?;
 
     println!("## tns-bench-inventory results\n");
     println!(
@@ -185,13 +236,13 @@ async fn run(args: Args) -> Result<(), BenchError> {
         cores(),
         loadavg()
     );
-    println!("- AWS endpoint: {endpoint} (moto); simulators in-process on 127.0.0.1; TikTok QPS limit lifted in the simulator");
+    println!("- AWS endpoint: {endpoint} (moto); simulators in a separate process on 127.0.0.1 (peak RSS {:.1} MiB), TikTok QPS limit lifted there; the job paces Update Inventory and Search Orders at {} calls/s", sims.peak_mib(), args.tiktok_qps);
     println!(
-        "- catalogue: {} NetSuite items × 3 locations ({} stock rows), {} TikTok SKUs in {} products, 2 warehouses each",
-        loaded.items, loaded.rows, args.skus, args.skus.div_ceil(100)
+        "- catalogue: {items} NetSuite items × 3 locations ({} stock rows), {} TikTok SKUs in {} products, 2 warehouses each",
+        loaded["rows"], args.skus, args.skus.div_ceil(100)
     );
     println!(
-        "- RSS after loading both simulators: {:.1} MiB\n",
+        "- job process RSS before the first run (baseline: runtime, AWS clients, idle default-seed simulators): {:.1} MiB\n",
         rss_setup as f64 / 1024.0
     );
     println!("| run | time | Update Inventory calls | peak RSS (VmHWM) | status | counts |\n|---|---|---|---|---|---|");
@@ -212,6 +263,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
             m.counts
         );
     }
+    drop(sims);
     env.tiktok.shutdown().await;
     env.netsuite.shutdown().await;
     Ok(())
