@@ -162,52 +162,59 @@ impl InventoryPush<'_> {
             return Ok(stock);
         }
         let mut after: Option<String> = None;
+        let text = crate::netsuite::column_text;
         loop {
             let q = stock_query(&locations, after.as_deref());
-            let mut rows = Vec::new();
+            // Rows are taken page by page (not held for the whole slice);
+            // `last` is the slice's last item so far, `before` the one
+            // before it.
+            let (mut last, mut before) = (None::<String>, after.clone());
             let mut offset = 0;
-            let full;
-            loop {
+            let full = loop {
                 let page = self
                     .netsuite
                     .suiteql_page(&q, crate::netsuite::SUITEQL_MAX_LIMIT, offset)
                     .await
                     .map_err(|e| JobError::Other(format!("NetSuite stock query: {e}")))?;
                 offset += page.items.len();
-                rows.extend(page.items);
+                for r in &page.items {
+                    let item = text(r, "item");
+                    if last.as_ref() != Some(&item) {
+                        if let Some(l) = last.replace(item.clone()) {
+                            before = Some(l);
+                        }
+                    }
+                    let qty = crate::mapping::money_of(
+                        r.get("quantityavailable")
+                            .unwrap_or(&serde_json::Value::Null),
+                    )
+                    .and_then(|d| rust_decimal::prelude::ToPrimitive::to_i64(&d.floor()))
+                    .unwrap_or(0);
+                    let id = NetSuiteItemId::new(item);
+                    stock.item_by_itemid.insert(text(r, "itemid"), id.clone());
+                    stock
+                        .available
+                        .insert((id, NetSuiteLocationId::new(text(r, "location"))), qty);
+                }
                 if !page.has_more || offset >= STOCK_SLICE_ROWS {
-                    full = page.has_more;
-                    break;
+                    break page.has_more;
                 }
-            }
-            let text = crate::netsuite::column_text;
-            // A slice cut inside an item's rows: drop that item, the next
-            // slice starts after the item before it.
-            let last_item = rows.last().map(|r| text(r, "item"));
-            let mut next_after = after.clone();
-            for r in &rows {
-                let item = text(r, "item");
-                if full && Some(&item) == last_item.as_ref() {
-                    continue;
-                }
-                let qty = crate::mapping::money_of(
-                    r.get("quantityavailable")
-                        .unwrap_or(&serde_json::Value::Null),
-                )
-                .and_then(|d| rust_decimal::prelude::ToPrimitive::to_i64(&d.floor()))
-                .unwrap_or(0);
-                let id = NetSuiteItemId::new(item.clone());
-                stock.available.insert(
-                    (id.clone(), NetSuiteLocationId::new(text(r, "location"))),
-                    qty,
-                );
-                stock.item_by_itemid.insert(text(r, "itemid"), id);
-                next_after = Some(item);
-            }
-            if !full || next_after == after {
+            };
+            if !full {
                 return Ok(stock);
             }
-            after = next_after;
+            // A slice cut inside an item's rows: drop that item, the next
+            // slice starts after the item before it.
+            if let Some(l) = &last {
+                let id = NetSuiteItemId::new(l.clone());
+                for loc in &locations {
+                    stock.available.remove(&(id.clone(), loc.clone()));
+                }
+            }
+            if before == after {
+                return Ok(stock);
+            }
+            after = before;
         }
     }
 
