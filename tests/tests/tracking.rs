@@ -79,16 +79,7 @@ async fn sold(env: &local_env::LocalEnv, id: &str, fulfillment_type: &str) {
 }
 
 async fn drain(env: &local_env::LocalEnv) {
-    let poller = local_env::runner::SqsPoller {
-        sqs: aws_sdk_sqs::Client::new(&env.sdk),
-        queue_url: env.names.orders_queue_url.clone(),
-        writer: env.writer.clone(),
-        region: "us-east-1".into(),
-        wait_secs: 0,
-        function_timeout: local_env::runner::FUNCTION_TIMEOUT,
-        batch_size: 10,
-    };
-    while poller.poll_once().await.expect("poll").received > 0 {}
+    local_env::runner::drain(env).await.expect("poll");
 }
 
 fn external_id(order: &str) -> String {
