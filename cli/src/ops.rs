@@ -180,6 +180,7 @@ impl FilterArgs {
             },
         };
         Ok(LogFilter {
+            level: None,
             shop_id: self.shop.clone().map(ShopId),
             sync_status: status,
             code: self.code.clone(),

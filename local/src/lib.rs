@@ -9,6 +9,8 @@
 //! - [`mail`]: reads the mail moto's SES captured.
 
 pub mod bootstrap;
+pub mod console;
+pub mod indexes;
 pub mod env;
 pub mod mail;
 pub mod runner;

@@ -15,11 +15,15 @@
 
 pub mod aws;
 pub mod cached_links;
+pub mod console_users;
 pub mod events;
 pub mod job_runs;
 pub mod keys;
+pub mod login_throttle;
+pub mod order_index;
 pub mod order_log;
 pub mod queue;
+pub mod shop_directory;
 pub mod sku_links;
 pub mod tokens;
 
@@ -27,10 +31,13 @@ pub use cached_links::CachedSkuLinks;
 pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
 };
+pub use console_users::{ConsoleUser, ConsoleUsers, DynamoConsoleUsers, Role};
+pub use login_throttle::{DynamoLoginThrottle, Failures, LoginThrottle};
 pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
 };
+pub use order_index::LogPage;
 pub use queue::{EventQueue, QueuedEvent, SqsEventQueue};
 pub use sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
 pub use tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
@@ -45,6 +52,7 @@ pub enum Store {
     SkuLinks,
     ShopTokens,
     JobRuns,
+    ConsoleUsers,
 }
 
 impl Store {
@@ -56,6 +64,7 @@ impl Store {
             Self::SkuLinks => "SKU links",
             Self::ShopTokens => "shop token store",
             Self::JobRuns => "job run log",
+            Self::ConsoleUsers => "console users",
         }
     }
 }
