@@ -131,6 +131,20 @@ pub struct Reply {
     pub body: String,
 }
 
+/// `application/x-www-form-urlencoded` (WHATWG URL §5.2).
+pub fn urlencoded(form: &[(&str, &str)]) -> String {
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => (b as char).to_string(),
+                b' ' => "+".to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+}
+
 /// The value of the first `name="csrf"` field in a page.
 pub fn csrf_in(html: &str) -> String {
     let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
@@ -194,7 +208,8 @@ impl ConsoleHttp {
             .http
             .post(format!("{}{path}", self.base))
             .header("cookie", self.cookie_header())
-            .form(form)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(urlencoded(form))
             .send()
             .await
             .expect("POST");
