@@ -13,7 +13,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::{json, Value};
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Driver {
     child: Child,
@@ -145,7 +145,7 @@ impl Browser {
         let v = self
             .cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
             .await;
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}")).to_string()
+        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
     }
 
     /// How many elements match (Find Elements, §12.3.3).

@@ -216,7 +216,13 @@ pub fn param<'a>(q: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
 
 /// Percent-encodes a path segment or query value.
 pub fn enc(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    /// RFC 3986 unreserved characters stay as they are.
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
 }
 
 /// A 303 to a page after a POST.

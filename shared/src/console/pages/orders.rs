@@ -324,6 +324,6 @@ mod tests {
         assert_eq!(f.shop_id, None);
         let bad: HashMap<String, String> = [("since".to_string(), "yesterday".to_string())].into();
         assert!(filter_from(&bad).unwrap_err().to_string().starts_with("since:"));
-        assert_eq!(filter_query(&q), "status=failed&code=unlinked%5Fproduct&since=2026%2D01%2D02");
+        assert_eq!(filter_query(&q), "status=failed&code=unlinked_product&since=2026-01-02");
     }
 }
