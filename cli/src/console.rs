@@ -105,3 +105,23 @@ pub async fn users(cmd: UsersCmd, sdk: &aws_config::SdkConfig) -> Result<(), Cli
     }
     Ok(())
 }
+
+/// The demo's console: served over the demo's stack with a fresh local
+/// admin, until Ctrl-C.
+pub async fn demo_console(env: &local_env::LocalEnv, addr: SocketAddr) -> Result<(), CliError> {
+    let console = local_env::console::local_console(env).await?;
+    let store = DynamoConsoleUsers::new(
+        aws_sdk_dynamodb::Client::new(&env.sdk),
+        &env.names.console_table,
+    );
+    let password = format!("demo-{}", shared::console::auth::session::nonce());
+    users::add_user(&store, "demo", "admin", &password, SystemClock.now()).await?;
+    let (bound, task) = local_env::console::serve_console(Arc::new(console), addr).await?;
+    println!("\noperations console     http://{bound}/");
+    println!("local login            demo / {password}  (admin; Ctrl-C to stop)");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = task => {}
+    }
+    Ok(())
+}

@@ -12,7 +12,11 @@ pub fn with_indexes(
     logical_id: &str,
 ) -> Result<CreateTableFluentBuilder, aws_sdk_dynamodb::error::BuildError> {
     let mut defined: Vec<&str> = vec!["pk", "sk"];
-    for spec in INDEXES.iter().flat_map(|l| l.iter()).filter(|i| i.table == logical_id) {
+    for spec in INDEXES
+        .iter()
+        .flat_map(|l| l.iter())
+        .filter(|i| i.table == logical_id)
+    {
         for k in [spec.partition_key, spec.sort_key] {
             if !defined.contains(&k) {
                 defined.push(k);
@@ -25,7 +29,9 @@ pub fn with_indexes(
                 .key_schema(crate::bootstrap::key(spec.partition_key, KeyType::Hash))
                 .key_schema(crate::bootstrap::key(spec.sort_key, KeyType::Range))
                 .projection(if spec.include.is_empty() {
-                    Projection::builder().projection_type(ProjectionType::All).build()
+                    Projection::builder()
+                        .projection_type(ProjectionType::All)
+                        .build()
                 } else {
                     Projection::builder()
                         .projection_type(ProjectionType::Include)

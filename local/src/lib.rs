@@ -10,8 +10,8 @@
 
 pub mod bootstrap;
 pub mod console;
-pub mod indexes;
 pub mod env;
+pub mod indexes;
 pub mod mail;
 pub mod runner;
 

@@ -112,17 +112,53 @@ pub struct IndexSpec {
 /// first. See `store::order_index` for what each partition key holds.
 pub const ORDER_LOG_INDEXES: &[IndexSpec] = &[
     // Every order (`kind = order`) and every SKU link (`kind = sku_link`, `ts` = the SKU).
-    IndexSpec { table: "OrderLogTable", name: "by-kind", partition_key: "kind", sort_key: "ts", include: &[] },
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-kind",
+        partition_key: "kind",
+        sort_key: "ts",
+        include: &[],
+    },
     // One status across shops.
-    IndexSpec { table: "OrderLogTable", name: "by-status", partition_key: "sync_status", sort_key: "ts", include: &[] },
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-status",
+        partition_key: "sync_status",
+        sort_key: "ts",
+        include: &[],
+    },
     // One shop's orders.
-    IndexSpec { table: "OrderLogTable", name: "by-shop", partition_key: "order_shop", sort_key: "ts", include: &[] },
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-shop",
+        partition_key: "order_shop",
+        sort_key: "ts",
+        include: &[],
+    },
     // One status of one shop (`{shop}#{status}`).
-    IndexSpec { table: "OrderLogTable", name: "by-shop-status", partition_key: "shop_status", sort_key: "ts", include: &[] },
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-shop-status",
+        partition_key: "shop_status",
+        sort_key: "ts",
+        include: &[],
+    },
     // Orders with an open problem of one code.
-    IndexSpec { table: "OrderLogTable", name: "by-code", partition_key: "fail_code", sort_key: "ts", include: &[] },
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-code",
+        partition_key: "fail_code",
+        sort_key: "ts",
+        include: &[],
+    },
     // Orders blocked on one seller SKU (`{shop}#{sku}`).
-    IndexSpec { table: "OrderLogTable", name: "by-sku", partition_key: "fail_sku", sort_key: "ts", include: &[] },
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-sku",
+        partition_key: "fail_sku",
+        sort_key: "ts",
+        include: &[],
+    },
 ];
 
 /// The shop tokens table's one index: which shops are connected and when
@@ -133,7 +169,11 @@ pub const SHOP_TOKENS_INDEXES: &[IndexSpec] = &[IndexSpec {
     name: "shops",
     partition_key: "kind",
     sort_key: "shop_id",
-    include: &["access_token_expires_at", "refresh_token_expires_at", "updated_at"],
+    include: &[
+        "access_token_expires_at",
+        "refresh_token_expires_at",
+        "updated_at",
+    ],
 }];
 
 /// Every index of every table.

@@ -50,20 +50,46 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     let env = local_env(2, 5).await;
     // The UK order's lines carry a seller SKU NetSuite does not know.
     let seed = simulators::default_seed();
-    let mut order = seed.tiktok.orders.iter().find(|o| o.order["id"] == ORDER).expect("seed order").order.clone();
+    let mut order = seed
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.order["id"] == ORDER)
+        .expect("seed order")
+        .order
+        .clone();
     for l in order["line_items"].as_array_mut().expect("lines") {
         l["seller_sku"] = json!("TENT-OLD-CODE");
     }
-    let buyer: Vec<String> = ["buyer_email", "/recipient_address/phone_number", "/recipient_address/full_address"]
-        .iter()
-        .filter_map(|k| if k.starts_with('/') { order.pointer(k) } else { order.get(*k) })
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .filter(|v| !v.is_empty())
-        .collect();
-    env.tiktok.state.upsert_order(GB_SHOP, order).expect("sim order");
-    let runner = LocalRunner::start(env.webhook.clone(), env.writer.clone(), &env.sdk, "127.0.0.1:0".parse().unwrap(), 2)
-        .await
-        .expect("runner");
+    let buyer: Vec<String> = [
+        "buyer_email",
+        "/recipient_address/phone_number",
+        "/recipient_address/full_address",
+    ]
+    .iter()
+    .filter_map(|k| {
+        if k.starts_with('/') {
+            order.pointer(k)
+        } else {
+            order.get(*k)
+        }
+    })
+    .filter_map(|v| v.as_str().map(str::to_string))
+    .filter(|v| !v.is_empty())
+    .collect();
+    env.tiktok
+        .state
+        .upsert_order(GB_SHOP, order)
+        .expect("sim order");
+    let runner = LocalRunner::start(
+        env.webhook.clone(),
+        env.writer.clone(),
+        &env.sdk,
+        "127.0.0.1:0".parse().unwrap(),
+        2,
+    )
+    .await
+    .expect("runner");
     let body = common::order_event("n-browser-1", GB_SHOP, ORDER, "AWAITING_SHIPMENT");
     let r = reqwest::Client::new()
         .post(format!("http://{}/webhook", runner.webhook_addr))
@@ -74,10 +100,15 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
         .expect("webhook");
     assert_eq!(r.status(), 200);
 
-    let console = local_env::console::local_console(&env).await.expect("console");
-    let (addr, _task) = local_env::console::serve_console(std::sync::Arc::new(console), "127.0.0.1:0".parse().unwrap())
+    let console = local_env::console::local_console(&env)
         .await
-        .expect("serve");
+        .expect("console");
+    let (addr, _task) = local_env::console::serve_console(
+        std::sync::Arc::new(console),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .expect("serve");
     let base = format!("http://{addr}");
     add_user(&env.sdk, &env.names, "olga", "operator", PW).await;
     add_user(&env.sdk, &env.names, "vic", "viewer", PW).await;
@@ -91,7 +122,10 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.screenshot(&shots().join("login.png")).await;
 
     login(&b, &base, "olga", PW).await;
-    assert!(b.source().await.contains("Orders by status"), "the overview after signing in");
+    assert!(
+        b.source().await.contains("Orders by status"),
+        "the overview after signing in"
+    );
 
     // Filter the failed orders and open ours (once the writer has failed it).
     let failed = format!("{base}/orders?status=failed");
@@ -103,22 +137,39 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.screenshot(&shots().join("orders.png")).await;
     b.click(&format!("a[href$='/{ORDER}']")).await;
     let src = b.source().await;
-    assert!(src.contains("Unlinked Product") && src.contains("TENT-OLD-CODE"), "the problem with its reason");
+    assert!(
+        src.contains("Unlinked Product") && src.contains("TENT-OLD-CODE"),
+        "the problem with its reason"
+    );
     for b in &buyer {
-        assert!(!src.contains(b.as_str()), "buyer data {b:?} on the order page");
+        assert!(
+            !src.contains(b.as_str()),
+            "buyer data {b:?} on the order page"
+        );
     }
     b.screenshot(&shots().join("order-failed.png")).await;
 
     // Link the SKU (checked against the NetSuite simulator's items).
     b.click("a[href*='link=TENT-OLD-CODE']").await;
     b.fill("#l-item", "999999").await;
-    b.click("form[aria-label='Link a SKU'] button[type=submit]").await;
-    assert!(b.source().await.contains("NetSuite has no active item"), "an unknown item is refused");
-    b.goto(&format!("{base}/skus?shop={GB_SHOP}&q=TENT-OLD-CODE&link=TENT-OLD-CODE")).await;
+    b.click("form[aria-label='Link a SKU'] button[type=submit]")
+        .await;
+    assert!(
+        b.source().await.contains("NetSuite has no active item"),
+        "an unknown item is refused"
+    );
+    b.goto(&format!(
+        "{base}/skus?shop={GB_SHOP}&q=TENT-OLD-CODE&link=TENT-OLD-CODE"
+    ))
+    .await;
     b.fill("#l-item", "101").await;
-    b.click("form[aria-label='Link a SKU'] button[type=submit]").await;
+    b.click("form[aria-label='Link a SKU'] button[type=submit]")
+        .await;
     let src = b.source().await;
-    assert!(src.contains("Linked TENT-OLD-CODE to NetSuite item 101"), "{src}");
+    assert!(
+        src.contains("Linked TENT-OLD-CODE to NetSuite item 101"),
+        "{src}"
+    );
     assert!(src.contains("Resubmit every order blocked on this SKU (1)"));
     b.screenshot(&shots().join("sku-links.png")).await;
 
@@ -126,11 +177,20 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     let order_url = format!("{base}/orders/{GB_SHOP}/{ORDER}");
     b.goto(&order_url).await;
     b.fill("#r-resubmit", "SKU linked to item 101").await;
-    b.click("form input[value=resubmit] ~ button[type=submit]").await;
+    b.click("form input[value=resubmit] ~ button[type=submit]")
+        .await;
     let src = until_page_has(&b, &order_url, "badge s-created").await;
-    assert!(src.contains("resubmitted by olga: SKU linked to item 101"), "the action is in the timeline");
+    assert!(
+        src.contains("resubmitted by olga: SKU linked to item 101"),
+        "the action is in the timeline"
+    );
     b.screenshot(&shots().join("order-created.png")).await;
-    for (path, file) in [("/", "overview.png"), ("/shops", "shops.png"), ("/jobs", "jobs.png"), ("/exceptions", "exceptions.png")] {
+    for (path, file) in [
+        ("/", "overview.png"),
+        ("/shops", "shops.png"),
+        ("/jobs", "jobs.png"),
+        ("/exceptions", "exceptions.png"),
+    ] {
         b.goto(&format!("{base}{path}")).await;
         b.screenshot(&shots().join(file)).await;
     }
@@ -141,7 +201,11 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     login(&v, &base, "vic", PW).await;
     v.goto(&order_url).await;
     let src = v.source().await;
-    assert_eq!(v.count("input[value=resubmit]").await, 0, "no resubmit form for a viewer");
+    assert_eq!(
+        v.count("input[value=resubmit]").await,
+        0,
+        "no resubmit form for a viewer"
+    );
     assert!(src.contains("needs an operator"));
     v.close().await;
 

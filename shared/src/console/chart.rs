@@ -71,7 +71,11 @@ mod tests {
     #[test]
     fn draws_one_bar_per_hour_with_a_text_summary() {
         let hours: Vec<Hour> = (0..24)
-            .map(|i| Hour { start: i * 3600, orders: i as u64, failures: 1 })
+            .map(|i| Hour {
+                start: i * 3600,
+                orders: i as u64,
+                failures: 1,
+            })
             .collect();
         let svg = hourly(&hours).into_string();
         assert_eq!(svg.matches("<rect").count(), 24);

@@ -4,8 +4,17 @@
 
 /// JSON keys whose values are dropped (matched case-insensitively, as substrings).
 const SENSITIVE_KEYS: &[&str] = &[
-    "email", "phone", "address", "addr", "token", "secret", "password", "recipient", "buyer",
-    "zip", "postal",
+    "email",
+    "phone",
+    "address",
+    "addr",
+    "token",
+    "secret",
+    "password",
+    "recipient",
+    "buyer",
+    "zip",
+    "postal",
 ];
 
 fn is_sensitive(key: &str) -> bool {

@@ -8,7 +8,11 @@ use crate::store::{EventQueue, OrderLog, OrderLogEntry};
 /// The history line of an action.
 pub fn action_note(actor: &str, what: &str, reason: &str) -> String {
     let reason = reason.trim();
-    let reason = if reason.is_empty() { "no reason given" } else { reason };
+    let reason = if reason.is_empty() {
+        "no reason given"
+    } else {
+        reason
+    };
     format!("{what} by {actor}: {reason}")
 }
 
@@ -69,8 +73,14 @@ mod tests {
 
     #[test]
     fn notes_say_who_what_why() {
-        assert_eq!(action_note("ana", "resubmitted", " SKU linked "), "resubmitted by ana: SKU linked");
-        assert_eq!(action_note("ana", "ignored", ""), "ignored by ana: no reason given");
+        assert_eq!(
+            action_note("ana", "resubmitted", " SKU linked "),
+            "resubmitted by ana: SKU linked"
+        );
+        assert_eq!(
+            action_note("ana", "ignored", ""),
+            "ignored by ana: no reason given"
+        );
         assert!(check_reason("  ").is_err());
     }
 }

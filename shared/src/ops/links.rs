@@ -68,7 +68,9 @@ pub async fn link_sku_checked(
 ) -> Result<(SkuLink, String), OpsError> {
     let item = item.trim();
     if item.is_empty() || !item.chars().all(|c| c.is_ascii_digit()) {
-        return link_sku(links, shop, sku, item).await.map(|l| (l, String::new()));
+        return link_sku(links, shop, sku, item)
+            .await
+            .map(|l| (l, String::new()));
     }
     let name = catalog
         .item_name(item)

@@ -17,7 +17,9 @@ pub fn check_name(name: &str) -> Result<String, OpsError> {
     } else {
         Err(OpsError::Invalid {
             field: "name",
-            reason: format!("{name:?} is not a user name; use 1-64 letters, digits, '.', '_', '-' or '@'"),
+            reason: format!(
+                "{name:?} is not a user name; use 1-64 letters, digits, '.', '_', '-' or '@'"
+            ),
         })
     }
 }
@@ -116,6 +118,9 @@ mod tests {
         assert_eq!(check_name(" Ana.B ").unwrap(), "ana.b");
         assert!(check_name("a b").is_err() && check_name("").is_err());
         assert_eq!(check_role("Operator").unwrap(), Role::Operator);
-        assert!(check_role("root").unwrap_err().to_string().contains("viewer, operator or admin"));
+        assert!(check_role("root")
+            .unwrap_err()
+            .to_string()
+            .contains("viewer, operator or admin"));
     }
 }

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use super::aws::{describe, get_n, get_s, s, n};
+use super::aws::{describe, get_n, get_s, n, s};
 use super::{Store, StoreError};
 
 crate::string_enum! {

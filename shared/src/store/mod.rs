@@ -28,16 +28,16 @@ pub mod sku_links;
 pub mod tokens;
 
 pub use cached_links::CachedSkuLinks;
+pub use console_users::{ConsoleUser, ConsoleUsers, DynamoConsoleUsers, Role};
 pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
 };
-pub use console_users::{ConsoleUser, ConsoleUsers, DynamoConsoleUsers, Role};
-pub use login_throttle::{DynamoLoginThrottle, Failures, LoginThrottle};
 pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
+pub use login_throttle::{DynamoLoginThrottle, Failures, LoginThrottle};
+pub use order_index::LogPage;
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
 };
-pub use order_index::LogPage;
 pub use queue::{EventQueue, QueuedEvent, SqsEventQueue};
 pub use sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
 pub use tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};

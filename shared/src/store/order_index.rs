@@ -315,21 +315,28 @@ mod tests {
 
     #[test]
     fn the_most_selective_index_answers_each_filter() {
-        let f = |shop: Option<&str>, st: Option<SyncStatus>, code: Option<&str>, sku: Option<&str>| {
-            plan(&LogFilter {
-                shop_id: shop.map(ShopId::new),
-                sync_status: st,
-                code: code.map(str::to_string),
-                sku: sku.map(str::to_string),
-                ..Default::default()
-            })
-            .index
-        };
+        let f =
+            |shop: Option<&str>, st: Option<SyncStatus>, code: Option<&str>, sku: Option<&str>| {
+                plan(&LogFilter {
+                    shop_id: shop.map(ShopId::new),
+                    sync_status: st,
+                    code: code.map(str::to_string),
+                    sku: sku.map(str::to_string),
+                    ..Default::default()
+                })
+                .index
+            };
         assert_eq!(f(None, None, None, None), "by-kind");
         assert_eq!(f(Some("s"), None, None, None), "by-shop");
         assert_eq!(f(None, Some(SyncStatus::Failed), None, None), "by-status");
-        assert_eq!(f(Some("s"), Some(SyncStatus::Failed), None, None), "by-shop-status");
-        assert_eq!(f(Some("s"), Some(SyncStatus::Failed), Some("x"), None), "by-code");
+        assert_eq!(
+            f(Some("s"), Some(SyncStatus::Failed), None, None),
+            "by-shop-status"
+        );
+        assert_eq!(
+            f(Some("s"), Some(SyncStatus::Failed), Some("x"), None),
+            "by-code"
+        );
         assert_eq!(f(Some("s"), None, Some("x"), Some("A")), "by-sku");
         assert_eq!(ts_key(5, "o"), "000000000005#o");
     }
@@ -337,7 +344,12 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_junk() {
         let mut k = HashMap::new();
-        for (a, v) in [("pk", "ORDER#s#o"), ("sk", "LOG"), ("ts", "1#o"), ("kind", "order")] {
+        for (a, v) in [
+            ("pk", "ORDER#s#o"),
+            ("sk", "LOG"),
+            ("ts", "1#o"),
+            ("kind", "order"),
+        ] {
             k.insert(a.to_string(), s(v));
         }
         assert_eq!(decode_cursor(&encode_cursor(&k)), Some(k));

@@ -343,7 +343,9 @@ impl DynamoOrderLog {
         }
     }
 
-    pub(super) fn decode(item: &HashMap<String, AttributeValue>) -> Result<OrderLogEntry, StoreError> {
+    pub(super) fn decode(
+        item: &HashMap<String, AttributeValue>,
+    ) -> Result<OrderLogEntry, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
             store: Store::OrderLog,
             key: get_s(item, "pk").cloned().unwrap_or_default(),
@@ -372,18 +374,7 @@ impl DynamoOrderLog {
             .client
             .put_item()
             .table_name(&self.table)
-            .item("pk", s(keys::order_log(&next.shop_id, &next.order_id)))
-            .item("sk", s(keys::ORDER_LOG_SK))
-            .item("kind", s("order"))
-            .item("shop_id", s(next.shop_id.as_str()))
-            .item("order_id", s(next.order_id.as_str()))
-            .item("sync_status", s(next.sync_status.as_str()))
-            .item("last_updated", n(next.last_updated))
-            .item("version", n(next.version))
-            .item("doc", s(doc));
-        for (k, v) in super::order_index::index_attributes(&next) {
-            put = put.item(k, v);
-        }
+            .set_item(Some(item_of(&next, doc)));
         put = match prev_version {
             None => put.condition_expression("attribute_not_exists(pk)"),
             Some(v) => put
@@ -396,6 +387,29 @@ impl DynamoOrderLog {
             Err(e) => Err(unavailable(&e)),
         }
     }
+}
+
+/// The DynamoDB item of an entry: keys, filter attributes, index
+/// attributes and the entry as JSON in `doc`.
+pub fn item_of(e: &OrderLogEntry, doc: String) -> HashMap<String, AttributeValue> {
+    let mut item: HashMap<String, AttributeValue> = [
+        ("pk", s(keys::order_log(&e.shop_id, &e.order_id))),
+        ("sk", s(keys::ORDER_LOG_SK)),
+        ("kind", s("order")),
+        ("shop_id", s(e.shop_id.as_str())),
+        ("order_id", s(e.order_id.as_str())),
+        ("sync_status", s(e.sync_status.as_str())),
+        ("last_updated", n(e.last_updated)),
+        ("version", n(e.version)),
+        ("doc", s(doc)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (k, v) in super::order_index::index_attributes(e) {
+        item.insert(k.to_string(), v);
+    }
+    item
 }
 
 pub(super) fn unavailable<E: std::error::Error>(e: &E) -> StoreError {

@@ -60,7 +60,10 @@ impl Intercept for Counting {
 }
 
 /// A DynamoDB client whose calls are counted.
-pub fn counted_client(sdk: &aws_config::SdkConfig, counter: Arc<CallCounter>) -> aws_sdk_dynamodb::Client {
+pub fn counted_client(
+    sdk: &aws_config::SdkConfig,
+    counter: Arc<CallCounter>,
+) -> aws_sdk_dynamodb::Client {
     let conf = aws_sdk_dynamodb::config::Builder::from(sdk)
         .interceptor(Counting(counter))
         .build();
@@ -103,7 +106,13 @@ pub fn console_over(
 }
 
 /// Adds a user with a role.
-pub async fn add_user(sdk: &aws_config::SdkConfig, names: &ResourceNames, name: &str, role: &str, pw: &str) {
+pub async fn add_user(
+    sdk: &aws_config::SdkConfig,
+    names: &ResourceNames,
+    name: &str,
+    role: &str,
+    pw: &str,
+) {
     let users = DynamoConsoleUsers::new(aws_sdk_dynamodb::Client::new(sdk), &names.console_table);
     shared::ops::users::add_user(&users, name, role, pw, super::now())
         .await
@@ -112,9 +121,10 @@ pub async fn add_user(sdk: &aws_config::SdkConfig, names: &ResourceNames, name: 
 
 /// Serves a console on loopback; returns its base URL.
 pub async fn serve(console: Console) -> String {
-    let (addr, _task) = local_env::console::serve_console(Arc::new(console), "127.0.0.1:0".parse().unwrap())
-        .await
-        .expect("serve console");
+    let (addr, _task) =
+        local_env::console::serve_console(Arc::new(console), "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("serve console");
     format!("http://{addr}")
 }
 
@@ -136,18 +146,24 @@ pub fn urlencoded(form: &[(&str, &str)]) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => (b as char).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                    (b as char).to_string()
+                }
                 b' ' => "+".to_string(),
                 _ => format!("%{b:02X}"),
             })
             .collect()
     };
-    form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&")
+    form.iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The value of the first `name="csrf"` field in a page.
 pub fn csrf_in(html: &str) -> String {
-    let at = html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
+    let at =
+        html.find("name=\"csrf\" value=\"").expect("a csrf field") + "name=\"csrf\" value=\"".len();
     html[at..].split('"').next().unwrap_or_default().to_string()
 }
 
@@ -176,8 +192,16 @@ impl ConsoleHttp {
     async fn reply(&self, r: reqwest::Response) -> Reply {
         for v in r.headers().get_all("set-cookie") {
             let v = v.to_str().unwrap_or_default();
-            assert!(v.contains("HttpOnly") && v.contains("Secure") && v.contains("SameSite=Strict"), "{v}");
-            if let Some((k, rest)) = v.split(';').next().and_then(|kv| kv.split_once('=')).map(|(k, val)| (k.to_string(), val.to_string())) {
+            assert!(
+                v.contains("HttpOnly") && v.contains("Secure") && v.contains("SameSite=Strict"),
+                "{v}"
+            );
+            if let Some((k, rest)) = v
+                .split(';')
+                .next()
+                .and_then(|kv| kv.split_once('='))
+                .map(|(k, val)| (k.to_string(), val.to_string()))
+            {
                 if v.contains("Max-Age=0") {
                     self.cookies.lock().unwrap().remove(&k);
                 } else {
@@ -187,7 +211,11 @@ impl ConsoleHttp {
         }
         Reply {
             status: r.status().as_u16(),
-            location: r.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string),
+            location: r
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
             body: r.text().await.unwrap_or_default(),
         }
     }
@@ -220,6 +248,10 @@ impl ConsoleHttp {
     pub async fn login(&self, name: &str, pw: &str) -> Reply {
         let form = self.get("/login").await;
         let csrf = csrf_in(&form.body);
-        self.post("/login", &[("csrf", &csrf), ("name", name), ("password", pw)]).await
+        self.post(
+            "/login",
+            &[("csrf", &csrf), ("name", name), ("password", pw)],
+        )
+        .await
     }
 }

@@ -59,9 +59,15 @@ impl Driver {
         for _ in 0..100 {
             if let Ok(r) = http.get(format!("{base}/status")).send().await {
                 if r.status().is_success() {
-                    let profile = std::env::temp_dir().join(format!("tns-chromium-{port}-{}", rand::random::<u32>()));
+                    let profile = std::env::temp_dir()
+                        .join(format!("tns-chromium-{port}-{}", rand::random::<u32>()));
                     std::fs::create_dir_all(&profile).expect("profile dir");
-                    return Driver { child, base, http, _profile: TempDir(profile) };
+                    return Driver {
+                        child,
+                        base,
+                        http,
+                        _profile: TempDir(profile),
+                    };
                 }
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -100,7 +106,11 @@ impl Driver {
             .as_str()
             .unwrap_or_else(|| panic!("no session: {r}"))
             .to_string();
-        Browser { base: self.base.clone(), session, http: self.http.clone() }
+        Browser {
+            base: self.base.clone(),
+            session,
+            http: self.http.clone(),
+        }
     }
 }
 
@@ -118,7 +128,13 @@ impl Browser {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let v: Value = req.send().await.expect("webdriver call").json().await.expect("webdriver json");
+        let v: Value = req
+            .send()
+            .await
+            .expect("webdriver call")
+            .json()
+            .await
+            .expect("webdriver json");
         if v["value"].get("error").is_some() {
             panic!("webdriver {path}: {}", v["value"]);
         }
@@ -127,31 +143,51 @@ impl Browser {
 
     /// Navigate To (§10.1).
     pub async fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url})))
+            .await;
     }
 
     /// Get Current URL (§10.2).
     pub async fn url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_string()
+        self.cmd(reqwest::Method::GET, "/url", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Get Page Source (§13.1).
     pub async fn source(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/source", None).await.as_str().unwrap_or_default().to_string()
+        self.cmd(reqwest::Method::GET, "/source", None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Find Element by CSS (§12.3.2); panics naming the selector when absent.
     pub async fn find(&self, css: &str) -> String {
         let v = self
-            .cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css})))
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     /// How many elements match (Find Elements, §12.3.3).
     pub async fn count(&self, css: &str) -> usize {
         let v = self
-            .cmd(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css})))
+            .cmd(
+                reqwest::Method::POST,
+                "/elements",
+                Some(json!({"using": "css selector", "value": css})),
+            )
             .await;
         v.as_array().map_or(0, Vec::len)
     }
@@ -159,14 +195,29 @@ impl Browser {
     /// Element Click (§12.5.1).
     pub async fn click(&self, css: &str) {
         let e = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({}))).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     /// Element Clear + Send Keys (§12.5.2, §12.5.3).
     pub async fn fill(&self, css: &str, text: &str) {
         let e = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{e}/clear"), Some(json!({}))).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{e}/value"), Some(json!({"text": text}))).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        )
+        .await;
     }
 
     /// Take Screenshot (§17.1), written as PNG.

@@ -123,7 +123,10 @@ pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 
 /// A signed pre-login nonce (`nonce.signature`).
 pub fn seal_login_nonce(nonce: &str, key: &SessionKey) -> String {
-    format!("{nonce}.{}", B64.encode(key.mac(&[b"login", nonce.as_bytes()])))
+    format!(
+        "{nonce}.{}",
+        B64.encode(key.mac(&[b"login", nonce.as_bytes()]))
+    )
 }
 
 /// The nonce of a pre-login cookie whose signature holds.
@@ -154,7 +157,11 @@ mod tests {
         let mut forged = s.clone();
         forged.expires_at += 1000;
         let fv = forged.seal(&other);
-        let tampered = format!("{}.{}", fv.split('.').next().unwrap(), v.split('.').nth(1).unwrap());
+        let tampered = format!(
+            "{}.{}",
+            fv.split('.').next().unwrap(),
+            v.split('.').nth(1).unwrap()
+        );
         assert_eq!(Session::open(&tampered, &key(), 101), None);
         assert!(SessionKey::new(vec![1u8; 8]).is_err());
     }

@@ -38,7 +38,11 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
     ];
     let mut sections = Vec::new();
     for (title, what, filter) in kinds {
-        let p = c.log.query_page(&filter, None, PER_KIND).await.map_err(|e| ops_error(e.into()))?;
+        let p = c
+            .log
+            .query_page(&filter, None, PER_KIND)
+            .await
+            .map_err(|e| ops_error(e.into()))?;
         sections.push((title, what, p.entries));
     }
     let body = html! {

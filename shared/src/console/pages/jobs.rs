@@ -18,11 +18,17 @@ const RUNS: i32 = 5;
 
 pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
     let ctx = guard(&c, &headers).await?;
-    let shops = connected_shops(&c.ddb, &c.tokens_table).await.map_err(|e| ops_error(e.into()))?;
+    let shops = connected_shops(&c.ddb, &c.tokens_table)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
     let mut runs = Vec::new();
     for job in JobName::ALL {
         for s in &shops {
-            let got = c.runs.list_runs(job.as_str(), &s.shop_id, RUNS).await.map_err(|e| ops_error(e.into()))?;
+            let got = c
+                .runs
+                .list_runs(job.as_str(), &s.shop_id, RUNS)
+                .await
+                .map_err(|e| ops_error(e.into()))?;
             runs.extend(got);
         }
     }

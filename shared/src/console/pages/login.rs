@@ -80,11 +80,19 @@ pub async fn submit(
             "",
         );
     }
-    let name = f.get("name").map(|n| n.trim().to_lowercase()).unwrap_or_default();
+    let name = f
+        .get("name")
+        .map(|n| n.trim().to_lowercase())
+        .unwrap_or_default();
     let pw = f.get("password").cloned().unwrap_or_default();
-    let source = addr.map(|Extension(a)| a.0).unwrap_or_else(|| "unknown".into());
+    let source = addr
+        .map(|Extension(a)| a.0)
+        .unwrap_or_else(|| "unknown".into());
     let (ukey, skey) = (throttle::user_key(&name), throttle::source_key(&source));
-    let checks = [(&ukey, throttle::USER_LIMIT), (&skey, throttle::SOURCE_LIMIT)];
+    let checks = [
+        (&ukey, throttle::USER_LIMIT),
+        (&skey, throttle::SOURCE_LIMIT),
+    ];
     for (key, limit) in checks {
         match c.throttle.failures(key).await {
             Ok(f) => {
@@ -99,14 +107,21 @@ pub async fn submit(
             }
             Err(e) => {
                 tracing::error!(reason = %e, "console: throttle unavailable");
-                return error_page(StatusCode::SERVICE_UNAVAILABLE, "Try again", "Sign-in is unavailable just now; try again in a minute.");
+                return error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Try again",
+                    "Sign-in is unavailable just now; try again in a minute.",
+                );
             }
         }
     }
     let user = c.users.get(&name).await.ok().flatten();
     // Verify against a decoy when the user does not exist: same cost.
-    let ok = password::verify(&pw, user.as_ref().map_or(password::decoy(), |u| &u.password_hash))
-        && user.as_ref().is_some_and(|u| u.role.rank() > 0);
+    let ok = password::verify(
+        &pw,
+        user.as_ref()
+            .map_or(password::decoy(), |u| &u.password_hash),
+    ) && user.as_ref().is_some_and(|u| u.role.rank() > 0);
     if !ok {
         for key in [&ukey, &skey] {
             if let Err(e) = c.throttle.fail(key, now, throttle::WINDOW_SECS).await {
@@ -147,7 +162,10 @@ pub async fn logout(
         StatusCode::SEE_OTHER,
         [
             (header::LOCATION, "/login".to_string()),
-            (header::SET_COOKIE, session::set_cookie(session::COOKIE, "", 0)),
+            (
+                header::SET_COOKIE,
+                session::set_cookie(session::COOKIE, "", 0),
+            ),
         ],
     )
         .into_response())

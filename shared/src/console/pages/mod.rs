@@ -98,8 +98,7 @@ pub fn require(ctx: &Ctx, role: Role, what: &str) -> Result<(), Response> {
         "Not allowed",
         &format!(
             "Your role ({}) cannot {what}; it needs the {} role. Ask an admin.",
-            ctx.user.role,
-            role
+            ctx.user.role, role
         ),
     ))
 }
@@ -107,7 +106,9 @@ pub fn require(ctx: &Ctx, role: Role, what: &str) -> Result<(), Response> {
 /// An operations error as a page: bad input 400 naming the field, missing 404, stores 503.
 pub fn ops_error(e: OpsError) -> Response {
     match e {
-        OpsError::Invalid { .. } => error_page(StatusCode::BAD_REQUEST, "Check the form", &e.to_string()),
+        OpsError::Invalid { .. } => {
+            error_page(StatusCode::BAD_REQUEST, "Check the form", &e.to_string())
+        }
         OpsError::NotFound { .. } => error_page(StatusCode::NOT_FOUND, "Not found", &e.to_string()),
         OpsError::Store(s) => store_error(&s.to_string()),
     }
@@ -135,7 +136,11 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
 }
 
 pub async fn not_found() -> Response {
-    error_page(StatusCode::NOT_FOUND, "Not found", "There is no page at this address.")
+    error_page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no page at this address.",
+    )
 }
 
 /// The navigation: (path, label). Jobs shows the run log; Payouts appears

@@ -10,7 +10,9 @@ use axum::extract::{Form, Path, State};
 use axum::http::HeaderMap;
 use maud::html;
 
-use super::{badge, enc, guard, guard_post, ops_error, render, param, require, see_other, when, Page};
+use super::{
+    badge, enc, guard, guard_post, ops_error, param, render, require, see_other, when, Page,
+};
 use crate::console::{redact, Console};
 use crate::domain::{OrderId, ShopId};
 use crate::ops::{self, OpsError};
@@ -26,7 +28,8 @@ pub async fn page(
         .await
         .map_err(ops_error)?;
     let action = format!("/orders/{}/{}/action", enc(&shop), enc(&order));
-    let mut problems: Vec<&crate::taxonomy::Failure> = e.open_problems.iter().map(|p| &p.failure).collect();
+    let mut problems: Vec<&crate::taxonomy::Failure> =
+        e.open_problems.iter().map(|p| &p.failure).collect();
     if problems.is_empty() {
         problems.extend(e.last_failure.as_ref());
     }
@@ -111,7 +114,12 @@ pub async fn page(
             }
         }
     };
-    Ok(render(&format!("Order {}", e.order_id), &ctx, "/orders", body))
+    Ok(render(
+        &format!("Order {}", e.order_id),
+        &ctx,
+        "/orders",
+        body,
+    ))
 }
 
 pub async fn action(
@@ -123,18 +131,30 @@ pub async fn action(
     let ctx = guard_post(&c, &headers, &f).await?;
     let what = param(&f, "action").unwrap_or("");
     require(&ctx, Role::Operator, &format!("{what} orders"))?;
-    let reason = ops::audit::check_reason(f.get("reason").map_or("", String::as_str)).map_err(ops_error)?;
+    let reason =
+        ops::audit::check_reason(f.get("reason").map_or("", String::as_str)).map_err(ops_error)?;
     let e = ops::find(c.log.as_ref(), &ShopId::new(&shop), &OrderId::new(&order))
         .await
         .map_err(ops_error)?;
     let now = c.clock.now();
     let (log, user) = (c.log.as_ref(), ctx.user.name.as_str());
     match what {
-        "resubmit" => ops::audit::resubmit_by(log, c.queue.as_ref(), std::slice::from_ref(&e), user, reason, now)
+        "resubmit" => ops::audit::resubmit_by(
+            log,
+            c.queue.as_ref(),
+            std::slice::from_ref(&e),
+            user,
+            reason,
+            now,
+        )
+        .await
+        .map(|_| ()),
+        "ignore" => ops::audit::ignore_by(log, &e, user, reason, now)
             .await
             .map(|_| ()),
-        "ignore" => ops::audit::ignore_by(log, &e, user, reason, now).await.map(|_| ()),
-        "unignore" => ops::audit::unignore_by(log, &e, user, reason, now).await.map(|_| ()),
+        "unignore" => ops::audit::unignore_by(log, &e, user, reason, now)
+            .await
+            .map(|_| ()),
         other => Err(OpsError::Invalid {
             field: "action",
             reason: format!("{other:?} is not an action; use resubmit, ignore or unignore"),
@@ -142,5 +162,9 @@ pub async fn action(
     }
     .map_err(ops_error)?;
     tracing::info!(user, action = what, shop = %e.shop_id, order = %e.order_id, "console: order action");
-    Ok(see_other(&format!("/orders/{}/{}", enc(&shop), enc(&order))))
+    Ok(see_other(&format!(
+        "/orders/{}/{}",
+        enc(&shop),
+        enc(&order)
+    )))
 }

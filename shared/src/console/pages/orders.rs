@@ -10,7 +10,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::IntoResponse;
 use maud::{html, Markup};
 
-use super::{badge, enc, guard, guard_post, ops_error, render, param, require, when, Ctx, Page};
+use super::{badge, enc, guard, guard_post, ops_error, param, render, require, when, Ctx, Page};
 use crate::console::Console;
 use crate::domain::ShopId;
 use crate::ops::{self, OpsError};
@@ -32,7 +32,9 @@ fn date(field: &'static str, v: &str, end: bool) -> Result<i64, OpsError> {
     let d = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .map_err(|_| invalid(field, format!("{v:?} is not a date; use YYYY-MM-DD")))?;
     let d = if end { d.succ_opt().unwrap_or(d) } else { d };
-    Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0))
+    Ok(d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or(0))
 }
 
 /// The filter of a query string, naming the field of any bad value.
@@ -41,7 +43,10 @@ pub fn filter_from(q: &HashMap<String, String>) -> Result<LogFilter, OpsError> {
         None => None,
         Some(s) => match SyncStatus::parse(s) {
             SyncStatus::Unknown(_) => {
-                return Err(invalid("status", format!("{s:?} is not a sync status; pick one from the list")))
+                return Err(invalid(
+                    "status",
+                    format!("{s:?} is not a sync status; pick one from the list"),
+                ))
             }
             st => Some(st),
         },
@@ -50,7 +55,10 @@ pub fn filter_from(q: &HashMap<String, String>) -> Result<LogFilter, OpsError> {
         None => None,
         Some(c) => match ErrorCode::parse_loose(c) {
             ErrorCode::Unknown(_) => {
-                return Err(invalid("code", format!("{c:?} is not an error code; pick one from the list")))
+                return Err(invalid(
+                    "code",
+                    format!("{c:?} is not an error code; pick one from the list"),
+                ))
             }
             c => Some(c.as_str().to_string()),
         },
@@ -59,15 +67,24 @@ pub fn filter_from(q: &HashMap<String, String>) -> Result<LogFilter, OpsError> {
         None => None,
         Some("error") => Some(Level::Error),
         Some("warning") => Some(Level::Warning),
-        Some(l) => return Err(invalid("level", format!("{l:?} is not a level; use error or warning"))),
+        Some(l) => {
+            return Err(invalid(
+                "level",
+                format!("{l:?} is not a level; use error or warning"),
+            ))
+        }
     };
     Ok(LogFilter {
         shop_id: param(q, "shop").map(ShopId::new),
         sync_status,
         code,
         sku: param(q, "sku").map(str::to_string),
-        since: param(q, "since").map(|v| date("since", v, false)).transpose()?,
-        until: param(q, "until").map(|v| date("until", v, true)).transpose()?,
+        since: param(q, "since")
+            .map(|v| date("since", v, false))
+            .transpose()?,
+        until: param(q, "until")
+            .map(|v| date("until", v, true))
+            .transpose()?,
         level,
     })
 }
@@ -103,7 +120,10 @@ fn filters_form(q: &HashMap<String, String>) -> Markup {
         .iter()
         .map(|c| (c.as_str().to_string(), c.label().to_string()))
         .collect();
-    let levels = vec![("error".to_string(), "Error".to_string()), ("warning".to_string(), "Warning".to_string())];
+    let levels = vec![
+        ("error".to_string(), "Error".to_string()),
+        ("warning".to_string(), "Warning".to_string()),
+    ];
     let text = |name: &str, label: &str, kind: &str| {
         html! {
             label for=(name) { (label)
@@ -232,11 +252,18 @@ pub async fn bulk(
     let verb = match action {
         "resubmit" => "resubmit",
         "ignore" => "ignore",
-        other => return Err(ops_error(invalid("action", format!("{other:?} is not a bulk action; use resubmit or ignore")))),
+        other => {
+            return Err(ops_error(invalid(
+                "action",
+                format!("{other:?} is not a bulk action; use resubmit or ignore"),
+            )))
+        }
     };
     require(&ctx, Role::Operator, &format!("{verb} orders"))?;
     let filter = filter_from(&f).map_err(ops_error)?;
-    let mut selected = ops::resubmittable(c.log.as_ref(), &filter).await.map_err(ops_error)?;
+    let mut selected = ops::resubmittable(c.log.as_ref(), &filter)
+        .await
+        .map_err(ops_error)?;
     selected.truncate(BULK_MAX);
     let n = selected.len();
     let confirmed = param(&f, "confirm").and_then(|v| v.parse::<usize>().ok());
@@ -263,15 +290,25 @@ pub async fn bulk(
         };
         return Ok(render("Confirm", &ctx, "/orders", body));
     }
-    let reason = ops::audit::check_reason(f.get("reason").map_or("", String::as_str)).map_err(ops_error)?;
+    let reason =
+        ops::audit::check_reason(f.get("reason").map_or("", String::as_str)).map_err(ops_error)?;
     let now = c.clock.now();
     let done = match verb {
-        "resubmit" => ops::audit::resubmit_by(c.log.as_ref(), c.queue.as_ref(), &selected, &ctx.user.name, reason, now)
-            .await
-            .map_err(ops_error)?,
+        "resubmit" => ops::audit::resubmit_by(
+            c.log.as_ref(),
+            c.queue.as_ref(),
+            &selected,
+            &ctx.user.name,
+            reason,
+            now,
+        )
+        .await
+        .map_err(ops_error)?,
         _ => {
             for e in &selected {
-                ops::audit::ignore_by(c.log.as_ref(), e, &ctx.user.name, reason, now).await.map_err(ops_error)?;
+                ops::audit::ignore_by(c.log.as_ref(), e, &ctx.user.name, reason, now)
+                    .await
+                    .map_err(ops_error)?;
             }
             n
         }
@@ -295,12 +332,19 @@ pub async fn csv(
 ) -> Page {
     guard(&c, &headers).await?;
     let filter = filter_from(&q).map_err(ops_error)?;
-    let mut entries = c.log.list_all(&filter).await.map_err(|e| ops_error(e.into()))?;
+    let mut entries = c
+        .log
+        .list_all(&filter)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
     entries.truncate(BULK_MAX);
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"orders.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"orders.csv\"",
+            ),
         ],
         ops::to_csv(&entries),
     )
@@ -313,17 +357,28 @@ mod tests {
 
     #[test]
     fn filters_parse_and_bad_values_name_their_field() {
-        let q: HashMap<String, String> = [("status", "failed"), ("code", "unlinked_product"), ("since", "2026-01-02"), ("shop", " ")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let q: HashMap<String, String> = [
+            ("status", "failed"),
+            ("code", "unlinked_product"),
+            ("since", "2026-01-02"),
+            ("shop", " "),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         let f = filter_from(&q).unwrap();
         assert_eq!(f.sync_status, Some(SyncStatus::Failed));
         assert_eq!(f.code.as_deref(), Some("UNLINKED_PRODUCT"));
         assert_eq!(f.since, Some(1767312000));
         assert_eq!(f.shop_id, None);
         let bad: HashMap<String, String> = [("since".to_string(), "yesterday".to_string())].into();
-        assert!(filter_from(&bad).unwrap_err().to_string().starts_with("since:"));
-        assert_eq!(filter_query(&q), "status=failed&code=unlinked_product&since=2026-01-02");
+        assert!(filter_from(&bad)
+            .unwrap_err()
+            .to_string()
+            .starts_with("since:"));
+        assert_eq!(
+            filter_query(&q),
+            "status=failed&code=unlinked_product&since=2026-01-02"
+        );
     }
 }

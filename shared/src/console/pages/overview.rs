@@ -16,7 +16,9 @@ use crate::store::shop_directory::{connected_shops, queue_depth};
 pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
     let ctx = guard(&c, &headers).await?;
     let now = c.clock.now();
-    let shops = connected_shops(&c.ddb, &c.tokens_table).await.map_err(|e| ops_error(e.into()))?;
+    let shops = connected_shops(&c.ddb, &c.tokens_table)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
     let o = overview(&c.log, shops, now).await.map_err(ops_error)?;
     let dlq = queue_depth(&c.sqs, &c.dlq_url).await.ok();
     let body = html! {

@@ -26,10 +26,16 @@ pub fn token_state(expires_at: i64, now: i64) -> &'static str {
 pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
     let ctx = guard(&c, &headers).await?;
     let now = c.clock.now();
-    let shops = connected_shops(&c.ddb, &c.tokens_table).await.map_err(|e| ops_error(e.into()))?;
+    let shops = connected_shops(&c.ddb, &c.tokens_table)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
     let mut rows = Vec::new();
     for s in shops {
-        let last = c.log.latest_of_shop(&s.shop_id).await.map_err(|e| ops_error(e.into()))?;
+        let last = c
+            .log
+            .latest_of_shop(&s.shop_id)
+            .await
+            .map_err(|e| ops_error(e.into()))?;
         rows.push((s, last.map(|e| e.last_updated)));
     }
     let body = html! {

@@ -9,7 +9,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::HeaderMap;
 use maud::html;
 
-use super::{enc, guard, guard_post, ops_error, render, param, require, Page};
+use super::{enc, guard, guard_post, ops_error, param, render, require, Page};
 use crate::console::Console;
 use crate::domain::{ShopId, Sku};
 use crate::ops::{self, OpsError};
@@ -34,7 +34,11 @@ pub async fn page(
     let shop = param(&q, "shop");
     let prefix = param(&q, "q").unwrap_or("");
     let links = match shop {
-        Some(s) => c.links.search(&ShopId::new(s), prefix, LIMIT).await.map_err(|e| ops_error(e.into()))?,
+        Some(s) => c
+            .links
+            .search(&ShopId::new(s), prefix, LIMIT)
+            .await
+            .map_err(|e| ops_error(e.into()))?,
         None => vec![],
     };
     let blocked = match (shop, param(&q, "link")) {
@@ -122,14 +126,21 @@ pub async fn save(
     let shop = shop_of(&f).map_err(ops_error)?;
     let sku = f.get("sku").map_or("", String::as_str);
     let item = f.get("item").map_or("", String::as_str);
-    let (link, name) = ops::links::link_sku_checked(c.links.as_ref(), c.catalog.as_ref(), &shop, sku, item)
-        .await
-        .map_err(ops_error)?;
+    let (link, name) =
+        ops::links::link_sku_checked(c.links.as_ref(), c.catalog.as_ref(), &shop, sku, item)
+            .await
+            .map_err(ops_error)?;
     tracing::info!(user = %ctx.user.name, shop = %shop, sku = %link.sku, item = %link.item_id, "console: SKU linked");
-    let msg = format!("Linked {} to NetSuite item {} ({name}).", link.sku, link.item_id);
+    let msg = format!(
+        "Linked {} to NetSuite item {} ({name}).",
+        link.sku, link.item_id
+    );
     Ok(super::see_other(&format!(
         "/skus?shop={}&q={}&link={}&msg={}",
-        enc(shop.as_str()), enc(link.sku.as_str()), enc(link.sku.as_str()), enc(&msg)
+        enc(shop.as_str()),
+        enc(link.sku.as_str()),
+        enc(link.sku.as_str()),
+        enc(&msg)
     )))
 }
 
@@ -142,10 +153,22 @@ pub async fn remove(
     require(&ctx, Role::Operator, "edit SKU links")?;
     let shop = shop_of(&f).map_err(ops_error)?;
     let sku = Sku::new(param(&f, "sku").unwrap_or(""));
-    let removed = c.links.delete(&shop, &sku).await.map_err(|e| ops_error(e.into()))?;
+    let removed = c
+        .links
+        .delete(&shop, &sku)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
     tracing::info!(user = %ctx.user.name, shop = %shop, sku = %sku, removed, "console: SKU link removed");
-    let msg = if removed { format!("Removed the link of {sku}.") } else { format!("{sku} had no link.") };
-    Ok(super::see_other(&format!("/skus?shop={}&msg={}", enc(shop.as_str()), enc(&msg))))
+    let msg = if removed {
+        format!("Removed the link of {sku}.")
+    } else {
+        format!("{sku} had no link.")
+    };
+    Ok(super::see_other(&format!(
+        "/skus?shop={}&msg={}",
+        enc(shop.as_str()),
+        enc(&msg)
+    )))
 }
 
 pub async fn resubmit(
@@ -157,15 +180,28 @@ pub async fn resubmit(
     require(&ctx, Role::Operator, "resubmit orders")?;
     let shop = shop_of(&f).map_err(ops_error)?;
     let sku = param(&f, "sku").unwrap_or("");
-    let reason = ops::audit::check_reason(f.get("reason").map_or("", String::as_str)).map_err(ops_error)?;
-    let entries = ops::links::blocked_on(c.log.as_ref(), &shop, sku).await.map_err(ops_error)?;
-    let n = ops::audit::resubmit_by(c.log.as_ref(), c.queue.as_ref(), &entries, &ctx.user.name, reason, c.clock.now())
+    let reason =
+        ops::audit::check_reason(f.get("reason").map_or("", String::as_str)).map_err(ops_error)?;
+    let entries = ops::links::blocked_on(c.log.as_ref(), &shop, sku)
         .await
         .map_err(ops_error)?;
+    let n = ops::audit::resubmit_by(
+        c.log.as_ref(),
+        c.queue.as_ref(),
+        &entries,
+        &ctx.user.name,
+        reason,
+        c.clock.now(),
+    )
+    .await
+    .map_err(ops_error)?;
     tracing::info!(user = %ctx.user.name, shop = %shop, sku, orders = n, "console: resubmitted orders blocked on a SKU");
     let msg = format!("Resubmitted {n} orders blocked on {sku}.");
     Ok(super::see_other(&format!(
         "/skus?shop={}&q={}&link={}&msg={}",
-        enc(shop.as_str()), enc(sku), enc(sku), enc(&msg)
+        enc(shop.as_str()),
+        enc(sku),
+        enc(sku),
+        enc(&msg)
     )))
 }

@@ -21,6 +21,7 @@ main.narrow{max-width:420px}
 h1{font-size:24px;margin:4px 0 16px}h2{font-size:18px;margin:24px 0 10px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:16px}
 .card{background:#fff;border:1px solid #d1d5db;border-radius:10px;padding:14px 16px}
+.card h2:first-child{margin-top:0}
 table{border-collapse:collapse;width:100%;background:#fff}
 .scroll{overflow-x:auto;border:1px solid #d1d5db;border-radius:10px;background:#fff}
 th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e5e7eb;vertical-align:top}
