@@ -23,9 +23,13 @@ use shared::taxonomy::{ErrorCode, Failure};
 const PW: &str = "a long enough passphrase";
 
 fn entry(i: usize, now: i64) -> OrderLogEntry {
-    let failed = i % 10 == 0;
+    let failed = i.is_multiple_of(10);
     let o = Outcome {
-        shop_id: ShopId::new(if i % 2 == 0 { "shop-a" } else { "shop-b" }),
+        shop_id: ShopId::new(if i.is_multiple_of(2) {
+            "shop-a"
+        } else {
+            "shop-b"
+        }),
         order_id: OrderId::new(format!("o{i:07}")),
         tiktok_status: "AWAITING_SHIPMENT".into(),
         sync_status: if failed {

@@ -20,7 +20,7 @@ use shared::taxonomy::{ErrorCode, Failure};
 const PW: &str = "a long enough passphrase";
 
 fn outcome(shop: &str, order: String, i: usize, at: i64) -> Outcome {
-    let failed = i % 3 == 0;
+    let failed = i.is_multiple_of(3);
     Outcome {
         shop_id: ShopId::new(shop),
         order_id: OrderId::new(order),
@@ -55,7 +55,11 @@ async fn fill(log: &DynamoOrderLog, from: usize, n: usize) {
     let now = common::now();
     let mut tasks = futures::stream::iter(from..from + n)
         .map(|i| {
-            let shop = if i % 2 == 0 { "shop-a" } else { "shop-b" };
+            let shop = if i.is_multiple_of(2) {
+                "shop-a"
+            } else {
+                "shop-b"
+            };
             let o = outcome(shop, format!("o{i:06}"), i, now - (i as i64 % 86_000));
             async move { log.record(&o).await.expect("record") }
         })

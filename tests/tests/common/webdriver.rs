@@ -47,7 +47,7 @@ impl Driver {
     /// Starts chromedriver (installed by scripts/test: `ensure_chromium`).
     pub async fn start() -> Driver {
         let port = free_port();
-        let child = Command::new("/usr/bin/chromedriver")
+        let mut child = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(Stdio::null())
@@ -72,6 +72,8 @@ impl Driver {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("chromedriver did not start on port {port}");
     }
 
