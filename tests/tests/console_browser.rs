@@ -31,6 +31,20 @@ async fn login(b: &Browser, base: &str, name: &str, pw: &str) {
     b.click("form.login button[type=submit]").await;
 }
 
+/// Waits (bounded) until the current page, after a click, contains `text`;
+/// returns its source. A click that submits a form returns before the next
+/// page has always loaded.
+async fn settled(b: &Browser, text: &str) -> String {
+    for _ in 0..100 {
+        let src = b.source().await;
+        if src.contains(text) {
+            return src;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the page never showed {text:?}: {}", b.source().await);
+}
+
 /// Reloads `url` until its source contains `text` (bounded: 60 tries).
 async fn until_page_has(b: &Browser, url: &str, text: &str) -> String {
     let start = Instant::now();
@@ -122,10 +136,7 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.screenshot(&shots().join("login.png")).await;
 
     login(&b, &base, "olga", PW).await;
-    assert!(
-        b.source().await.contains("Orders by status"),
-        "the overview after signing in"
-    );
+    settled(&b, "Orders by status").await;
 
     // Filter the failed orders and open ours (once the writer has failed it).
     let failed = format!("{base}/orders?status=failed");
@@ -133,10 +144,11 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.goto(&format!("{base}/orders")).await;
     b.click("#status option[value=failed]").await;
     b.click("form.filters button[type=submit]").await;
+    settled(&b, "1 orders on this page").await;
     assert!(b.url().await.contains("status=failed"), "{}", b.url().await);
     b.screenshot(&shots().join("orders.png")).await;
     b.click(&format!("a[href$='/{ORDER}']")).await;
-    let src = b.source().await;
+    let src = settled(&b, "Problems").await;
     assert!(
         src.contains("Unlinked Product") && src.contains("TENT-OLD-CODE"),
         "the problem with its reason"
@@ -154,10 +166,7 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.fill("#l-item", "999999").await;
     b.click("form[aria-label='Link a SKU'] button[type=submit]")
         .await;
-    assert!(
-        b.source().await.contains("NetSuite has no active item"),
-        "an unknown item is refused"
-    );
+    settled(&b, "NetSuite has no active item").await;
     b.goto(&format!(
         "{base}/skus?shop={GB_SHOP}&q=TENT-OLD-CODE&link=TENT-OLD-CODE"
     ))
@@ -165,7 +174,7 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.fill("#l-item", "101").await;
     b.click("form[aria-label='Link a SKU'] button[type=submit]")
         .await;
-    let src = b.source().await;
+    let src = settled(&b, "Linked TENT-OLD-CODE").await;
     assert!(
         src.contains("Linked TENT-OLD-CODE to NetSuite item 101"),
         "{src}"
@@ -179,6 +188,7 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.fill("#r-resubmit", "SKU linked to item 101").await;
     b.click("form input[value=resubmit] ~ button[type=submit]")
         .await;
+    settled(&b, "resubmitted by olga").await;
     let src = until_page_has(&b, &order_url, "badge s-created").await;
     assert!(
         src.contains("resubmitted by olga: SKU linked to item 101"),
@@ -199,6 +209,7 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     // A viewer sees the order but no action.
     let v = driver.browser().await;
     login(&v, &base, "vic", PW).await;
+    settled(&v, "Orders by status").await;
     v.goto(&order_url).await;
     let src = v.source().await;
     assert_eq!(
@@ -213,10 +224,10 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     let t = driver.browser().await;
     for _ in 0..5 {
         login(&t, &base, "vic", "not the password at all").await;
-        assert!(t.source().await.contains("Wrong user name or password"));
+        settled(&t, "Wrong user name or password").await;
     }
     login(&t, &base, "vic", PW).await;
-    assert!(t.source().await.contains("Too many failed sign-ins"));
+    settled(&t, "Too many failed sign-ins").await;
     t.close().await;
     runner.stop().await;
 }
