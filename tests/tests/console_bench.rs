@@ -16,7 +16,7 @@ use common::console::{add_user, console_over, serve, ConsoleHttp};
 use common::Stack;
 use futures::StreamExt;
 use shared::domain::{OrderId, ShopId};
-use shared::store::order_log::item_of;
+use shared::store::order_item::item_of;
 use shared::store::{OrderLogEntry, Outcome, SyncStatus};
 use shared::taxonomy::{ErrorCode, Failure};
 

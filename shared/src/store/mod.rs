@@ -21,6 +21,7 @@ pub mod job_runs;
 pub mod keys;
 pub mod login_throttle;
 pub mod order_index;
+pub mod order_item;
 pub mod order_log;
 pub mod queue;
 pub mod shop_directory;

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::aws::{describe, get_s, is_condition_failed, n, s};
+use super::aws::{describe, get_s, s};
 use super::{keys, Store, StoreError};
 use crate::domain::{OrderId, ShopId};
 use crate::taxonomy::Failure;
@@ -354,62 +354,6 @@ impl DynamoOrderLog {
         let doc = get_s(item, "doc").ok_or_else(|| corrupt("no doc attribute".into()))?;
         serde_json::from_str(doc).map_err(|e| corrupt(e.to_string()))
     }
-}
-
-impl DynamoOrderLog {
-    /// Writes `next` over `prev_version` (none: a new entry); `Ok(None)`
-    /// when someone else wrote first.
-    pub(super) async fn put_entry(
-        &self,
-        mut next: OrderLogEntry,
-        prev_version: Option<u64>,
-    ) -> Result<Option<OrderLogEntry>, StoreError> {
-        next.version = prev_version.map_or(1, |v| v + 1);
-        let doc = serde_json::to_string(&next).map_err(|e| StoreError::Corrupt {
-            store: Store::OrderLog,
-            key: keys::order_log(&next.shop_id, &next.order_id),
-            reason: e.to_string(),
-        })?;
-        let mut put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item_of(&next, doc)));
-        put = match prev_version {
-            None => put.condition_expression("attribute_not_exists(pk)"),
-            Some(v) => put
-                .condition_expression("version = :v")
-                .expression_attribute_values(":v", n(v)),
-        };
-        match put.send().await {
-            Ok(_) => Ok(Some(next)),
-            Err(e) if is_condition_failed(&e) => Ok(None),
-            Err(e) => Err(unavailable(&e)),
-        }
-    }
-}
-
-/// The DynamoDB item of an entry: keys, filter attributes, index
-/// attributes and the entry as JSON in `doc`.
-pub fn item_of(e: &OrderLogEntry, doc: String) -> HashMap<String, AttributeValue> {
-    let mut item: HashMap<String, AttributeValue> = [
-        ("pk", s(keys::order_log(&e.shop_id, &e.order_id))),
-        ("sk", s(keys::ORDER_LOG_SK)),
-        ("kind", s("order")),
-        ("shop_id", s(e.shop_id.as_str())),
-        ("order_id", s(e.order_id.as_str())),
-        ("sync_status", s(e.sync_status.as_str())),
-        ("last_updated", n(e.last_updated)),
-        ("version", n(e.version)),
-        ("doc", s(doc)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    for (k, v) in super::order_index::index_attributes(e) {
-        item.insert(k.to_string(), v);
-    }
-    item
 }
 
 pub(super) fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
