@@ -280,3 +280,40 @@ async fn sessions_csrf_roles_and_throttling_hold() {
         ConsoleHttp::new(&serve(console_over(&stack.sdk, &stack.names, stack.ddb.clone())).await);
     assert_eq!(other.login("vic", PW).await.status, 429);
 }
+
+#[tokio::test]
+async fn reindex_puts_entries_written_before_the_indexes_into_them() {
+    let stack = Stack::new(30, 5).await;
+    let log = DynamoOrderLog::new(stack.ddb.clone(), &stack.names.order_log_table);
+    fill(&log, 0, 6).await;
+    // An entry as an older version wrote it: no index attributes.
+    for a in ["ts", "order_shop", "shop_status", "fail_code", "fail_sku"] {
+        stack
+            .ddb
+            .update_item()
+            .table_name(&stack.names.order_log_table)
+            .key(
+                "pk",
+                aws_sdk_dynamodb::types::AttributeValue::S("ORDER#shop-a#o000000".into()),
+            )
+            .key(
+                "sk",
+                aws_sdk_dynamodb::types::AttributeValue::S("LOG".into()),
+            )
+            .update_expression(format!("REMOVE {a}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let failed = shared::store::LogFilter {
+        sync_status: Some(SyncStatus::Failed),
+        ..Default::default()
+    };
+    assert_eq!(
+        log.list(&failed).await.unwrap().len(),
+        1,
+        "o000000 is in no index"
+    );
+    assert_eq!(log.reindex_all().await.unwrap(), 6);
+    assert_eq!(log.list(&failed).await.unwrap().len(), 2);
+}

@@ -65,3 +65,49 @@ pub fn item_of(e: &OrderLogEntry, doc: String) -> HashMap<String, AttributeValue
     }
     item
 }
+
+impl DynamoOrderLog {
+    /// Rewrites every order entry with its index attributes (entries written
+    /// before the console's indexes existed are in none of them). A one-off
+    /// migration for `tiktok-netsuite orders reindex`, so it scans; an entry
+    /// changed meanwhile is skipped (its own write indexed it). Returns how
+    /// many entries were rewritten.
+    pub async fn reindex_all(&self) -> Result<usize, StoreError> {
+        let mut done = 0;
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("kind = :k")
+                .expression_attribute_values(":k", s("order"))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| unavailable(&e))?;
+            for item in page.items() {
+                let e = Self::decode(item)?;
+                let doc = super::aws::get_s(item, "doc").cloned().unwrap_or_default();
+                let out = self
+                    .client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(item_of(&e, doc)))
+                    .condition_expression("version = :v")
+                    .expression_attribute_values(":v", n(e.version))
+                    .send()
+                    .await;
+                match out {
+                    Ok(_) => done += 1,
+                    Err(err) if is_condition_failed(&err) => {}
+                    Err(err) => return Err(unavailable(&err)),
+                }
+            }
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(done),
+            }
+        }
+    }
+}
