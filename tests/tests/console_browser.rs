@@ -144,8 +144,16 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.goto(&format!("{base}/orders")).await;
     b.click("#status option[value=failed]").await;
     b.click("form.filters button[type=submit]").await;
-    settled(&b, "1 orders on this page").await;
-    assert!(b.url().await.contains("status=failed"), "{}", b.url().await);
+    let mut url = b.url().await;
+    for _ in 0..100 {
+        if url.contains("status=failed") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        url = b.url().await;
+    }
+    assert!(url.contains("status=failed"), "the filter's page: {url}");
+    settled(&b, ORDER).await;
     b.screenshot(&shots().join("orders.png")).await;
     b.click(&format!("a[href$='/{ORDER}']")).await;
     let src = settled(&b, "Problems").await;
