@@ -7,11 +7,15 @@
 //! - [`export`]: the log as CSV.
 //! - [`links`]: SKU links and shop connections.
 
+pub mod audit;
 pub mod export;
 pub mod ignore;
 pub mod links;
 pub mod log;
+pub mod overview;
 pub mod resubmit;
+#[cfg(feature = "console")]
+pub mod users;
 
 pub use export::{to_csv, CSV_HEADER};
 pub use ignore::{ignore, unignore};

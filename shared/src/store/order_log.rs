@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::aws::{describe, get_s, is_condition_failed, n, s};
+use super::aws::{describe, get_s, s};
 use super::{keys, Store, StoreError};
 use crate::domain::{OrderId, ShopId};
 use crate::taxonomy::Failure;
@@ -124,6 +124,23 @@ impl OrderLogEntry {
                 .open_problems
                 .iter()
                 .any(|p| p.failed_skus.iter().any(|x| x == sku))
+    }
+}
+
+impl OrderLogEntry {
+    /// Appends a history line that changes nothing else.
+    pub fn push_note(&mut self, note: &str, at: i64) {
+        self.history.push(Attempt {
+            at,
+            sync_status: self.sync_status.clone(),
+            tiktok_status: self.tiktok_status.clone(),
+            note: note.to_string(),
+            failure: None,
+        });
+        if self.history.len() > HISTORY_LEN {
+            let drop = self.history.len() - HISTORY_LEN;
+            self.history.drain(..drop);
+        }
     }
 }
 
@@ -254,6 +271,8 @@ pub struct LogFilter {
     pub sku: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Level of the latest failure (the console's filter).
+    pub level: Option<crate::taxonomy::Level>,
 }
 
 impl LogFilter {
@@ -267,6 +286,10 @@ impl LogFilter {
             && self.sku.as_ref().is_none_or(|s| e.blocked_on(s))
             && self.since.is_none_or(|t| e.last_updated >= t)
             && self.until.is_none_or(|t| e.last_updated < t)
+            && self.level.is_none_or(|l| {
+                e.last_failure.as_ref().is_some_and(|f| f.level == l)
+                    || e.open_problems.iter().any(|p| p.failure.level == l)
+            })
     }
 }
 
@@ -289,6 +312,7 @@ pub trait OrderLog: Send + Sync {
         current: Option<OrderLogEntry>,
         outcome: &Outcome,
     ) -> Result<OrderLogEntry, StoreError>;
+    /// Every entry the filter matches, newest first (index queries, never a scan).
     async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError>;
     /// Adds a shipment to the order's entry (replacing the same
     /// fulfilment's); `false` when the log has no entry for the order.
@@ -313,6 +337,23 @@ pub trait OrderLog: Send + Sync {
         }
         Ok(out)
     }
+    /// Adds a line to the order's history (an operator's action: who, what,
+    /// why) without changing its status or problems.
+    async fn note(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        note: &str,
+        at: i64,
+    ) -> Result<OrderLogEntry, StoreError>;
+    /// One page of at most `limit` entries, newest first, after `cursor`
+    /// (from the previous page), in a bounded number of queries.
+    async fn page(
+        &self,
+        filter: &LogFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<super::order_index::LogPage, StoreError>;
 }
 
 /// The order log on DynamoDB: `pk = ORDER#{shop}#{order}`, `sk = LOG`, the
@@ -330,7 +371,9 @@ impl DynamoOrderLog {
         }
     }
 
-    fn decode(item: &HashMap<String, AttributeValue>) -> Result<OrderLogEntry, StoreError> {
+    pub(super) fn decode(
+        item: &HashMap<String, AttributeValue>,
+    ) -> Result<OrderLogEntry, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
             store: Store::OrderLog,
             key: get_s(item, "pk").cloned().unwrap_or_default(),
@@ -341,7 +384,7 @@ impl DynamoOrderLog {
     }
 }
 
-fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
+pub(super) fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
     StoreError::unavailable(Store::OrderLog, describe(e))
 }
 
@@ -437,36 +480,9 @@ impl OrderLog for DynamoOrderLog {
                 None => self.get(&outcome.shop_id, &outcome.order_id).await?,
             };
             let prev_version = current.as_ref().map(|e| e.version);
-            let mut next = OrderLogEntry::apply(current, outcome);
-            next.version = prev_version.map_or(1, |v| v + 1);
-            let doc = serde_json::to_string(&next).map_err(|e| StoreError::Corrupt {
-                store: Store::OrderLog,
-                key: keys::order_log(&next.shop_id, &next.order_id),
-                reason: e.to_string(),
-            })?;
-            let mut put = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .item("pk", s(keys::order_log(&next.shop_id, &next.order_id)))
-                .item("sk", s(keys::ORDER_LOG_SK))
-                .item("kind", s("order"))
-                .item("shop_id", s(next.shop_id.as_str()))
-                .item("order_id", s(next.order_id.as_str()))
-                .item("sync_status", s(next.sync_status.as_str()))
-                .item("last_updated", n(next.last_updated))
-                .item("version", n(next.version))
-                .item("doc", s(doc));
-            put = match prev_version {
-                None => put.condition_expression("attribute_not_exists(pk)"),
-                Some(v) => put
-                    .condition_expression("version = :v")
-                    .expression_attribute_values(":v", n(v)),
-            };
-            match put.send().await {
-                Ok(_) => return Ok(next),
-                Err(e) if is_condition_failed(&e) => continue,
-                Err(e) => return Err(unavailable(&e)),
+            let next = OrderLogEntry::apply(current, outcome);
+            if let Some(next) = self.put_entry(next, prev_version).await? {
+                return Ok(next);
             }
         }
         Err(StoreError::Contention {
@@ -476,32 +492,43 @@ impl OrderLog for DynamoOrderLog {
     }
 
     async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError> {
-        let mut out = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .filter_expression("kind = :k")
-                .expression_attribute_values(":k", s("order"))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| unavailable(&e))?;
-            for item in page.items() {
-                let e = Self::decode(item)?;
-                if filter.matches(&e) {
-                    out.push(e);
-                }
-            }
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
+        self.list_all(filter).await
+    }
+
+    async fn note(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        note: &str,
+        at: i64,
+    ) -> Result<OrderLogEntry, StoreError> {
+        for _ in 0..5 {
+            let Some(mut e) = self.get(shop, order).await? else {
+                return Err(StoreError::Corrupt {
+                    store: Store::OrderLog,
+                    key: keys::order_log(shop, order),
+                    reason: "no such order to note an action on".into(),
+                });
+            };
+            let prev = e.version;
+            e.push_note(note, at);
+            if let Some(next) = self.put_entry(e, Some(prev)).await? {
+                return Ok(next);
             }
         }
-        out.sort_by_key(|e| std::cmp::Reverse(e.last_updated));
-        Ok(out)
+        Err(StoreError::Contention {
+            store: Store::OrderLog,
+            key: keys::order_log(shop, order),
+        })
+    }
+
+    async fn page(
+        &self,
+        filter: &LogFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<super::order_index::LogPage, StoreError> {
+        self.query_page(filter, cursor, limit).await
     }
 
     async fn record_shipment(
