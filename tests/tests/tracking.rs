@@ -170,6 +170,18 @@ async fn a_shipped_fulfilment_reaches_tiktok_once_with_its_carrier_and_units() {
     assert_eq!(entry.shipments[0].tracking_number, "9400111899223344556677");
     assert_eq!(entry.shipments[0].shipping_provider_id.as_str(), USPS);
     assert_eq!(entry.shipments[0].units.len(), 3);
+    // Still found through the console's indexes after the shipment was
+    // added (the write keeps the item's index attributes).
+    let filter = shared::store::LogFilter {
+        shop_id: Some(ShopId::new(US_SHOP)),
+        sync_status: Some(entry.sync_status.clone()),
+        ..Default::default()
+    };
+    let page = jobs.log.page(&filter, None, 100).await.unwrap();
+    assert!(
+        page.entries.iter().any(|e| e.order_id.as_str() == id),
+        "a shipped order is in its status index"
+    );
 }
 
 #[tokio::test]
