@@ -9,42 +9,12 @@ mod common;
 use std::sync::Arc;
 
 use common::console::{add_user, console_over, csrf_in, serve, ConsoleHttp};
+use common::payouts::{payout_jobs, run_payouts, BROKEN, SAMPLE};
 use common::*;
-use serde_json::{json, Value};
-use shared::app::{JobRequest, JobsApp};
-use shared::clock::FixedClock;
 use shared::domain::ShopId;
 use shared::jobs::payout_state::{PayoutStore, PostStatus};
 
 const PW: &str = "a long enough passphrase";
-const SAMPLE: &str = "7491234567890123456";
-const BROKEN: &str = "7491234567890123459";
-/// 2026-01-09: every seeded statement (Jan 1–4, 2026) is in the window.
-const NOW: i64 = 1_767_916_800;
-
-fn payout_config(finance: &str) -> Value {
-    json!({
-        "revenue_source": {"mode": "journal"},
-        "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",
-        "shipping_income": "4100",
-        "fee_groups": {"commission": "6100", "transaction": "6110", "affiliate": "6120",
-                       "shipping_services": "6130", "programme": "6140", "fee_taxes": "6150"},
-        "other_fees": "6190",
-        "adjustments": {"LOGISTICS_REIMBURSEMENT": "4200"},
-        "other_adjustments": "6900",
-        "reserve": "1250", "payout_in_transit": "1260", "bank": "1000",
-        "finance_emails": [finance]
-    })
-}
-
-async fn jobs(env: &local_env::LocalEnv, finance: &str) -> JobsApp {
-    let mut cfg = env.jobs_config.clone();
-    let us = cfg.jobs.mapping.shops.get_mut(US_SHOP).expect("US shop");
-    us.payouts = Some(serde_json::from_value(payout_config(finance)).unwrap());
-    let mut app = JobsApp::new(cfg, &env.sdk).await.unwrap();
-    app.clock = Arc::new(FixedClock::at(NOW));
-    app
-}
 
 async fn mails_to(to: &str) -> usize {
     local_env::captured_raw_mail(&endpoint())
@@ -59,13 +29,8 @@ async fn mails_to(to: &str) -> usize {
 async fn payouts_pages_show_journals_and_checks_and_operators_resend_the_report() {
     let env = local_env(30, 5).await;
     let to = "finance-console@example.com";
-    let app = jobs(&env, to).await;
-    app.run(&JobRequest {
-        job: "payouts".into(),
-        shop: Some(US_SHOP.into()),
-    })
-    .await
-    .unwrap();
+    let app = payout_jobs(&env, to).await;
+    run_payouts(&app).await;
     let shop = ShopId::new(US_SHOP);
     let store = PayoutStore {
         runs: &app.runs,
@@ -80,7 +45,7 @@ async fn payouts_pages_show_journals_and_checks_and_operators_resend_the_report(
     let ddb = aws_sdk_dynamodb::Client::new(&env.sdk);
     let mut console = console_over(&env.sdk, &env.names, ddb);
     console.netsuite_ui = Some(format!("{}/services/rest/record/v1", env.netsuite.base_url));
-    console.payouts = Some(Arc::new(jobs(&env, to).await));
+    console.payouts = Some(Arc::new(payout_jobs(&env, to).await));
     add_user(&env.sdk, &env.names, "vic", "viewer", PW).await;
     add_user(&env.sdk, &env.names, "olga", "operator", PW).await;
     let base = serve(console).await;
