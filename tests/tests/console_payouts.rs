@@ -8,7 +8,11 @@ mod common;
 
 use std::sync::Arc;
 
-use common::console::{add_user, console_over, csrf_in, serve, ConsoleHttp};
+use std::sync::atomic::Ordering;
+
+use common::console::{
+    add_user, console_over, counted_client, csrf_in, serve, CallCounter, ConsoleHttp,
+};
 use common::payouts::{payout_jobs, run_payouts, BROKEN, SAMPLE};
 use common::*;
 use shared::domain::ShopId;
@@ -42,7 +46,8 @@ async fn payouts_pages_show_journals_and_checks_and_operators_resend_the_report(
     let broken = store.statement(BROKEN).await.unwrap().expect("broken read");
     assert_eq!(broken.status, PostStatus::Held, "{broken:?}");
 
-    let ddb = aws_sdk_dynamodb::Client::new(&env.sdk);
+    let counter = Arc::new(CallCounter::default());
+    let ddb = counted_client(&env.sdk, counter.clone());
     let mut console = console_over(&env.sdk, &env.names, ddb);
     console.netsuite_ui = Some(format!("{}/services/rest/record/v1", env.netsuite.base_url));
     console.payouts = Some(Arc::new(payout_jobs(&env, to).await));
@@ -58,14 +63,24 @@ async fn payouts_pages_show_journals_and_checks_and_operators_resend_the_report(
     // The list: every statement of the shop with its status and journal.
     let vic = ConsoleHttp::new(&base);
     assert_eq!(vic.login("vic", PW).await.status, 303);
+    let before = counter.calls.load(Ordering::SeqCst);
     let list = vic.get(&format!("/payouts?shop={US_SHOP}")).await;
     assert_eq!(list.status, 200, "{}", list.body);
+    // The user, the shop's statement index, one GetItem per statement shown
+    // (4 seeded; at most LIST_LIMIT): never a Scan.
+    assert_eq!(counter.calls.load(Ordering::SeqCst) - before, 1 + 1 + 4);
+    assert_eq!(counter.scans.load(Ordering::SeqCst), 0, "no page may scan");
     assert!(list.body.contains(SAMPLE) && list.body.contains(BROKEN));
     assert!(list.body.contains(&format!("internal id {journal}")));
     assert!(list.body.contains(&sample.external_id));
     assert!(list.body.contains("s-held"));
     // Newest first: the broken statement (Jan 4) before the sample (Jan 1).
     assert!(list.body.find(BROKEN) < list.body.find(SAMPLE));
+    // Without a shop: every connected shop (one query of the tokens table).
+    let all = vic.get("/payouts").await;
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains(SAMPLE), "{}", all.body);
+    assert_eq!(counter.scans.load(Ordering::SeqCst), 0, "no page may scan");
 
     // The sample: its journal linked, its checks with pass/FAIL.
     let path = format!("/payouts/{US_SHOP}/{SAMPLE}");
