@@ -64,9 +64,15 @@ pub async fn local_console(
         session_secret_id: secret,
         netsuite: env.writer_config.netsuite.clone(),
     };
-    shared::console::Console::new(config, &env.sdk)
+    let mut console = shared::console::Console::new(config, &env.sdk)
         .await
-        .map_err(|e| crate::LocalError::Console(e.to_string()))
+        .map_err(|e| crate::LocalError::Console(e.to_string()))?;
+    // Re-sending payout reports goes through the local jobs' payout job.
+    let jobs = shared::app::JobsApp::new(env.jobs_config.clone(), &env.sdk)
+        .await
+        .map_err(|e| crate::LocalError::Console(e.to_string()))?;
+    console.payouts = Some(std::sync::Arc::new(jobs));
+    Ok(console)
 }
 
 /// Serves the console's router on `addr` (loopback), passing each

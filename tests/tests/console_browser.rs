@@ -212,6 +212,21 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
         b.goto(&format!("{base}{path}")).await;
         b.screenshot(&shots().join(file)).await;
     }
+    // The payout job books the seeded statements; the Payouts pages show them.
+    let payouts = common::payouts::payout_jobs(&env, "finance-browser@example.com").await;
+    common::payouts::run_payouts(&payouts).await;
+    b.goto(&format!("{base}/payouts?shop={}", common::US_SHOP))
+        .await;
+    settled(&b, common::payouts::SAMPLE).await;
+    b.screenshot(&shots().join("payouts.png")).await;
+    b.goto(&format!(
+        "{base}/payouts/{}/{}",
+        common::US_SHOP,
+        common::payouts::SAMPLE
+    ))
+    .await;
+    settled(&b, "Re-send report").await;
+    b.screenshot(&shots().join("payout-statement.png")).await;
     b.close().await;
 
     // A viewer sees the order but no action.

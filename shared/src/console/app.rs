@@ -81,10 +81,25 @@ pub async fn session_key(
     )?)
 }
 
+/// The payout job over the jobs' settings (`MAPPING_CONFIG`, TikTok,
+/// NetSuite, `ALERT_FROM`), for re-sending reports; `None` (logged) when
+/// this environment does not carry them.
+pub async fn payout_sender() -> Option<Arc<dyn crate::ops::payouts::ReportSender>> {
+    match crate::app::JobsApp::from_env().await {
+        Ok(app) => Some(Arc::new(app)),
+        Err(e) => {
+            tracing::warn!(reason = %e, "console: payout reports cannot be re-sent from here (no jobs settings)");
+            None
+        }
+    }
+}
+
 impl Console {
     pub async fn from_env() -> Result<Self, ConsoleInitError> {
         let sdk = crate::store::aws::sdk_config().await;
-        Self::new(ConsoleConfig::from_env()?, &sdk).await
+        let mut console = Self::new(ConsoleConfig::from_env()?, &sdk).await?;
+        console.payouts = payout_sender().await;
+        Ok(console)
     }
 
     pub async fn new(
@@ -120,6 +135,7 @@ impl Console {
             netsuite_ui,
             key: session_key(&secrets, &config.session_secret_id).await?,
             clock: crate::clock::system(),
+            payouts: None,
         })
     }
 
@@ -130,6 +146,16 @@ impl Console {
             format!("{base}/salesOrder/{id}")
         } else {
             format!("{base}/app/accounting/transactions/salesord.nl?id={id}")
+        })
+    }
+
+    /// The link to a Journal Entry in NetSuite.
+    pub fn journal_entry_url(&self, id: &str) -> Option<String> {
+        let base = self.netsuite_ui.as_ref()?;
+        Some(if base.contains("/services/rest/") {
+            format!("{base}/journalEntry/{id}")
+        } else {
+            format!("{base}/app/accounting/transactions/journal.nl?id={id}")
         })
     }
 }

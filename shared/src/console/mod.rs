@@ -54,4 +54,8 @@ pub struct Console {
     pub netsuite_ui: Option<String>,
     pub key: SessionKey,
     pub clock: Arc<dyn Clock>,
+    /// Re-sends a payout statement's report through the payout job; `None`
+    /// when the console runs without the jobs' settings (the Payouts pages
+    /// then only read).
+    pub payouts: Option<Arc<dyn crate::ops::payouts::ReportSender>>,
 }

@@ -29,7 +29,15 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/skus/resubmit", post(pages::skus::resubmit))
         .route("/shops", get(pages::shops::page))
         .route("/jobs", get(pages::jobs::page))
-        .route("/payouts", get(pages::jobs::payouts))
+        .route("/payouts", get(pages::payouts::list))
+        .route(
+            "/payouts/{shop}/{statement}",
+            get(pages::payouts::statement),
+        )
+        .route(
+            "/payouts/{shop}/{statement}/resend",
+            post(pages::payouts::resend),
+        )
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
         .with_state(console)

@@ -6,6 +6,7 @@
 //! - [`ignore`]: mark an order ignored, with the reason in its history.
 //! - [`export`]: the log as CSV.
 //! - [`links`]: SKU links and shop connections.
+//! - [`payouts`]: payout statements, their checks, re-sending the report.
 
 pub mod audit;
 pub mod export;
@@ -13,6 +14,7 @@ pub mod ignore;
 pub mod links;
 pub mod log;
 pub mod overview;
+pub mod payouts;
 pub mod resubmit;
 #[cfg(feature = "console")]
 pub mod users;
@@ -36,4 +38,7 @@ pub enum OpsError {
     Invalid { field: &'static str, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The payout job could not do it (NetSuite, TikTok, SES), with its reason.
+    #[error("payout job: {0}")]
+    Job(#[from] crate::jobs::run::JobError),
 }

@@ -102,6 +102,7 @@ pub fn console_over(
         netsuite_ui: None,
         key: SessionKey::new(vec![9u8; 32]).expect("key"),
         clock: shared::clock::system(),
+        payouts: None,
     }
 }
 

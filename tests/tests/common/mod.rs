@@ -8,6 +8,7 @@
 #![allow(dead_code)]
 
 pub mod console;
+pub mod payouts;
 pub mod webdriver;
 
 use std::sync::Arc;

@@ -1,6 +1,5 @@
 //! Jobs: the latest runs of each scheduled job for each connected shop
-//! (the run log), and the Payouts slot, which shows its page when the
-//! payouts store lands.
+//! (the run log). Payout statements have their own page ([`super::payouts`]).
 
 use std::sync::Arc;
 
@@ -62,15 +61,4 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
         }
     };
     Ok(render("Jobs", &ctx, "/jobs", body))
-}
-
-pub async fn payouts(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
-    let ctx = guard(&c, &headers).await?;
-    let body = html! {
-        main {
-            h1 { "Payouts" }
-            p { "Payout statements (journal id, checks, report, re-send) appear here once the payouts job is deployed with this console." }
-        }
-    };
-    Ok(render("Payouts", &ctx, "/payouts", body))
 }

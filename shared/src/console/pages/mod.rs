@@ -12,6 +12,7 @@ pub mod login;
 pub mod order;
 pub mod orders;
 pub mod overview;
+pub mod payouts;
 pub mod shops;
 pub mod skus;
 mod style;
@@ -115,6 +116,14 @@ pub fn ops_error(e: OpsError) -> Response {
         }
         OpsError::NotFound { .. } => error_page(StatusCode::NOT_FOUND, "Not found", &e.to_string()),
         OpsError::Store(s) => store_error(&s.to_string()),
+        OpsError::Job(j) => {
+            tracing::error!(reason = %j, "console: payout job failed");
+            error_page(
+                StatusCode::BAD_GATEWAY,
+                "Not done",
+                &format!("{j}. {}", j.fix()),
+            )
+        }
     }
 }
 

@@ -31,6 +31,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .s-failed,.s-needs_review{background:#fee2e2;border-color:#b91c1c;color:#7f1d1d}
 .s-created,.s-updated,.s-refunded{background:#dcfce7;border-color:#15803d;color:#14532d}
 .s-ignored,.s-skipped{background:#e5e7eb;color:#374151}
+.s-posted,.s-pass,.s-matched,.s-refund_matched{background:#dcfce7;border-color:#15803d;color:#14532d}
+.s-held,.s-no_sales_order,.s-refund_not_booked,.s-orphan_refund,.s-adjustment_without_order{background:#fef3c7;border-color:#b45309;color:#78350f}
 .s-waiting{background:#fef3c7;border-color:#b45309;color:#78350f}
 form.filters{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end;background:#fff;border:1px solid #d1d5db;border-radius:10px;padding:12px;margin-bottom:14px}
 label{display:flex;flex-direction:column;font-size:13px;font-weight:600;color:#374151;gap:3px}
