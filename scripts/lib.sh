@@ -69,3 +69,16 @@ start_moto_sqs() {
   echo "moto_server for SQS did not start; see target/moto-sqs.log" >&2
   exit 1
 }
+
+# The console's browser tests drive Debian's headless Chromium through
+# chromedriver (WebDriver); install both from the distribution when missing.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    return 0
+  fi
+  log "installing chromium and chromium-driver (Debian packages)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+}

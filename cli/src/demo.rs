@@ -24,6 +24,10 @@ pub struct DemoArgs {
     /// Give up waiting for the writer after this many seconds.
     #[arg(long, default_value_t = 60)]
     pub timeout_secs: u64,
+    /// After the demo, serve the operations console over its order log on
+    /// this loopback address (printing its URL and a local login) until Ctrl-C.
+    #[arg(long)]
+    pub console: Option<SocketAddr>,
 }
 
 type DemoError = Box<dyn std::error::Error>;
@@ -355,6 +359,9 @@ pub async fn run(args: DemoArgs) -> Result<(), DemoError> {
         println!("--- {subject}\n{body}");
     }
     crate::demo_payouts::run(&env, &endpoint).await?;
+    if let Some(addr) = args.console {
+        crate::console::demo_console(&env, addr).await?;
+    }
     env.tiktok.shutdown().await;
     env.netsuite.shutdown().await;
     if count("queued") + count("received") > 0 {

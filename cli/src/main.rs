@@ -76,6 +76,13 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::payouts::PayoutsCmd,
     },
+    /// The operations console in the browser, served from this machine.
+    Console(cli::console::ConsoleArgs),
+    /// Console users: add, remove, set-role, reset-password, list.
+    Users {
+        #[command(subcommand)]
+        cmd: cli::console::UsersCmd,
+    },
 }
 
 #[tokio::main]
@@ -118,6 +125,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("export ORDER_LOG_TABLE={}", names.order_log_table);
             println!("export SHOP_TOKENS_TABLE={}", names.shop_tokens_table);
             println!("export JOB_RUNS_TABLE={}", names.job_runs_table);
+            println!("export CONSOLE_TABLE={}", names.console_table);
+            let secret = local_env::console::console_secret(
+                &aws_sdk_secretsmanager::Client::new(&sdk),
+                names.console_table.trim_end_matches("-console"),
+            )
+            .await?;
+            println!("export {}={secret}", shared::resources::CONSOLE_SECRET_ENV);
             println!("export ORDERS_QUEUE_URL={}", names.orders_queue_url);
             println!("export ORDERS_DLQ_URL={}", names.orders_dlq_url);
             Ok(())
@@ -162,5 +176,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             cli::tracking::tracking(cmd, &shared::store::aws::sdk_config().await).await
         }
         Command::Payouts { cmd } => cli::payouts::payouts(cmd).await,
+        Command::Console(args) => cli::console::serve(args).await,
+        Command::Users { cmd } => {
+            cli::console::users(cmd, &shared::store::aws::sdk_config().await).await
+        }
     }
 }

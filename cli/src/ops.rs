@@ -75,6 +75,9 @@ pub enum OrdersCmd {
         filter: FilterArgs,
     },
     /// Undo `ignore`: the order is written again by its next event or a resubmit.
+    /// Once, after upgrading to the console's indexes: rewrite every order log
+    /// entry with its index attributes, so older entries show in the console.
+    Reindex,
     Unignore {
         #[arg(long)]
         shop: String,
@@ -180,6 +183,7 @@ impl FilterArgs {
             },
         };
         Ok(LogFilter {
+            level: None,
             shop_id: self.shop.clone().map(ShopId),
             sync_status: status,
             code: self.code.clone(),
@@ -306,6 +310,10 @@ pub async fn orders(cmd: OrdersCmd, sdk: &aws_config::SdkConfig) -> Result<(), O
             let e = shared::ops::find(&log, &ShopId(shop), &OrderId(order)).await?;
             shared::ops::unignore(&log, &e, &reason, SystemClock.now()).await?;
             println!("order {} is no longer ignored; resubmit it with `tiktok-netsuite orders resubmit --shop {} --order {}`", e.order_id, e.shop_id, e.order_id);
+        }
+        OrdersCmd::Reindex => {
+            let n = log.reindex_all().await?;
+            println!("{n} order log entries rewritten with their index attributes");
         }
     }
     Ok(())

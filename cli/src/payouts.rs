@@ -6,8 +6,8 @@
 use clap::Subcommand;
 use shared::app::JobsApp;
 use shared::domain::ShopId;
-use shared::jobs::payout_state::PayoutStore;
 use shared::jobs::payouts::Mode;
+use shared::ops::payouts as ops;
 
 type PayoutsError = Box<dyn std::error::Error>;
 
@@ -52,43 +52,38 @@ pub async fn payouts(cmd: PayoutsCmd) -> Result<(), PayoutsError> {
     match cmd {
         PayoutsCmd::List { shop } => {
             let shop = ShopId::new(shop);
-            let store = PayoutStore {
-                runs: &app.runs,
-                shop: &shop,
-            };
-            for id in store.index().await? {
-                if let Some(s) = store.statement(&id).await? {
-                    println!(
-                        "{}  {:<6} {} {:>12}  journal={}  lines={}  transactions={}  unmatched={}  emailed={}",
-                        s.statement_id,
-                        s.status.as_str(),
-                        s.currency,
-                        s.payable,
-                        s.journal_id.as_deref().unwrap_or("-"),
-                        s.journal_lines,
-                        s.transactions,
-                        s.unmatched,
-                        s.emailed.as_ref().map_or("no", |_| "yes"),
-                    );
-                }
+            for s in ops::list(&app.runs, &shop, usize::MAX).await? {
+                println!(
+                    "{}  {:<6} {} {:>12}  journal={}  lines={}  transactions={}  unmatched={}  emailed={}",
+                    s.statement_id,
+                    s.status.as_str(),
+                    s.currency,
+                    s.payable,
+                    s.journal_id.as_deref().unwrap_or("-"),
+                    s.journal_lines,
+                    s.transactions,
+                    s.unmatched,
+                    s.emailed.as_ref().map_or("no", |_| "yes"),
+                );
             }
             Ok(())
         }
         PayoutsCmd::Show { shop, statement } => {
-            let shop = ShopId::new(shop);
-            let store = PayoutStore {
-                runs: &app.runs,
-                shop: &shop,
-            };
-            let s = store
-                .statement(&statement)
-                .await?
-                .ok_or_else(|| format!("statement {statement} has not been read for shop {shop}; `payouts list --shop {shop}` shows those that have"))?;
-            println!("{}", serde_json::to_string_pretty(&s)?);
-            for (t, m) in store.matches(&statement).await? {
-                if m.needs_attention() {
-                    println!("  {t}: {}", m.as_str());
-                }
+            let v = ops::show(&app.runs, &ShopId::new(shop), &statement).await?;
+            println!("{}", serde_json::to_string_pretty(&v.state)?);
+            for c in ops::check_lines(&v) {
+                println!(
+                    "  {} {}: {}",
+                    if c.pass { "pass" } else { "FAIL" },
+                    c.name,
+                    c.detail
+                );
+            }
+            for (t, m) in &v.attention {
+                println!("  {t}: {}", m.as_str());
+            }
+            for r in &v.resent {
+                println!("  report re-sent by {} at {}", r.by, r.at);
             }
             Ok(())
         }
@@ -122,20 +117,12 @@ pub async fn payouts(cmd: PayoutsCmd) -> Result<(), PayoutsError> {
             statement,
             resend,
         } => {
-            let o = job
-                .again(
-                    &ShopId::new(shop),
-                    &statement,
-                    Mode {
-                        resend,
-                        ..Mode::default()
-                    },
-                )
-                .await?;
+            let (state, emailed) =
+                ops::report_again(&job, &ShopId::new(shop), &statement, resend).await?;
             println!(
                 "statement {}: {}",
-                o.state.statement_id,
-                if o.emailed {
+                state.statement_id,
+                if emailed {
                     "report emailed"
                 } else {
                     "report already sent for this status (use --resend), or no finance_emails / ALERT_FROM"

@@ -59,6 +59,7 @@ pub async fn bootstrap(
                 .attribute_definitions(attr(sk))
                 .key_schema(key(sk, KeyType::Range));
         }
+        req = crate::indexes::with_indexes(req, spec.logical_id).map_err(|e| fail(&name, e))?;
         match req.send().await {
             Ok(_) => {}
             Err(e)
@@ -136,12 +137,13 @@ pub async fn bootstrap(
         order_log_table: local_name(&opts.prefix, ORDER_LOG_TABLE.suffix),
         shop_tokens_table: local_name(&opts.prefix, SHOP_TOKENS_TABLE.suffix),
         job_runs_table: local_name(&opts.prefix, JOB_RUNS_TABLE.suffix),
+        console_table: local_name(&opts.prefix, shared::resources::CONSOLE_TABLE.suffix),
         orders_queue_url: url(ORDERS_QUEUE.logical_id),
         orders_dlq_url: url(ORDERS_DLQ.logical_id),
     })
 }
 
-fn attr(name: &str) -> AttributeDefinition {
+pub(crate) fn attr(name: &str) -> AttributeDefinition {
     match AttributeDefinition::builder()
         .attribute_name(name)
         .attribute_type(ScalarAttributeType::S)
@@ -152,7 +154,7 @@ fn attr(name: &str) -> AttributeDefinition {
     }
 }
 
-fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+pub(crate) fn key(name: &str, kind: KeyType) -> KeySchemaElement {
     match KeySchemaElement::builder()
         .attribute_name(name)
         .key_type(kind)

@@ -74,6 +74,8 @@ pub enum LocalError {
     Tokens(#[from] shared::store::StoreError),
     #[error("SES identity: {0}")]
     Ses(String),
+    #[error("console: {0}")]
+    Console(String),
 }
 
 pub struct LocalEnv {

@@ -9,7 +9,9 @@
 //! - [`mail`]: reads the mail moto's SES captured.
 
 pub mod bootstrap;
+pub mod console;
 pub mod env;
+pub mod indexes;
 pub mod mail;
 pub mod runner;
 

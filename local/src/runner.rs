@@ -337,6 +337,33 @@ impl LocalRunner {
     }
 }
 
+/// Delivers `env`'s orders queue to its writer, one batch of up to ten at a
+/// time, until a receive comes back empty; the messages handled successfully.
+/// For tests and the demo, where a job has just enqueued something.
+pub async fn drain(env: &crate::LocalEnv) -> Result<u64, PollError> {
+    let poller = SqsPoller {
+        sqs: aws_sdk_sqs::Client::new(&env.sdk),
+        queue_url: env.names.orders_queue_url.clone(),
+        writer: env.writer.clone(),
+        region: env
+            .sdk
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| "us-east-1".into()),
+        wait_secs: 0,
+        function_timeout: FUNCTION_TIMEOUT,
+        batch_size: 10,
+    };
+    let mut handled = 0;
+    loop {
+        let s = poller.poll_once().await?;
+        if s.received == 0 {
+            return Ok(handled);
+        }
+        handled += s.succeeded;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -15,6 +15,7 @@
 //! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations, key formats, one `StoreError` | domain |
 //! | [`jobs`] | scheduled jobs (the missed-order sweep; inventory, tracking and payouts next): lease, checkpoints and run log shared by all | tiktok, netsuite, ingest (enqueue), store |
 //! | [`notify`] | the admins' failure digest and the mailer | store |
+//! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | ops, store |
 //! | [`ops`] | what operators do (list, export, resubmit, ignore, links); the CLI and the console call these | store |
 //! | [`config`] | typed configuration, one part per component | netsuite (budget), mapping |
 //! | [`taxonomy`] | the order log's one error taxonomy, and every boundary's error mapped into it | netsuite, tiktok, store errors |
@@ -27,6 +28,8 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+#[cfg(feature = "console")]
+pub mod console;
 pub mod deadline;
 pub mod domain;
 pub mod ingest;

@@ -74,12 +74,115 @@ pub const JOB_RUNS_TABLE: TableSpec = TableSpec {
     ttl_attribute: Some("expires_at"),
 };
 
+/// The operations console: its users (`USER#{name}`) and login throttles
+/// (`THROTTLE#…`, expiring by TTL). Apart from the order log so that only
+/// the console function may read password hashes.
+pub const CONSOLE_TABLE: TableSpec = TableSpec {
+    logical_id: "ConsoleTable",
+    suffix: "console",
+    env_var: "CONSOLE_TABLE",
+    partition_key: "pk",
+    sort_key: Some("sk"),
+    ttl_attribute: Some("expires_at"),
+};
+
 pub const TABLES: &[TableSpec] = &[
     EVENTS_TABLE,
     ORDER_LOG_TABLE,
     SHOP_TOKENS_TABLE,
     JOB_RUNS_TABLE,
+    CONSOLE_TABLE,
 ];
+
+/// A global secondary index (string keys, every attribute projected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexSpec {
+    /// The table's logical id.
+    pub table: &'static str,
+    pub name: &'static str,
+    pub partition_key: &'static str,
+    pub sort_key: &'static str,
+    /// Attributes projected besides the keys; empty means every attribute.
+    pub include: &'static [&'static str],
+}
+
+/// The order log's indexes, one per console filter, so no page scans the
+/// log. Every sort key is `ts` (zero-padded `last_updated` seconds, then
+/// the order id), so a date range is a key condition and pages come newest
+/// first. See `store::order_index` for what each partition key holds.
+pub const ORDER_LOG_INDEXES: &[IndexSpec] = &[
+    // Every order (`kind = order`) and every SKU link (`kind = sku_link`, `ts` = the SKU).
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-kind",
+        partition_key: "kind",
+        sort_key: "ts",
+        include: &[],
+    },
+    // One status across shops.
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-status",
+        partition_key: "sync_status",
+        sort_key: "ts",
+        include: &[],
+    },
+    // One shop's orders.
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-shop",
+        partition_key: "order_shop",
+        sort_key: "ts",
+        include: &[],
+    },
+    // One status of one shop (`{shop}#{status}`).
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-shop-status",
+        partition_key: "shop_status",
+        sort_key: "ts",
+        include: &[],
+    },
+    // Orders with an open problem of one code.
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-code",
+        partition_key: "fail_code",
+        sort_key: "ts",
+        include: &[],
+    },
+    // Orders blocked on one seller SKU (`{shop}#{sku}`).
+    IndexSpec {
+        table: "OrderLogTable",
+        name: "by-sku",
+        partition_key: "fail_sku",
+        sort_key: "ts",
+        include: &[],
+    },
+];
+
+/// The shop tokens table's one index: which shops are connected and when
+/// their tokens expire, projecting no token, so the console lists shops
+/// through it and its role never reads the table itself.
+pub const SHOP_TOKENS_INDEXES: &[IndexSpec] = &[IndexSpec {
+    table: "ShopTokensTable",
+    name: "shops",
+    partition_key: "kind",
+    sort_key: "shop_id",
+    include: &[
+        "access_token_expires_at",
+        "refresh_token_expires_at",
+        "updated_at",
+    ],
+}];
+
+/// Every index of every table.
+pub const INDEXES: &[&[IndexSpec]] = &[ORDER_LOG_INDEXES, SHOP_TOKENS_INDEXES];
+
+/// The console's session-signing secret (Secrets Manager): its id or ARN.
+pub const CONSOLE_SECRET_ENV: &str = "CONSOLE_SESSION_SECRET_ID";
+/// The template's logical id of that secret.
+pub const CONSOLE_SECRET_ID: &str = "ConsoleSessionSecret";
 
 /// Writer timeout in seconds; the queue's visibility timeout is 6x this.
 pub const WRITER_TIMEOUT_SECS: u32 = 60;
@@ -126,6 +229,7 @@ pub struct ResourceNames {
     pub order_log_table: String,
     pub shop_tokens_table: String,
     pub job_runs_table: String,
+    pub console_table: String,
     pub orders_queue_url: String,
     pub orders_dlq_url: String,
 }

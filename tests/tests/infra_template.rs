@@ -920,6 +920,122 @@ fn the_tracking_job_has_its_schedule_role_and_alarms() {
     assert_eq!(waiting["MetricName"].as_str(), Some("TrackingWaiting"));
 }
 
+// ------------------------------------------------------------- console
+
+/// The indexes `shared::resources::INDEXES` lists, as the template declares
+/// them (the local bootstrap creates the same), and the console's function,
+/// URL and role: it may query those indexes but never scan, and may not
+/// read the shop tokens table itself (only its token-free index).
+fn console_problems(t: &Value) -> Vec<String> {
+    let mut p = Vec::new();
+    for spec in shared::resources::INDEXES.iter().flat_map(|l| l.iter()) {
+        let gsis = t
+            .pointer(&format!(
+                "/Resources/{}/Properties/GlobalSecondaryIndexes",
+                spec.table
+            ))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let Some(g) = gsis
+            .iter()
+            .find(|g| g.get("IndexName") == Some(&json!(spec.name)))
+        else {
+            p.push(format!("{}: index {} missing", spec.table, spec.name));
+            continue;
+        };
+        let keys = json!([
+            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+            {"AttributeName": spec.sort_key, "KeyType": "RANGE"}
+        ]);
+        if g.get("KeySchema") != Some(&keys) {
+            p.push(format!(
+                "{}: index {} keys must be {} / {}",
+                spec.table, spec.name, spec.partition_key, spec.sort_key
+            ));
+        }
+        let projection = if spec.include.is_empty() {
+            json!({"ProjectionType": "ALL"})
+        } else {
+            json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": spec.include})
+        };
+        if g.get("Projection") != Some(&projection) {
+            p.push(format!(
+                "{}: index {} projection must be {projection}",
+                spec.table, spec.name
+            ));
+        }
+        let attrs = t
+            .pointer(&format!(
+                "/Resources/{}/Properties/AttributeDefinitions",
+                spec.table
+            ))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for k in [spec.partition_key, spec.sort_key] {
+            if !attrs.contains(&json!({"AttributeName": k, "AttributeType": "S"})) {
+                p.push(format!(
+                    "{}: attribute {k} (index {}) must be defined with type S",
+                    spec.table, spec.name
+                ));
+            }
+        }
+    }
+    match function_by_package(t, "console") {
+        None => p.push("no function built from ../functions/console".into()),
+        Some((id, f)) => {
+            if f.pointer("/Properties/FunctionUrlConfig/AuthType") != Some(&json!("NONE")) {
+                p.push(format!(
+                    "{id}: needs a Function URL (the console does its own logins)"
+                ));
+            }
+            let env = fn_env(t, f);
+            if !env
+                .get(shared::resources::CONSOLE_SECRET_ENV)
+                .is_some_and(|v| is_ref(v, shared::resources::CONSOLE_SECRET_ID))
+            {
+                p.push(format!(
+                    "{id}: {} must be !Ref {}",
+                    shared::resources::CONSOLE_SECRET_ENV,
+                    shared::resources::CONSOLE_SECRET_ID
+                ));
+            }
+            let role = f
+                .pointer("/Properties/Role/Fn::GetAtt/0")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let mut st = Vec::new();
+            if let Some(r) = t.pointer(&format!("/Resources/{role}")) {
+                statements(r, role, &mut st);
+            } else {
+                p.push(format!("{id}: Role must be !GetAtt <its role>.Arn"));
+            }
+            for (at, s) in &st {
+                let actions = as_list(s.get("Action"));
+                if actions.iter().any(|a| a == &json!("dynamodb:Scan")) {
+                    p.push(format!("{at}: the console may not scan"));
+                }
+                let resources = as_list(s.get("Resource"));
+                if resources
+                    .iter()
+                    .any(|r| is_get_att(r, "ShopTokensTable", "Arn"))
+                {
+                    p.push(format!(
+                        "{at}: the console may read shops only through the token-free index"
+                    ));
+                }
+            }
+        }
+    }
+    p
+}
+
+#[test]
+fn template_declares_the_indexes_and_a_least_privilege_console() {
+    assert_none("console", console_problems(&load_template()));
+}
+
 /// Each job role's DynamoDB/SQS/SES grants, as resource → actions: a
 /// `!GetAtt X.Arn` resource is `X`, an SES identity is
 /// `shared::jobs::permissions::EMAIL`.

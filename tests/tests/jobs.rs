@@ -43,23 +43,7 @@ fn job(name: &str) -> JobRequest {
 
 /// Delivers the queue to the writer until it is empty.
 async fn drain(env: &local_env::LocalEnv) -> u64 {
-    let poller = local_env::runner::SqsPoller {
-        sqs: aws_sdk_sqs::Client::new(&env.sdk),
-        queue_url: env.names.orders_queue_url.clone(),
-        writer: env.writer.clone(),
-        region: "us-east-1".into(),
-        wait_secs: 0,
-        function_timeout: local_env::runner::FUNCTION_TIMEOUT,
-        batch_size: 10,
-    };
-    let mut handled = 0;
-    loop {
-        let s = poller.poll_once().await.expect("poll");
-        if s.received == 0 {
-            return handled;
-        }
-        handled += s.succeeded;
-    }
+    local_env::runner::drain(env).await.expect("poll")
 }
 
 fn sales_orders_for(env: &local_env::LocalEnv, order: &str) -> usize {

@@ -79,16 +79,7 @@ async fn sold(env: &local_env::LocalEnv, id: &str, fulfillment_type: &str) {
 }
 
 async fn drain(env: &local_env::LocalEnv) {
-    let poller = local_env::runner::SqsPoller {
-        sqs: aws_sdk_sqs::Client::new(&env.sdk),
-        queue_url: env.names.orders_queue_url.clone(),
-        writer: env.writer.clone(),
-        region: "us-east-1".into(),
-        wait_secs: 0,
-        function_timeout: local_env::runner::FUNCTION_TIMEOUT,
-        batch_size: 10,
-    };
-    while poller.poll_once().await.expect("poll").received > 0 {}
+    local_env::runner::drain(env).await.expect("poll");
 }
 
 fn external_id(order: &str) -> String {
@@ -179,6 +170,18 @@ async fn a_shipped_fulfilment_reaches_tiktok_once_with_its_carrier_and_units() {
     assert_eq!(entry.shipments[0].tracking_number, "9400111899223344556677");
     assert_eq!(entry.shipments[0].shipping_provider_id.as_str(), USPS);
     assert_eq!(entry.shipments[0].units.len(), 3);
+    // Still found through the console's indexes after the shipment was
+    // added (the write keeps the item's index attributes).
+    let filter = shared::store::LogFilter {
+        shop_id: Some(ShopId::new(US_SHOP)),
+        sync_status: Some(entry.sync_status.clone()),
+        ..Default::default()
+    };
+    let page = jobs.log.page(&filter, None, 100).await.unwrap();
+    assert!(
+        page.entries.iter().any(|e| e.order_id.as_str() == id),
+        "a shipped order is in its status index"
+    );
 }
 
 #[tokio::test]

@@ -49,3 +49,59 @@ pub async fn connect_shop(
     }
     Ok(store.put(creds).await?)
 }
+
+/// Where SKU links are checked before saving: does this NetSuite item exist
+/// (and is it active)? Returns its name (`itemid`) when it does.
+#[async_trait::async_trait]
+pub trait ItemCatalog: Send + Sync {
+    async fn item_name(&self, item_id: &str) -> Result<Option<String>, String>;
+}
+
+/// Links a SKU after checking the item in NetSuite: an unknown or inactive
+/// item is refused, naming the field.
+pub async fn link_sku_checked(
+    links: &dyn SkuLinks,
+    catalog: &dyn ItemCatalog,
+    shop: &ShopId,
+    sku: &str,
+    item: &str,
+) -> Result<(SkuLink, String), OpsError> {
+    let item = item.trim();
+    if item.is_empty() || !item.chars().all(|c| c.is_ascii_digit()) {
+        return link_sku(links, shop, sku, item)
+            .await
+            .map(|l| (l, String::new()));
+    }
+    let name = catalog
+        .item_name(item)
+        .await
+        .map_err(|reason| OpsError::Invalid {
+            field: "item",
+            reason: format!("NetSuite could not be asked about item {item}: {reason}; try again"),
+        })?
+        .ok_or_else(|| OpsError::Invalid {
+            field: "item",
+            reason: format!(
+                "NetSuite has no active item with internal id {item}; check the id on the item record"
+            ),
+        })?;
+    let link = link_sku(links, shop, sku, item).await?;
+    Ok((link, name))
+}
+
+/// Every failed order of a shop blocked on this SKU (index query on the SKU).
+pub async fn blocked_on(
+    log: &dyn crate::store::OrderLog,
+    shop: &ShopId,
+    sku: &str,
+) -> Result<Vec<crate::store::OrderLogEntry>, OpsError> {
+    super::resubmittable(
+        log,
+        &crate::store::LogFilter {
+            shop_id: Some(shop.clone()),
+            sku: Some(sku.trim().to_string()),
+            ..Default::default()
+        },
+    )
+    .await
+}

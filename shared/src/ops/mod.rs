@@ -6,12 +6,18 @@
 //! - [`ignore`]: mark an order ignored, with the reason in its history.
 //! - [`export`]: the log as CSV.
 //! - [`links`]: SKU links and shop connections.
+//! - [`payouts`]: payout statements, their checks, re-sending the report.
 
+pub mod audit;
 pub mod export;
 pub mod ignore;
 pub mod links;
 pub mod log;
+pub mod overview;
+pub mod payouts;
 pub mod resubmit;
+#[cfg(feature = "console")]
+pub mod users;
 
 pub use export::{to_csv, CSV_HEADER};
 pub use ignore::{ignore, unignore};
@@ -32,4 +38,7 @@ pub enum OpsError {
     Invalid { field: &'static str, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The payout job could not do it (NetSuite, TikTok, SES), with its reason.
+    #[error("payout job: {0}")]
+    Job(#[from] crate::jobs::run::JobError),
 }

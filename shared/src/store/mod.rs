@@ -16,21 +16,30 @@
 
 pub mod aws;
 pub mod cached_links;
+pub mod console_users;
 pub mod events;
 pub mod job_runs;
 pub mod keys;
+pub mod login_throttle;
+mod order_apply;
+pub mod order_index;
+pub mod order_item;
 pub mod order_log;
 pub mod order_shipments;
 pub mod pushed_fulfilments;
 pub mod queue;
+pub mod shop_directory;
 pub mod sku_links;
 pub mod tokens;
 
 pub use cached_links::CachedSkuLinks;
+pub use console_users::{ConsoleUser, ConsoleUsers, DynamoConsoleUsers, Role};
 pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
 };
 pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
+pub use login_throttle::{DynamoLoginThrottle, Failures, LoginThrottle};
+pub use order_index::LogPage;
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
 };
@@ -50,6 +59,7 @@ pub enum Store {
     SkuLinks,
     ShopTokens,
     JobRuns,
+    ConsoleUsers,
 }
 
 impl Store {
@@ -61,6 +71,7 @@ impl Store {
             Self::SkuLinks => "SKU links",
             Self::ShopTokens => "shop token store",
             Self::JobRuns => "job run log",
+            Self::ConsoleUsers => "console users",
         }
     }
 }

@@ -11,10 +11,12 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use super::aws::{describe, get_s, is_condition_failed, n, s};
+use super::aws::{describe, get_s, s};
 use super::{keys, Store, StoreError};
 use crate::domain::{OrderId, ShopId};
 use crate::taxonomy::Failure;
+
+pub use super::order_apply::Outcome;
 
 crate::string_enum! {
     /// How far an order got towards NetSuite.
@@ -127,121 +129,20 @@ impl OrderLogEntry {
     }
 }
 
-/// What one processing attempt concluded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub shop_id: ShopId,
-    pub order_id: OrderId,
-    pub tiktok_status: String,
-    pub sync_status: SyncStatus,
-    pub netsuite_id: Option<String>,
-    pub external_id: Option<String>,
-    pub note: String,
-    pub failure: Option<Failure>,
-    pub failed_skus: Vec<String>,
-    pub at: i64,
-    /// The event this attempt processed (`type`, `data`), when there was one.
-    pub event: Option<(i64, serde_json::Value)>,
-}
-
 impl OrderLogEntry {
-    /// Folds an attempt's outcome into the entry.
-    pub fn apply(entry: Option<OrderLogEntry>, o: &Outcome) -> OrderLogEntry {
-        let mut e = entry.unwrap_or_else(|| OrderLogEntry {
-            shop_id: o.shop_id.clone(),
-            order_id: o.order_id.clone(),
-            tiktok_status: o.tiktok_status.clone(),
-            sync_status: o.sync_status.clone(),
-            netsuite_id: None,
-            external_id: None,
-            attempts: 0,
-            first_seen: o.at,
-            last_updated: o.at,
-            last_failure: None,
-            failed_skus: vec![],
-            history: vec![],
-            failed_event: None,
-            open_problems: vec![],
-            shipments: vec![],
-            version: 0,
+    /// Appends a history line that changes nothing else.
+    pub fn push_note(&mut self, note: &str, at: i64) {
+        self.history.push(Attempt {
+            at,
+            sync_status: self.sync_status.clone(),
+            tiktok_status: self.tiktok_status.clone(),
+            note: note.to_string(),
+            failure: None,
         });
-        e.attempts += 1;
-        // Open problems, one per kind of event.
-        let kind = o.event.as_ref().map_or(0, |(t, _)| *t);
-        match (&o.failure, &o.sync_status) {
-            (_, SyncStatus::Ignored) => e.open_problems.clear(),
-            (Some(f), SyncStatus::Failed | SyncStatus::NeedsReview) => {
-                e.open_problems.retain(|p| p.kind != kind);
-                e.open_problems.push(OpenProblem {
-                    kind,
-                    status: o.sync_status.clone(),
-                    failure: f.clone(),
-                    failed_skus: o.failed_skus.clone(),
-                    event: o.event.clone(),
-                });
-            }
-            (None, s) if *s != SyncStatus::Failed => e.open_problems.retain(|p| p.kind != kind),
-            _ => {}
+        if self.history.len() > HISTORY_LEN {
+            let drop = self.history.len() - HISTORY_LEN;
+            self.history.drain(..drop);
         }
-        e.tiktok_status = o.tiktok_status.clone();
-        // A created order stays created: later events never downgrade it to waiting.
-        let keep_created = matches!(e.sync_status, SyncStatus::Created | SyncStatus::Updated)
-            && matches!(o.sync_status, SyncStatus::Waiting | SyncStatus::Skipped);
-        // An open problem of another kind of event (a failed refund, a
-        // cancellation that needs review) keeps the order listed as failed or
-        // needing review until that event itself succeeds or is ignored: an
-        // order-status push must not hide it.
-        let other_kind_open = o.failure.is_none()
-            && o.sync_status != SyncStatus::Ignored
-            && e.open_problems.iter().any(|p| p.kind != kind);
-        if other_kind_open {
-            if let Some(p) = e.open_problems.last() {
-                e.sync_status = p.status.clone();
-            }
-        } else if !keep_created {
-            e.sync_status = o.sync_status.clone();
-        }
-        if o.netsuite_id.is_some() {
-            e.netsuite_id = o.netsuite_id.clone();
-        }
-        if o.external_id.is_some() {
-            e.external_id = o.external_id.clone();
-        }
-        e.last_updated = o.at;
-        match &o.failure {
-            Some(f) => {
-                e.last_failure = Some(f.clone());
-                e.failed_skus = o.failed_skus.clone();
-                if o.event.is_some() {
-                    e.failed_event = o.event.clone();
-                }
-            }
-            // A success clears a failure of the same kind of event only: an
-            // order update must not hide a refund that still failed.
-            None if o.sync_status != SyncStatus::Failed
-                && match (&e.failed_event, &o.event) {
-                    (Some((failed, _)), Some((now, _))) => failed == now,
-                    _ => true,
-                } =>
-            {
-                e.last_failure = None;
-                e.failed_skus.clear();
-                e.failed_event = None;
-            }
-            None => {}
-        }
-        e.history.push(Attempt {
-            at: o.at,
-            sync_status: o.sync_status.clone(),
-            tiktok_status: o.tiktok_status.clone(),
-            note: o.note.clone(),
-            failure: o.failure.clone(),
-        });
-        if e.history.len() > HISTORY_LEN {
-            let drop = e.history.len() - HISTORY_LEN;
-            e.history.drain(..drop);
-        }
-        e
     }
 }
 
@@ -254,6 +155,8 @@ pub struct LogFilter {
     pub sku: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
+    /// Level of the latest failure (the console's filter).
+    pub level: Option<crate::taxonomy::Level>,
 }
 
 impl LogFilter {
@@ -267,6 +170,10 @@ impl LogFilter {
             && self.sku.as_ref().is_none_or(|s| e.blocked_on(s))
             && self.since.is_none_or(|t| e.last_updated >= t)
             && self.until.is_none_or(|t| e.last_updated < t)
+            && self.level.is_none_or(|l| {
+                e.last_failure.as_ref().is_some_and(|f| f.level == l)
+                    || e.open_problems.iter().any(|p| p.failure.level == l)
+            })
     }
 }
 
@@ -289,6 +196,7 @@ pub trait OrderLog: Send + Sync {
         current: Option<OrderLogEntry>,
         outcome: &Outcome,
     ) -> Result<OrderLogEntry, StoreError>;
+    /// Every entry the filter matches, newest first (index queries, never a scan).
     async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError>;
     /// Adds a shipment to the order's entry (replacing the same
     /// fulfilment's); `false` when the log has no entry for the order.
@@ -313,6 +221,23 @@ pub trait OrderLog: Send + Sync {
         }
         Ok(out)
     }
+    /// Adds a line to the order's history (an operator's action: who, what,
+    /// why) without changing its status or problems.
+    async fn note(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        note: &str,
+        at: i64,
+    ) -> Result<OrderLogEntry, StoreError>;
+    /// One page of at most `limit` entries, newest first, after `cursor`
+    /// (from the previous page), in a bounded number of queries.
+    async fn page(
+        &self,
+        filter: &LogFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<super::order_index::LogPage, StoreError>;
 }
 
 /// The order log on DynamoDB: `pk = ORDER#{shop}#{order}`, `sk = LOG`, the
@@ -330,7 +255,9 @@ impl DynamoOrderLog {
         }
     }
 
-    fn decode(item: &HashMap<String, AttributeValue>) -> Result<OrderLogEntry, StoreError> {
+    pub(super) fn decode(
+        item: &HashMap<String, AttributeValue>,
+    ) -> Result<OrderLogEntry, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt {
             store: Store::OrderLog,
             key: get_s(item, "pk").cloned().unwrap_or_default(),
@@ -341,7 +268,7 @@ impl DynamoOrderLog {
     }
 }
 
-fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
+pub(super) fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
     StoreError::unavailable(Store::OrderLog, describe(e))
 }
 
@@ -437,36 +364,9 @@ impl OrderLog for DynamoOrderLog {
                 None => self.get(&outcome.shop_id, &outcome.order_id).await?,
             };
             let prev_version = current.as_ref().map(|e| e.version);
-            let mut next = OrderLogEntry::apply(current, outcome);
-            next.version = prev_version.map_or(1, |v| v + 1);
-            let doc = serde_json::to_string(&next).map_err(|e| StoreError::Corrupt {
-                store: Store::OrderLog,
-                key: keys::order_log(&next.shop_id, &next.order_id),
-                reason: e.to_string(),
-            })?;
-            let mut put = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .item("pk", s(keys::order_log(&next.shop_id, &next.order_id)))
-                .item("sk", s(keys::ORDER_LOG_SK))
-                .item("kind", s("order"))
-                .item("shop_id", s(next.shop_id.as_str()))
-                .item("order_id", s(next.order_id.as_str()))
-                .item("sync_status", s(next.sync_status.as_str()))
-                .item("last_updated", n(next.last_updated))
-                .item("version", n(next.version))
-                .item("doc", s(doc));
-            put = match prev_version {
-                None => put.condition_expression("attribute_not_exists(pk)"),
-                Some(v) => put
-                    .condition_expression("version = :v")
-                    .expression_attribute_values(":v", n(v)),
-            };
-            match put.send().await {
-                Ok(_) => return Ok(next),
-                Err(e) if is_condition_failed(&e) => continue,
-                Err(e) => return Err(unavailable(&e)),
+            let next = OrderLogEntry::apply(current, outcome);
+            if let Some(next) = self.put_entry(next, prev_version).await? {
+                return Ok(next);
             }
         }
         Err(StoreError::Contention {
@@ -476,32 +376,43 @@ impl OrderLog for DynamoOrderLog {
     }
 
     async fn list(&self, filter: &LogFilter) -> Result<Vec<OrderLogEntry>, StoreError> {
-        let mut out = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .filter_expression("kind = :k")
-                .expression_attribute_values(":k", s("order"))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| unavailable(&e))?;
-            for item in page.items() {
-                let e = Self::decode(item)?;
-                if filter.matches(&e) {
-                    out.push(e);
-                }
-            }
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => break,
+        self.list_all(filter).await
+    }
+
+    async fn note(
+        &self,
+        shop: &ShopId,
+        order: &OrderId,
+        note: &str,
+        at: i64,
+    ) -> Result<OrderLogEntry, StoreError> {
+        for _ in 0..5 {
+            let Some(mut e) = self.get(shop, order).await? else {
+                return Err(StoreError::Corrupt {
+                    store: Store::OrderLog,
+                    key: keys::order_log(shop, order),
+                    reason: "no such order to note an action on".into(),
+                });
+            };
+            let prev = e.version;
+            e.push_note(note, at);
+            if let Some(next) = self.put_entry(e, Some(prev)).await? {
+                return Ok(next);
             }
         }
-        out.sort_by_key(|e| std::cmp::Reverse(e.last_updated));
-        Ok(out)
+        Err(StoreError::Contention {
+            store: Store::OrderLog,
+            key: keys::order_log(shop, order),
+        })
+    }
+
+    async fn page(
+        &self,
+        filter: &LogFilter,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<super::order_index::LogPage, StoreError> {
+        self.query_page(filter, cursor, limit).await
     }
 
     async fn record_shipment(

@@ -4,7 +4,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::aws::{describe, is_condition_failed, n, s};
 use super::order_log::{DynamoOrderLog, OrderLog, OrderLogEntry};
 use super::{keys, Store, StoreError};
 use crate::domain::{
@@ -54,10 +53,6 @@ pub fn with_shipment(mut e: OrderLogEntry, shipment: &ShipmentRecord) -> Option<
     Some(e)
 }
 
-fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
-    StoreError::unavailable(Store::OrderLog, describe(e))
-}
-
 impl DynamoOrderLog {
     /// [`OrderLog::record_shipment`]: read, add, write under the entry's
     /// version (a writer updating the same order meanwhile is re-read).
@@ -72,34 +67,13 @@ impl DynamoOrderLog {
                 return Ok(false);
             };
             let v = current.version;
-            let Some(mut next) = with_shipment(current, shipment) else {
+            let Some(next) = with_shipment(current, shipment) else {
                 return Ok(true);
             };
-            next.version = v + 1;
-            let doc = serde_json::to_string(&next).map_err(|e| StoreError::Corrupt {
-                store: Store::OrderLog,
-                key: keys::order_log(shop, order),
-                reason: e.to_string(),
-            })?;
-            let put = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .item("pk", s(keys::order_log(shop, order)))
-                .item("sk", s(keys::ORDER_LOG_SK))
-                .item("kind", s("order"))
-                .item("shop_id", s(shop.as_str()))
-                .item("order_id", s(order.as_str()))
-                .item("sync_status", s(next.sync_status.as_str()))
-                .item("last_updated", n(next.last_updated))
-                .item("version", n(next.version))
-                .item("doc", s(doc))
-                .condition_expression("version = :v")
-                .expression_attribute_values(":v", n(v));
-            match put.send().await {
-                Ok(_) => return Ok(true),
-                Err(e) if is_condition_failed(&e) => continue,
-                Err(e) => return Err(unavailable(&e)),
+            // Through the one versioned write, so the item keeps its
+            // index attributes (the console's filters) like every change.
+            if self.put_entry(next, Some(v)).await?.is_some() {
+                return Ok(true);
             }
         }
         Err(StoreError::Contention {

@@ -57,6 +57,62 @@ fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
     StoreError::unavailable(Store::SkuLinks, describe(e))
 }
 
+/// A link's sort key in the `by-kind` index.
+fn link_ts(shop: &ShopId, sku: &str) -> String {
+    format!("{shop}#{sku}")
+}
+
+impl DynamoSkuLinks {
+    /// Up to `limit` links of a shop whose SKU starts with `prefix`, in SKU
+    /// order: one query on the `by-kind` index.
+    pub async fn search(
+        &self,
+        shop: &ShopId,
+        prefix: &str,
+        limit: i32,
+    ) -> Result<Vec<SkuLink>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("by-kind")
+            .key_condition_expression("kind = :k AND begins_with(ts, :p)")
+            .expression_attribute_values(":k", s("sku_link"))
+            .expression_attribute_values(":p", s(link_ts(shop, prefix)))
+            .limit(limit.max(1))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(out
+            .items()
+            .iter()
+            .filter_map(|i| {
+                Some(SkuLink {
+                    shop_id: ShopId::new(get_s(i, "shop_id")?),
+                    sku: Sku::new(get_s(i, "sku")?),
+                    item_id: get_s(i, "item_id")?.clone(),
+                    source: get_s(i, "source").cloned().unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    /// Removes a link; `Ok(false)` when there was none.
+    pub async fn delete(&self, shop: &ShopId, sku: &Sku) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::sku_link(shop, sku)))
+            .key("sk", s(keys::SKU_LINK_SK))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(out.attributes().is_some_and(|a| !a.is_empty()))
+    }
+}
+
 #[async_trait]
 impl SkuLinks for DynamoSkuLinks {
     async fn get(&self, shop: &ShopId, sku: &Sku) -> Result<Option<SkuLink>, StoreError> {
@@ -155,6 +211,8 @@ impl SkuLinks for DynamoSkuLinks {
             .item("sku", s(link.sku.as_str()))
             .item("item_id", s(&link.item_id))
             .item("source", s(&link.source))
+            // The `by-kind` index lists links by shop and SKU prefix.
+            .item("ts", s(link_ts(&link.shop_id, link.sku.as_str())))
             .send()
             .await
             .map_err(|e| unavailable(&e))?;

@@ -7,6 +7,10 @@
 
 #![allow(dead_code)]
 
+pub mod console;
+pub mod payouts;
+pub mod webdriver;
+
 use std::sync::Arc;
 
 use local_env::bootstrap::{bootstrap, BootstrapOptions};

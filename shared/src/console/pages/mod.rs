@@ -1,0 +1,249 @@
+//! The pages: one file each (handler and markup), and what they share —
+//! the frame with its navigation, the session guard, the CSRF check, role
+//! checks and error pages.
+
+// Handlers answer `Result<Response, Response>`: the error is the page sent
+// back at once (a redirect, a 403), never carried further, so its size is moot.
+#![allow(clippy::result_large_err)]
+
+pub mod exceptions;
+pub mod jobs;
+pub mod login;
+pub mod order;
+pub mod orders;
+pub mod overview;
+pub mod payouts;
+pub mod shops;
+pub mod skus;
+mod style;
+
+use std::collections::HashMap;
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use maud::{html, Markup, DOCTYPE};
+
+use super::auth::{csrf, session, Session};
+use super::Console;
+use crate::ops::OpsError;
+use crate::store::{ConsoleUser, Role};
+
+/// What a handler answers: a page, or an error/redirect page.
+pub type Page = Result<Response, Response>;
+
+/// A signed-in request.
+pub struct Ctx {
+    pub user: ConsoleUser,
+    pub session: Session,
+    pub csrf: String,
+}
+
+impl Ctx {
+    /// The hidden CSRF field every form carries.
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name=(csrf::FIELD) value=(self.csrf); }
+    }
+
+    pub fn can(&self, role: &Role) -> bool {
+        self.user.role.at_least(role)
+    }
+}
+
+/// The signed-in user of a request, or the way to the login page.
+pub async fn guard(c: &Console, headers: &HeaderMap) -> Result<Ctx, Response> {
+    let now = c.clock.now();
+    let session = headers
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| session::cookie(h, session::COOKIE))
+        .and_then(|v| Session::open(v, &c.key, now));
+    let Some(session) = session else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    // The user is read on every request: a removed user or a changed role
+    // takes effect at once, not when the cookie expires.
+    let user = match c.users.get(&session.user).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return Err(Redirect::to("/login").into_response()),
+        Err(e) => return Err(store_error(&e.to_string())),
+    };
+    Ok(Ctx {
+        csrf: csrf::token(&c.key, &session.nonce),
+        user,
+        session,
+    })
+}
+
+/// A POST's guard: a session and its CSRF token, checked before anything else.
+pub async fn guard_post(
+    c: &Console,
+    headers: &HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<Ctx, Response> {
+    let ctx = guard(c, headers).await?;
+    let given = form.get(csrf::FIELD).map(String::as_str).unwrap_or("");
+    if !csrf::check(&c.key, &ctx.session.nonce, given) {
+        tracing::warn!(user = %ctx.user.name, "console: POST refused, bad CSRF token");
+        return Err(error_page(
+            StatusCode::FORBIDDEN,
+            "Form expired",
+            "This form's security token is missing or wrong, so nothing was changed. Go back, reload the page and submit it again.",
+        ));
+    }
+    Ok(ctx)
+}
+
+/// Refuses an action the user's role does not allow.
+pub fn require(ctx: &Ctx, role: Role, what: &str) -> Result<(), Response> {
+    if ctx.can(&role) {
+        return Ok(());
+    }
+    Err(error_page(
+        StatusCode::FORBIDDEN,
+        "Not allowed",
+        &format!(
+            "Your role ({}) cannot {what}; it needs the {} role. Ask an admin.",
+            ctx.user.role, role
+        ),
+    ))
+}
+
+/// An operations error as a page: bad input 400 naming the field, missing 404, stores 503.
+pub fn ops_error(e: OpsError) -> Response {
+    match e {
+        OpsError::Invalid { .. } => {
+            error_page(StatusCode::BAD_REQUEST, "Check the form", &e.to_string())
+        }
+        OpsError::NotFound { .. } => error_page(StatusCode::NOT_FOUND, "Not found", &e.to_string()),
+        OpsError::Store(s) => store_error(&s.to_string()),
+        OpsError::Job(j) => {
+            tracing::error!(reason = %j, "console: payout job failed");
+            error_page(
+                StatusCode::BAD_GATEWAY,
+                "Not done",
+                &format!("{j}. {}", j.fix()),
+            )
+        }
+    }
+}
+
+fn store_error(reason: &str) -> Response {
+    tracing::error!(reason, "console: store unavailable");
+    error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Try again",
+        "The order log could not be reached just now. Nothing was changed; reload in a minute.",
+    )
+}
+
+/// A plain page saying what went wrong and what to do.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let body = html! {
+        main.narrow {
+            h1 { (title) }
+            p role="alert" { (message) }
+            p { a href="/" { "Back to the overview" } }
+        }
+    };
+    (status, Html(document(title, None, "", body).into_string())).into_response()
+}
+
+pub async fn not_found() -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no page at this address.",
+    )
+}
+
+/// The navigation: (path, label). Jobs shows the run log; Payouts appears
+/// as its own page when the payouts store exists.
+pub const NAV: &[(&str, &str)] = &[
+    ("/", "Overview"),
+    ("/orders", "Orders"),
+    ("/exceptions", "Exceptions"),
+    ("/skus", "SKU links"),
+    ("/shops", "Shops"),
+    ("/jobs", "Jobs"),
+    ("/payouts", "Payouts"),
+];
+
+/// The whole document: head, skip link, navigation, the page.
+pub fn document(title: &str, ctx: Option<&Ctx>, active: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · TikTok → NetSuite" }
+                style { (maud::PreEscaped(style::CSS)) }
+            }
+            body {
+                a.skip href="#main" { "Skip to content" }
+                header.top {
+                    span.brand { "TikTok → NetSuite" }
+                    @if let Some(ctx) = ctx {
+                        nav aria-label="Main" {
+                            ul {
+                                @for (href, label) in NAV {
+                                    li {
+                                        @if *href == active {
+                                            a href=(href) aria-current="page" { (label) }
+                                        } @else {
+                                            a href=(href) { (label) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        form.logout method="post" action="/logout" {
+                            (ctx.csrf_field())
+                            span { (ctx.user.name) " · " (ctx.user.role) }
+                            button type="submit" { "Sign out" }
+                        }
+                    }
+                }
+                div id="main" { (body) }
+            }
+        }
+    }
+}
+
+/// A page inside the frame.
+pub fn render(title: &str, ctx: &Ctx, active: &str, body: Markup) -> Response {
+    Html(document(title, Some(ctx), active, body).into_string()).into_response()
+}
+
+/// Epoch seconds as `YYYY-MM-DD HH:MM UTC`.
+pub fn when(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A status as a labelled badge (text, not colour alone).
+pub fn badge(status: &str) -> Markup {
+    html! { span class=(format!("badge s-{status}")) { (status.replace('_', " ")) } }
+}
+
+/// A query parameter, trimmed, if not empty.
+pub fn param<'a>(q: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
+    q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+/// Percent-encodes a path segment or query value.
+pub fn enc(s: &str) -> String {
+    /// RFC 3986 unreserved characters stay as they are.
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// A 303 to a page after a POST.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

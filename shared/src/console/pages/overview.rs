@@ -1,0 +1,92 @@
+//! The overview: counts by sync status for 24 h and 7 days, the top
+//! failure codes with their fix, the hourly chart, the last activity per
+//! shop and the dead-letter queue's depth.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use maud::html;
+
+use super::{badge, enc, guard, ops_error, render, when, Page};
+use crate::console::{chart, Console};
+use crate::ops::overview::overview;
+use crate::store::shop_directory::{connected_shops, queue_depth};
+
+pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
+    let ctx = guard(&c, &headers).await?;
+    let now = c.clock.now();
+    let shops = connected_shops(&c.ddb, &c.tokens_table)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
+    let o = overview(&c.log, shops, now).await.map_err(ops_error)?;
+    let dlq = queue_depth(&c.sqs, &c.dlq_url).await.ok();
+    let body = html! {
+        main {
+            h1 { "Overview" }
+            div.cards {
+                section.card aria-labelledby="h-counts" {
+                    h2 id="h-counts" { "Orders by status" }
+                    table {
+                        thead { tr { th scope="col" { "Status" } th.num scope="col" { "24 h" } th.num scope="col" { "7 days" } } }
+                        tbody {
+                            @for s in &o.counts {
+                                @if s.last_7d > 0 {
+                                    tr {
+                                        td { a href=(format!("/orders?status={}", s.status.as_str())) { (badge(s.status.as_str())) } }
+                                        td.num { (s.last_24h) @if s.capped { "+" } }
+                                        td.num { (s.last_7d) @if s.capped { "+" } }
+                                    }
+                                }
+                            }
+                            @if o.counts.iter().all(|s| s.last_7d == 0) { tr { td colspan="3" { "No orders in the last 7 days." } } }
+                        }
+                    }
+                }
+                section.card aria-labelledby="h-dlq" {
+                    h2 id="h-dlq" { "Dead-letter queue" }
+                    @match dlq {
+                        Some(0) => p { "Empty." },
+                        Some(n) => p.alert { strong { (n) } " messages failed 5 times and wait in the dead-letter queue. Fix the cause, then redrive them." },
+                        None => p.muted { "Could not be read just now." },
+                    }
+                    h2 { "Shops" }
+                    @if o.shops.is_empty() { p.muted { "No shop is connected." } }
+                    ul {
+                        @for s in &o.shops {
+                            li {
+                                a href=(format!("/orders?shop={}", enc(s.shop.shop_id.as_str()))) { (s.shop.shop_id) }
+                                ": last order event "
+                                @match s.last_event { Some(t) => (when(t)), None => "none yet" }
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="h-chart" {
+                h2 id="h-chart" { "Last 24 hours" }
+                (chart::hourly(&o.hours))
+            }
+            section aria-labelledby="h-codes" {
+                h2 id="h-codes" { "Top failure codes (7 days)" }
+                @if o.top_codes.is_empty() { p.muted { "No failures." } } @else {
+                    div.scroll {
+                        table {
+                            thead { tr { th scope="col" { "Code" } th.num scope="col" { "Orders" } th scope="col" { "How to fix" } } }
+                            tbody {
+                                @for t in &o.top_codes {
+                                    tr {
+                                        td { a href=(format!("/orders?code={}", t.code.as_str())) { (t.code.label()) } }
+                                        td.num { (t.count) }
+                                        td { (t.fix) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(render("Overview", &ctx, "/", body))
+}
