@@ -154,14 +154,17 @@ pub fn build_email(
         Some(checks.unknown_fee_keys.is_empty()),
         format!("{} unknown", checks.unknown_fee_keys.len()),
     ));
-    table.push((
-        "Reserve roll-forward",
-        None,
-        format!(
-            "{} collected, {} released in this statement",
-            checks.reserve_collected, checks.reserve_released
+    table.push(match &state.reserve {
+        Some(rf) => ("Reserve roll-forward", rf.pass(), rf.detail()),
+        None => (
+            "Reserve roll-forward",
+            None,
+            format!(
+                "{} collected, {} released in this statement",
+                checks.reserve_collected, checks.reserve_released
+            ),
         ),
-    ));
+    });
     let summary = [
         (
             "Revenue (net of seller discounts and refunds)",

@@ -346,7 +346,13 @@ mod tests {
         };
         let got: Vec<(&str, String, String)> = lines
             .iter()
-            .map(|l| (l.account.as_str(), l.debit.to_string(), l.credit.to_string()))
+            .map(|l| {
+                (
+                    l.account.as_str(),
+                    l.debit.to_string(),
+                    l.credit.to_string(),
+                )
+            })
             .collect();
         assert_eq!(
             got,
@@ -356,7 +362,10 @@ mod tests {
                 ("7000", "0.54".into(), "0".into()),
             ]
         );
-        assert!(summary.contains("91.50 EUR at TikTok's rate 0.920000"), "{summary}");
+        assert!(
+            summary.contains("91.50 EUR at TikTok's rate 0.920000"),
+            "{summary}"
+        );
         // A gain is a credit.
         let PaymentPlan::Post { lines, .. } = plan_payment(
             &foreign("92.50", "EUR", Some("0.920000")),

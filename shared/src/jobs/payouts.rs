@@ -26,6 +26,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
+use super::payout_checks::{tiktok_reserve_net, ReserveMove};
 use super::payout_config::{
     resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
 };
@@ -282,6 +283,16 @@ impl Payouts<'_> {
         store.put_matches(sid, &matches).await?;
         let payable = super::payout_plan::amount(root.get("payable_amount"), "payable_amount")
             .unwrap_or_default();
+        let mut ledger = store.reserve_ledger().await?;
+        let mut reserve = ledger.record(sid, ReserveMove::of_rows(st.statement_time, &rows));
+        let payment = st.payment_id.as_ref().and_then(|pid| {
+            listed
+                .payments
+                .iter()
+                .find(|p| p.id.as_str() == pid.as_str())
+        });
+        reserve.tiktok_net = tiktok_reserve_net(payment, payable);
+        store.put_reserve_ledger(&ledger).await?;
         let mut state = store.statement(sid).await?.unwrap_or_default();
         state = StatementState {
             statement_id: sid.to_string(),
@@ -298,6 +309,7 @@ impl Payouts<'_> {
             transactions: matches.len(),
             unmatched: matches.iter().filter(|(_, s)| s.needs_attention()).count(),
             updated_at: now,
+            reserve: Some(reserve),
             ..state
         };
         let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
