@@ -576,3 +576,75 @@ async fn the_netsuite_simulator_checks_journals_and_appends_lines_unless_replace
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["issummary"], "T");
 }
+
+/// A shipment of `order` on the order log, `days` before the run.
+async fn shipped(app: &JobsApp, order: &str, days: i64) {
+    use shared::domain::{NetSuiteFulfillmentId, ShippingProviderId};
+    use shared::store::order_shipments::ShipmentRecord;
+    order_booked(app, order, SyncStatus::Created).await;
+    let rec = ShipmentRecord {
+        fulfilment_id: NetSuiteFulfillmentId::new(format!("IF{order}")),
+        tracking_number: format!("T{order}"),
+        other_tracking: vec![],
+        shipping_provider_id: ShippingProviderId::new("P1"),
+        units: vec![],
+        package_id: None,
+        at: NOW - days * 86_400,
+        corrected: false,
+    };
+    assert!(app
+        .log
+        .record_shipment(&ShopId::new(US_SHOP), &OrderId::new(order), &rec)
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn orders_shipped_long_ago_and_not_settled_are_reported_and_settled_ones_leave_the_set() {
+    let env = local_env(30, 5).await;
+    let to = "finance-shipped@example.com";
+    let app = jobs(&env, to).await;
+    let before = finance_mail(to).await.len();
+    shipped(&app, "577123456789000001", 20).await; // settled in the sample
+    shipped(&app, "577000000000000901", 20).await; // never settled: overdue
+    shipped(&app, "577000000000000902", 2).await; // recent: not yet due
+    let shop = ShopId::new(US_SHOP);
+    assert_eq!(
+        app.log
+            .awaiting_settlement(&shop, NOW, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let runs = app.run(&payouts()).await.unwrap();
+    assert_eq!(
+        runs[0].counts.get("statements_listed"),
+        Some(&4),
+        "{:?}",
+        runs[0]
+    );
+    let left: Vec<String> = app
+        .log
+        .awaiting_settlement(&shop, NOW, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(o, _)| o.as_str().to_string())
+        .collect();
+    assert_eq!(left, ["577000000000000901", "577000000000000902"]);
+
+    let mails = finance_mail(to).await;
+    let html: String = mails[before..]
+        .iter()
+        .flat_map(|parts| parts.iter().filter(|p| p.0 == "text/html"))
+        .map(|p| text(&p.2))
+        .collect();
+    assert!(
+        html.contains("577000000000000901 (shipped 2025-12-20)"),
+        "{html}"
+    );
+    assert!(!html.contains("577000000000000902 (shipped"), "{html}");
+    assert!(!html.contains("577123456789000001 (shipped"), "{html}");
+}

@@ -59,6 +59,15 @@ pub struct PayoutConfig {
     /// them about 5 working days late, finance notes §1.2).
     #[serde(default = "default_lookback_days")]
     pub lookback_days: u32,
+    /// A Sales Order shipped this many days ago and still not settled by
+    /// TikTok is reported (default 14: settlement follows delivery plus
+    /// the return window, finance notes §1.2).
+    #[serde(default = "default_unsettled_after_days")]
+    pub unsettled_after_days: u32,
+}
+
+fn default_unsettled_after_days() -> u32 {
+    14
 }
 
 impl PayoutConfig {

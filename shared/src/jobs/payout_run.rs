@@ -147,6 +147,7 @@ impl ShopJob for Payouts<'_> {
         let listed = Listed {
             payments: &payments,
             unsettled: &unsettled,
+            overdue: &[],
         };
         for st in &statements {
             let o = self

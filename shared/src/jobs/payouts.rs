@@ -43,6 +43,7 @@ use crate::clock::Clock;
 use crate::domain::{OrderId, ShopId};
 use crate::mapping::config::{MappingConfig, ShopMapping};
 use crate::netsuite::{column_text, NetSuiteClient};
+use crate::store::order_awaiting::first_shipped;
 use crate::store::{JobRuns, OrderLog, OrderLogEntry};
 use crate::tiktok::finance::{FinanceError, Statement, MAX_PAGES};
 use crate::tiktok::ShopSessions;
@@ -238,10 +239,10 @@ impl Payouts<'_> {
         let (mut rows, mut matches) = (Vec::new(), Vec::new());
         let mut seen: HashSet<String> = HashSet::new();
         let (mut root, mut pages, mut token) = (Map::new(), 0usize, None);
-        while let Some(mut page) = self
-            .page(shop, st, pages + 1, &mut token, mode.from_archive)
-            .await?
-        {
+        let mut next = self
+            .page(shop, st, 1, &mut token, mode.from_archive)
+            .await?;
+        while let Some(mut page) = next.take() {
             pages += 1;
             let txs: Vec<Value> = match page.remove("transactions") {
                 Some(Value::Array(txs)) => txs
@@ -258,7 +259,22 @@ impl Payouts<'_> {
                     held = Some(h);
                 }
             }
-            let logged = self.logged(shop, &txs).await?;
+            // Bounded pipelining, one page ahead: TikTok's next page is
+            // read and kept while this page's order-log entries are fetched.
+            let (ahead, logged) = tokio::join!(
+                self.page(shop, st, pages + 1, &mut token, mode.from_archive),
+                self.logged(shop, &txs)
+            );
+            let logged = logged?;
+            next = ahead?;
+            let settled: Vec<(OrderId, i64)> = txs
+                .iter()
+                .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
+                .filter_map(order_of)
+                .filter_map(|o| logged.get(o))
+                .filter_map(|e| first_shipped(e).map(|at| (e.order_id.clone(), at)))
+                .collect();
+            self.log.mark_settled(shop, &settled).await?;
             let (r, ms) = rows_with_matches(txs, &|o| logged.get(o));
             rows.extend(r);
             matches.extend(ms);
@@ -276,6 +292,12 @@ impl Payouts<'_> {
             });
         }
         let root = Value::Object(root);
+        let cutoff = now - i64::from(cfg.unsettled_after_days) * 86_400;
+        let overdue = self.log.awaiting_settlement(shop, cutoff, 200).await?;
+        let listed = Listed {
+            overdue: &overdue,
+            ..listed
+        };
         let plan = match held {
             Some(h) => Err(h),
             None => planner.finish(&root, &eid),
