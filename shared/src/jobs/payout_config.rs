@@ -271,6 +271,21 @@ pub fn default_fee_keys() -> BTreeMap<&'static str, &'static str> {
     m
 }
 
+/// A statement in another currency than the shop's books is not booked.
+pub(super) fn currency_hold(
+    m: &crate::mapping::config::ShopMapping,
+    st: &crate::tiktok::finance::Statement,
+) -> Option<super::payout_plan::Held> {
+    let books = m.books_currency.as_deref()?;
+    (!st.currency.eq_ignore_ascii_case(books)).then(|| super::payout_plan::Held::Unreadable {
+        statement: st.id.as_str().to_string(),
+        reason: format!(
+            "its currency {} is not the shop's books_currency {books}",
+            st.currency
+        ),
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

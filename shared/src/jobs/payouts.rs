@@ -28,7 +28,7 @@ use serde_json::{Map, Value};
 
 use super::payout_checks::{tiktok_reserve_net, ReserveMove};
 use super::payout_config::{
-    resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
+    currency_hold, resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
 };
 use super::payout_email::{build_email, rows_with_matches, Listed};
 use super::payout_match::order_of;
@@ -488,16 +488,4 @@ impl Payouts<'_> {
         self.statement(shop, &st, &ids, Listed::default(), mode)
             .await
     }
-}
-
-/// A statement in another currency than the shop's books is not booked.
-fn currency_hold(m: &ShopMapping, st: &Statement) -> Option<Held> {
-    let books = m.books_currency.as_deref()?;
-    (!st.currency.eq_ignore_ascii_case(books)).then(|| Held::Unreadable {
-        statement: st.id.as_str().to_string(),
-        reason: format!(
-            "its currency {} is not the shop's books_currency {books}",
-            st.currency
-        ),
-    })
 }
