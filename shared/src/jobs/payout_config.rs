@@ -16,7 +16,8 @@
 //!   "other_adjustments": "6900", "reserve": "1250", "payout_in_transit": "1260",
 //!   "bank": "1000", "fx_difference": "7000",
 //!   "finance_emails": ["finance@example.com"],
-//!   "fee_band": {"min_percent": "5", "max_percent": "25"}
+//!   "fee_band": {"min_percent": "5", "max_percent": "25"},
+//!   "unsettled_after_days": 14
 //! }
 //! ```
 
