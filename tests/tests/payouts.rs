@@ -197,6 +197,49 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
     );
     let p = store.payment(COMBINED_PAYMENT).await.unwrap().unwrap();
     assert_eq!(p.statements, [COMBINED_A, COMBINED_B]);
+    // The clearing account nets to zero over the combined payment.
+    let c = p.clearing.expect("a paid payment has a clearing check");
+    assert_eq!(
+        (c.into.to_string(), c.moved_out.to_string(), c.pass()),
+        ("19.30".to_string(), "19.30".to_string(), true),
+        "{c:?}"
+    );
+    assert_eq!(r.counts.get("clearing_not_zero"), None, "{r:?}");
+
+    // Reserve roll-forward: the sample holds 5.00, which its own payment's
+    // reserve_amount (-5.00) confirms; each statement opens where the one
+    // before it (by statement time) closed.
+    let sample_state = store.statement(SAMPLE).await.unwrap().unwrap();
+    let rf = sample_state.reserve.clone().expect("rolled forward");
+    assert_eq!(
+        (rf.held.to_string(), rf.released.to_string(), rf.pass()),
+        ("5.00".to_string(), "0".to_string(), Some(true)),
+        "{rf:?}"
+    );
+    assert_eq!(rf.closing, rf.opening + rf.held - rf.released);
+    let ledger = store.reserve_ledger().await.unwrap();
+    assert_eq!(ledger.movements.len(), 4, "{ledger:?}");
+    let mut by_time: Vec<_> = ledger.movements.iter().collect();
+    by_time.sort_by_key(|(id, m)| (m.statement_time, (*id).clone()));
+    let mut balance = shared::domain::Money::ZERO;
+    for (id, m) in by_time {
+        let s = store.statement(id).await.unwrap().unwrap();
+        let rf = s.reserve.expect("every statement rolls forward");
+        assert_eq!(
+            rf.opening, balance,
+            "statement {id} opens at the previous closing"
+        );
+        balance = rf.closing;
+        assert_eq!(rf.held - rf.released, m.held - m.released);
+    }
+    let b = store.statement(COMBINED_B).await.unwrap().unwrap();
+    let b_rf = b.reserve.unwrap();
+    assert!(b_rf.released > b_rf.held, "B releases reserve: {b_rf:?}");
+    assert_eq!(
+        b_rf.pass(),
+        None,
+        "a combined payment gives no figure for B alone"
+    );
 
     // Matching: order 1 has its Sales Order, order 2 does not.
     let m = store.matches(SAMPLE).await.unwrap();
@@ -228,6 +271,12 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
         .map(|p| text(&p.2))
         .unwrap();
     assert!(html.contains("<td>1260</td><td>79.49</td>"), "{html}");
+    assert!(
+        html.contains("Reserve roll-forward")
+            && html.contains("held 5.00")
+            && html.contains("payment says -5.00"),
+        "{html}"
+    );
     assert!(
         html.contains("577123456789000002"),
         "the unmatched order is named: {html}"
@@ -283,6 +332,15 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
     assert_eq!(env.netsuite.state.records("journalEntry").len(), count);
     assert_eq!(lines(&env, &eid), want);
     assert_eq!(finance_mail(to).await.len(), mails.len());
+    assert_eq!(
+        store.reserve_ledger().await.unwrap(),
+        ledger,
+        "a re-run adds no reserve"
+    );
+    assert_eq!(
+        store.statement(SAMPLE).await.unwrap().unwrap().reserve,
+        Some(rf)
+    );
 
     // The CLI's rebuild and report --resend work from the kept raw pages:
     // the same journal, rewritten in place, and one more email.
@@ -517,4 +575,76 @@ async fn the_netsuite_simulator_checks_journals_and_appends_lines_unless_replace
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["issummary"], "T");
+}
+
+/// A shipment of `order` on the order log, `days` before the run.
+async fn shipped(app: &JobsApp, order: &str, days: i64) {
+    use shared::domain::{NetSuiteFulfillmentId, ShippingProviderId};
+    use shared::store::order_shipments::ShipmentRecord;
+    order_booked(app, order, SyncStatus::Created).await;
+    let rec = ShipmentRecord {
+        fulfilment_id: NetSuiteFulfillmentId::new(format!("IF{order}")),
+        tracking_number: format!("T{order}"),
+        other_tracking: vec![],
+        shipping_provider_id: ShippingProviderId::new("P1"),
+        units: vec![],
+        package_id: None,
+        at: NOW - days * 86_400,
+        corrected: false,
+    };
+    assert!(app
+        .log
+        .record_shipment(&ShopId::new(US_SHOP), &OrderId::new(order), &rec)
+        .await
+        .unwrap());
+}
+
+#[tokio::test]
+async fn orders_shipped_long_ago_and_not_settled_are_reported_and_settled_ones_leave_the_set() {
+    let env = local_env(30, 5).await;
+    let to = "finance-shipped@example.com";
+    let app = jobs(&env, to).await;
+    let before = finance_mail(to).await.len();
+    shipped(&app, "577123456789000001", 20).await; // settled in the sample
+    shipped(&app, "577000000000000901", 20).await; // never settled: overdue
+    shipped(&app, "577000000000000902", 2).await; // recent: not yet due
+    let shop = ShopId::new(US_SHOP);
+    assert_eq!(
+        app.log
+            .awaiting_settlement(&shop, NOW, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+
+    let runs = app.run(&payouts()).await.unwrap();
+    assert_eq!(
+        runs[0].counts.get("statements_listed"),
+        Some(&4),
+        "{:?}",
+        runs[0]
+    );
+    let left: Vec<String> = app
+        .log
+        .awaiting_settlement(&shop, NOW, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(o, _)| o.as_str().to_string())
+        .collect();
+    assert_eq!(left, ["577000000000000901", "577000000000000902"]);
+
+    let mails = finance_mail(to).await;
+    let html: String = mails[before..]
+        .iter()
+        .flat_map(|parts| parts.iter().filter(|p| p.0 == "text/html"))
+        .map(|p| text(&p.2))
+        .collect();
+    assert!(
+        html.contains("577000000000000901 (shipped 2025-12-20)"),
+        "{html}"
+    );
+    assert!(!html.contains("577000000000000902 (shipped"), "{html}");
+    assert!(!html.contains("577123456789000001 (shipped"), "{html}");
 }

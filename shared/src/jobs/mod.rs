@@ -13,7 +13,7 @@
 //!   summarised by account; [`payout_report`]: the finance email (CSV of
 //!   every transaction, checks, HTML). Both pure; [`payouts`] is the daily
 //!   job around them ([`payout_config`], [`payout_email`], [`payout_match`], [`payout_post`],
-//!   [`payout_run`], [`payout_state`]).
+//!   [`payout_run`], [`payout_state`], [`payout_checks`]).
 //! - [`tracking_plan`]: which TikTok call ships a NetSuite fulfilment's
 //!   units with its tracking (pure); [`tracking`] is the job around it
 //!   ([`tracking_read`]: the SuiteQL, [`tracking_ship`]: the calls,
@@ -32,6 +32,7 @@ pub mod drift;
 pub mod inventory;
 pub mod inventory_plan;
 pub mod inventory_state;
+pub mod payout_checks;
 pub mod payout_config;
 pub mod payout_email;
 pub mod payout_match;

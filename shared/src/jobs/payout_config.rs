@@ -16,7 +16,8 @@
 //!   "other_adjustments": "6900", "reserve": "1250", "payout_in_transit": "1260",
 //!   "bank": "1000", "fx_difference": "7000",
 //!   "finance_emails": ["finance@example.com"],
-//!   "fee_band": {"min_percent": "5", "max_percent": "25"}
+//!   "fee_band": {"min_percent": "5", "max_percent": "25"},
+//!   "unsettled_after_days": 14
 //! }
 //! ```
 
@@ -59,6 +60,15 @@ pub struct PayoutConfig {
     /// them about 5 working days late, finance notes §1.2).
     #[serde(default = "default_lookback_days")]
     pub lookback_days: u32,
+    /// A Sales Order shipped this many days ago and still not settled by
+    /// TikTok is reported (default 14: settlement follows delivery plus
+    /// the return window, finance notes §1.2).
+    #[serde(default = "default_unsettled_after_days")]
+    pub unsettled_after_days: u32,
+}
+
+fn default_unsettled_after_days() -> u32 {
+    14
 }
 
 impl PayoutConfig {
@@ -260,6 +270,21 @@ pub fn default_fee_keys() -> BTreeMap<&'static str, &'static str> {
         m.insert(k, "fee_taxes");
     }
     m
+}
+
+/// A statement in another currency than the shop's books is not booked.
+pub(super) fn currency_hold(
+    m: &crate::mapping::config::ShopMapping,
+    st: &crate::tiktok::finance::Statement,
+) -> Option<super::payout_plan::Held> {
+    let books = m.books_currency.as_deref()?;
+    (!st.currency.eq_ignore_ascii_case(books)).then(|| super::payout_plan::Held::Unreadable {
+        statement: st.id.as_str().to_string(),
+        reason: format!(
+            "its currency {} is not the shop's books_currency {books}",
+            st.currency
+        ),
+    })
 }
 
 #[cfg(test)]

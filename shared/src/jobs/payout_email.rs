@@ -11,7 +11,7 @@ use super::payout_match::{match_transaction, MatchStatus};
 use super::payout_plan::{Held, JournalPlan};
 use super::payout_report::{self as report, ReportRow};
 use super::payout_state::{PostStatus, StatementState};
-use crate::domain::Money;
+use crate::domain::{Money, OrderId};
 use crate::notify::raw_mail::{Attachment, RawEmail};
 use crate::store::OrderLogEntry;
 use crate::tiktok::finance::Payment;
@@ -45,6 +45,9 @@ pub fn rows_with_matches<'e>(
 pub struct Listed<'a> {
     pub payments: &'a [Payment],
     pub unsettled: &'a [Value],
+    /// Orders shipped more than `unsettled_after_days` ago and not settled
+    /// (order, shipped at), from the order log's awaiting set.
+    pub overdue: &'a [(OrderId, i64)],
 }
 
 /// The finance email of one statement (pure over what the job gathered).
@@ -149,19 +152,49 @@ pub fn build_email(
     ] {
         table.push((name, ok, format!("{n} exception(s)")));
     }
+    let overdue_named: Vec<String> = listed
+        .overdue
+        .iter()
+        .take(20)
+        .map(|(o, at)| {
+            format!(
+                "{} (shipped {})",
+                o.as_str(),
+                super::payout_post::date_of(*at)
+            )
+        })
+        .collect();
+    let overdue_detail = format!(
+        "{} order(s) shipped more than {} days ago not settled{}{}",
+        listed.overdue.len(),
+        cfg.unsettled_after_days,
+        if overdue_named.is_empty() { "" } else { ": " },
+        overdue_named.join(", ")
+    );
+    if !listed.overdue.is_empty() {
+        checks.payment.push(overdue_detail.clone());
+    }
+    table.push((
+        "Shipped Sales Orders are settled",
+        Some(listed.overdue.is_empty()),
+        overdue_detail,
+    ));
     table.push((
         "Fee keys in the account table",
         Some(checks.unknown_fee_keys.is_empty()),
         format!("{} unknown", checks.unknown_fee_keys.len()),
     ));
-    table.push((
-        "Reserve roll-forward",
-        None,
-        format!(
-            "{} collected, {} released in this statement",
-            checks.reserve_collected, checks.reserve_released
+    table.push(match &state.reserve {
+        Some(rf) => ("Reserve roll-forward", rf.pass(), rf.detail()),
+        None => (
+            "Reserve roll-forward",
+            None,
+            format!(
+                "{} collected, {} released in this statement",
+                checks.reserve_collected, checks.reserve_released
+            ),
         ),
-    ));
+    });
     let summary = [
         (
             "Revenue (net of seller discounts and refunds)",
@@ -303,6 +336,7 @@ mod tests {
                 unsettled: &[serde_json::json!({"order_id": "577123456789000091",
                     "est_settlement_amount": "18.20", "estimated_settlement": "Delivered + 7 days",
                     "unsettled_reason": "WAITING_FOR_PACKAGE_DELIVERY"})],
+                overdue: &[(OrderId::new("577000000000000777"), 1_764_000_000)],
             },
             "from@example.com",
         );
@@ -313,6 +347,17 @@ mod tests {
             mail.html.contains("Settled orders have a Sales Order</td><td style=\"border:1px solid #ccc;padding:4px 8px;color:#cf222e;font-weight:bold\">FAIL"),
             "{}",
             mail.html
+        );
+        assert!(
+            mail.html.contains("Shipped Sales Orders are settled</td><td style=\"border:1px solid #ccc;padding:4px 8px;color:#cf222e;font-weight:bold\">FAIL")
+                && mail.html.contains("577000000000000777 (shipped 2025-11-24)"),
+            "{}",
+            mail.html
+        );
+        assert!(
+            mail.text.contains("shipped more than 14 days ago"),
+            "{}",
+            mail.text
         );
         assert_eq!(mail.attachments.len(), 2);
         let csv = String::from_utf8(mail.attachments[0].data.clone()).unwrap();

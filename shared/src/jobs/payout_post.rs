@@ -153,6 +153,39 @@ fn line(account: &str, signed: Money, memo: &str) -> JournalLine {
     }
 }
 
+/// The bank amount in the statements' currency, and a note for finance.
+///
+/// Same currency: `amount.value` as is. Another bank currency: TikTok
+/// states `amount ≈ payment_amount_before_exchange × exchange_rate`
+/// (finance notes §1.4, invariant I6), so the deposit is valued in the
+/// statement currency as `amount / exchange_rate`, to the cent; whatever
+/// that leaves against the payable is the exchange difference, booked to
+/// `payouts.fx_difference`. The journal stays in the statement (books)
+/// currency, which the statement journal already requires. A missing or
+/// non-positive rate holds the payment naming the field.
+fn bank_in_statement_currency(p: &Payment, currency: &str) -> Result<(Money, String), String> {
+    if p.amount.currency.eq_ignore_ascii_case(currency) || p.amount.currency.is_empty() {
+        return Ok((p.amount.value, String::new()));
+    }
+    let rate = p.exchange_rate.filter(|r| *r > Money::ZERO).ok_or_else(|| {
+        format!(
+            "payment {}: the bank received {} {} for statements in {currency} but exchange_rate is {}: cannot value the deposit; ask TikTok for the rate or book it by hand",
+            p.id,
+            p.amount.value,
+            p.amount.currency,
+            p.exchange_rate.map(|r| r.to_string()).unwrap_or_else(|| "missing".into())
+        )
+    })?;
+    let valued = (p.amount.value / rate).round_dp(2);
+    Ok((
+        valued,
+        format!(
+            " ({} {} at TikTok's rate {rate})",
+            p.amount.value, p.amount.currency
+        ),
+    ))
+}
+
 /// Plans the clearing → bank journal of `p` from the statements it pays.
 pub fn plan_payment(
     p: &Payment,
@@ -183,14 +216,18 @@ pub fn plan_payment(
         ));
     }
     let currency = &statements[0].currency;
-    if p.amount.currency != *currency || statements.iter().any(|s| s.currency != *currency) {
+    if statements.iter().any(|s| s.currency != *currency) {
         return PaymentPlan::Hold(format!(
-            "payment {}: the bank received {} {} for statements in {currency}; journals across currencies are not booked automatically yet: book the exchange by hand",
-            p.id, p.amount.value, p.amount.currency
+            "payment {}: its statements are in different currencies ({}); TikTok pays one currency per payment, so a statement is misread: check them with `payouts show`",
+            p.id,
+            statements.iter().map(|s| s.currency.as_str()).collect::<Vec<_>>().join(", ")
         ));
     }
     let memo = format!("TikTok payment {}", p.id);
-    let bank = p.amount.value;
+    let (bank, fx_note) = match bank_in_statement_currency(p, currency) {
+        Ok(v) => v,
+        Err(reason) => return PaymentPlan::Hold(reason),
+    };
     let mut lines = vec![
         line(&cfg.bank, bank, &memo),
         line(&cfg.accounts.payout_in_transit, -payable, &memo),
@@ -198,10 +235,10 @@ pub fn plan_payment(
     let diff = payable - bank;
     if !diff.is_zero() {
         match &cfg.fx_difference {
-            Some(fx) => lines.push(line(fx, diff, &memo)),
+            Some(fx) => lines.push(line(fx, diff, &format!("{memo}: exchange difference"))),
             None => {
                 return PaymentPlan::Hold(format!(
-                    "payment {}: the bank received {bank}, its statements are payable {payable} (difference {diff}); set payouts.fx_difference to book it",
+                    "payment {}: the bank received {bank} {currency}{fx_note}, its statements are payable {payable} (difference {diff}); set payouts.fx_difference to book it",
                     p.id
                 ))
             }
@@ -210,9 +247,10 @@ pub fn plan_payment(
     lines.retain(|l| !(l.debit.is_zero() && l.credit.is_zero()));
     PaymentPlan::Post {
         summary: format!(
-            "payment {}: statements {} payable {payable} = payment {before} before exchange; bank {bank} {}",
+            "payment {}: statements {} payable {payable} = payment {before} before exchange; bank {} {}{fx_note}",
             p.id,
             ids.join(" + "),
+            p.amount.value,
             p.amount.currency
         ),
         lines,
@@ -285,6 +323,71 @@ mod tests {
         let dr: Money = lines.iter().map(|l| l.debit).sum();
         let cr: Money = lines.iter().map(|l| l.credit).sum();
         assert_eq!(dr, cr);
+    }
+
+    fn foreign(bank: &str, currency: &str, rate: Option<&str>) -> Payment {
+        let mut v = serde_json::to_value(payment("100.00", bank)).unwrap();
+        v["amount"]["currency"] = json!(currency);
+        v["exchange_rate"] = rate.map_or(Value::Null, |r| json!(r));
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_payment_in_another_bank_currency_books_the_exchange_difference() {
+        let mut fx = config();
+        fx.fx_difference = Some("7000".into());
+        // 91.50 EUR at TikTok's 0.920000 is 99.46 USD: 0.54 USD lost.
+        let PaymentPlan::Post { lines, summary, .. } = plan_payment(
+            &foreign("91.50", "EUR", Some("0.920000")),
+            &[st("A", "100.00")],
+            &fx,
+        ) else {
+            panic!("posts")
+        };
+        let got: Vec<(&str, String, String)> = lines
+            .iter()
+            .map(|l| {
+                (
+                    l.account.as_str(),
+                    l.debit.to_string(),
+                    l.credit.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("1000", "99.46".into(), "0".into()),
+                ("1260", "0".into(), "100.00".into()),
+                ("7000", "0.54".into(), "0".into()),
+            ]
+        );
+        assert!(
+            summary.contains("91.50 EUR at TikTok's rate 0.920000"),
+            "{summary}"
+        );
+        // A gain is a credit.
+        let PaymentPlan::Post { lines, .. } = plan_payment(
+            &foreign("92.50", "EUR", Some("0.920000")),
+            &[st("A", "100.00")],
+            &fx,
+        ) else {
+            panic!("posts")
+        };
+        assert_eq!(
+            (lines[2].account.as_str(), lines[2].credit.to_string()),
+            ("7000", "0.54".into())
+        );
+        // Without the account it is held naming the setting; without a
+        // rate, naming the field.
+        assert!(matches!(
+            plan_payment(&foreign("91.50", "EUR", Some("0.920000")), &[st("A", "100.00")], &config()),
+            PaymentPlan::Hold(r) if r.contains("payouts.fx_difference") && r.contains("EUR")
+        ));
+        assert!(matches!(
+            plan_payment(&foreign("91.50", "EUR", None), &[st("A", "100.00")], &fx),
+            PaymentPlan::Hold(r) if r.contains("exchange_rate is missing")
+        ));
     }
 
     #[test]

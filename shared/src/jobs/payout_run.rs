@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 
+use super::payout_checks::ClearingCheck;
 use super::payout_config::{AccountIds, PayoutConfig};
 use super::payout_email::Listed;
 use super::payout_post::{
@@ -49,7 +50,15 @@ impl Payouts<'_> {
         state.payment_id = p.id.as_str().to_string();
         state.external_id = eid.clone();
         state.updated_at = self.clock.now();
-        match plan_payment(p, &of_payment, cfg) {
+        let plan = plan_payment(p, &of_payment, cfg);
+        let payables: Vec<_> = of_payment.iter().map(|s| s.payable).collect();
+        let clearing = &cfg.accounts.payout_in_transit;
+        state.clearing = match &plan {
+            PaymentPlan::Post { lines, .. } => Some(ClearingCheck::of(&payables, lines, clearing)),
+            PaymentPlan::Hold(_) => Some(ClearingCheck::of(&payables, &[], clearing)),
+            PaymentPlan::Skip(_) => None,
+        };
+        match plan {
             PaymentPlan::Post {
                 lines, statements, ..
             } => {
@@ -138,6 +147,7 @@ impl ShopJob for Payouts<'_> {
         let listed = Listed {
             payments: &payments,
             unsettled: &unsettled,
+            overdue: &[],
         };
         for st in &statements {
             let o = self
@@ -169,6 +179,14 @@ impl ShopJob for Payouts<'_> {
         for p in &payments {
             let s = self.payment(shop, p, cfg, m, &ids).await?;
             run.count(&format!("payments_{}", s.status.as_str()), 1);
+            if let Some(c) = s.clearing.as_ref().filter(|c| !c.pass()) {
+                run.count("clearing_not_zero", 1);
+                run.findings.push(format!(
+                    "payment {}: clearing does not net to zero: {}",
+                    s.payment_id,
+                    c.detail()
+                ));
+            }
             if s.status != PostStatus::Posted {
                 run.findings.push(format!(
                     "payment {}: {}",

@@ -11,11 +11,14 @@
 //!   rows is far below DynamoDB's 400 KB item limit);
 //! - `match#<id>#<chunk>`: the match status of each transaction, 5,000 a
 //!   chunk (`<transaction id>=<status>` lines);
+//! - `reserve`: the shop's reserve ledger, one movement per statement
+//!   (`payout_checks::ReserveLedger`);
 //! - `index`: the statement ids seen, newest last (for `payouts list`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::payout_checks::{ClearingCheck, ReserveLedger, RollForward};
 use super::payout_match::MatchStatus;
 use crate::domain::{Money, ShopId};
 use crate::store::{JobRuns, StoreError};
@@ -68,6 +71,9 @@ pub struct StatementState {
     #[serde(default)]
     pub emailed: Option<(PostStatus, i64)>,
     pub updated_at: i64,
+    /// This statement's reserve roll-forward (`payout_checks`).
+    #[serde(default)]
+    pub reserve: Option<RollForward>,
 }
 
 /// One payment, as the job left it.
@@ -84,6 +90,9 @@ pub struct PaymentState {
     #[serde(default)]
     pub reason: Option<String>,
     pub updated_at: i64,
+    /// The clearing account over this payment (`None`: not paid yet).
+    #[serde(default)]
+    pub clearing: Option<ClearingCheck>,
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(
@@ -148,6 +157,21 @@ impl PayoutStore<'_> {
     pub async fn put_payment(&self, p: &PaymentState) -> Result<(), StoreError> {
         let name = format!("pay#{}", p.payment_id);
         self.runs.put_state(JOB, self.shop, &name, &encode(p)).await
+    }
+
+    /// The shop's reserve ledger (`reserve`).
+    pub async fn reserve_ledger(&self) -> Result<ReserveLedger, StoreError> {
+        Ok(decode(
+            "reserve",
+            self.runs.get_state(JOB, self.shop, "reserve").await?,
+        )?
+        .unwrap_or_default())
+    }
+
+    pub async fn put_reserve_ledger(&self, l: &ReserveLedger) -> Result<(), StoreError> {
+        self.runs
+            .put_state(JOB, self.shop, "reserve", &encode(l))
+            .await
     }
 
     /// Keeps page `n` (from 1) of a statement as TikTok sent it.

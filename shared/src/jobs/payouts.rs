@@ -26,8 +26,9 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
+use super::payout_checks::{tiktok_reserve_net, ReserveMove};
 use super::payout_config::{
-    resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
+    currency_hold, resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
 };
 use super::payout_email::{build_email, rows_with_matches, Listed};
 use super::payout_match::order_of;
@@ -42,6 +43,7 @@ use crate::clock::Clock;
 use crate::domain::{OrderId, ShopId};
 use crate::mapping::config::{MappingConfig, ShopMapping};
 use crate::netsuite::{column_text, NetSuiteClient};
+use crate::store::order_awaiting::first_shipped;
 use crate::store::{JobRuns, OrderLog, OrderLogEntry};
 use crate::tiktok::finance::{FinanceError, Statement, MAX_PAGES};
 use crate::tiktok::ShopSessions;
@@ -237,10 +239,10 @@ impl Payouts<'_> {
         let (mut rows, mut matches) = (Vec::new(), Vec::new());
         let mut seen: HashSet<String> = HashSet::new();
         let (mut root, mut pages, mut token) = (Map::new(), 0usize, None);
-        while let Some(mut page) = self
-            .page(shop, st, pages + 1, &mut token, mode.from_archive)
-            .await?
-        {
+        let mut next = self
+            .page(shop, st, 1, &mut token, mode.from_archive)
+            .await?;
+        while let Some(mut page) = next.take() {
             pages += 1;
             let txs: Vec<Value> = match page.remove("transactions") {
                 Some(Value::Array(txs)) => txs
@@ -257,7 +259,22 @@ impl Payouts<'_> {
                     held = Some(h);
                 }
             }
-            let logged = self.logged(shop, &txs).await?;
+            // Bounded pipelining, one page ahead: TikTok's next page is
+            // read and kept while this page's order-log entries are fetched.
+            let (ahead, logged) = tokio::join!(
+                self.page(shop, st, pages + 1, &mut token, mode.from_archive),
+                self.logged(shop, &txs)
+            );
+            let logged = logged?;
+            next = ahead?;
+            let settled: Vec<(OrderId, i64)> = txs
+                .iter()
+                .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
+                .filter_map(order_of)
+                .filter_map(|o| logged.get(o))
+                .filter_map(|e| first_shipped(e).map(|at| (e.order_id.clone(), at)))
+                .collect();
+            self.log.mark_settled(shop, &settled).await?;
             let (r, ms) = rows_with_matches(txs, &|o| logged.get(o));
             rows.extend(r);
             matches.extend(ms);
@@ -275,6 +292,12 @@ impl Payouts<'_> {
             });
         }
         let root = Value::Object(root);
+        let cutoff = now - i64::from(cfg.unsettled_after_days) * 86_400;
+        let overdue = self.log.awaiting_settlement(shop, cutoff, 200).await?;
+        let listed = Listed {
+            overdue: &overdue,
+            ..listed
+        };
         let plan = match held {
             Some(h) => Err(h),
             None => planner.finish(&root, &eid),
@@ -282,6 +305,16 @@ impl Payouts<'_> {
         store.put_matches(sid, &matches).await?;
         let payable = super::payout_plan::amount(root.get("payable_amount"), "payable_amount")
             .unwrap_or_default();
+        let mut ledger = store.reserve_ledger().await?;
+        let mut reserve = ledger.record(sid, ReserveMove::of_rows(st.statement_time, &rows));
+        let payment = st.payment_id.as_ref().and_then(|pid| {
+            listed
+                .payments
+                .iter()
+                .find(|p| p.id.as_str() == pid.as_str())
+        });
+        reserve.tiktok_net = tiktok_reserve_net(payment, payable);
+        store.put_reserve_ledger(&ledger).await?;
         let mut state = store.statement(sid).await?.unwrap_or_default();
         state = StatementState {
             statement_id: sid.to_string(),
@@ -298,6 +331,7 @@ impl Payouts<'_> {
             transactions: matches.len(),
             unmatched: matches.iter().filter(|(_, s)| s.needs_attention()).count(),
             updated_at: now,
+            reserve: Some(reserve),
             ..state
         };
         let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
@@ -454,16 +488,4 @@ impl Payouts<'_> {
         self.statement(shop, &st, &ids, Listed::default(), mode)
             .await
     }
-}
-
-/// A statement in another currency than the shop's books is not booked.
-fn currency_hold(m: &ShopMapping, st: &Statement) -> Option<Held> {
-    let books = m.books_currency.as_deref()?;
-    (!st.currency.eq_ignore_ascii_case(books)).then(|| Held::Unreadable {
-        statement: st.id.as_str().to_string(),
-        reason: format!(
-            "its currency {} is not the shop's books_currency {books}",
-            st.currency
-        ),
-    })
 }

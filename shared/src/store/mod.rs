@@ -22,6 +22,7 @@ pub mod job_runs;
 pub mod keys;
 pub mod login_throttle;
 mod order_apply;
+pub mod order_awaiting;
 pub mod order_index;
 pub mod order_item;
 pub mod order_log;

@@ -206,6 +206,20 @@ pub trait OrderLog: Send + Sync {
         order: &OrderId,
         shipment: &super::order_shipments::ShipmentRecord,
     ) -> Result<bool, StoreError>;
+    /// Orders of `shop` first shipped before `cutoff` and not settled by
+    /// TikTok since (`order_awaiting`): (order, shipped at), at most `limit`.
+    async fn awaiting_settlement(
+        &self,
+        shop: &ShopId,
+        cutoff: i64,
+        limit: usize,
+    ) -> Result<Vec<(OrderId, i64)>, StoreError>;
+    /// Takes orders TikTok settled out of that set: (order, first shipped).
+    async fn mark_settled(
+        &self,
+        shop: &ShopId,
+        orders: &[(OrderId, i64)],
+    ) -> Result<(), StoreError>;
     /// The entries of several orders of a shop (those the log has); the
     /// default reads them one by one.
     async fn get_many(
@@ -422,6 +436,23 @@ impl OrderLog for DynamoOrderLog {
         shipment: &super::order_shipments::ShipmentRecord,
     ) -> Result<bool, StoreError> {
         self.add_shipment(shop, order, shipment).await
+    }
+
+    async fn awaiting_settlement(
+        &self,
+        shop: &ShopId,
+        cutoff: i64,
+        limit: usize,
+    ) -> Result<Vec<(OrderId, i64)>, StoreError> {
+        self.overdue(shop, cutoff, limit).await
+    }
+
+    async fn mark_settled(
+        &self,
+        shop: &ShopId,
+        orders: &[(OrderId, i64)],
+    ) -> Result<(), StoreError> {
+        self.settled(shop, orders).await
     }
 }
 

@@ -67,12 +67,17 @@ impl DynamoOrderLog {
                 return Ok(false);
             };
             let v = current.version;
+            let first = current.shipments.is_empty() && !shipment.corrected;
             let Some(next) = with_shipment(current, shipment) else {
                 return Ok(true);
             };
             // Through the one versioned write, so the item keeps its
             // index attributes (the console's filters) like every change.
             if self.put_entry(next, Some(v)).await?.is_some() {
+                // The payout report's "shipped, not yet settled" set.
+                if first {
+                    self.await_settlement(shop, order, shipment.at).await?;
+                }
                 return Ok(true);
             }
         }
