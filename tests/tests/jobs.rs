@@ -14,15 +14,7 @@ use shared::store::{JobRuns, OrderLog, RunStatus};
 
 /// The seed's linked US order, cloned under `id` with a fresh `update_time`.
 fn clone_order(env: &local_env::LocalEnv, id: &str, status: &str, update_time: i64) {
-    let mut order = env
-        .seed
-        .tiktok
-        .orders
-        .iter()
-        .find(|o| o.shop_id == US_SHOP && o.order["id"] == "576461413038785752")
-        .expect("template order")
-        .order
-        .clone();
+    let mut order = seed_us_order(env);
     order["id"] = json!(id);
     order["status"] = json!(status);
     order["update_time"] = json!(update_time);

@@ -6,49 +6,19 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
-use shared::clock::FixedClock;
 use shared::domain::{OrderId, ShopId};
 use shared::jobs::payout_state::{PayoutStore, PostStatus};
 use shared::jobs::payouts::Mode;
 use shared::store::{OrderLog, Outcome, SyncStatus};
 
-const SAMPLE: &str = "7491234567890123456";
+use common::payouts::{payout_jobs as jobs, BROKEN, NOW, SAMPLE};
+
 const COMBINED_A: &str = "7491234567890123457";
 const COMBINED_B: &str = "7491234567890123458";
-const BROKEN: &str = "7491234567890123459";
 const COMBINED_PAYMENT: &str = "3459275187040258850";
-/// 2026-01-09: every seeded statement (Jan 1–4, 2026) is in the window.
-const NOW: i64 = 1_767_916_800;
-
-fn payout_config(finance: &str) -> Value {
-    json!({
-        "revenue_source": {"mode": "journal"},
-        "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",
-        "shipping_income": "4100",
-        "fee_groups": {"commission": "6100", "transaction": "6110", "affiliate": "6120",
-                       "shipping_services": "6130", "programme": "6140", "fee_taxes": "6150"},
-        "other_fees": "6190",
-        "adjustments": {"LOGISTICS_REIMBURSEMENT": "4200"},
-        "other_adjustments": "6900",
-        "reserve": "1250", "payout_in_transit": "1260", "bank": "1000",
-        "finance_emails": [finance]
-    })
-}
-
-/// Each test mails its own finance address (moto's SES is shared).
-async fn jobs(env: &local_env::LocalEnv, finance: &str) -> JobsApp {
-    let mut cfg = env.jobs_config.clone();
-    let us = cfg.jobs.mapping.shops.get_mut(US_SHOP).expect("US shop");
-    us.payouts = Some(serde_json::from_value(payout_config(finance)).unwrap());
-    let mut app = JobsApp::new(cfg, &env.sdk).await.unwrap();
-    app.clock = Arc::new(FixedClock::at(NOW));
-    app
-}
 
 fn payouts() -> JobRequest {
     JobRequest {

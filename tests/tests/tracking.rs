@@ -50,15 +50,7 @@ fn count(r: &JobRun, k: &str) -> u64 {
 /// The seed's US order (two tents, one headlamp) under `id`, with
 /// `fulfillment_type`, written to NetSuite by the sweep and the writer.
 async fn sold(env: &local_env::LocalEnv, id: &str, fulfillment_type: &str) {
-    let mut order = env
-        .seed
-        .tiktok
-        .orders
-        .iter()
-        .find(|o| o.shop_id == US_SHOP && o.order["id"] == "576461413038785752")
-        .expect("template order")
-        .order
-        .clone();
+    let mut order = seed_us_order(env);
     order["id"] = json!(id);
     order["update_time"] = json!(now() - 120);
     order["fulfillment_type"] = json!(fulfillment_type);

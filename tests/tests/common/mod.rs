@@ -186,3 +186,16 @@ pub async fn captured_mail() -> Vec<(String, String)> {
         .await
         .expect("moto data")
 }
+
+/// A copy of the seed's linked US order (two tents, one headlamp), for tests
+/// that put it in TikTok again under another id.
+pub fn seed_us_order(env: &local_env::LocalEnv) -> serde_json::Value {
+    env.seed
+        .tiktok
+        .orders
+        .iter()
+        .find(|o| o.shop_id == US_SHOP && o.order["id"] == "576461413038785752")
+        .expect("template order")
+        .order
+        .clone()
+}
