@@ -4,7 +4,9 @@
 //! SKU, resubmits it and sees it become created — with the writer running
 //! against the NetSuite simulator. A viewer cannot resubmit; no session
 //! means the login page; five wrong passwords are throttled. Screenshots
-//! of the main pages go to docs/screenshots/.
+//! of the main pages go to `target/screenshots/`, or to the folder in
+//! `TNS_SCREENSHOTS_DIR` (`TNS_SCREENSHOTS_DIR=docs/screenshots` refreshes
+//! the README's pictures), so a test run leaves the checkout unchanged.
 
 mod common;
 
@@ -21,7 +23,14 @@ const PW: &str = "a long enough passphrase";
 const ORDER: &str = "578903215467812302";
 
 fn shots() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    match std::env::var_os("TNS_SCREENSHOTS_DIR") {
+        Some(dir) => root.join(dir),
+        None => std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("screenshots"),
+    }
 }
 
 async fn login(b: &Browser, base: &str, name: &str, pw: &str) {
