@@ -15,6 +15,8 @@
 //! a difference between the two goes to the shop's exchange-difference
 //! account or holds the payment.
 
+use std::collections::BTreeMap;
+
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -258,6 +260,59 @@ pub fn plan_payment(
     }
 }
 
+/// Debit and credit per account id over a journal's `line` sublist: a body
+/// sent, or the record read back with its sublists expanded.
+fn amounts_by_account(journal: &Value) -> BTreeMap<String, (Money, Money)> {
+    let mut out: BTreeMap<String, (Money, Money)> = BTreeMap::new();
+    for l in journal["line"]["items"].as_array().into_iter().flatten() {
+        let account = match &l["account"]["id"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => "?".to_string(),
+        };
+        let amount = |k: &str| crate::mapping::money_of(&l[k]).unwrap_or_default();
+        let e = out.entry(account).or_default();
+        e.0 += amount("debit");
+        e.1 += amount("credit");
+    }
+    out
+}
+
+/// What differs between the journal NetSuite holds and the body written
+/// (line count, debit and credit per account), naming both figures; `None`
+/// when they match. An upsert that appended instead of replacing
+/// (section_1545295601) would double the entry: a money bug, never
+/// accepted silently.
+pub fn journal_differences(record: &Value, body: &Value) -> Option<String> {
+    let count = |v: &Value| v["line"]["items"].as_array().map_or(0, Vec::len);
+    let mut found = Vec::new();
+    if count(record) != count(body) {
+        found.push(format!(
+            "{} line(s) where {} were written",
+            count(record),
+            count(body)
+        ));
+    }
+    let (have, want) = (amounts_by_account(record), amounts_by_account(body));
+    for account in have
+        .keys()
+        .chain(want.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let (h, w) = (
+            have.get(account).copied().unwrap_or_default(),
+            want.get(account).copied().unwrap_or_default(),
+        );
+        if h != w {
+            found.push(format!(
+                "account {account}: Dr {} / Cr {} where Dr {} / Cr {} were written",
+                h.0, h.1, w.0, w.1
+            ));
+        }
+    }
+    (!found.is_empty()).then(|| found.join("; "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,5 +466,26 @@ mod tests {
         assert_eq!(b["line"]["items"][0]["debit"].to_string(), "5.1");
         assert_eq!(b["line"]["items"][0]["class"]["id"], "3");
         assert!(journal_body(&h, &[line("9", Money::ONE, "x")], &AccountIds::new()).is_err());
+    }
+
+    #[test]
+    fn a_journal_read_back_must_hold_what_was_written() {
+        let body = json!({"line": {"items": [
+            {"account": {"id": "11"}, "debit": 79.49},
+            {"account": {"id": "12"}, "credit": 79.49},
+        ]}});
+        let same = json!({"id": "1006", "line": {"items": [
+            {"account": {"id": "11"}, "debit": "79.49"},
+            {"account": {"id": 12}, "credit": 79.49},
+        ]}});
+        assert_eq!(journal_differences(&same, &body), None);
+        let mut appended = same.clone();
+        appended["line"]["items"]
+            .as_array_mut()
+            .unwrap()
+            .extend(body["line"]["items"].as_array().unwrap().clone());
+        let d = journal_differences(&appended, &body).expect("doubled");
+        assert!(d.contains("4 line(s) where 2 were written"), "{d}");
+        assert!(d.contains("account 11: Dr 158.98"), "{d}");
     }
 }

@@ -412,16 +412,20 @@ impl Payouts<'_> {
             .upsert_by_external_id(record, eid, body, &["line"])
             .await
             .map_err(|e| e.to_string())?;
-        if let Some(id) = loc {
-            return Ok(id);
-        }
+        // Read back with its lines: what NetSuite holds, not what was sent.
         let rec = self
             .netsuite
-            .get_by_external_id(record, eid, false)
+            .get_by_external_id(record, eid, true)
             .await
-            .map_err(|e| e.to_string())?;
-        rec.and_then(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
-            .ok_or_else(|| format!("{record} {eid} was written but cannot be read back"))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{record} {eid} was written but cannot be read back"))?;
+        if let Some(d) = super::payout_post::journal_differences(&rec, body) {
+            return Err(format!(
+                "{record} {eid} in NetSuite differs from what was written: {d}"
+            ));
+        }
+        loc.or_else(|| rec.get("id").and_then(Value::as_str).map(str::to_string))
+            .ok_or_else(|| format!("{record} {eid} was read back without an id"))
     }
 
     /// Sends the finance email unless it was sent for this status.
