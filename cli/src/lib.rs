@@ -3,6 +3,7 @@
 //! The local environment and the Lambda-like runner live in `local-env`.
 
 pub mod bench;
+pub mod bench_sims;
 pub mod console;
 pub mod demo;
 pub mod demo_payouts;

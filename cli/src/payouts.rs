@@ -72,12 +72,7 @@ pub async fn payouts(cmd: PayoutsCmd) -> Result<(), PayoutsError> {
             let v = ops::show(&app.runs, &ShopId::new(shop), &statement).await?;
             println!("{}", serde_json::to_string_pretty(&v.state)?);
             for c in ops::check_lines(&v) {
-                println!(
-                    "  {} {}: {}",
-                    if c.pass { "pass" } else { "FAIL" },
-                    c.name,
-                    c.detail
-                );
+                println!("  {} {}: {}", c.verdict(), c.name, c.detail);
             }
             for (t, m) in &v.attention {
                 println!("  {t}: {}", m.as_str());

@@ -251,6 +251,37 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
         html.contains("577123456789000002"),
         "the unmatched order is named: {html}"
     );
+    // The clearing check is in the report too, as the payment journal
+    // books it (the sample's own payment: 79.49 in, 79.49 out).
+    assert!(
+        html.contains("Clearing nets to zero over the payment")
+            && html.contains("79.49 into clearing − 79.49 moved to the bank = 0"),
+        "{html}"
+    );
+    // Statement A of the combined payment was mailed before B was read:
+    // its clearing is not judged yet (no false FAIL); B's mail judges both.
+    let mail_html = |sid: &str| {
+        mails
+            .iter()
+            .find(|parts| {
+                parts.iter().any(|p| {
+                    p.1.as_deref() == Some(&format!("tiktok-statement-{sid}-transactions.csv")[..])
+                })
+            })
+            .and_then(|parts| parts.iter().find(|p| p.0 == "text/html"))
+            .map(|p| text(&p.2))
+            .unwrap()
+    };
+    assert!(
+        mail_html(COMBINED_A).contains("is not booked yet"),
+        "{}",
+        mail_html(COMBINED_A)
+    );
+    assert!(
+        mail_html(COMBINED_B).contains("19.30 into clearing − 19.30 moved to the bank = 0"),
+        "{}",
+        mail_html(COMBINED_B)
+    );
     let csv = sample_mail
         .iter()
         .find(|p| {

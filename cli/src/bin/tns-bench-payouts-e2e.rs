@@ -3,8 +3,11 @@
 //! simulator pages on loopback (QPS limit lifted), raw pages and state in
 //! moto's DynamoDB, matching through the order log (BatchGetItem), the
 //! journal upserted in the NetSuite simulator, the email through moto's
-//! SES. Prints the run's time, journal lines and the process's peak RSS
-//! (both simulators included: an upper bound for the job).
+//! SES. Prints the run's time, journal lines and the peak RSS of the job's
+//! process. The simulators run in a separate process (the `simulators`
+//! binary, built next to this one), so that figure is the job's plus a
+//! baseline (runtime, AWS clients, the idle default-seed simulators
+//! `LocalEnv` starts), printed apart.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,11 +15,13 @@ use std::time::Instant;
 use cli::bench::{
     chrono_like_now, cores, loadavg, loopback_endpoint, proc_status_kib, reset_peak_rss,
 };
+use cli::bench_sims::SimProcess;
 use local_env::{LocalEnv, LocalOptions};
 use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
 
 const SHOP: &str = "7494049642642441621";
+const STATEMENT: &str = "7491234567899000001";
 type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
@@ -28,15 +33,24 @@ async fn main() -> Result<(), BenchError> {
         .unwrap_or(100_000);
     let endpoint = loopback_endpoint()?;
     let (started_at, load) = (chrono_like_now(), loadavg());
+    let sims = SimProcess::start(&["--tiktok-qps", "1000000"])?;
+    let statement_time = 1_767_830_400; // 2026-01-08
+    let http = reqwest::Client::new();
+    http.post(format!("{}/_sim/finance/generate", sims.tiktok))
+        .json(&json!({"shop_id": SHOP, "statement_id": STATEMENT,
+            "statement_time": statement_time, "count": n, "payment_id": "3459275187049000001"}))
+        .send()
+        .await?
+        .error_for_status()?;
     let sdk = shared::store::aws::sdk_config().await;
     let env = LocalEnv::start(sdk.clone(), LocalOptions::default()).await?;
-    env.tiktok.state.set_qps_limit(1_000_000);
-    let statement_time = 1_767_830_400; // 2026-01-08
-    let spec: simulators::tiktok::finance::GeneratedStatement = serde_json::from_value(json!({
-        "shop_id": SHOP, "statement_id": "7491234567899000001",
-        "statement_time": statement_time, "count": n, "payment_id": "3459275187049000001"}))?;
-    env.tiktok.state.generate_statement(&spec)?;
     let mut cfg = env.jobs_config.clone();
+    cfg.tiktok.api_base_url = sims.tiktok.clone();
+    cfg.tiktok.auth_base_url = sims.tiktok.clone();
+    cfg.netsuite
+        .as_mut()
+        .ok_or("the local jobs config has no NetSuite")?
+        .base_url = Some(sims.netsuite.clone());
     if let Some(us) = cfg.jobs.mapping.shops.get_mut(SHOP) {
         us.payouts = Some(serde_json::from_value(json!({
             "revenue_source": {"mode": "journal"},
@@ -50,8 +64,21 @@ async fn main() -> Result<(), BenchError> {
     }
     let mut jobs = JobsApp::new(cfg, &sdk).await?;
     jobs.clock = Arc::new(shared::clock::FixedClock::at(statement_time + 2 * 86_400));
+    let baseline = proc_status_kib("VmRSS") as f64 / 1024.0;
     reset_peak_rss();
     let t = Instant::now();
+    if std::env::var_os("TNS_BENCH_RSS_TRACE").is_some() {
+        // The process's RSS every 100 ms on stderr: where in the run the
+        // peak is (the fold, the report, the send).
+        std::thread::spawn(move || loop {
+            eprintln!(
+                "rss {:6.2} s {:7.1} MiB",
+                t.elapsed().as_secs_f64(),
+                proc_status_kib("VmRSS") as f64 / 1024.0
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        });
+    }
     let runs = jobs
         .run(&JobRequest {
             job: "payouts".into(),
@@ -59,12 +86,13 @@ async fn main() -> Result<(), BenchError> {
         })
         .await?;
     let secs = t.elapsed().as_secs_f64();
-    let je = env.netsuite.state.record_by_external_id(
-        "journalEntry",
-        &format!("tts-stmt-{SHOP}-7491234567899000001"),
-    );
-    let lines = je
-        .as_ref()
+    let state: serde_json::Value = http
+        .get(format!("{}/_sim/state", sims.netsuite))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let lines = find_external_id(&state, &format!("tts-stmt-{SHOP}-{STATEMENT}"))
         .and_then(|j| j["line"]["items"].as_array().map(Vec::len))
         .unwrap_or(0);
     println!(
@@ -78,10 +106,25 @@ async fn main() -> Result<(), BenchError> {
         }
     }
     println!(
-        "{n} transactions (plus the seeded statements): {secs:.2} s; journal lines {lines}; peak RSS {:.1} MiB (whole process, simulators included)",
-        proc_status_kib("VmHWM") as f64 / 1024.0
+        "{n} transactions (plus the seeded statements): {secs:.2} s; journal lines {lines}; peak RSS of the job's process {:.1} MiB (baseline before the run {baseline:.1} MiB); simulators' process (separate) {:.1} MiB",
+        proc_status_kib("VmHWM") as f64 / 1024.0,
+        sims.peak_mib()
     );
     env.tiktok.shutdown().await;
     env.netsuite.shutdown().await;
     Ok(())
+}
+
+/// The first object under `v` whose `externalId` is `id`.
+fn find_external_id<'v>(v: &'v serde_json::Value, id: &str) -> Option<&'v serde_json::Value> {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("externalId").and_then(|x| x.as_str()) == Some(id) {
+                return Some(v);
+            }
+            m.values().find_map(|c| find_external_id(c, id))
+        }
+        serde_json::Value::Array(a) => a.iter().find_map(|c| find_external_id(c, id)),
+        _ => None,
+    }
 }

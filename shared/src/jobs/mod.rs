@@ -12,7 +12,7 @@
 //! - [`payout_plan`]: one TikTok statement → one balanced journal entry,
 //!   summarised by account; [`payout_report`]: the finance email (CSV of
 //!   every transaction, checks, HTML). Both pure; [`payouts`] is the daily
-//!   job around them ([`payout_config`], [`payout_email`], [`payout_match`], [`payout_post`],
+//!   job around them ([`payout_config`], [`payout_email`], [`payout_match`], [`payout_pages`], [`payout_post`],
 //!   [`payout_run`], [`payout_state`], [`payout_checks`]).
 //! - [`tracking_plan`]: which TikTok call ships a NetSuite fulfilment's
 //!   units with its tracking (pure); [`tracking`] is the job around it
@@ -36,6 +36,7 @@ pub mod payout_checks;
 pub mod payout_config;
 pub mod payout_email;
 pub mod payout_match;
+pub mod payout_pages;
 pub mod payout_plan;
 pub mod payout_post;
 pub mod payout_report;

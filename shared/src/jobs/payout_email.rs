@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use super::payout_checks::ClearingCheck;
 use super::payout_config::PayoutConfig;
 use super::payout_match::{match_transaction, MatchStatus};
 use super::payout_plan::{Held, JournalPlan};
@@ -48,6 +49,10 @@ pub struct Listed<'a> {
     /// Orders shipped more than `unsettled_after_days` ago and not settled
     /// (order, shipped at), from the order log's awaiting set.
     pub overdue: &'a [(OrderId, i64)],
+    /// The clearing check of the statement's payment, as its payment
+    /// journal books it (`payout_run::clearing_of`); `None` while the
+    /// payment has not reached the bank or the statement is not posted.
+    pub clearing: Option<&'a ClearingCheck>,
 }
 
 /// The finance email of one statement (pure over what the job gathered).
@@ -184,6 +189,23 @@ pub fn build_email(
         Some(checks.unknown_fee_keys.is_empty()),
         format!("{} unknown", checks.unknown_fee_keys.len()),
     ));
+    table.push(match (listed.clearing, &state.payment_id) {
+        (Some(c), pid) => (
+            "Clearing nets to zero over the payment",
+            Some(c.pass()),
+            format!("payment {}: {}", pid.as_deref().unwrap_or("-"), c.detail()),
+        ),
+        (None, Some(pid)) => (
+            "Clearing nets to zero over the payment",
+            None,
+            format!("payment {pid} is not booked yet (not paid, or this statement is not posted): checked when it is"),
+        ),
+        (None, None) => (
+            "Clearing nets to zero over the payment",
+            None,
+            "no payment yet".into(),
+        ),
+    });
     table.push(match &state.reserve {
         Some(rf) => ("Reserve roll-forward", rf.pass(), rf.detail()),
         None => (
@@ -337,6 +359,7 @@ mod tests {
                     "est_settlement_amount": "18.20", "estimated_settlement": "Delivered + 7 days",
                     "unsettled_reason": "WAITING_FOR_PACKAGE_DELIVERY"})],
                 overdue: &[(OrderId::new("577000000000000777"), 1_764_000_000)],
+                clearing: None,
             },
             "from@example.com",
         );

@@ -124,7 +124,10 @@ fn csv_field(s: &str) -> String {
 
 /// The CSV attachment: a header and one line per row.
 pub fn csv(rows: &[ReportRow]) -> String {
-    let mut out = String::from("transaction_id,type,order_id,adjustment_id,settlement,revenue,shipping,fee_tax,adjustment,reserve,customer_payment,platform_discount,sales_tax,match_status\r\n");
+    // About 100 bytes a row: sized once rather than regrown.
+    let mut out = String::with_capacity(rows.len() * 104 + 256);
+    out.push_str("transaction_id,type,order_id,adjustment_id,settlement,revenue,shipping,fee_tax,adjustment,reserve,customer_payment,platform_discount,sales_tax,match_status\r\n",
+    );
     for r in rows {
         let fields = [
             r.transaction_id.clone(),

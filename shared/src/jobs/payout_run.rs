@@ -12,7 +12,7 @@ use super::payout_post::{
     date_of, digest, journal_body, payment_external_id, plan_payment, JournalHeader,
     PayableStatement, PaymentPlan,
 };
-use super::payout_state::{PaymentState, PostStatus};
+use super::payout_state::{PaymentState, PostStatus, StatementState};
 use super::payouts::{finance, payout_config, Mode, Payouts};
 use super::run::{JobError, Progress, ShopJob};
 use super::JobName;
@@ -21,7 +21,64 @@ use crate::mapping::config::ShopMapping;
 use crate::store::{JobRun, LeaseState, RunFailure};
 use crate::tiktok::finance::Payment;
 
+/// The clearing check of a payment plan: what its statements put into
+/// clearing against what the payment journal moves out (nothing when the
+/// plan holds); `None` while the payment has not reached the bank.
+pub fn clearing_of(
+    plan: &PaymentPlan,
+    statements: &[PayableStatement],
+    cfg: &PayoutConfig,
+) -> Option<ClearingCheck> {
+    let payables: Vec<_> = statements.iter().map(|s| s.payable).collect();
+    let clearing = &cfg.accounts.payout_in_transit;
+    match plan {
+        PaymentPlan::Post { lines, .. } => Some(ClearingCheck::of(&payables, lines, clearing)),
+        PaymentPlan::Hold(_) => Some(ClearingCheck::of(&payables, &[], clearing)),
+        PaymentPlan::Skip(_) => None,
+    }
+}
+
 impl Payouts<'_> {
+    /// The posted statements a payment pays, as the job stored them;
+    /// `this`, a statement being processed now, counts with its new state.
+    pub(super) async fn posted_statements_of(
+        &self,
+        shop: &ShopId,
+        p: &Payment,
+        this: Option<&StatementState>,
+    ) -> Result<Vec<PayableStatement>, JobError> {
+        let store = self.store(shop);
+        let mut out = Vec::new();
+        for sid in store.index().await? {
+            let s = match this.filter(|t| t.statement_id == sid) {
+                Some(t) => Some(t.clone()),
+                None => store.statement(&sid).await?,
+            };
+            if let Some(s) = s {
+                if s.payment_id.as_deref() == Some(p.id.as_str()) && s.status == PostStatus::Posted
+                {
+                    out.push(PayableStatement {
+                        id: s.statement_id,
+                        payable: s.payable,
+                        currency: s.currency,
+                    });
+                }
+            }
+        }
+        if let Some(t) = this.filter(|t| {
+            t.status == PostStatus::Posted
+                && t.payment_id.as_deref() == Some(p.id.as_str())
+                && !out.iter().any(|s| s.id == t.statement_id)
+        }) {
+            out.push(PayableStatement {
+                id: t.statement_id.clone(),
+                payable: t.payable,
+                currency: t.currency.clone(),
+            });
+        }
+        Ok(out)
+    }
+
     /// Books one payment (in-transit → bank) once its statements are known.
     pub async fn payment(
         &self,
@@ -32,32 +89,14 @@ impl Payouts<'_> {
         ids: &AccountIds,
     ) -> Result<PaymentState, JobError> {
         let store = self.store(shop);
-        let mut of_payment = Vec::new();
-        for sid in store.index().await? {
-            if let Some(s) = store.statement(&sid).await? {
-                if s.payment_id.as_deref() == Some(p.id.as_str()) && s.status == PostStatus::Posted
-                {
-                    of_payment.push(PayableStatement {
-                        id: s.statement_id,
-                        payable: s.payable,
-                        currency: s.currency,
-                    });
-                }
-            }
-        }
+        let of_payment = self.posted_statements_of(shop, p, None).await?;
         let eid = payment_external_id(shop, p.id.as_str());
         let mut state = store.payment(p.id.as_str()).await?.unwrap_or_default();
         state.payment_id = p.id.as_str().to_string();
         state.external_id = eid.clone();
         state.updated_at = self.clock.now();
         let plan = plan_payment(p, &of_payment, cfg);
-        let payables: Vec<_> = of_payment.iter().map(|s| s.payable).collect();
-        let clearing = &cfg.accounts.payout_in_transit;
-        state.clearing = match &plan {
-            PaymentPlan::Post { lines, .. } => Some(ClearingCheck::of(&payables, lines, clearing)),
-            PaymentPlan::Hold(_) => Some(ClearingCheck::of(&payables, &[], clearing)),
-            PaymentPlan::Skip(_) => None,
-        };
+        state.clearing = clearing_of(&plan, &of_payment, cfg);
         match plan {
             PaymentPlan::Post {
                 lines, statements, ..
@@ -148,6 +187,7 @@ impl ShopJob for Payouts<'_> {
             payments: &payments,
             unsettled: &unsettled,
             overdue: &[],
+            clearing: None,
         };
         for st in &statements {
             let o = self

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use super::payout_checks::{ClearingCheck, ReserveLedger, RollForward};
 use super::payout_match::MatchStatus;
+use super::payout_report::ReportRow;
 use crate::domain::{Money, ShopId};
 use crate::store::{JobRuns, StoreError};
 
@@ -174,10 +175,18 @@ impl PayoutStore<'_> {
             .await
     }
 
-    /// Keeps page `n` (from 1) of a statement as TikTok sent it.
-    pub async fn put_raw_page(&self, id: &str, n: usize, raw: &str) -> Result<(), StoreError> {
-        let name = format!("raw#{id}#{n:05}");
-        self.runs.put_state(JOB, self.shop, &name, raw).await
+    /// Keeps pages `(n from 1, text as TikTok sent it)` of a statement
+    /// (`JobRuns::put_states`: 25 a round trip, not one each).
+    pub async fn put_raw_pages(
+        &self,
+        id: &str,
+        pages: Vec<(usize, String)>,
+    ) -> Result<(), StoreError> {
+        let items: Vec<(String, String)> = pages
+            .into_iter()
+            .map(|(n, raw)| (format!("raw#{id}#{n:05}"), raw))
+            .collect();
+        self.runs.put_states(JOB, self.shop, &items).await
     }
 
     /// Kept page `n` (from 1) of a statement.
@@ -199,20 +208,23 @@ impl PayoutStore<'_> {
         Ok(out)
     }
 
-    pub async fn put_matches(
-        &self,
-        id: &str,
-        matches: &[(String, MatchStatus)],
-    ) -> Result<(), StoreError> {
-        for (i, chunk) in matches.chunks(MATCH_CHUNK).enumerate() {
-            let text: String = chunk
-                .iter()
-                .map(|(t, s)| format!("{t}={}\n", s.as_str()))
-                .collect();
-            let name = format!("match#{id}#{i:03}");
-            self.runs.put_state(JOB, self.shop, &name, &text).await?;
-        }
-        Ok(())
+    /// Stores each transaction's match status, as the report rows carry it
+    /// (`sales_order`, set by `payout_email::rows_with_matches`): chunks of
+    /// [`MATCH_CHUNK`] lines `id=status`, written together. Taken from the
+    /// rows so the job does not keep a second list of 100,000 ids.
+    pub async fn put_matches(&self, id: &str, rows: &[ReportRow]) -> Result<(), StoreError> {
+        let items: Vec<(String, String)> = rows
+            .chunks(MATCH_CHUNK)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let text: String = chunk
+                    .iter()
+                    .map(|r| format!("{}={}\n", r.transaction_id, r.sales_order))
+                    .collect();
+                (format!("match#{id}#{i:03}"), text)
+            })
+            .collect();
+        self.runs.put_states(JOB, self.shop, &items).await
     }
 
     /// Every stored (transaction id, match status) of a statement.

@@ -22,8 +22,9 @@
 //! A re-run is safe: a journal whose body has not changed is not written
 //! again, and an upsert replaces the lines rather than adding to them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
+use futures::TryStreamExt;
 use serde_json::{Map, Value};
 
 use super::payout_checks::{tiktok_reserve_net, ReserveMove};
@@ -31,12 +32,14 @@ use super::payout_config::{
     currency_hold, resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
 };
 use super::payout_email::{build_email, rows_with_matches, Listed};
-use super::payout_match::order_of;
+use super::payout_match::{order_of, MatchStatus};
 use super::payout_plan::{Held, JournalPlan, JournalPlanner};
 use super::payout_post::{
-    digest, journal_body, statement_date, statement_external_id, JournalHeader,
+    digest, journal_body, plan_payment, statement_date, statement_external_id, JournalHeader,
+    PaymentPlan,
 };
 use super::payout_report::ReportRow;
+use super::payout_run::clearing_of;
 use super::payout_state::{PayoutStore, PostStatus, StatementState};
 use super::run::JobError;
 use crate::clock::Clock;
@@ -44,8 +47,8 @@ use crate::domain::{OrderId, ShopId};
 use crate::mapping::config::{MappingConfig, ShopMapping};
 use crate::netsuite::{column_text, NetSuiteClient};
 use crate::store::order_awaiting::first_shipped;
-use crate::store::{JobRuns, OrderLog, OrderLogEntry};
-use crate::tiktok::finance::{FinanceError, Statement, MAX_PAGES};
+use crate::store::{JobRuns, OrderLog};
+use crate::tiktok::finance::{FinanceError, Statement, MAX_PAGES, PAGE_SIZE};
 use crate::tiktok::ShopSessions;
 
 /// Who sends the finance email, through which SES client.
@@ -131,92 +134,10 @@ impl Payouts<'_> {
         resolve_accounts(cfg, &rows).map_err(|e| JobError::Other(format!("payout accounts: {e}")))
     }
 
-    /// Page `n` (from 1) of a statement: from TikTok (kept as sent before
-    /// anything else reads it) or, `from_archive`, the kept copy. `None`
-    /// after the last page.
-    async fn page(
-        &self,
-        shop: &ShopId,
-        st: &Statement,
-        n: usize,
-        token: &mut Option<String>,
-        from_archive: bool,
-    ) -> Result<Option<Map<String, Value>>, JobError> {
-        let store = self.store(shop);
-        let sid = st.id.as_str();
-        let page = if from_archive {
-            match store.raw_page(sid, n).await? {
-                Some(Value::Object(m)) => m,
-                _ => return Ok(None),
-            }
-        } else {
-            if n > 1 && token.is_none() {
-                return Ok(None);
-            }
-            if n > MAX_PAGES {
-                return Err(JobError::Other(format!(
-                    "statement {sid}: TikTok returned more than {MAX_PAGES} pages; stopped"
-                )));
-            }
-            let c = self.shops.client();
-            let t = token.clone();
-            let v = self
-                .shops
-                .call_with_refresh(shop, |auth| {
-                    let t = t.clone();
-                    async move {
-                        c.statement_transactions_page(&auth, &st.id, t.as_deref())
-                            .await
-                    }
-                })
-                .await?;
-            let m = match v {
-                Value::Object(m) if m.get("id") == Some(&Value::from(sid)) => m,
-                other => {
-                    return Err(JobError::Other(format!(
-                        "statement {sid}: a page came for statement {}",
-                        other["id"]
-                    )))
-                }
-            };
-            store
-                .put_raw_page(sid, n, &Value::Object(m.clone()).to_string())
-                .await?;
-            m
-        };
-        *token = page
-            .get("next_page_token")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        Ok(Some(page))
-    }
-
-    /// Order-log entries of the orders a page's transactions name (one
-    /// `BatchGetItem` per page of 100).
-    async fn logged(
-        &self,
-        shop: &ShopId,
-        txs: &[Value],
-    ) -> Result<HashMap<String, OrderLogEntry>, JobError> {
-        let orders: HashSet<&str> = txs
-            .iter()
-            .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
-            .filter_map(order_of)
-            .collect();
-        let ids: Vec<OrderId> = orders.into_iter().map(OrderId::new).collect();
-        Ok(self
-            .log
-            .get_many(shop, &ids)
-            .await?
-            .into_iter()
-            .map(|e| (e.order_id.as_str().to_string(), e))
-            .collect())
-    }
-
-    /// Plans, posts, matches and reports one statement, page by page: each
-    /// page is kept, folded into the journal, matched and turned into report
-    /// rows, then dropped, so a statement is never held whole.
+    /// Plans, posts, matches and reports one statement, page by page
+    /// (`payout_pages` reads them ahead in groups): each page is kept,
+    /// folded into the journal, matched and turned into report rows, then
+    /// dropped, so a statement is never held whole.
     pub async fn statement(
         &self,
         shop: &ShopId,
@@ -236,50 +157,51 @@ impl Payouts<'_> {
         let eid = statement_external_id(shop, sid);
         let mut planner = JournalPlanner::new(&cfg.accounts, sid);
         let mut held: Option<Held> = currency_hold(m, st);
-        let (mut rows, mut matches) = (Vec::new(), Vec::new());
+        let mut rows: Vec<ReportRow> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
-        let (mut root, mut pages, mut token) = (Map::new(), 0usize, None);
-        let mut next = self
-            .page(shop, st, 1, &mut token, mode.from_archive)
-            .await?;
-        while let Some(mut page) = next.take() {
-            pages += 1;
-            let txs: Vec<Value> = match page.remove("transactions") {
-                Some(Value::Array(txs)) => txs
+        let (mut root, mut pages) = (Map::new(), 0usize);
+        let mut read = std::pin::pin!(self.pages(shop, st, mode.from_archive));
+        while let Some(group) = read.try_next().await? {
+            let mut settled: Vec<(OrderId, i64)> = Vec::new();
+            for page in group {
+                pages = page.n;
+                if rows.capacity() == 0 {
+                    // Sized once from the statement's count (capped at what
+                    // the job reads at most): a 100,000-row Vec regrown by
+                    // doubling is briefly held twice.
+                    let n = page.root.get("total_count").and_then(Value::as_u64);
+                    let n = n.unwrap_or(0).min((MAX_PAGES * PAGE_SIZE) as u64) as usize;
+                    rows.reserve_exact(n);
+                }
+                let txs: Vec<Value> = page
+                    .txs
                     .into_iter()
                     .filter(|t| {
                         let id = t.get("id").and_then(Value::as_str).unwrap_or_default();
                         id.is_empty() || seen.insert(id.to_string())
                     })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            if held.is_none() {
-                if let Err(h) = txs.iter().try_for_each(|t| planner.add(t)) {
-                    held = Some(h);
+                    .collect();
+                if held.is_none() {
+                    if let Err(h) = txs.iter().try_for_each(|t| planner.add(t)) {
+                        held = Some(h);
+                    }
                 }
+                let logged = &page.logged;
+                settled.extend(
+                    txs.iter()
+                        .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
+                        .filter_map(order_of)
+                        .filter_map(|o| logged.get(o))
+                        .filter_map(|e| first_shipped(e).map(|at| (e.order_id.clone(), at))),
+                );
+                let (r, _) = rows_with_matches(txs, &|o| logged.get(o));
+                rows.extend(r);
+                root = page.root;
             }
-            // Bounded pipelining, one page ahead: TikTok's next page is
-            // read and kept while this page's order-log entries are fetched.
-            let (ahead, logged) = tokio::join!(
-                self.page(shop, st, pages + 1, &mut token, mode.from_archive),
-                self.logged(shop, &txs)
-            );
-            let logged = logged?;
-            next = ahead?;
-            let settled: Vec<(OrderId, i64)> = txs
-                .iter()
-                .filter(|t| t.get("type").and_then(Value::as_str) == Some("ORDER"))
-                .filter_map(order_of)
-                .filter_map(|o| logged.get(o))
-                .filter_map(|e| first_shipped(e).map(|at| (e.order_id.clone(), at)))
-                .collect();
             self.log.mark_settled(shop, &settled).await?;
-            let (r, ms) = rows_with_matches(txs, &|o| logged.get(o));
-            rows.extend(r);
-            matches.extend(ms);
-            root = page;
         }
+        // Only the fold needed it; the report and the email come next.
+        drop(seen);
         let expected = root.get("total_count").and_then(Value::as_u64);
         if held.is_none() && expected.is_some_and(|n| n != rows.len() as u64) {
             held = Some(Held::Unreadable {
@@ -302,7 +224,13 @@ impl Payouts<'_> {
             Some(h) => Err(h),
             None => planner.finish(&root, &eid),
         };
-        store.put_matches(sid, &matches).await?;
+        store.put_matches(sid, &rows).await?;
+        let (transactions, unmatched) = (
+            rows.len(),
+            rows.iter()
+                .filter(|r| MatchStatus::parse(&r.sales_order).needs_attention())
+                .count(),
+        );
         let payable = super::payout_plan::amount(root.get("payable_amount"), "payable_amount")
             .unwrap_or_default();
         let mut ledger = store.reserve_ledger().await?;
@@ -328,15 +256,32 @@ impl Payouts<'_> {
             payable,
             external_id: eid.clone(),
             pages,
-            transactions: matches.len(),
-            unmatched: matches.iter().filter(|(_, s)| s.needs_attention()).count(),
+            transactions,
+            unmatched,
             updated_at: now,
             reserve: Some(reserve),
             ..state
         };
         let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
+        // What the payment journal will do with this statement's payable
+        // (the same plan `payment` books), for the report; a payment still
+        // waiting for another of its statements is not judged yet.
+        let clearing = match payment {
+            Some(p) => {
+                let of = self.posted_statements_of(shop, p, Some(&state)).await?;
+                match plan_payment(p, &of, cfg) {
+                    plan @ PaymentPlan::Post { .. } => clearing_of(&plan, &of, cfg),
+                    PaymentPlan::Hold(_) | PaymentPlan::Skip(_) => None,
+                }
+            }
+            None => None,
+        };
+        let listed = Listed {
+            clearing: clearing.as_ref(),
+            ..listed
+        };
         let emailed = self
-            .email(cfg, &mut state, &rows, &plan, listed, mode.resend)
+            .email(cfg, &mut state, rows, &plan, listed, mode.resend)
             .await?;
         store.put_statement(&state).await?;
         Ok(StatementOutcome {
@@ -433,7 +378,7 @@ impl Payouts<'_> {
         &self,
         cfg: &PayoutConfig,
         state: &mut StatementState,
-        rows: &[ReportRow],
+        rows: Vec<ReportRow>,
         plan: &Result<JournalPlan, Held>,
         listed: Listed<'_>,
         resend: bool,
@@ -448,7 +393,9 @@ impl Payouts<'_> {
         if cfg.finance_emails.is_empty() || (already && !resend) {
             return Ok(false);
         }
-        let message = build_email(cfg, state, rows, plan, listed, &mail.from);
+        let message = build_email(cfg, state, &rows, plan, listed, &mail.from);
+        // The rows are in the message's CSV now: not held while it is sent.
+        drop(rows);
         message.send(&mail.client).await.map_err(|e| {
             JobError::Other(format!(
                 "finance email for statement {}: {e}",

@@ -20,7 +20,9 @@ use crate::domain::{Money, ShopId};
 use crate::jobs::payout_match::MatchStatus;
 use crate::jobs::payout_plan::{Held, JournalPlan};
 use crate::jobs::payout_report::{self as report, Checks, ReportRow};
-use crate::jobs::payout_state::{assemble, PayoutStore, PostStatus, StatementState, JOB};
+use crate::jobs::payout_state::{
+    assemble, PaymentState, PayoutStore, PostStatus, StatementState, JOB,
+};
 use crate::jobs::payouts::{Mode, Payouts};
 use crate::store::JobRuns;
 
@@ -61,6 +63,9 @@ pub struct StatementView {
     /// Transactions whose match needs attention: (transaction id, status).
     pub attention: Vec<(String, MatchStatus)>,
     pub resent: Vec<Resent>,
+    /// The statement's payment as the job booked it (its clearing check),
+    /// once the job has seen the payment.
+    pub payment: Option<PaymentState>,
 }
 
 fn not_read(shop: &ShopId, statement: &str) -> OpsError {
@@ -99,7 +104,13 @@ pub async fn show(
         Some(s) => serde_json::from_str(&s).unwrap_or_default(),
         None => Vec::new(),
     };
-    Ok(view(state, &assemble(pages), matches, resent))
+    let payment = match &state.payment_id {
+        Some(pid) => store.payment(pid).await?,
+        None => None,
+    };
+    let mut v = view(state, &assemble(pages), matches, resent);
+    v.payment = payment;
+    Ok(v)
 }
 
 /// The view over what was read (pure): rows with their stored match
@@ -145,6 +156,7 @@ pub fn view(
         checks,
         attention,
         resent,
+        payment: None,
     }
 }
 
@@ -152,8 +164,21 @@ pub fn view(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckLine {
     pub name: &'static str,
-    pub pass: bool,
+    /// `None`: information only, the check cannot be made yet (a payment
+    /// not booked, TikTok giving no figure to compare with).
+    pub pass: Option<bool>,
     pub detail: String,
+}
+
+impl CheckLine {
+    /// `pass`, `FAIL` or `info`, as the CLI and the console show it.
+    pub fn verdict(&self) -> &'static str {
+        match self.pass {
+            Some(true) => "pass",
+            Some(false) => "FAIL",
+            None => "info",
+        }
+    }
 }
 
 fn listed(ids: &[String]) -> String {
@@ -184,10 +209,10 @@ pub fn check_lines(v: &StatementView) -> Vec<CheckLine> {
     };
     let mut refunds = c.refunds_not_booked.clone();
     refunds.extend(c.orphan_refunds.iter().cloned());
-    vec![
+    let mut lines = vec![
         CheckLine {
             name: "Statement adds up",
-            pass: s.status != PostStatus::Held,
+            pass: Some(s.status != PostStatus::Held),
             detail: match &s.reason {
                 Some(r) if s.status == PostStatus::Held => r.clone(),
                 _ => format!(
@@ -201,7 +226,7 @@ pub fn check_lines(v: &StatementView) -> Vec<CheckLine> {
         },
         CheckLine {
             name: "Journal entry in NetSuite",
-            pass: s.status == PostStatus::Posted && s.journal_id.is_some(),
+            pass: Some(s.status == PostStatus::Posted && s.journal_id.is_some()),
             detail: match (&s.journal_id, &s.status) {
                 (Some(id), PostStatus::Posted) => {
                     format!("internal id {id} ({} lines)", s.journal_lines)
@@ -214,22 +239,22 @@ pub fn check_lines(v: &StatementView) -> Vec<CheckLine> {
         },
         CheckLine {
             name: "Settled orders have a Sales Order",
-            pass: c.orders_without_sales_order.is_empty(),
+            pass: Some(c.orders_without_sales_order.is_empty()),
             detail: of(&c.orders_without_sales_order, "without"),
         },
         CheckLine {
             name: "Refunds booked",
-            pass: refunds.is_empty(),
+            pass: Some(refunds.is_empty()),
             detail: of(&refunds, "not booked or without a sale"),
         },
         CheckLine {
             name: "Adjustments name an order",
-            pass: c.adjustments_without_order.is_empty(),
+            pass: Some(c.adjustments_without_order.is_empty()),
             detail: of(&c.adjustments_without_order, "without an order"),
         },
         CheckLine {
             name: "Fee types known",
-            pass: s.unknown_fee_keys.is_empty(),
+            pass: Some(s.unknown_fee_keys.is_empty()),
             detail: if s.unknown_fee_keys.is_empty() {
                 "all mapped".into()
             } else {
@@ -238,14 +263,41 @@ pub fn check_lines(v: &StatementView) -> Vec<CheckLine> {
         },
         CheckLine {
             name: "Finance report sent",
-            pass: s.emailed.as_ref().is_some_and(|(st, _)| *st == s.status),
+            pass: Some(s.emailed.as_ref().is_some_and(|(st, _)| *st == s.status)),
             detail: match &s.emailed {
                 Some((st, _)) if *st == s.status => format!("for status {st}"),
                 Some((st, _)) => format!("sent for {st}, not yet for {}", s.status),
                 None => "not sent".into(),
             },
         },
-    ]
+    ];
+    lines.push(match &s.reserve {
+        Some(rf) => CheckLine {
+            name: "Reserve roll-forward",
+            pass: rf.pass(),
+            detail: rf.detail(),
+        },
+        None => CheckLine {
+            name: "Reserve roll-forward",
+            pass: None,
+            detail: format!(
+                "{} collected, {} released in this statement",
+                c.reserve_collected, c.reserve_released
+            ),
+        },
+    });
+    let clearing = v.payment.as_ref().and_then(|p| p.clearing.as_ref());
+    lines.push(CheckLine {
+        name: "Clearing nets to zero over the payment",
+        pass: clearing.map(|c| c.pass()),
+        detail: match (clearing, &s.payment_id) {
+            (Some(c), Some(pid)) => format!("payment {pid}: {}", c.detail()),
+            (Some(c), None) => c.detail(),
+            (None, Some(pid)) => format!("payment {pid} is not booked yet: checked when it is"),
+            (None, None) => "no payment yet".into(),
+        },
+    });
+    lines
 }
 
 /// Re-sends a statement's finance report; the console holds one when it is
@@ -362,19 +414,20 @@ mod tests {
         assert_eq!(v.attention.len(), 2);
         let lines = check_lines(&v);
         let get = |n: &str| lines.iter().find(|l| l.name == n).unwrap();
-        assert!(get("Statement adds up").pass);
+        assert_eq!(get("Statement adds up").pass, Some(true));
         assert!(get("Statement adds up")
             .detail
             .contains("payable 10.50 USD"));
         assert!(get("Journal entry in NetSuite")
             .detail
             .contains("internal id 77"));
-        assert!(!get("Settled orders have a Sales Order").pass);
+        assert_eq!(get("Settled orders have a Sales Order").pass, Some(false));
         assert!(get("Settled orders have a Sales Order")
             .detail
             .contains("o2"));
-        assert!(!get("Adjustments name an order").pass);
-        assert!(!get("Finance report sent").pass);
+        assert_eq!(get("Adjustments name an order").pass, Some(false));
+        assert_eq!(get("Finance report sent").pass, Some(false));
+        assert_eq!(get("Clearing nets to zero over the payment").pass, None);
         assert_eq!(v.checks.adjustments["LOGISTICS_REIMBURSEMENT"].0, 1);
     }
 
@@ -386,10 +439,10 @@ mod tests {
         s.emailed = Some((PostStatus::Held, 5));
         let v = view(s, &json!({"transactions": []}), vec![], vec![]);
         let lines = check_lines(&v);
-        assert!(!lines[0].pass);
+        assert_eq!(lines[0].pass, Some(false));
         assert!(lines[0].detail.contains("differ by 0.01"));
-        assert!(!lines[1].pass);
-        assert!(lines[6].pass, "{:?}", lines[6]);
+        assert_eq!(lines[1].pass, Some(false));
+        assert_eq!(lines[6].pass, Some(true), "{:?}", lines[6]);
         assert_eq!(v.checks.integrity.len(), 1);
     }
 }

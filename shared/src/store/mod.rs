@@ -15,6 +15,7 @@
 //! decided once, in [`crate::app`].
 
 pub mod aws;
+pub mod batch_write;
 pub mod cached_links;
 pub mod console_users;
 pub mod events;

@@ -94,49 +94,25 @@ impl DynamoOrderLog {
         }
     }
 
-    /// Takes settled orders out of the set (25 deletes a `BatchWriteItem`;
-    /// what DynamoDB leaves unprocessed is sent again).
+    /// Takes settled orders out of the set (`batch_write`: 25 deletes a
+    /// call, what DynamoDB leaves unprocessed sent again).
     pub(super) async fn settled(
         &self,
         shop: &ShopId,
         orders: &[(OrderId, i64)],
     ) -> Result<(), StoreError> {
-        for chunk in orders.chunks(25) {
-            let mut reqs: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|(o, at)| {
-                    DeleteRequest::builder()
-                        .key("pk", s(pk(shop)))
-                        .key("sk", s(sk(*at, o)))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                        .map_err(|e| unavailable(&e))
-                })
-                .collect::<Result<_, _>>()?;
-            for _ in 0..5 {
-                if reqs.is_empty() {
-                    break;
-                }
-                let r = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, reqs)
-                    .send()
-                    .await
-                    .map_err(|e| unavailable(&e))?;
-                reqs = r
-                    .unprocessed_items()
-                    .and_then(|m| m.get(&self.table))
-                    .cloned()
-                    .unwrap_or_default();
-            }
-            if !reqs.is_empty() {
-                return Err(StoreError::unavailable(
-                    Store::OrderLog,
-                    "DynamoDB left awaiting-settlement deletes unprocessed after 5 tries",
-                ));
-            }
-        }
+        let reqs: Vec<WriteRequest> = orders
+            .iter()
+            .map(|(o, at)| {
+                DeleteRequest::builder()
+                    .key("pk", s(pk(shop)))
+                    .key("sk", s(sk(*at, o)))
+                    .build()
+                    .map(|d| WriteRequest::builder().delete_request(d).build())
+                    .map_err(|e| unavailable(&e))
+            })
+            .collect::<Result<_, _>>()?;
+        super::batch_write::batch_write(&self.client, &self.table, reqs, Store::OrderLog).await?;
         Ok(())
     }
 }

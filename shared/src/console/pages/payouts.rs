@@ -155,7 +155,7 @@ pub async fn statement(
                     @for l in &checks {
                         tr {
                             th scope="row" { (l.name) }
-                            td { @if l.pass { span class="badge s-pass" { "pass" } } @else { span class="badge s-failed" { "FAIL" } } }
+                            td { @match l.pass { Some(true) => span class="badge s-pass" { "pass" }, Some(false) => span class="badge s-failed" { "FAIL" }, None => span class="badge" { "info" } } }
                             td { (l.detail) }
                         }
                     }
