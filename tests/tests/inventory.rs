@@ -231,3 +231,79 @@ async fn update_inventory_calls_are_paced_under_tiktoks_qps_limit() {
         env.tiktok.state.snapshot()["rejected"]
     );
 }
+
+/// The daily SKU map (Search Products, 100 products a page) and the
+/// reconcile (Inventory Search, 600 SKUs a call) are paced at `tiktok_qps`
+/// too: with TikTok's limit lowered to 4 and 500 products of 5 SKUs, each
+/// API is called 5 times or more in a row, which back to back would meet
+/// the limit. TikTok already holds NetSuite's quantities, so nothing is
+/// pushed and the run is only those reads.
+#[tokio::test]
+async fn the_sku_map_and_the_reconcile_are_paced_under_tiktoks_qps_limit() {
+    let env = local_env(30, 5).await;
+    env.tiktok.state.set_allow_zero_quantity(true);
+    let loaded = env.netsuite.state.bulk_load_stock(2_500, &["1"]).unwrap();
+    for p in 0..loaded.items / 5 {
+        let skus = (p * 5..p * 5 + 5)
+            .map(|i| {
+                let item = (loaded.first_item_id + i).to_string();
+                let held = env.netsuite.state.stock(&item, "1").unwrap();
+                simulators::seed::SkuSeed {
+                    id: format!("1910000{i:012}"),
+                    seller_sku: format!("SKU-{i:07}"),
+                    inventory: vec![simulators::seed::SkuStockSeed {
+                        warehouse_id: MAIN.into(),
+                        quantity: held.quantityavailable.max(0),
+                    }],
+                }
+            })
+            .collect();
+        env.tiktok
+            .state
+            .upsert_product(simulators::seed::ProductSeed {
+                shop_id: US_SHOP.into(),
+                id: format!("1810000{p:012}"),
+                title: format!("Catalogue product {p}"),
+                status: "ACTIVATE".into(),
+                skus,
+            })
+            .unwrap();
+    }
+    env.tiktok.state.set_qps_limit(4);
+    let mut cfg = env.jobs_config.clone();
+    cfg.jobs.mapping.shops.get_mut(US_SHOP).unwrap().inventory = Some(
+        serde_json::from_value(json!({
+            "location_warehouses": {"1": MAIN, "3": EAST},
+            "tiktok_qps": 3
+        }))
+        .unwrap(),
+    );
+    let jobs = JobsApp::new(cfg, &env.sdk).await.unwrap();
+    let runs = jobs.run(&push()).await.unwrap();
+    let r = &runs[0];
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
+    assert_eq!(r.counts.get("sku_map_refreshed"), Some(&1), "{r:?}");
+    assert!(
+        r.counts.get("skus_managed").copied().unwrap_or(0) >= 2_500,
+        "{r:?}"
+    );
+    let searches = env
+        .tiktok
+        .state
+        .request_count("/product/202502/products/search");
+    let inventory_searches = env
+        .tiktok
+        .state
+        .request_count("/product/202309/inventory/search");
+    assert!(searches >= 5, "Search Products pages: {searches}");
+    assert!(
+        inventory_searches >= 5,
+        "Inventory Search calls: {inventory_searches}"
+    );
+    assert_eq!(
+        env.tiktok.state.rejected_count(36009002),
+        0,
+        "no call met the QPS limit: {:?}",
+        env.tiktok.state.snapshot()["rejected"]
+    );
+}

@@ -15,9 +15,10 @@
 //! the job and nothing of the catalogue: its peak RSS (VmHWM, reset before
 //! each run) is the job's, plus the runtime, the AWS clients and the idle
 //! default-seed simulators `LocalEnv` starts (measured before the first
-//! run, "baseline"). TikTok's QPS limit is lifted in the simulator for the
-//! calls the job does not pace (Search Products, Inventory Search); Update
-//! Inventory and Search Orders are paced at `--tiktok-qps` by the job.
+//! run, "baseline"), plus what the allocator kept of the runs before (RSS
+//! at the run's start, printed). TikTok's QPS limit is lifted in the
+//! simulator; the job paces each TikTok API it calls (Search Products,
+//! Inventory Search, Search Orders, Update Inventory) at `--tiktok-qps`.
 
 use std::io::BufRead;
 use std::time::Instant;
@@ -70,6 +71,8 @@ async fn main() -> std::process::ExitCode {
 
 struct Measured {
     secs: f64,
+    /// RSS when the run starts: what glibc kept of the runs before.
+    rss_start_kib: u64,
     calls: u64,
     hwm_kib: u64,
     counts: String,
@@ -77,6 +80,7 @@ struct Measured {
 }
 
 async fn measure(jobs: &JobsApp) -> Result<Measured, BenchError> {
+    let rss_start_kib = proc_status_kib("VmRSS");
     reset_peak_rss();
     let started = Instant::now();
     let runs = jobs
@@ -89,6 +93,7 @@ async fn measure(jobs: &JobsApp) -> Result<Measured, BenchError> {
     let r = &runs[0];
     Ok(Measured {
         secs,
+        rss_start_kib,
         calls: r.counts.get("update_calls").copied().unwrap_or(0),
         hwm_kib: proc_status_kib("VmHWM"),
         counts: r
@@ -236,7 +241,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
         cores(),
         loadavg()
     );
-    println!("- AWS endpoint: {endpoint} (moto); simulators in a separate process on 127.0.0.1 (peak RSS {:.1} MiB), TikTok QPS limit lifted there; the job paces Update Inventory and Search Orders at {} calls/s", sims.peak_mib(), args.tiktok_qps);
+    println!("- AWS endpoint: {endpoint} (moto); simulators in a separate process on 127.0.0.1 (peak RSS {:.1} MiB), TikTok QPS limit lifted there; the job paces each TikTok API (Search Products, Inventory Search, Search Orders, Update Inventory) at {} calls/s", sims.peak_mib(), args.tiktok_qps);
     println!(
         "- catalogue: {items} NetSuite items × 3 locations ({} stock rows), {} TikTok SKUs in {} products, 2 warehouses each",
         loaded["rows"], args.skus, args.skus.div_ceil(100)
@@ -245,7 +250,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
         "- job process RSS before the first run (baseline: runtime, AWS clients, idle default-seed simulators): {:.1} MiB\n",
         rss_setup as f64 / 1024.0
     );
-    println!("| run | time | Update Inventory calls | peak RSS (VmHWM) | status | counts |\n|---|---|---|---|---|---|");
+    println!("| run | time | Update Inventory calls | RSS at start | peak RSS (VmHWM) | status | counts |\n|---|---|---|---|---|---|---|");
     for (name, m) in [
         ("1: first (map, reconcile, push all)", &first),
         (
@@ -255,9 +260,10 @@ async fn run(args: Args) -> Result<(), BenchError> {
         ("3: nothing changed", &third),
     ] {
         println!(
-            "| {name} | {:.2} s | {} | {:.1} MiB | {} | {} |",
+            "| {name} | {:.2} s | {} | {:.1} MiB | {:.1} MiB | {} | {} |",
             m.secs,
             m.calls,
+            m.rss_start_kib as f64 / 1024.0,
             m.hwm_kib as f64 / 1024.0,
             m.status,
             m.counts

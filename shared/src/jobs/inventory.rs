@@ -4,9 +4,8 @@
 //! 1. **SKU map.** Which TikTok product/SKU each seller SKU is, with its
 //!    warehouses, from Search Products (all pages); kept in the job's state
 //!    and refreshed daily ([`SKU_MAP_TTL_SECS`]).
-//! 2. **Stock.** `quantityavailable` per item and mapped location from
-//!    SuiteQL `inventoryitemlocations` (notes §4.3), read in keyset slices by
-//!    item id (SuiteQL answers at most 100,000 rows per query).
+//! 2. **Stock.** `quantityavailable` per item and mapped location
+//!    ([`super::inventory_stock`]).
 //! 3. **Links.** A TikTok SKU is a NetSuite item by its SKU link (read with
 //!    the daily SKU map, 100 per BatchGetItem), else by the item whose
 //!    `itemid` is the seller SKU; bundles come from the mapping.
@@ -20,70 +19,58 @@
 //! 6. **Push** one Update Inventory call per product chunk. Transient SKU
 //!    failures are retried in the run (twice); data/config and state
 //!    failures (a promotion lock) are reported once with their fix and held:
-//!    not sent again until NetSuite's quantity for that SKU changes. Calls
-//!    are paced under TikTok's QPS limit (`tiktok_qps`). Only
+//!    not sent again until NetSuite's quantity for that SKU changes. Every
+//!    TikTok API the job calls in bulk (Search Products, Inventory Search,
+//!    Search Orders, Update Inventory) is paced under TikTok's QPS limit
+//!    (`tiktok_qps`, each API on its own pacer, as TikTok counts them). Only
 //!    SKUs TikTok accepted enter the snapshot, which is saved as the run
 //!    goes, so a run that dies resumes from what was really pushed.
+//!
+//! Memory (issue 11): a catalogue of 100,000 SKUs is held once, in the
+//! state; the stock is integers ([`super::inventory_stock::Stock`]), the
+//! linked SKUs borrow from the SKU map, the planner reads the snapshot in
+//! place, and pages from TikTok are folded in as they come.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::inventory_plan::{plan, LinkedSku, PlanInput, SkuLink};
+use super::inventory_plan::{plan_changes, LinkedSku, PlanInput, SkuLink};
 use super::run::{JobError, Progress, ShopJob};
 use super::JobName;
 use crate::clock::Clock;
-use crate::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId, WarehouseId};
+use crate::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId};
 use crate::mapping::config::{InventoryConfig, MappingConfig};
-use crate::netsuite::{sql_quote, NetSuiteClient};
+use crate::netsuite::NetSuiteClient;
 use crate::store::{JobRun, JobRuns, LeaseState, OrderLog, RunFailure, SkuLinks};
-use crate::tiktok::inventory::{InventoryErrorClass, UpdateInventoryRequest};
+use crate::tiktok::inventory::{InventoryErrorClass, UpdateInventoryRequest, MAX_SEARCH_SKU_IDS};
 use crate::tiktok::pacing::Pacer;
-use crate::tiktok::products::{locate_skus, ProductFilter, SkuLocation};
+use crate::tiktok::products::{ProductFilter, SkuLocation, SkuLocator};
 use crate::tiktok::ShopSessions;
 
 /// The SKU map is rebuilt from Search Products once a day.
 pub const SKU_MAP_TTL_SECS: i64 = 24 * 3600;
 /// The snapshot is re-read from TikTok once a day.
 pub const RECONCILE_EVERY_SECS: i64 = 24 * 3600;
-/// Rows per keyset slice, below SuiteQL's 100,000-row cap.
-pub const STOCK_SLICE_ROWS: usize = 90_000;
 /// In-run retries of a transiently failed request.
 const TRANSIENT_RETRIES: u32 = 2;
 
-pub use super::inventory_state::{load_state, save_state, InventoryState, Saved, STATE_BUCKETS};
-
-/// The SuiteQL of one keyset slice of stock (notes §4.3).
-pub fn stock_query(locations: &[NetSuiteLocationId], after_item: Option<&str>) -> String {
-    let locs = locations
-        .iter()
-        .map(|l| sql_quote(l.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let after = after_item
-        .map(|i| format!(" AND iil.item > {}", sql_quote(i)))
-        .unwrap_or_default();
-    format!(
-        "SELECT iil.item, i.itemid, iil.location, iil.quantityavailable FROM inventoryitemlocations iil JOIN item i ON i.id = iil.item WHERE iil.location IN ({locs}) AND i.isinactive = 'F'{after} ORDER BY iil.item, iil.location"
-    )
-}
-
-/// Stock read from NetSuite: available per (item, location), and item by `itemid`.
-#[derive(Debug, Clone, Default)]
-pub struct Stock {
-    pub available: BTreeMap<(NetSuiteItemId, NetSuiteLocationId), i64>,
-    pub item_by_itemid: BTreeMap<String, NetSuiteItemId>,
-}
+pub use super::inventory_state::{
+    load_state, save_state, InventoryState, Quantities, Saved, STATE_BUCKETS,
+};
+pub use super::inventory_stock::{read_stock, stock_query, Stock, STOCK_SLICE_ROWS};
 
 /// Links TikTok SKUs to what they sell: a bundle from the mapping, else the
 /// SKU link, else the item whose `itemid` is the seller SKU. SKUs that match
-/// nothing are returned apart (reported, never pushed).
-pub fn link_skus(
-    located: &[SkuLocation],
+/// nothing are returned apart (reported, never pushed). The linked SKUs
+/// borrow their ids from `located`.
+pub fn link_skus<'a>(
+    located: &'a [SkuLocation],
     cfg: &InventoryConfig,
     links: &BTreeMap<String, NetSuiteItemId>,
     stock: &Stock,
-) -> (Vec<LinkedSku>, Vec<Sku>) {
+) -> (Vec<LinkedSku<'a>>, Vec<Sku>) {
     let mut linked = Vec::new();
     let mut unlinked = Vec::new();
     for l in located {
@@ -93,14 +80,15 @@ pub fn link_skus(
         } else {
             links
                 .get(sku)
-                .or_else(|| stock.item_by_itemid.get(sku))
-                .map(|i| SkuLink::Item(i.clone()))
+                .cloned()
+                .or_else(|| stock.item_by_itemid(sku))
+                .map(SkuLink::Item)
         };
         match link {
             Some(link) => linked.push(LinkedSku {
-                sku_id: l.sku_id.clone(),
-                product_id: l.product_id.clone(),
-                warehouses: l.warehouses.clone(),
+                sku_id: Cow::Borrowed(&l.sku_id),
+                product_id: Cow::Borrowed(&l.product_id),
+                warehouses: Cow::Borrowed(&l.warehouses),
                 link,
             }),
             None => unlinked.push(l.seller_sku.clone()),
@@ -109,12 +97,11 @@ pub fn link_skus(
     (linked, unlinked)
 }
 
-/// The flat snapshot the planner compares with.
-pub fn flatten(
-    m: &BTreeMap<SkuId, BTreeMap<WarehouseId, i64>>,
-) -> BTreeMap<(SkuId, WarehouseId), i64> {
-    m.iter()
-        .flat_map(|(s, ws)| ws.iter().map(move |(w, q)| ((s.clone(), w.clone()), *q)))
+/// The quantities a request sends for one SKU.
+fn sent_quantities(s: &crate::tiktok::inventory::SkuInventory) -> Quantities {
+    s.inventory
+        .iter()
+        .map(|w| (w.warehouse_id.clone(), w.quantity))
         .collect()
 }
 
@@ -122,18 +109,12 @@ pub fn flatten(
 /// would send again.
 pub fn without_held(
     req: &UpdateInventoryRequest,
-    held: &BTreeMap<SkuId, BTreeMap<WarehouseId, i64>>,
+    held: &BTreeMap<SkuId, Quantities>,
 ) -> (UpdateInventoryRequest, usize) {
     let mut out = req.clone();
     let before = out.skus.len();
-    out.skus.retain(|s| {
-        let wanted: BTreeMap<WarehouseId, i64> = s
-            .inventory
-            .iter()
-            .map(|w| (w.warehouse_id.clone(), w.quantity))
-            .collect();
-        held.get(&s.id) != Some(&wanted)
-    });
+    out.skus
+        .retain(|s| held.get(&s.id) != Some(&sent_quantities(s)));
     let dropped = before - out.skus.len();
     (out, dropped)
 }
@@ -154,68 +135,87 @@ pub struct InventoryPush<'a> {
 const SAVE_EVERY_CALLS: usize = 50;
 
 impl InventoryPush<'_> {
-    async fn read_stock(&self, cfg: &InventoryConfig) -> Result<Stock, JobError> {
-        let locations: Vec<NetSuiteLocationId> =
-            cfg.push.location_warehouses.keys().cloned().collect();
-        let mut stock = Stock::default();
-        if locations.is_empty() {
-            return Ok(stock);
+    /// The SKU map from Search Products, page by page (paced), with the SKU
+    /// links read alongside (100 per call), not per run.
+    async fn refresh_sku_map(
+        &self,
+        shop: &ShopId,
+        cfg: &InventoryConfig,
+        st: &mut InventoryState,
+        run: &mut JobRun,
+    ) -> Result<(), JobError> {
+        // The old map is not needed while the new one is read.
+        st.sku_map = Vec::new();
+        let pace = Pacer::per_second(cfg.tiktok_qps);
+        let mut locator = SkuLocator::default();
+        self.shops
+            .search_products_paged(shop, &ProductFilter::default(), Some(&pace), |page| {
+                locator.add(&page)
+            })
+            .await
+            .map_err(|e| JobError::Other(format!("Search Products: {e}")))?;
+        let (found, problems) = locator.finish();
+        for p in problems {
+            run.failures.push(RunFailure {
+                subject: "SKU map".into(),
+                reason: p.to_string(),
+                fix: "Make seller SKUs unique and filled in Seller Center.".into(),
+            });
         }
-        let mut after: Option<String> = None;
-        let text = crate::netsuite::column_text;
-        loop {
-            let q = stock_query(&locations, after.as_deref());
-            // Rows are taken page by page (not held for the whole slice);
-            // `last` is the slice's last item so far, `before` the one
-            // before it.
-            let (mut last, mut before) = (None::<String>, after.clone());
-            let mut offset = 0;
-            let full = loop {
-                let page = self
-                    .netsuite
-                    .suiteql_page(&q, crate::netsuite::SUITEQL_MAX_LIMIT, offset)
-                    .await
-                    .map_err(|e| JobError::Other(format!("NetSuite stock query: {e}")))?;
-                offset += page.items.len();
-                for r in &page.items {
-                    let item = text(r, "item");
-                    if last.as_ref() != Some(&item) {
-                        if let Some(l) = last.replace(item.clone()) {
-                            before = Some(l);
-                        }
-                    }
-                    let qty = crate::mapping::money_of(
-                        r.get("quantityavailable")
-                            .unwrap_or(&serde_json::Value::Null),
-                    )
-                    .and_then(|d| rust_decimal::prelude::ToPrimitive::to_i64(&d.floor()))
-                    .unwrap_or(0);
-                    let id = NetSuiteItemId::new(item);
-                    stock.item_by_itemid.insert(text(r, "itemid"), id.clone());
-                    stock
-                        .available
-                        .insert((id, NetSuiteLocationId::new(text(r, "location"))), qty);
+        st.sku_map = found;
+        let skus: Vec<Sku> = st.sku_map.iter().map(|l| l.seller_sku.clone()).collect();
+        st.links = self
+            .links
+            .get_many(shop, &skus)
+            .await?
+            .into_iter()
+            .map(|(sku, l)| (sku.as_str().to_string(), NetSuiteItemId::new(l.item_id)))
+            .collect();
+        Ok(())
+    }
+
+    /// What TikTok holds for `skus` (Inventory Search, 600 a call, paced),
+    /// folded in per page.
+    async fn held_by_tiktok(
+        &self,
+        shop: &ShopId,
+        cfg: &InventoryConfig,
+        skus: &[LinkedSku<'_>],
+    ) -> Result<BTreeMap<SkuId, Quantities>, JobError> {
+        let pace = Pacer::per_second(cfg.tiktok_qps);
+        let client = self.shops.client();
+        let mut actual: BTreeMap<SkuId, Quantities> = BTreeMap::new();
+        for chunk in skus.chunks(MAX_SEARCH_SKU_IDS) {
+            let ids: Vec<SkuId> = chunk.iter().map(|l| SkuId::clone(&l.sku_id)).collect();
+            let ids = &ids;
+            pace.wait().await;
+            let page = self
+                .shops
+                .call_with_refresh(shop, |auth| async move {
+                    client.inventory_search_skus(&auth, ids).await
+                })
+                .await?;
+            for p in page {
+                for s in p.skus {
+                    let fresh = s
+                        .warehouse_inventory
+                        .into_iter()
+                        .map(|w| (w.warehouse_id, w.available_quantity));
+                    // A SKU listed twice keeps both lists, the later
+                    // quantity winning per warehouse (as map inserts).
+                    let q = match actual.remove(&s.id) {
+                        Some(before) => before
+                            .iter()
+                            .map(|(w, q)| (w.clone(), q))
+                            .chain(fresh)
+                            .collect(),
+                        None => fresh.collect(),
+                    };
+                    actual.insert(s.id, q);
                 }
-                if !page.has_more || offset >= STOCK_SLICE_ROWS {
-                    break page.has_more;
-                }
-            };
-            if !full {
-                return Ok(stock);
             }
-            // A slice cut inside an item's rows: drop that item, the next
-            // slice starts after the item before it.
-            if let Some(l) = &last {
-                let id = NetSuiteItemId::new(l.clone());
-                for loc in &locations {
-                    stock.available.remove(&(id.clone(), loc.clone()));
-                }
-            }
-            if before == after {
-                return Ok(stock);
-            }
-            after = before;
         }
+        Ok(actual)
     }
 
     /// Units of open TikTok orders that have no Sales Order yet, per SKU:
@@ -307,40 +307,16 @@ impl ShopJob for InventoryPush<'_> {
 
         // 1. SKU map, daily.
         if st.sku_map.is_empty() || now - st.sku_map_at >= SKU_MAP_TTL_SECS {
-            let products = self
-                .shops
-                .search_products(shop, &ProductFilter::default())
-                .await
-                .map_err(|e| JobError::Other(format!("Search Products: {e}")))?;
-            let wanted: Vec<Sku> = products
-                .iter()
-                .flat_map(|p| p.skus.iter().filter_map(|s| s.seller_sku.clone()))
-                .collect();
-            let (found, problems) = locate_skus(&products, &wanted);
-            for p in problems {
-                run.failures.push(RunFailure {
-                    subject: "SKU map".into(),
-                    reason: p.to_string(),
-                    fix: "Make seller SKUs unique and filled in Seller Center.".into(),
-                });
-            }
-            st.sku_map = found.into_values().collect();
+            self.refresh_sku_map(shop, &cfg, &mut st, run).await?;
             st.sku_map_at = now;
-            // SKU links, read with the map (100 per call), not per run.
-            let skus: Vec<Sku> = st.sku_map.iter().map(|l| l.seller_sku.clone()).collect();
-            st.links = self
-                .links
-                .get_many(shop, &skus)
-                .await?
-                .into_iter()
-                .map(|(sku, l)| (sku.as_str().to_string(), NetSuiteItemId::new(l.item_id)))
-                .collect();
             run.count("sku_map_refreshed", 1);
         }
 
         // 2–4. Stock, links, pending units.
-        let stock = self.read_stock(&cfg).await?;
-        run.count("stock_rows", stock.available.len() as u64);
+        let locations: Vec<NetSuiteLocationId> =
+            cfg.push.location_warehouses.keys().cloned().collect();
+        let stock = read_stock(self.netsuite, &locations).await?;
+        run.count("stock_rows", stock.rows() as u64);
         let (linked, unlinked) = link_skus(&st.sku_map, &cfg, &st.links, &stock);
         run.count("skus_managed", linked.len() as u64);
         run.count("skus_unlinked", unlinked.len() as u64);
@@ -348,17 +324,7 @@ impl ShopJob for InventoryPush<'_> {
 
         // 5. Daily reconcile with what TikTok holds.
         if now - st.reconciled_at >= RECONCILE_EVERY_SECS && !linked.is_empty() {
-            let ids: Vec<SkuId> = linked.iter().map(|l| l.sku_id.clone()).collect();
-            let held_by_tiktok = self.shops.inventory_by_skus(shop, &ids).await?;
-            let mut actual: BTreeMap<SkuId, BTreeMap<WarehouseId, i64>> = BTreeMap::new();
-            for p in &held_by_tiktok {
-                for s in &p.skus {
-                    let ws = actual.entry(s.id.clone()).or_default();
-                    for w in &s.warehouse_inventory {
-                        ws.insert(w.warehouse_id.clone(), w.available_quantity);
-                    }
-                }
-            }
+            let actual = self.held_by_tiktok(shop, &cfg, &linked).await?;
             let drifted = actual
                 .iter()
                 .filter(|(s, ws)| st.pushed.get(*s) != Some(*ws))
@@ -369,13 +335,12 @@ impl ShopJob for InventoryPush<'_> {
             st.reconciled_at = now;
         }
 
-        let last = flatten(&st.pushed);
-        let p = plan(PlanInput {
+        let p = plan_changes(PlanInput {
             settings: &cfg.push,
             skus: &linked,
-            available: &stock.available,
+            available: &stock,
             pending_units: &pending,
-            last_pushed: &last,
+            last_pushed: &st.pushed,
         });
         for w in &p.warnings {
             run.failures.push(RunFailure {
@@ -386,9 +351,18 @@ impl ShopJob for InventoryPush<'_> {
         }
         run.count("skus_unchanged", p.unchanged_skus as u64);
 
+        // Held SKUs the push no longer manages are forgotten.
+        {
+            let mut managed: Vec<&SkuId> = linked.iter().map(|l| &*l.sku_id).collect();
+            managed.sort_unstable();
+            st.held.retain(|s, _| managed.binary_search(&s).is_ok());
+        }
+        // The requests own what the push needs from here.
+        drop(linked);
+        drop(stock);
+
         // 6. Push.
-        let managed: BTreeSet<SkuId> = linked.iter().map(|l| l.sku_id.clone()).collect();
-        st.held.retain(|s, _| managed.contains(s));
+        let mut written = 0;
         let pace = Pacer::per_second(cfg.tiktok_qps);
         for (n, req) in p.requests.iter().enumerate() {
             let (mut req, held) = without_held(req, &st.held);
@@ -418,14 +392,7 @@ impl ShopJob for InventoryPush<'_> {
                 let mut retry = Vec::new();
                 for r in &outcome.results {
                     let sent = req.skus.iter().find(|s| s.id == r.sku_id);
-                    let quantities: BTreeMap<WarehouseId, i64> = sent
-                        .map(|s| {
-                            s.inventory
-                                .iter()
-                                .map(|w| (w.warehouse_id.clone(), w.quantity))
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                    let quantities = sent.map(sent_quantities).unwrap_or_default();
                     match r.class() {
                         None => {
                             run.count("skus_pushed", 1);
@@ -466,13 +433,14 @@ impl ShopJob for InventoryPush<'_> {
                 req.skus = retry;
             }
             if (n + 1) % SAVE_EVERY_CALLS == 0 {
-                save_state(self.runs, shop, &st, &mut saved).await?;
+                written += save_state(self.runs, shop, &st, &mut saved).await?;
                 progress
                     .commit(&format!("{{\"product\":\"{}\"}}", req.product_id))
                     .await?;
             }
         }
-        let written = save_state(self.runs, shop, &st, &mut saved).await?;
+        // Every save of the run counts, not only this last one.
+        written += save_state(self.runs, shop, &st, &mut saved).await?;
         run.count("state_items_written", written as u64);
         if !unlinked.is_empty() {
             run.findings.push(format!(
@@ -493,7 +461,7 @@ impl ShopJob for InventoryPush<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ProductId;
+    use crate::domain::{ProductId, WarehouseId};
     use crate::jobs::inventory_plan::BundleComponent;
     use crate::tiktok::inventory::{SkuInventory, WarehouseQuantity};
     use crate::tiktok::products::ProductStatus;
@@ -506,24 +474,6 @@ mod tests {
             product_status: ProductStatus::Activate,
             warehouses: vec![WarehouseId::new("W1")],
         }
-    }
-
-    #[test]
-    fn the_stock_query_is_the_notes_shape_with_a_keyset() {
-        let q = stock_query(
-            &[NetSuiteLocationId::new("1"), NetSuiteLocationId::new("2")],
-            Some("9'9"),
-        );
-        assert!(
-            q.contains("FROM inventoryitemlocations iil JOIN item i ON i.id = iil.item"),
-            "{q}"
-        );
-        assert!(
-            q.contains("iil.location IN ('1', '2') AND i.isinactive = 'F' AND iil.item > '9''9'"),
-            "{q}"
-        );
-        assert!(q.ends_with("ORDER BY iil.item, iil.location"), "{q}");
-        assert!(!stock_query(&[NetSuiteLocationId::new("1")], None).contains("iil.item >"));
     }
 
     #[test]
@@ -540,24 +490,17 @@ mod tests {
             }],
         );
         let mut stock = Stock::default();
-        stock
-            .item_by_itemid
-            .insert("TENT".into(), NetSuiteItemId::new("101"));
-        stock
-            .item_by_itemid
-            .insert("LEGACY".into(), NetSuiteItemId::new("150"));
+        stock.insert("101", "TENT", "1", 0);
+        stock.insert("150", "LEGACY", "1", 0);
+        stock.finish();
         let links = BTreeMap::from([("LEGACY".to_string(), NetSuiteItemId::new("102"))]);
-        let (linked, unlinked) = link_skus(
-            &[
-                located("KIT", "s1"),
-                located("LEGACY", "s2"),
-                located("TENT", "s3"),
-                located("NONE", "s4"),
-            ],
-            &cfg,
-            &links,
-            &stock,
-        );
+        let map = [
+            located("KIT", "s1"),
+            located("LEGACY", "s2"),
+            located("TENT", "s3"),
+            located("NONE", "s4"),
+        ];
+        let (linked, unlinked) = link_skus(&map, &cfg, &links, &stock);
         assert!(matches!(&linked[0].link, SkuLink::Bundle(c) if c[0].units_per_bundle == 2));
         assert_eq!(
             linked[1].link,
@@ -584,7 +527,7 @@ mod tests {
         };
         let held = BTreeMap::from([(
             SkuId::new("a"),
-            BTreeMap::from([(WarehouseId::new("W1"), 5)]),
+            Quantities::from_iter([(WarehouseId::new("W1"), 5)]),
         )]);
         let (out, dropped) = without_held(&req, &held);
         assert_eq!((out.skus.len(), dropped), (1, 1));
@@ -593,9 +536,6 @@ mod tests {
             ..req
         };
         assert_eq!(without_held(&changed, &held).1, 0, "a new quantity is sent");
-        assert_eq!(
-            flatten(&held).get(&(SkuId::new("a"), WarehouseId::new("W1"))),
-            Some(&5)
-        );
+        assert_eq!(held[&SkuId::new("a")].get(&WarehouseId::new("W1")), Some(5));
     }
 }

@@ -38,6 +38,7 @@
 //! ≤ [`MAX_UPDATE_SKUS`] per request; unchanged SKUs of the same product are
 //! left out (§2.4 step 3).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -124,27 +125,61 @@ pub enum SkuLink {
     Bundle(Vec<BundleComponent>),
 }
 
-/// A TikTok SKU the push manages, located by the SKU map.
+/// A TikTok SKU the push manages, located by the SKU map. The job borrows
+/// the ids from its SKU map (no second copy of 100,000 SKUs); tests may
+/// own them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkedSku {
-    pub sku_id: SkuId,
-    pub product_id: ProductId,
+pub struct LinkedSku<'a> {
+    pub sku_id: Cow<'a, SkuId>,
+    pub product_id: Cow<'a, ProductId>,
     /// Every warehouse the SKU is stocked in on TikTok (Search Products).
-    pub warehouses: Vec<WarehouseId>,
+    pub warehouses: Cow<'a, [WarehouseId]>,
     pub link: SkuLink,
+}
+
+/// NetSuite stock as the planner reads it. The job keeps its stock
+/// compact (integer keys); the planner only asks for sums.
+pub trait StockSource: std::fmt::Debug {
+    /// Σ `quantityavailable` of `item` over `locations` (absent = 0).
+    fn available(&self, item: &NetSuiteItemId, locations: &[&NetSuiteLocationId]) -> i64;
+}
+
+/// Rows as read: available per (item, location).
+impl StockSource for BTreeMap<(NetSuiteItemId, NetSuiteLocationId), i64> {
+    fn available(&self, item: &NetSuiteItemId, locations: &[&NetSuiteLocationId]) -> i64 {
+        locations.iter().fold(0i64, |sum, l| {
+            sum.saturating_add(
+                self.get(&(item.clone(), (*l).clone()))
+                    .copied()
+                    .unwrap_or(0),
+            )
+        })
+    }
+}
+
+/// What was last pushed successfully, per (SKU, warehouse). The job reads
+/// it from its state as is (no flattened copy).
+pub trait Snapshot: std::fmt::Debug {
+    fn quantity(&self, sku: &SkuId, warehouse: &WarehouseId) -> Option<i64>;
+}
+
+impl Snapshot for BTreeMap<(SkuId, WarehouseId), i64> {
+    fn quantity(&self, sku: &SkuId, warehouse: &WarehouseId) -> Option<i64> {
+        self.get(&(sku.clone(), warehouse.clone())).copied()
+    }
 }
 
 /// Everything the planner reads.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
     pub settings: &'a ShopInventorySettings,
-    pub skus: &'a [LinkedSku],
+    pub skus: &'a [LinkedSku<'a>],
     /// NetSuite `quantityavailable` per (item, location); absent = 0.
-    pub available: &'a BTreeMap<(NetSuiteItemId, NetSuiteLocationId), i64>,
+    pub available: &'a dyn StockSource,
     /// Units of TikTok orders not yet written to NetSuite, per TikTok SKU.
     pub pending_units: &'a BTreeMap<SkuId, i64>,
     /// What was last pushed successfully, per (SKU, warehouse).
-    pub last_pushed: &'a BTreeMap<(SkuId, WarehouseId), i64>,
+    pub last_pushed: &'a dyn Snapshot,
 }
 
 /// Something the planner worked around; for the run log.
@@ -170,7 +205,8 @@ pub enum PlanWarning {
 /// What to push.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InventoryPlan {
-    /// The quantity every managed (SKU, warehouse) should show.
+    /// The quantity every managed (SKU, warehouse) should show; empty from
+    /// [`plan_changes`].
     pub desired: BTreeMap<(SkuId, WarehouseId), i64>,
     /// One Update Inventory call per product chunk, products in id order,
     /// SKUs in id order.
@@ -182,34 +218,40 @@ pub struct InventoryPlan {
 
 /// Computes desired quantities and the requests for what changed.
 pub fn plan(input: PlanInput<'_>) -> InventoryPlan {
+    plan_with(input, true)
+}
+
+/// [`plan`] without `desired`: the job only sends the requests, and a map
+/// of every (SKU, warehouse) would be 200,000 keys for 100,000 SKUs.
+pub fn plan_changes(input: PlanInput<'_>) -> InventoryPlan {
+    plan_with(input, false)
+}
+
+fn plan_with(input: PlanInput<'_>, keep_desired: bool) -> InventoryPlan {
     let settings = input.settings;
     let mut warnings = Vec::new();
 
     // Unique SKUs, first link wins.
     let mut seen: BTreeSet<&SkuId> = BTreeSet::new();
-    let mut skus: Vec<&LinkedSku> = Vec::with_capacity(input.skus.len());
+    let mut skus: Vec<&LinkedSku<'_>> = Vec::with_capacity(input.skus.len());
     for s in input.skus {
-        if seen.insert(&s.sku_id) {
+        if seen.insert(&*s.sku_id) {
             skus.push(s);
         } else {
             warnings.push(PlanWarning::DuplicateSku {
-                sku_id: s.sku_id.clone(),
+                sku_id: SkuId::clone(&s.sku_id),
             });
         }
     }
 
-    // 1. Item availability per mapped warehouse.
-    let mut per_warehouse: BTreeMap<(&NetSuiteItemId, &WarehouseId), i64> = BTreeMap::new();
-    for ((item, location), q) in input.available {
-        if let Some(wh) = settings.location_warehouses.get(location) {
-            let sum = per_warehouse.entry((item, wh)).or_default();
-            *sum = sum.saturating_add(*q);
-        }
+    // 1. Item availability per mapped warehouse: the locations feeding each.
+    let mut feeds: BTreeMap<&WarehouseId, Vec<&NetSuiteLocationId>> = BTreeMap::new();
+    for (location, wh) in &settings.location_warehouses {
+        feeds.entry(wh).or_default().push(location);
     }
-    let mapped: BTreeSet<&WarehouseId> = settings.location_warehouses.values().collect();
 
     // 2. Pending TikTok units, in item units.
-    let links: BTreeMap<&SkuId, &SkuLink> = skus.iter().map(|s| (&s.sku_id, &s.link)).collect();
+    let links: BTreeMap<&SkuId, &SkuLink> = skus.iter().map(|s| (&*s.sku_id, &s.link)).collect();
     let mut pending_items: BTreeMap<&NetSuiteItemId, i64> = BTreeMap::new();
     for (sku, units) in input.pending_units {
         let units = (*units).max(0);
@@ -230,7 +272,9 @@ pub fn plan(input: PlanInput<'_>) -> InventoryPlan {
         }
     }
     let item_available = |item: &NetSuiteItemId, wh: &WarehouseId| -> i64 {
-        let stock = per_warehouse.get(&(item, wh)).copied().unwrap_or(0);
+        let stock = feeds
+            .get(wh)
+            .map_or(0, |locations| input.available.available(item, locations));
         stock.saturating_sub(pending_items.get(item).copied().unwrap_or(0))
     };
 
@@ -242,31 +286,31 @@ pub fn plan(input: PlanInput<'_>) -> InventoryPlan {
     for s in skus {
         if s.warehouses.is_empty() {
             warnings.push(PlanWarning::NoWarehouse {
-                sku_id: s.sku_id.clone(),
+                sku_id: SkuId::clone(&s.sku_id),
             });
             continue;
         }
         if let SkuLink::Bundle(components) = &s.link {
             if components.is_empty() {
                 warnings.push(PlanWarning::EmptyBundle {
-                    sku_id: s.sku_id.clone(),
+                    sku_id: SkuId::clone(&s.sku_id),
                 });
             }
             for c in components.iter().filter(|c| c.units_per_bundle == 0) {
                 warnings.push(PlanWarning::ZeroUnitsPerBundle {
-                    sku_id: s.sku_id.clone(),
+                    sku_id: SkuId::clone(&s.sku_id),
                     item: c.item.clone(),
                 });
             }
         }
-        let mut wh_seen: BTreeSet<&WarehouseId> = BTreeSet::new();
-        let mut inventory = Vec::with_capacity(s.warehouses.len());
+        // Quantities first; the request entry is built only if it changed.
+        let mut quantities: Vec<(&WarehouseId, i64)> = Vec::with_capacity(s.warehouses.len());
         let mut differs = false;
-        for wh in &s.warehouses {
-            if !wh_seen.insert(wh) {
+        for wh in s.warehouses.iter() {
+            if quantities.iter().any(|(w, _)| *w == wh) {
                 continue;
             }
-            let q = if mapped.contains(wh) {
+            let q = if feeds.contains_key(wh) {
                 // 3. Plain or bundle.
                 let raw = match &s.link {
                     SkuLink::Item(item) => item_available(item, wh),
@@ -283,26 +327,31 @@ pub fn plan(input: PlanInput<'_>) -> InventoryPlan {
                 settings.range.clamp(settings.buffer.apply(raw))
             } else {
                 warnings.push(PlanWarning::UnmappedWarehouse {
-                    sku_id: s.sku_id.clone(),
+                    sku_id: SkuId::clone(&s.sku_id),
                     warehouse_id: wh.clone(),
                 });
                 settings.range.min
             };
-            let key = (s.sku_id.clone(), wh.clone());
-            differs |= input.last_pushed.get(&key) != Some(&q);
-            desired.insert(key, q);
-            inventory.push(WarehouseQuantity {
-                warehouse_id: wh.clone(),
-                quantity: q,
-            });
+            differs |= input.last_pushed.quantity(&s.sku_id, wh) != Some(q);
+            if keep_desired {
+                desired.insert((SkuId::clone(&s.sku_id), wh.clone()), q);
+            }
+            quantities.push((wh, q));
         }
         if differs {
+            let inventory = quantities
+                .into_iter()
+                .map(|(wh, q)| WarehouseQuantity {
+                    warehouse_id: wh.clone(),
+                    quantity: q,
+                })
+                .collect();
             changed_skus += 1;
             changed
-                .entry(&s.product_id)
+                .entry(&*s.product_id)
                 .or_default()
                 .push(SkuInventory {
-                    id: s.sku_id.clone(),
+                    id: SkuId::clone(&s.sku_id),
                     inventory,
                 });
         } else {
@@ -367,10 +416,10 @@ mod tests {
         }
     }
 
-    fn plain(sku_id: &str, product: &str, item_id: &str, whs: &[&str]) -> LinkedSku {
+    fn plain(sku_id: &str, product: &str, item_id: &str, whs: &[&str]) -> LinkedSku<'static> {
         LinkedSku {
-            sku_id: sku(sku_id),
-            product_id: ProductId::new(product),
+            sku_id: Cow::Owned(sku(sku_id)),
+            product_id: Cow::Owned(ProductId::new(product)),
             warehouses: whs.iter().map(|w| wh(w)).collect(),
             link: SkuLink::Item(item(item_id)),
         }
@@ -384,7 +433,7 @@ mod tests {
 
     struct Case {
         settings: ShopInventorySettings,
-        skus: Vec<LinkedSku>,
+        skus: Vec<LinkedSku<'static>>,
         available: BTreeMap<(NetSuiteItemId, NetSuiteLocationId), i64>,
         pending: BTreeMap<SkuId, i64>,
         last: BTreeMap<(SkuId, WarehouseId), i64>,
@@ -393,7 +442,7 @@ mod tests {
     impl Case {
         fn new(
             settings: ShopInventorySettings,
-            skus: Vec<LinkedSku>,
+            skus: Vec<LinkedSku<'static>>,
             rows: &[(&str, &str, i64)],
         ) -> Self {
             Self {
@@ -509,9 +558,9 @@ mod tests {
     fn bundle_case() -> Case {
         // Bundle B = 1 stove (I4) + 2 mugs (I5). Stove 7, mugs 9.
         let bundle = LinkedSku {
-            sku_id: sku("B"),
-            product_id: ProductId::new("PB"),
-            warehouses: vec![wh(W1)],
+            sku_id: Cow::Owned(sku("B")),
+            product_id: Cow::Owned(ProductId::new("PB")),
+            warehouses: Cow::Owned(vec![wh(W1)]),
             link: SkuLink::Bundle(vec![
                 BundleComponent {
                     item: item("I4"),

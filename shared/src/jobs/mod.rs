@@ -8,7 +8,8 @@
 //!   are enqueued exactly as a webhook would enqueue them.
 //! - [`inventory_plan`]: what to push to TikTok per SKU and warehouse from
 //!   NetSuite's stock (buffer, bundles, not-yet-written orders, diff only);
-//!   a plain function; [`inventory`] is the job around it.
+//!   a plain function; [`inventory`] is the job around it
+//!   ([`inventory_stock`]: NetSuite's stock, [`inventory_state`]: what it keeps).
 //! - [`payout_plan`]: one TikTok statement → one balanced journal entry,
 //!   summarised by account; [`payout_report`]: the finance email (CSV of
 //!   every transaction, checks, HTML). Both pure; [`payouts`] is the daily
@@ -32,6 +33,7 @@ pub mod drift;
 pub mod inventory;
 pub mod inventory_plan;
 pub mod inventory_state;
+pub mod inventory_stock;
 pub mod payout_checks;
 pub mod payout_config;
 pub mod payout_email;

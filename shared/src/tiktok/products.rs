@@ -15,12 +15,13 @@
 //! page through [`ShopSessions::call_with_refresh`], so a token that expires
 //! mid-way is refreshed once and the paging goes on from the same page.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use reqwest::Method;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::auth::{ShopCallError, ShopSessions};
+use super::pacing::Pacer;
 use super::{Scope, ShopAuth, TikTokClient, TikTokError};
 use crate::domain::{ProductId, ShopId, Sku, SkuId, WarehouseId};
 
@@ -245,10 +246,28 @@ impl ShopSessions {
         shop: &ShopId,
         filter: &ProductFilter,
     ) -> Result<Vec<Product>, ProductSearchError> {
-        let client = self.client();
         let mut out = Vec::new();
+        self.search_products_paged(shop, filter, None, |page| out.extend(page))
+            .await?;
+        Ok(out)
+    }
+
+    /// [`Self::search_products`] handing each page to `each` as it comes
+    /// (a whole catalogue is never held), each call started at `pace`'s
+    /// next slot when given (a job under its `tiktok_qps`).
+    pub async fn search_products_paged(
+        &self,
+        shop: &ShopId,
+        filter: &ProductFilter,
+        pace: Option<&Pacer>,
+        mut each: impl FnMut(Vec<Product>) + Send,
+    ) -> Result<(), ProductSearchError> {
+        let client = self.client();
         let mut token: Option<String> = None;
         for _ in 0..MAX_SEARCH_PAGES {
+            if let Some(p) = pace {
+                p.wait().await;
+            }
             let page = self
                 .call_with_refresh(shop, |auth| {
                     let token = token.clone();
@@ -259,10 +278,10 @@ impl ShopSessions {
                     }
                 })
                 .await?;
-            out.extend(page.products);
+            each(page.products);
             match page.next_page_token.filter(|t| !t.is_empty()) {
                 Some(t) => token = Some(t),
-                None => return Ok(out),
+                None => return Ok(()),
             }
         }
         Err(ProductSearchError::TooManyPages {
@@ -339,44 +358,94 @@ pub fn locate_skus(
 ) -> (BTreeMap<Sku, SkuLocation>, Vec<SkuLookupProblem>) {
     let mut found: BTreeMap<Sku, Vec<SkuLocation>> = BTreeMap::new();
     for p in products {
-        for s in &p.skus {
-            let Some(seller_sku) = &s.seller_sku else {
-                continue;
-            };
-            found
-                .entry(seller_sku.clone())
-                .or_default()
-                .push(SkuLocation {
-                    seller_sku: seller_sku.clone(),
-                    product_id: p.id.clone(),
-                    sku_id: s.id.clone(),
-                    product_status: p.status.clone(),
-                    warehouses: s.inventory.iter().map(|i| i.warehouse_id.clone()).collect(),
-                });
+        for (seller_sku, loc) in locations_of(p) {
+            found.entry(seller_sku.clone()).or_default().push(loc);
         }
     }
     let mut located = BTreeMap::new();
     let mut problems = Vec::new();
-    let mut seen: Vec<&Sku> = Vec::new();
+    let mut seen: BTreeSet<&Sku> = BTreeSet::new();
     for sku in wanted {
-        if seen.contains(&sku) {
+        if !seen.insert(sku) {
             continue;
         }
-        seen.push(sku);
         match found.remove(sku) {
             None => problems.push(SkuLookupProblem::NotFound(sku.clone())),
-            Some(mut v) if v.len() == 1 => {
-                if let Some(loc) = v.pop() {
+            Some(v) => match one_location(sku, v) {
+                Ok(loc) => {
                     located.insert(sku.clone(), loc);
                 }
-            }
-            Some(v) => problems.push(SkuLookupProblem::Ambiguous {
-                sku: sku.clone(),
-                sku_ids: v.into_iter().map(|l| l.sku_id).collect(),
-            }),
+                Err(p) => problems.push(p),
+            },
         }
     }
     (located, problems)
+}
+
+/// Where each seller SKU of a product is.
+fn locations_of(p: &Product) -> impl Iterator<Item = (&Sku, SkuLocation)> {
+    p.skus.iter().filter_map(move |s| {
+        let seller_sku = s.seller_sku.as_ref()?;
+        Some((
+            seller_sku,
+            SkuLocation {
+                seller_sku: seller_sku.clone(),
+                product_id: p.id.clone(),
+                sku_id: s.id.clone(),
+                product_status: p.status.clone(),
+                warehouses: s.inventory.iter().map(|i| i.warehouse_id.clone()).collect(),
+            },
+        ))
+    })
+}
+
+fn one_location(sku: &Sku, mut v: Vec<SkuLocation>) -> Result<SkuLocation, SkuLookupProblem> {
+    match v.pop() {
+        Some(loc) if v.is_empty() => Ok(loc),
+        last => Err(SkuLookupProblem::Ambiguous {
+            sku: sku.clone(),
+            sku_ids: v.into_iter().chain(last).map(|l| l.sku_id).collect(),
+        }),
+    }
+}
+
+/// [`locate_skus`] for every seller SKU of a catalogue read page by page
+/// (the daily SKU map): only the locations are kept, not the products.
+#[derive(Debug, Default)]
+pub struct SkuLocator {
+    /// Seller SKU → (order of first sight, where it is).
+    found: BTreeMap<Sku, (usize, Vec<SkuLocation>)>,
+}
+
+impl SkuLocator {
+    pub fn add(&mut self, products: &[Product]) {
+        for p in products {
+            for (seller_sku, loc) in locations_of(p) {
+                let next = self.found.len();
+                match self.found.get_mut(seller_sku) {
+                    Some((_, v)) => v.push(loc),
+                    None => {
+                        self.found.insert(seller_sku.clone(), (next, vec![loc]));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The located SKUs in seller-SKU order, and the ambiguous ones in the
+    /// order they were first seen (as [`locate_skus`] gives them).
+    pub fn finish(self) -> (Vec<SkuLocation>, Vec<SkuLookupProblem>) {
+        let mut located = Vec::with_capacity(self.found.len());
+        let mut problems = Vec::new();
+        for (sku, (first, v)) in self.found {
+            match one_location(&sku, v) {
+                Ok(loc) => located.push(loc),
+                Err(p) => problems.push((first, p)),
+            }
+        }
+        problems.sort_by_key(|(first, _)| *first);
+        (located, problems.into_iter().map(|(_, p)| p).collect())
+    }
 }
 
 #[cfg(test)]
@@ -453,6 +522,19 @@ mod tests {
         );
         assert_eq!(problems[1], SkuLookupProblem::NotFound(Sku::new("C")));
         assert!(problems[0].to_string().contains("21, 31"));
+
+        // Page by page, every seller SKU: the same answer.
+        let mut locator = SkuLocator::default();
+        locator.add(&products[..2]);
+        locator.add(&products[2..]);
+        let (all, ambiguous) = locator.finish();
+        let everything: Vec<Sku> = products
+            .iter()
+            .flat_map(|p| p.skus.iter().filter_map(|s| s.seller_sku.clone()))
+            .collect();
+        let (expected, expected_problems) = locate_skus(&products, &everything);
+        assert_eq!(all, expected.into_values().collect::<Vec<_>>());
+        assert_eq!(ambiguous, expected_problems);
     }
 
     #[test]

@@ -1126,6 +1126,8 @@ mod client_tests {
     //! `ShopSessions::call_with_refresh`, and the planner's requests
     //! accepted as they are.
 
+    use std::borrow::Cow;
+    use std::collections::BTreeMap;
     use std::sync::Arc;
 
     use shared::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId, WarehouseId};
@@ -1225,9 +1227,9 @@ mod client_tests {
             .map(|(sku, it)| {
                 let l = &found[&Sku::new(sku)];
                 LinkedSku {
-                    sku_id: l.sku_id.clone(),
-                    product_id: l.product_id.clone(),
-                    warehouses: l.warehouses.clone(),
+                    sku_id: Cow::Borrowed(&l.sku_id),
+                    product_id: Cow::Borrowed(&l.product_id),
+                    warehouses: Cow::Borrowed(&l.warehouses),
                     link: SkuLink::Item(item(it)),
                 }
             })
@@ -1245,7 +1247,7 @@ mod client_tests {
                 max: 99_999,
             },
         };
-        let available = [
+        let available: BTreeMap<(NetSuiteItemId, NetSuiteLocationId), i64> = [
             ((item("101"), NetSuiteLocationId::new("1")), 42),
             ((item("101"), NetSuiteLocationId::new("4")), 3),
             ((item("103"), NetSuiteLocationId::new("1")), 230),
@@ -1253,7 +1255,7 @@ mod client_tests {
         .into_iter()
         .collect();
         let pending = Default::default();
-        let nothing_pushed = Default::default();
+        let nothing_pushed: BTreeMap<(SkuId, WarehouseId), i64> = BTreeMap::new();
         let input = |last| PlanInput {
             settings: &settings,
             skus: &skus,
