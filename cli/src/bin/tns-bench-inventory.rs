@@ -20,13 +20,13 @@
 //! simulator; the job paces each TikTok API it calls (Search Products,
 //! Inventory Search, Search Orders, Update Inventory) at `--tiktok-qps`.
 
-use std::io::BufRead;
 use std::time::Instant;
 
 use clap::Parser;
 use cli::bench::{
     chrono_like_now, cores, loadavg, loopback_endpoint, proc_status_kib, reset_peak_rss,
 };
+use cli::bench_sims::SimProcess;
 use local_env::{LocalEnv, LocalOptions};
 use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
@@ -106,75 +106,6 @@ async fn measure(jobs: &JobsApp) -> Result<Measured, BenchError> {
     })
 }
 
-/// The `simulators` binary, run with the catalogue, killed on drop.
-struct SimProcess {
-    child: std::process::Child,
-    tiktok: String,
-    netsuite: String,
-    loaded: serde_json::Value,
-}
-
-impl SimProcess {
-    fn start(skus: u64) -> Result<Self, BenchError> {
-        let exe = std::env::current_exe()?
-            .parent()
-            .ok_or("no directory for the simulators binary")?
-            .join("simulators");
-        let mut child = std::process::Command::new(&exe)
-            .args([
-                "--bench-inventory-skus",
-                &skus.to_string(),
-                "--tiktok-qps",
-                "1000000",
-            ])
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                format!(
-                    "{}: {e} (build it: cargo build --release -p simulators)",
-                    exe.display()
-                )
-            })?;
-        let mut line = String::new();
-        let out = child.stdout.take().ok_or("simulators: no stdout")?;
-        std::io::BufReader::new(out).read_line(&mut line)?;
-        let v: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| format!("simulators printed {line:?}: {e}"))?;
-        let url = |k: &str| {
-            v[k].as_str()
-                .map(str::to_string)
-                .ok_or(format!("no {k} URL"))
-        };
-        Ok(Self {
-            tiktok: url("tiktok")?,
-            netsuite: url("netsuite")?,
-            loaded: v["loaded"].clone(),
-            child,
-        })
-    }
-
-    fn peak_mib(&self) -> f64 {
-        let path = format!("/proc/{}/status", self.child.id());
-        std::fs::read_to_string(path)
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|k| k.parse::<f64>().ok())
-            })
-            .map_or(0.0, |k| k / 1024.0)
-    }
-}
-
-impl Drop for SimProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn run(args: Args) -> Result<(), BenchError> {
     let endpoint = loopback_endpoint()?;
     let load_before = loadavg();
@@ -183,7 +114,8 @@ async fn run(args: Args) -> Result<(), BenchError> {
         "tns-bench-inventory: starting the simulators process with {} items × 3 locations and {} TikTok SKUs",
         args.skus, args.skus
     );
-    let sims = SimProcess::start(args.skus)?;
+    let skus = args.skus.to_string();
+    let sims = SimProcess::start(&["--bench-inventory-skus", &skus, "--tiktok-qps", "1000000"])?;
     let loaded = sims.loaded.clone();
     let sdk = shared::store::aws::sdk_config().await;
     let env = LocalEnv::start(sdk.clone(), LocalOptions::default()).await?;

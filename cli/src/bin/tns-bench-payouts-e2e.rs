@@ -1,5 +1,7 @@
-//! `tns-bench-payouts-e2e [N]`: the payout job end to end over one TikTok
-//! statement of N (default 100,000) generated transactions: TikTok
+//! `tns-bench-payouts-e2e [N] [LOGGED_PERCENT]`: the payout job end to end
+//! over one TikTok statement of N (default 100,000) generated transactions,
+//! LOGGED_PERCENT (default 0) of whose orders the order log holds as written
+//! to NetSuite (so they match, and the BatchGetItems return entries): TikTok
 //! simulator pages on loopback (QPS limit lifted), raw pages and state in
 //! moto's DynamoDB, matching through the order log (BatchGetItem), the
 //! journal upserted in the NetSuite simulator, the email through moto's
@@ -16,9 +18,11 @@ use cli::bench::{
     chrono_like_now, cores, loadavg, loopback_endpoint, proc_status_kib, reset_peak_rss,
 };
 use cli::bench_sims::SimProcess;
+use futures::{StreamExt, TryStreamExt};
 use local_env::{LocalEnv, LocalOptions};
 use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
+use shared::store::OrderLog;
 
 const SHOP: &str = "7494049642642441621";
 const STATEMENT: &str = "7491234567899000001";
@@ -31,6 +35,11 @@ async fn main() -> Result<(), BenchError> {
         .map(|a| a.parse())
         .transpose()?
         .unwrap_or(100_000);
+    let logged_percent: usize = std::env::args()
+        .nth(2)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(0);
     let endpoint = loopback_endpoint()?;
     let (started_at, load) = (chrono_like_now(), loadavg());
     let sims = SimProcess::start(&["--tiktok-qps", "1000000"])?;
@@ -64,6 +73,37 @@ async fn main() -> Result<(), BenchError> {
     }
     let mut jobs = JobsApp::new(cfg, &sdk).await?;
     jobs.clock = Arc::new(shared::clock::FixedClock::at(statement_time + 2 * 86_400));
+    if logged_percent > 0 {
+        // The generated orders are `58` + 16 digits of the row number.
+        let step = (100 / logged_percent.clamp(1, 100)).max(1);
+        let seeded = std::time::Instant::now();
+        let log = &jobs.log;
+        futures::stream::iter((0..n).step_by(step))
+            .map(|i| async move {
+                log.record(&shared::store::Outcome {
+                    shop_id: shared::domain::ShopId::new(SHOP),
+                    order_id: shared::domain::OrderId::new(format!("58{i:016}")),
+                    tiktok_status: "COMPLETED".into(),
+                    sync_status: shared::store::SyncStatus::Created,
+                    netsuite_id: Some(format!("{}", 100_000 + i)),
+                    external_id: None,
+                    note: String::new(),
+                    failure: None,
+                    failed_skus: vec![],
+                    at: statement_time - 86_400,
+                    event: None,
+                })
+                .await
+            })
+            .buffer_unordered(16)
+            .try_collect::<Vec<_>>()
+            .await?;
+        eprintln!(
+            "seeded {} order-log entries in {:.1} s (not counted)",
+            n.div_ceil(step),
+            seeded.elapsed().as_secs_f64()
+        );
+    }
     let baseline = proc_status_kib("VmRSS") as f64 / 1024.0;
     reset_peak_rss();
     let t = Instant::now();
@@ -106,7 +146,7 @@ async fn main() -> Result<(), BenchError> {
         }
     }
     println!(
-        "{n} transactions (plus the seeded statements): {secs:.2} s; journal lines {lines}; peak RSS of the job's process {:.1} MiB (baseline before the run {baseline:.1} MiB); simulators' process (separate) {:.1} MiB",
+        "{n} transactions (plus the seeded statements), {logged_percent} % of their orders in the order log: {secs:.2} s; journal lines {lines}; peak RSS of the job's process {:.1} MiB (baseline before the run {baseline:.1} MiB); simulators' process (separate) {:.1} MiB",
         proc_status_kib("VmHWM") as f64 / 1024.0,
         sims.peak_mib()
     );
