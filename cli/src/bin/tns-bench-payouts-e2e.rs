@@ -28,8 +28,47 @@ const SHOP: &str = "7494049642642441621";
 const STATEMENT: &str = "7491234567899000001";
 type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
+/// `--seed N PERCENT TABLE`: puts PERCENT % of the generated statement's
+/// orders (`58` + 16 digits of the row number) in the order log as written
+/// to NetSuite, then exits.
+async fn seed(args: &[String]) -> Result<(), BenchError> {
+    let [n, percent, table] = args else {
+        return Err("--seed N PERCENT TABLE".into());
+    };
+    let (n, percent): (usize, usize) = (n.parse()?, percent.parse()?);
+    let sdk = shared::store::aws::sdk_config().await;
+    let log = shared::store::DynamoOrderLog::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    let log = &log;
+    let step = (100 / percent.clamp(1, 100)).max(1);
+    futures::stream::iter((0..n).step_by(step))
+        .map(|i| async move {
+            log.record(&shared::store::Outcome {
+                shop_id: shared::domain::ShopId::new(SHOP),
+                order_id: shared::domain::OrderId::new(format!("58{i:016}")),
+                tiktok_status: "COMPLETED".into(),
+                sync_status: shared::store::SyncStatus::Created,
+                netsuite_id: Some(format!("{}", 100_000 + i)),
+                external_id: None,
+                note: String::new(),
+                failure: None,
+                failed_skus: vec![],
+                at: 1_767_830_400 - 86_400,
+                event: None,
+            })
+            .await
+        })
+        .buffer_unordered(16)
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), BenchError> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--seed") {
+        return seed(&args[2..]).await;
+    }
     let n: usize = std::env::args()
         .nth(1)
         .map(|a| a.parse())
@@ -74,38 +113,28 @@ async fn main() -> Result<(), BenchError> {
     let mut jobs = JobsApp::new(cfg, &sdk).await?;
     jobs.clock = Arc::new(shared::clock::FixedClock::at(statement_time + 2 * 86_400));
     if logged_percent > 0 {
-        // The generated orders are `58` + 16 digits of the row number.
-        let step = (100 / logged_percent.clamp(1, 100)).max(1);
+        // In a child process, so what seeding leaves on this process's heap
+        // is not counted as the job's.
         let seeded = std::time::Instant::now();
-        let log = &jobs.log;
-        futures::stream::iter((0..n).step_by(step))
-            .map(|i| async move {
-                log.record(&shared::store::Outcome {
-                    shop_id: shared::domain::ShopId::new(SHOP),
-                    order_id: shared::domain::OrderId::new(format!("58{i:016}")),
-                    tiktok_status: "COMPLETED".into(),
-                    sync_status: shared::store::SyncStatus::Created,
-                    netsuite_id: Some(format!("{}", 100_000 + i)),
-                    external_id: None,
-                    note: String::new(),
-                    failure: None,
-                    failed_skus: vec![],
-                    at: statement_time - 86_400,
-                    event: None,
-                })
-                .await
-            })
-            .buffer_unordered(16)
-            .try_collect::<Vec<_>>()
-            .await?;
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .args([
+                "--seed",
+                &n.to_string(),
+                &logged_percent.to_string(),
+                &jobs.config.order_log.table,
+            ])
+            .status()?;
+        if !status.success() {
+            return Err(format!("seeding the order log failed: {status}").into());
+        }
         eprintln!(
-            "seeded {} order-log entries in {:.1} s (not counted)",
-            n.div_ceil(step),
+            "seeded {logged_percent} % of {n} orders in the order log in {:.1} s (child process, not counted)",
             seeded.elapsed().as_secs_f64()
         );
     }
     let baseline = proc_status_kib("VmRSS") as f64 / 1024.0;
     reset_peak_rss();
+    let cpu_before = cpu_secs();
     let t = Instant::now();
     if std::env::var_os("TNS_BENCH_RSS_TRACE").is_some() {
         // The process's RSS every 100 ms on stderr: where in the run the
@@ -126,6 +155,7 @@ async fn main() -> Result<(), BenchError> {
         })
         .await?;
     let secs = t.elapsed().as_secs_f64();
+    let cpu = cpu_secs() - cpu_before;
     let state: serde_json::Value = http
         .get(format!("{}/_sim/state", sims.netsuite))
         .send()
@@ -146,13 +176,27 @@ async fn main() -> Result<(), BenchError> {
         }
     }
     println!(
-        "{n} transactions (plus the seeded statements), {logged_percent} % of their orders in the order log: {secs:.2} s; journal lines {lines}; peak RSS of the job's process {:.1} MiB (baseline before the run {baseline:.1} MiB); simulators' process (separate) {:.1} MiB",
+        "{n} transactions (plus the seeded statements), {logged_percent} % of their orders in the order log: {secs:.2} s (job process CPU {cpu:.2} s); journal lines {lines}; peak RSS of the job's process {:.1} MiB (baseline before the run {baseline:.1} MiB); simulators' process (separate) {:.1} MiB",
         proc_status_kib("VmHWM") as f64 / 1024.0,
         sims.peak_mib()
     );
     env.tiktok.shutdown().await;
     env.netsuite.shutdown().await;
     Ok(())
+}
+
+/// User + system CPU seconds of this process so far (`/proc/self/stat`,
+/// clock ticks of 1/100 s).
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name, which is in parentheses.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+        })
+        .map_or(0.0, |ticks| ticks / 100.0)
 }
 
 /// The first object under `v` whose `externalId` is `id`.

@@ -326,8 +326,12 @@ impl OrderLog for DynamoOrderLog {
                 })
                 .collect();
             let mut pending = Some(
+                // Only what `decode` reads: the item also carries the
+                // console's index attributes, which nothing here needs.
                 KeysAndAttributes::builder()
                     .set_keys(Some(keys))
+                    .projection_expression("pk, #doc")
+                    .expression_attribute_names("#doc", "doc")
                     .consistent_read(true)
                     .build()
                     .map_err(|e| unavailable(&e))?,
