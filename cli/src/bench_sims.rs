@@ -51,6 +51,17 @@ impl SimProcess {
         })
     }
 
+    /// Points a jobs config's TikTok and NetSuite clients at this process.
+    pub fn point(&self, cfg: &mut shared::config::JobsConfig) -> Result<(), BenchError> {
+        cfg.tiktok.api_base_url = self.tiktok.clone();
+        cfg.tiktok.auth_base_url = self.tiktok.clone();
+        cfg.netsuite
+            .as_mut()
+            .ok_or("the local jobs config has no NetSuite")?
+            .base_url = Some(self.netsuite.clone());
+        Ok(())
+    }
+
     /// The process's peak RSS (VmHWM) so far, in MiB.
     pub fn peak_mib(&self) -> f64 {
         let path = format!("/proc/{}/status", self.child.id());

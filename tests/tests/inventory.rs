@@ -209,17 +209,7 @@ async fn update_inventory_calls_are_paced_under_tiktoks_qps_limit() {
             })
             .unwrap();
     }
-    env.tiktok.state.set_qps_limit(4);
-    let mut cfg = env.jobs_config.clone();
-    cfg.jobs.mapping.shops.get_mut(US_SHOP).unwrap().inventory = Some(
-        serde_json::from_value(json!({
-            "location_warehouses": {"1": MAIN, "3": EAST},
-            "tiktok_qps": 3
-        }))
-        .unwrap(),
-    );
-    let jobs = JobsApp::new(cfg, &env.sdk).await.unwrap();
-    let runs = jobs.run(&push()).await.unwrap();
+    let runs = paced_push(&env).await;
     let r = &runs[0];
     assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
     let calls = env.tiktok.state.inventory_update_calls(US_SHOP);
@@ -269,17 +259,7 @@ async fn the_sku_map_and_the_reconcile_are_paced_under_tiktoks_qps_limit() {
             })
             .unwrap();
     }
-    env.tiktok.state.set_qps_limit(4);
-    let mut cfg = env.jobs_config.clone();
-    cfg.jobs.mapping.shops.get_mut(US_SHOP).unwrap().inventory = Some(
-        serde_json::from_value(json!({
-            "location_warehouses": {"1": MAIN, "3": EAST},
-            "tiktok_qps": 3
-        }))
-        .unwrap(),
-    );
-    let jobs = JobsApp::new(cfg, &env.sdk).await.unwrap();
-    let runs = jobs.run(&push()).await.unwrap();
+    let runs = paced_push(&env).await;
     let r = &runs[0];
     assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
     assert_eq!(r.counts.get("sku_map_refreshed"), Some(&1), "{r:?}");
@@ -306,4 +286,20 @@ async fn the_sku_map_and_the_reconcile_are_paced_under_tiktoks_qps_limit() {
         "no call met the QPS limit: {:?}",
         env.tiktok.state.snapshot()["rejected"]
     );
+}
+
+/// One push with TikTok's limit lowered to 4 calls a second and the job
+/// pacing itself at 3 (locations 1 and 3 mapped).
+async fn paced_push(env: &local_env::LocalEnv) -> Vec<shared::store::JobRun> {
+    env.tiktok.state.set_qps_limit(4);
+    let mut cfg = env.jobs_config.clone();
+    cfg.jobs.mapping.shops.get_mut(US_SHOP).unwrap().inventory = Some(
+        serde_json::from_value(json!({
+            "location_warehouses": {"1": MAIN, "3": EAST},
+            "tiktok_qps": 3
+        }))
+        .unwrap(),
+    );
+    let jobs = JobsApp::new(cfg, &env.sdk).await.unwrap();
+    jobs.run(&push()).await.unwrap()
 }

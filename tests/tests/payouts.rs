@@ -259,7 +259,7 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
         "{html}"
     );
     // Statement A of the combined payment was mailed before B was read:
-    // its clearing is not judged yet (no false FAIL); B's mail judges both.
+    // its clearing waits for B (no false FAIL); B's mail judges both.
     let mail_html = |sid: &str| {
         mails
             .iter()
@@ -273,7 +273,9 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
             .unwrap()
     };
     assert!(
-        mail_html(COMBINED_A).contains("is not booked yet"),
+        mail_html(COMBINED_A).contains(&format!(
+            "also pays statement(s) {COMBINED_B}, read later in this run"
+        )),
         "{}",
         mail_html(COMBINED_A)
     );

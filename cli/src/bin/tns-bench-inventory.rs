@@ -120,12 +120,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
     let sdk = shared::store::aws::sdk_config().await;
     let env = LocalEnv::start(sdk.clone(), LocalOptions::default()).await?;
     let mut cfg = env.jobs_config.clone();
-    cfg.tiktok.api_base_url = sims.tiktok.clone();
-    cfg.tiktok.auth_base_url = sims.tiktok.clone();
-    cfg.netsuite
-        .as_mut()
-        .ok_or("the local jobs config has no NetSuite")?
-        .base_url = Some(sims.netsuite.clone());
+    sims.point(&mut cfg)?;
     let us = cfg
         .jobs
         .mapping

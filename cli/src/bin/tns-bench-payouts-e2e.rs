@@ -93,12 +93,7 @@ async fn main() -> Result<(), BenchError> {
     let sdk = shared::store::aws::sdk_config().await;
     let env = LocalEnv::start(sdk.clone(), LocalOptions::default()).await?;
     let mut cfg = env.jobs_config.clone();
-    cfg.tiktok.api_base_url = sims.tiktok.clone();
-    cfg.tiktok.auth_base_url = sims.tiktok.clone();
-    cfg.netsuite
-        .as_mut()
-        .ok_or("the local jobs config has no NetSuite")?
-        .base_url = Some(sims.netsuite.clone());
+    sims.point(&mut cfg)?;
     if let Some(us) = cfg.jobs.mapping.shops.get_mut(SHOP) {
         us.payouts = Some(serde_json::from_value(json!({
             "revenue_source": {"mode": "journal"},

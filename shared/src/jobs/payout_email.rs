@@ -15,7 +15,7 @@ use super::payout_state::{PostStatus, StatementState};
 use crate::domain::{Money, OrderId};
 use crate::notify::raw_mail::{Attachment, RawEmail};
 use crate::store::OrderLogEntry;
-use crate::tiktok::finance::Payment;
+use crate::tiktok::finance::{Payment, Statement};
 
 /// One page's transactions as report rows, each matched against its
 /// order's log entry (`logged(order id)`); the statuses also come back for
@@ -49,10 +49,28 @@ pub struct Listed<'a> {
     /// Orders shipped more than `unsettled_after_days` ago and not settled
     /// (order, shipped at), from the order log's awaiting set.
     pub overdue: &'a [(OrderId, i64)],
-    /// The clearing check of the statement's payment, as its payment
-    /// journal books it (`payout_run::clearing_of`); `None` while the
-    /// payment has not reached the bank or the statement is not posted.
-    pub clearing: Option<&'a ClearingCheck>,
+    /// The statements the run listed, in the order it processes them (a
+    /// combined payment's later statements are "waiting", not missing).
+    pub statements: &'a [Statement],
+    /// The clearing check of the statement's payment (`None`: no payment).
+    pub clearing: Option<&'a PaymentClearing>,
+}
+
+/// The clearing account over a statement's payment, as the report judges it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaymentClearing {
+    /// The payment journal books the payment in this run: what its
+    /// statements put into clearing against what it moves to the bank.
+    Checked(ClearingCheck),
+    /// A combined payment whose other statements this run reads after this
+    /// one: judged in the report of the last of them.
+    Waiting(Vec<String>),
+    /// The payment cannot be booked (its amount differs from its
+    /// statements' payable, currencies differ, …): why. A FAIL.
+    Held(String),
+    /// Nothing to judge yet (not paid, this statement not posted, or the
+    /// stored statements could not be read): why.
+    NotYet(String),
 }
 
 /// The finance email of one statement (pure over what the job gathered).
@@ -189,18 +207,32 @@ pub fn build_email(
         Some(checks.unknown_fee_keys.is_empty()),
         format!("{} unknown", checks.unknown_fee_keys.len()),
     ));
-    table.push(match (listed.clearing, &state.payment_id) {
-        (Some(c), pid) => (
+    let pid = state.payment_id.as_deref().unwrap_or("-");
+    table.push(match listed.clearing {
+        Some(PaymentClearing::Checked(c)) => (
             "Clearing nets to zero over the payment",
             Some(c.pass()),
-            format!("payment {}: {}", pid.as_deref().unwrap_or("-"), c.detail()),
+            format!("payment {pid}: {} (the payment journal of this run)", c.detail()),
         ),
-        (None, Some(pid)) => (
+        Some(PaymentClearing::Waiting(later)) => (
             "Clearing nets to zero over the payment",
             None,
-            format!("payment {pid} is not booked yet (not paid, or this statement is not posted): checked when it is"),
+            format!(
+                "payment {pid} also pays statement(s) {}, read later in this run: judged in the last one's report",
+                later.join(", ")
+            ),
         ),
-        (None, None) => (
+        Some(PaymentClearing::Held(reason)) => (
+            "Clearing nets to zero over the payment",
+            Some(false),
+            reason.clone(),
+        ),
+        Some(PaymentClearing::NotYet(why)) => (
+            "Clearing nets to zero over the payment",
+            None,
+            format!("payment {pid}: {why}"),
+        ),
+        None => (
             "Clearing nets to zero over the payment",
             None,
             "no payment yet".into(),
@@ -359,6 +391,7 @@ mod tests {
                     "est_settlement_amount": "18.20", "estimated_settlement": "Delivered + 7 days",
                     "unsettled_reason": "WAITING_FOR_PACKAGE_DELIVERY"})],
                 overdue: &[(OrderId::new("577000000000000777"), 1_764_000_000)],
+                statements: &[],
                 clearing: None,
             },
             "from@example.com",

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::payout_checks::ClearingCheck;
 use super::payout_config::{AccountIds, PayoutConfig};
-use super::payout_email::Listed;
+use super::payout_email::{Listed, PaymentClearing};
 use super::payout_post::{
     date_of, digest, journal_body, payment_external_id, plan_payment, JournalHeader,
     PayableStatement, PaymentPlan,
@@ -19,7 +19,7 @@ use super::JobName;
 use crate::domain::ShopId;
 use crate::mapping::config::ShopMapping;
 use crate::store::{JobRun, LeaseState, RunFailure};
-use crate::tiktok::finance::Payment;
+use crate::tiktok::finance::{Payment, Statement};
 
 /// The clearing check of a payment plan: what its statements put into
 /// clearing against what the payment journal moves out (nothing when the
@@ -38,7 +38,62 @@ pub fn clearing_of(
     }
 }
 
+/// Statements (newest first) searched for those a payment pays: two
+/// months of daily statements, where a payment's are days old.
+pub const RECENT_STATEMENTS: usize = 60;
+
 impl Payouts<'_> {
+    /// The clearing check of `st`'s payment for its report, as the payment
+    /// journal will book it in this run (the same `plan_payment`). Never
+    /// fails the statement: its journal is already posted by now.
+    pub(super) async fn payment_clearing(
+        &self,
+        shop: &ShopId,
+        st: &Statement,
+        state: &StatementState,
+        listed: &Listed<'_>,
+        cfg: &PayoutConfig,
+    ) -> Option<PaymentClearing> {
+        let pid = st.payment_id.as_ref()?;
+        let Some(p) = listed
+            .payments
+            .iter()
+            .find(|p| p.id.as_str() == pid.as_str())
+        else {
+            return Some(PaymentClearing::NotYet(
+                "not listed by TikTok yet: checked when it is".into(),
+            ));
+        };
+        if state.status != PostStatus::Posted {
+            return Some(PaymentClearing::NotYet(
+                "this statement is not posted, so the payment cannot be booked".into(),
+            ));
+        }
+        let of = match self.posted_statements_of(shop, p, Some(state)).await {
+            Ok(of) => of,
+            Err(e) => return Some(PaymentClearing::NotYet(format!(
+                "its statements could not be read ({e}); the run log has the payment's own check"
+            ))),
+        };
+        let later: Vec<String> = listed
+            .statements
+            .iter()
+            .skip_while(|s| s.id != st.id)
+            .skip(1)
+            .filter(|s| s.payment_id == st.payment_id)
+            .map(|s| s.id.as_str().to_string())
+            .collect();
+        Some(match plan_payment(p, &of, cfg) {
+            plan @ PaymentPlan::Post { .. } => match clearing_of(&plan, &of, cfg) {
+                Some(c) => PaymentClearing::Checked(c),
+                None => PaymentClearing::NotYet("not paid yet".into()),
+            },
+            PaymentPlan::Hold(_) if !later.is_empty() => PaymentClearing::Waiting(later),
+            PaymentPlan::Hold(reason) => PaymentClearing::Held(reason),
+            PaymentPlan::Skip(reason) => PaymentClearing::NotYet(reason),
+        })
+    }
+
     /// The posted statements a payment pays, as the job stored them;
     /// `this`, a statement being processed now, counts with its new state.
     pub(super) async fn posted_statements_of(
@@ -49,7 +104,10 @@ impl Payouts<'_> {
     ) -> Result<Vec<PayableStatement>, JobError> {
         let store = self.store(shop);
         let mut out = Vec::new();
-        for sid in store.index().await? {
+        // A payment pays statements of the days just before it: the newest
+        // ones bound the reads, however many the shop has had.
+        let index = store.index().await?;
+        for sid in index.iter().rev().take(RECENT_STATEMENTS).rev().cloned() {
             let s = match this.filter(|t| t.statement_id == sid) {
                 Some(t) => Some(t.clone()),
                 None => store.statement(&sid).await?,
@@ -187,6 +245,7 @@ impl ShopJob for Payouts<'_> {
             payments: &payments,
             unsettled: &unsettled,
             overdue: &[],
+            statements: &statements,
             clearing: None,
         };
         for st in &statements {

@@ -35,11 +35,9 @@ use super::payout_email::{build_email, rows_with_matches, Listed};
 use super::payout_match::{order_of, MatchStatus};
 use super::payout_plan::{Held, JournalPlan, JournalPlanner};
 use super::payout_post::{
-    digest, journal_body, plan_payment, statement_date, statement_external_id, JournalHeader,
-    PaymentPlan,
+    digest, journal_body, statement_date, statement_external_id, JournalHeader,
 };
 use super::payout_report::ReportRow;
-use super::payout_run::clearing_of;
 use super::payout_state::{PayoutStore, PostStatus, StatementState};
 use super::run::JobError;
 use crate::clock::Clock;
@@ -48,8 +46,12 @@ use crate::mapping::config::{MappingConfig, ShopMapping};
 use crate::netsuite::{column_text, NetSuiteClient};
 use crate::store::order_awaiting::first_shipped;
 use crate::store::{JobRuns, OrderLog};
-use crate::tiktok::finance::{FinanceError, Statement, MAX_PAGES, PAGE_SIZE};
+use crate::tiktok::finance::{FinanceError, Statement};
 use crate::tiktok::ShopSessions;
+
+/// Report rows reserved at most from a statement's `total_count` (a larger
+/// statement grows past it as it is read).
+const PRESIZE_ROWS_MAX: usize = 120_000;
 
 /// Who sends the finance email, through which SES client.
 pub struct FinanceMail {
@@ -166,11 +168,11 @@ impl Payouts<'_> {
             for page in group {
                 pages = page.n;
                 if rows.capacity() == 0 {
-                    // Sized once from the statement's count (capped at what
-                    // the job reads at most): a 100,000-row Vec regrown by
-                    // doubling is briefly held twice.
+                    // Sized once from the statement's count: a 100,000-row
+                    // Vec regrown by doubling is briefly held twice. Capped,
+                    // so a wrong count cannot reserve more than that.
                     let n = page.root.get("total_count").and_then(Value::as_u64);
-                    let n = n.unwrap_or(0).min((MAX_PAGES * PAGE_SIZE) as u64) as usize;
+                    let n = n.unwrap_or(0).min(PRESIZE_ROWS_MAX as u64) as usize;
                     rows.reserve_exact(n);
                 }
                 let txs: Vec<Value> = page
@@ -263,19 +265,7 @@ impl Payouts<'_> {
             ..state
         };
         let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
-        // What the payment journal will do with this statement's payable
-        // (the same plan `payment` books), for the report; a payment still
-        // waiting for another of its statements is not judged yet.
-        let clearing = match payment {
-            Some(p) => {
-                let of = self.posted_statements_of(shop, p, Some(&state)).await?;
-                match plan_payment(p, &of, cfg) {
-                    plan @ PaymentPlan::Post { .. } => clearing_of(&plan, &of, cfg),
-                    PaymentPlan::Hold(_) | PaymentPlan::Skip(_) => None,
-                }
-            }
-            None => None,
-        };
+        let clearing = self.payment_clearing(shop, st, &state, &listed, cfg).await;
         let listed = Listed {
             clearing: clearing.as_ref(),
             ..listed

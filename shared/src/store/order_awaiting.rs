@@ -24,6 +24,14 @@ fn sk(shipped_at: i64, order: &OrderId) -> String {
     format!("{:012}#{}", shipped_at.max(0), order.as_str())
 }
 
+/// The (order, first shipped) pairs once each, in key order.
+fn unique(orders: &[(OrderId, i64)]) -> Vec<&(OrderId, i64)> {
+    let mut v: Vec<&(OrderId, i64)> = orders.iter().collect();
+    v.sort_by(|a, b| (a.1, a.0.as_str()).cmp(&(b.1, b.0.as_str())));
+    v.dedup();
+    v
+}
+
 /// When the order first shipped, from its log entry.
 pub fn first_shipped(e: &OrderLogEntry) -> Option<i64> {
     e.shipments.iter().map(|s| s.at).min()
@@ -101,8 +109,10 @@ impl DynamoOrderLog {
         shop: &ShopId,
         orders: &[(OrderId, i64)],
     ) -> Result<(), StoreError> {
-        let reqs: Vec<WriteRequest> = orders
-            .iter()
+        // One statement may settle an order twice (a sale and its refund):
+        // DynamoDB refuses a batch naming the same key twice.
+        let reqs: Vec<WriteRequest> = unique(orders)
+            .into_iter()
             .map(|(o, at)| {
                 DeleteRequest::builder()
                     .key("pk", s(pk(shop)))
@@ -120,6 +130,13 @@ impl DynamoOrderLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_settled_twice_in_one_statement_is_deleted_once() {
+        let o = |id: &str, at: i64| (OrderId::new(id), at);
+        let orders = [o("2", 10), o("1", 10), o("2", 10), o("1", 5)];
+        assert_eq!(unique(&orders), vec![&o("1", 5), &o("1", 10), &o("2", 10)]);
+    }
 
     #[test]
     fn keys_sort_by_shipment_time() {
