@@ -71,9 +71,11 @@ impl Payouts<'_> {
         }
         let of = match self.posted_statements_of(shop, p, Some(state)).await {
             Ok(of) => of,
-            Err(e) => return Some(PaymentClearing::NotYet(format!(
+            Err(e) => {
+                return Some(PaymentClearing::NotYet(format!(
                 "its statements could not be read ({e}); the run log has the payment's own check"
-            ))),
+            )))
+            }
         };
         let later: Vec<String> = listed
             .statements
