@@ -144,7 +144,7 @@ pub async fn inventory(cmd: InventoryCmd, sdk: &aws_config::SdkConfig) -> Result
         InventoryCmd::Status { shop } => {
             let runs = runs_table(sdk)?;
             let shop = ShopId::new(shop);
-            let (st, saved) = shared::jobs::inventory::load_state(&runs, &shop).await?;
+            let (st, saved) = shared::stock::job::load_state(&runs, &shop).await?;
             if saved.is_empty() {
                 println!("no inventory push has run for shop {shop} yet");
                 return Ok(());

@@ -6,8 +6,8 @@
 use clap::Subcommand;
 use shared::app::JobsApp;
 use shared::domain::ShopId;
-use shared::jobs::payouts::Mode;
 use shared::ops::payouts as ops;
+use shared::payouts::job::Mode;
 
 type PayoutsError = Box<dyn std::error::Error>;
 

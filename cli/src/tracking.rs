@@ -4,8 +4,8 @@
 
 use clap::Subcommand;
 use shared::domain::ShopId;
-use shared::jobs::tracking_state::{describe, load_open, OpenKind};
 use shared::store::{DynamoPushedFulfilments, JobRuns, PushedFulfilments, PushedRecord};
+use shared::tracking::state::{describe, load_open, OpenKind};
 
 type TrackingError = Box<dyn std::error::Error>;
 

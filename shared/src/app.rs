@@ -256,7 +256,7 @@ pub struct JobsApp {
     /// Fulfilments whose tracking reached TikTok (job runs table).
     pub pushed: crate::store::DynamoPushedFulfilments,
     /// The payout job's finance email (from `ALERT_FROM`; `None`: not sent).
-    pub finance_mail: Option<crate::jobs::payouts::FinanceMail>,
+    pub finance_mail: Option<crate::payouts::job::FinanceMail>,
 }
 
 /// What a schedule sends: the job, and optionally one shop (else every shop
@@ -313,22 +313,24 @@ impl JobsApp {
                 None => None,
             },
             alerts: clients.alerts(&config.alerts),
-            finance_mail: config.alerts.from.clone().map(|from| {
-                crate::jobs::payouts::FinanceMail {
+            finance_mail: config
+                .alerts
+                .from
+                .clone()
+                .map(|from| crate::payouts::job::FinanceMail {
                     client: aws_sdk_sesv2::Client::new(sdk),
                     from,
-                }
-            }),
+                }),
             clock: clients.clock,
             config,
         })
     }
 
     /// The payout job over this app's clients (`None` without NetSuite).
-    pub fn payouts(&self) -> Option<crate::jobs::payouts::Payouts<'_>> {
+    pub fn payouts(&self) -> Option<crate::payouts::job::Payouts<'_>> {
         self.netsuite
             .as_ref()
-            .map(|netsuite| crate::jobs::payouts::Payouts {
+            .map(|netsuite| crate::payouts::job::Payouts {
                 shops: &self.shops,
                 netsuite,
                 runs: &self.runs,
@@ -358,7 +360,7 @@ impl JobsApp {
         if shops.is_empty() {
             return Err(JobRequestError::NoShops);
         }
-        let sweep = crate::jobs::sweep::Sweep {
+        let sweep = crate::ingest::sweep::Sweep {
             shops: &self.shops,
             log: &self.log,
             archive: &self.archive,
@@ -367,7 +369,7 @@ impl JobsApp {
             settings: self.config.jobs.sweep,
             retention_days: self.config.events.retention_days,
         };
-        let digest = crate::jobs::drift::DriftDigest {
+        let digest = crate::notify::drift::DriftDigest {
             log: &self.log,
             runs: &self.runs,
             clock: self.clock.as_ref(),
@@ -380,31 +382,31 @@ impl JobsApp {
         {
             return Err(JobRequestError::NoNetSuite);
         }
-        let inventory =
-            self.netsuite
-                .as_ref()
-                .map(|netsuite| crate::jobs::inventory::InventoryPush {
-                    shops: &self.shops,
-                    netsuite,
-                    links: &self.skus,
-                    log: &self.log,
-                    runs: &self.runs,
-                    mapping: &self.config.jobs.mapping,
-                    clock: self.clock.as_ref(),
-                });
-        let verify = self
+        let inventory = self
             .netsuite
             .as_ref()
-            .map(|netsuite| crate::jobs::verify::VerifyCreated {
+            .map(|netsuite| crate::stock::job::InventoryPush {
+                shops: &self.shops,
                 netsuite,
-                runs: &self.runs,
+                links: &self.skus,
                 log: &self.log,
+                runs: &self.runs,
+                mapping: &self.config.jobs.mapping,
                 clock: self.clock.as_ref(),
             });
+        let verify =
+            self.netsuite
+                .as_ref()
+                .map(|netsuite| crate::writer::readback::VerifyCreated {
+                    netsuite,
+                    runs: &self.runs,
+                    log: &self.log,
+                    clock: self.clock.as_ref(),
+                });
         let tracking = self
             .netsuite
             .as_ref()
-            .map(|netsuite| crate::jobs::tracking::TrackingPush {
+            .map(|netsuite| crate::tracking::job::TrackingPush {
                 shops: &self.shops,
                 netsuite,
                 links: &self.skus,
@@ -440,7 +442,7 @@ impl JobsApp {
         if name == JobName::Digest {
             let drift = digest.take();
             if !drift.is_empty() {
-                let (subject, body) = crate::jobs::drift::render(&drift);
+                let (subject, body) = crate::notify::drift::render(&drift);
                 match &self.alerts {
                     Some(a) => {
                         if let Err(e) = a.send_text(&subject, &body).await {

@@ -3,24 +3,37 @@
 //!
 //! # Layout
 //!
-//! One folder per flow, so a reader finds each by name:
+//! One folder per flow, so a reader finds each by name. Orders come in
+//! through `ingest` and are written by `writer`; the scheduled flows are
+//! `stock`, `tracking` and `payouts`, each a folder whose files are named by
+//! role (`plan.rs` pure, `read.rs`, `ship.rs`/`post.rs`, `state.rs`,
+//! `job.rs` wiring them) and whose `mod.rs` tells its data path.
+//!
+//! Dependencies point one way: a part uses only the parts its row names
+//! (top to bottom, roughly from wiring to leaves). `tests/tests/layout.rs`
+//! reads this table and fails on any other `crate::` reference, on any
+//! circle, and on a store that names a flow.
 //!
 //! | part | what it is for | may depend on |
 //! |---|---|---|
-//! | [`ingest`] | orders in: the webhook (verify, de-duplicate, archive, enqueue) | store, domain, signing, config |
-//! | [`writer`] | the NetSuite writer: one file per flow (order, cancel, refund), each with its pure planner | tiktok, netsuite, mapping, store, notify |
-//! | [`mapping`] | per-shop mapping rules and the Sales Order builder (pure) | domain, tiktok model |
-//! | [`tiktok`] | TikTok Shop client: transport, the one token-refresh path, one file per API area | store (tokens), config |
-//! | [`netsuite`] | NetSuite client: transport (TBA, governance), records, SuiteQL, the concurrency budget | signing |
-//! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations, key formats, one `StoreError` | domain |
-//! | [`jobs`] | scheduled jobs (the missed-order sweep; inventory, tracking and payouts next): lease, checkpoints and run log shared by all | tiktok, netsuite, ingest (enqueue), store |
-//! | [`notify`] | the admins' failure digest and the mailer | store |
-//! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | ops, store |
-//! | [`ops`] | what operators do (list, export, resubmit, ignore, links); the CLI and the console call these | store |
-//! | [`config`] | typed configuration, one part per component | netsuite (budget), mapping |
-//! | [`taxonomy`] | the order log's one error taxonomy, and every boundary's error mapped into it | netsuite, tiktok, store errors |
-//! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing above |
-//! | [`domain`], [`clock`], [`signing`], [`resources`] | ids and statuses, time, request signing, the AWS resource list | nothing above |
+//! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer |
+//! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | app, clock, config, domain, jobs, netsuite, ops, payouts, resources, store, taxonomy |
+//! | [`ops`] | what operators do (list, export, resubmit, ignore, links, users, payouts); the CLI and the console call these | app, domain, jobs, payouts, store, taxonomy |
+//! | [`ingest`] | orders in: the webhook (verify, de-duplicate, archive, enqueue) and the missed-order sweep, which enqueues exactly as a webhook does | clock, config, domain, jobs, metrics, signing, store, tiktok |
+//! | [`writer`] | the NetSuite writer: one file per flow (order, cancel, refund), each with its pure planner, and the batched read-back of created Sales Orders | clock, deadline, domain, jobs, mapping, metrics, netsuite, notify, store, taxonomy, tiktok |
+//! | [`stock`] | NetSuite stock → TikTok, only what changed | clock, domain, jobs, mapping, netsuite, store, tiktok |
+//! | [`tracking`] | NetSuite fulfilments' tracking → TikTok, once each | clock, config, domain, jobs, mapping, netsuite, store, tiktok |
+//! | [`payouts`] | TikTok statements → NetSuite journal entries → the finance reconciliation email | clock, domain, jobs, mapping, netsuite, notify, store, tiktok |
+//! | [`notify`] | the admins' failure digest, the daily drift digest, the mailer | clock, domain, jobs, store, taxonomy, tracking |
+//! | [`jobs`] | what every scheduled run shares: lease, checkpoints, run log, IAM permissions, `JobName` | clock, domain, metrics, store, tiktok |
+//! | [`config`] | typed configuration, one part per component; it loads the settings types the parts own | domain, mapping, netsuite, resources, signing, tiktok |
+//! | [`mapping`] | a shop's mapping entry (with each flow's section) and the Sales Order builder (pure) | domain, taxonomy, tiktok |
+//! | [`tiktok`] | TikTok Shop client: transport, the one token-refresh path, one file per API area | clock, deadline, domain, signing, store, taxonomy |
+//! | [`netsuite`] | NetSuite client: transport (TBA, governance), records, SuiteQL, the concurrency budget | clock, deadline, signing, taxonomy |
+//! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations, key formats, one `StoreError` | clock, domain, taxonomy |
+//! | [`taxonomy`] | the order log's one error taxonomy (each boundary maps its error into it in its own `failure.rs`) | nothing |
+//! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
+//! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`] | ids and statuses, time, time budgets, request signing, the AWS resource list | nothing |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.
@@ -39,9 +52,12 @@ pub mod metrics;
 pub mod netsuite;
 pub mod notify;
 pub mod ops;
+pub mod payouts;
 pub mod resources;
 pub mod signing;
+pub mod stock;
 pub mod store;
 pub mod taxonomy;
 pub mod tiktok;
+pub mod tracking;
 pub mod writer;

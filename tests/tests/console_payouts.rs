@@ -16,7 +16,7 @@ use common::console::{
 use common::payouts::{payout_jobs, run_payouts, BROKEN, SAMPLE};
 use common::*;
 use shared::domain::ShopId;
-use shared::jobs::payout_state::{PayoutStore, PostStatus};
+use shared::payouts::state::{PayoutStore, PostStatus};
 
 const PW: &str = "a long enough passphrase";
 

@@ -10,8 +10,8 @@ use common::*;
 use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
 use shared::domain::{OrderId, ShopId};
-use shared::jobs::payout_state::{PayoutStore, PostStatus};
-use shared::jobs::payouts::Mode;
+use shared::payouts::job::Mode;
+use shared::payouts::state::{PayoutStore, PostStatus};
 use shared::store::{OrderLog, Outcome, SyncStatus};
 
 use common::payouts::{payout_jobs as jobs, BROKEN, NOW, SAMPLE};

@@ -9,8 +9,8 @@ use common::*;
 use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
 use shared::domain::{OrderId, ShopId};
-use shared::jobs::tracking_state::{load_open, OpenKind};
 use shared::store::{JobRun, OrderLog, RunStatus};
+use shared::tracking::state::{load_open, OpenKind};
 use simulators::netsuite::{ShipLine, Shipment};
 use simulators::tiktok::fulfillment::MARK_SHIPPED_API;
 

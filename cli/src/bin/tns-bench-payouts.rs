@@ -10,8 +10,8 @@ use std::time::Instant;
 
 use cli::bench::{chrono_like_now, cores, loadavg, proc_status_kib, reset_peak_rss};
 use serde_json::{json, Value};
-use shared::jobs::payout_match::MatchStatus;
-use shared::jobs::payout_state::{PostStatus, StatementState};
+use shared::payouts::matching::MatchStatus;
+use shared::payouts::state::{PostStatus, StatementState};
 
 fn m(c: i64) -> String {
     shared::domain::Money::new(c, 2).to_string()
@@ -95,7 +95,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(100_000);
     let started_at = chrono_like_now();
     let load = loadavg();
-    let accounts: shared::jobs::payout_plan::PayoutAccounts = serde_json::from_value(json!({
+    let accounts: shared::payouts::plan::PayoutAccounts = serde_json::from_value(json!({
         "revenue_source": {"mode": "journal"},
         "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",
         "shipping_income": "4100",
@@ -104,7 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "other_fees": "6190", "adjustments": {"LOGISTICS_REIMBURSEMENT": "4200"},
         "other_adjustments": "6900", "reserve": "1250", "payout_in_transit": "1260"
     }))?;
-    let cfg: shared::jobs::payout_config::PayoutConfig = {
+    let cfg: shared::mapping::payouts::PayoutConfig = {
         let mut v = serde_json::to_value(&accounts)?;
         v["bank"] = json!("1000");
         v["finance_emails"] = json!(["finance@example.com"]);
@@ -118,7 +118,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // the report's lists).
     let sid = "7491234567890199999";
     let t0 = Instant::now();
-    let mut planner = shared::jobs::payout_plan::JournalPlanner::new(&accounts, sid);
+    let mut planner = shared::payouts::plan::JournalPlanner::new(&accounts, sid);
     let (mut rows, mut matches) = (Vec::new(), Vec::new());
     let (mut settle, mut reserve, mut page_bytes) = (0i64, 0i64, 0usize);
     let mut parse = std::time::Duration::ZERO;
@@ -145,7 +145,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for t in &txs {
             planner.add(t).map_err(|h| h.to_string())?;
         }
-        let (r, ms) = shared::jobs::payout_email::rows_with_matches(txs, &|_| None);
+        let (r, ms) = shared::payouts::email::rows_with_matches(txs, &|_| None);
         rows.extend(r);
         matches.extend(ms);
     }
@@ -174,12 +174,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     let t2 = Instant::now();
-    let mail = shared::jobs::payout_email::build_email(
+    let mail = shared::payouts::email::build_email(
         &cfg,
         &state,
         &rows,
         &plan,
-        shared::jobs::payout_email::Listed::default(),
+        shared::payouts::email::Listed::default(),
         "payouts@example.com",
     );
     let mime = mail.to_mime("bench");

@@ -1,9 +1,59 @@
 //! The scheduled-jobs function's own settings.
 
 use super::{ConfigError, Env};
-use crate::jobs::sweep::SweepSettings;
 use crate::mapping::config::MappingConfig;
 use crate::resources::JOB_RUNS_TABLE;
+
+/// The sweep's settings (`SWEEP_*` variables); the sweep is
+/// `ingest::sweep`, which enqueues what it finds as a webhook would..
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepSettings {
+    /// How far back the first run looks, and the most a later run catches up.
+    pub lookback_secs: i64,
+    /// How far before the last watermark each run starts again.
+    pub overlap_secs: i64,
+    /// Orders per Get Order List page (1–100).
+    pub page_size: u32,
+}
+
+impl Default for SweepSettings {
+    fn default() -> Self {
+        Self {
+            lookback_secs: 24 * 3600,
+            overlap_secs: 10 * 60,
+            page_size: 50,
+        }
+    }
+}
+
+/// The tracking job's settings (`TRACKING_*` variables); the job is
+/// `tracking::job`..
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrackingSettings {
+    /// How far back the first run looks.
+    pub lookback_secs: i64,
+    /// How far before the watermark each run starts again: covers a
+    /// fulfilment whose save committed a little after its timestamp.
+    pub overlap_secs: i64,
+    /// Ship/update calls a second (TikTok allows 50 per API, shop and app).
+    pub ship_qps: u32,
+    /// Get Order Detail calls a second.
+    pub order_qps: u32,
+    /// Orders shipped at once.
+    pub concurrency: usize,
+}
+
+impl Default for TrackingSettings {
+    fn default() -> Self {
+        Self {
+            lookback_secs: 24 * 3600,
+            overlap_secs: 2 * 60,
+            ship_qps: 40,
+            order_qps: 20,
+            concurrency: 8,
+        }
+    }
+}
 
 /// The job runs table (leases, checkpoints, run log).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,7 +84,7 @@ pub struct JobSettings {
     /// `SWEEP_LOOKBACK_HOURS` (default 24), `SWEEP_OVERLAP_MINUTES` (default 10).
     pub sweep: SweepSettings,
     /// `TRACKING_LOOKBACK_HOURS` (default 24), `TRACKING_OVERLAP_MINUTES` (default 2).
-    pub tracking: crate::jobs::tracking::TrackingSettings,
+    pub tracking: TrackingSettings,
 }
 
 impl JobSettings {
@@ -60,8 +110,8 @@ impl JobSettings {
                 page_size: d.page_size,
             },
             tracking: {
-                let t = crate::jobs::tracking::TrackingSettings::default();
-                crate::jobs::tracking::TrackingSettings {
+                let t = TrackingSettings::default();
+                TrackingSettings {
                     lookback_secs: env.number(
                         "TRACKING_LOOKBACK_HOURS",
                         t.lookback_secs / 3600,

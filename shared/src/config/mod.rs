@@ -20,6 +20,7 @@ pub mod stores;
 pub mod tiktok;
 pub mod writer;
 
+pub use jobs::{SweepSettings, TrackingSettings};
 pub use netsuite::{NetSuiteCredentials, NetSuiteSettings, NetSuiteSource};
 pub use stores::{EventsSettings, OrderLogSettings, QueueSettings, TokensSettings};
 pub use tiktok::{TikTokApiSettings, TikTokApp, TikTokAppSource};

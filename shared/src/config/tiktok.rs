@@ -5,21 +5,7 @@ use super::{read_json_secret, ConfigError, Env};
 pub const DEFAULT_TIKTOK_API_BASE_URL: &str = "https://open-api.tiktokglobalshop.com";
 pub const DEFAULT_TIKTOK_AUTH_BASE_URL: &str = "https://auth.tiktok-shops.com";
 
-/// The TikTok app's credentials: the key is public, the secret signs everything.
-#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct TikTokApp {
-    pub app_key: String,
-    pub app_secret: String,
-}
-
-impl std::fmt::Debug for TikTokApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TikTokApp")
-            .field("app_key", &self.app_key)
-            .field("app_secret", &"<redacted>")
-            .finish()
-    }
-}
+pub use crate::tiktok::TikTokApp;
 
 /// Where the TikTok app key and secret come from.
 #[derive(Clone, PartialEq, Eq)]

@@ -186,7 +186,7 @@ impl Outcome {
 
 /// Archives the event (the claim is the de-duplication) and enqueues it on
 /// its order's FIFO group. Also how the missed-order sweep
-/// (`jobs::sweep`) enqueues what it finds, so a recovered order travels
+/// (`ingest::sweep`) enqueues what it finds, so a recovered order travels
 /// exactly like a webhook and is de-duplicated like one.
 pub(crate) async fn store_and_enqueue(
     archive: &dyn EventArchive,

@@ -7,6 +7,7 @@
 
 pub mod envelope;
 pub mod handler;
+pub mod sweep;
 
 pub use envelope::{group_id, parse_envelope, Envelope, EnvelopeError};
 pub use handler::{handle, Outcome, WebhookDeps, WebhookResponse};

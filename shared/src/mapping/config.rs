@@ -106,7 +106,7 @@ pub struct ShopMapping {
     pub tracking: Option<TrackingConfig>,
     /// Payouts → journal entries and the finance report (`None`: this
     /// shop's payouts are not booked).
-    pub payouts: Option<crate::jobs::payout_config::PayoutConfig>,
+    pub payouts: Option<super::payouts::PayoutConfig>,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -115,7 +115,7 @@ pub struct ShopMapping {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TrackingConfig {
     #[serde(default)]
-    pub carriers: crate::jobs::tracking_plan::CarrierTable,
+    pub carriers: super::tracking::CarrierTable,
 }
 
 /// A shop's inventory push: the planner's settings (locations → warehouses,
@@ -123,12 +123,11 @@ pub struct TrackingConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InventoryConfig {
     #[serde(flatten)]
-    pub push: crate::jobs::inventory_plan::ShopInventorySettings,
+    pub push: super::stock::ShopInventorySettings,
     /// Seller SKU → its components, for SKUs sold as bundles (kits have no
     /// location stock in NetSuite, notes §4.3).
     #[serde(default)]
-    pub bundles:
-        std::collections::BTreeMap<String, Vec<crate::jobs::inventory_plan::BundleComponent>>,
+    pub bundles: std::collections::BTreeMap<String, Vec<super::stock::BundleComponent>>,
     /// How far back TikTok orders still to be written are counted (days).
     #[serde(default = "default_pending_days")]
     pub pending_lookback_days: u32,

@@ -14,6 +14,9 @@
 //!   (+ tax when mapped)` from TikTok's payment block, within one cent.
 
 pub mod config;
+pub mod payouts;
+pub mod stock;
+pub mod tracking;
 
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};

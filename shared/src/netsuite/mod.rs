@@ -15,6 +15,7 @@
 mod attempt;
 mod budget;
 mod error;
+mod failure;
 mod records;
 mod suiteql;
 mod transport;

@@ -4,6 +4,7 @@
 //! - [`mailer`]: the [`mailer::AlertSink`] port and its SES implementation.
 
 pub mod digest;
+pub mod drift;
 pub mod mailer;
 pub mod raw_mail;
 

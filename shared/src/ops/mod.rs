@@ -14,6 +14,10 @@ pub mod ignore;
 pub mod links;
 pub mod log;
 pub mod overview;
+/// Password hashing (argon2id), for the users an admin manages and the
+/// console's login.
+#[cfg(feature = "console")]
+pub mod password;
 pub mod payouts;
 pub mod resubmit;
 #[cfg(feature = "console")]

@@ -17,13 +17,11 @@ use serde::{Deserialize, Serialize};
 
 use super::OpsError;
 use crate::domain::{Money, ShopId};
-use crate::jobs::payout_match::MatchStatus;
-use crate::jobs::payout_plan::{Held, JournalPlan};
-use crate::jobs::payout_report::{self as report, Checks, ReportRow};
-use crate::jobs::payout_state::{
-    assemble, PaymentState, PayoutStore, PostStatus, StatementState, JOB,
-};
-use crate::jobs::payouts::{Mode, Payouts};
+use crate::payouts::job::{Mode, Payouts};
+use crate::payouts::matching::MatchStatus;
+use crate::payouts::plan::{Held, JournalPlan};
+use crate::payouts::report::{self as report, Checks, ReportRow};
+use crate::payouts::state::{assemble, PaymentState, PayoutStore, PostStatus, StatementState, JOB};
 use crate::store::JobRuns;
 
 /// Statements a list shows per shop, newest first.

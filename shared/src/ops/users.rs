@@ -2,8 +2,8 @@
 //! console's admin actions): names are validated, passwords hashed with
 //! argon2id here and never stored or logged in clear.
 
+use super::password;
 use super::OpsError;
-use crate::console::auth::password;
 use crate::store::{ConsoleUser, ConsoleUsers, Role};
 
 /// A user name: 1–64 of letters, digits, `.`, `_`, `-`, `@`; kept lowercase.

@@ -19,6 +19,7 @@ pub mod batch_write;
 pub mod cached_links;
 pub mod console_users;
 pub mod events;
+mod failure;
 pub mod job_runs;
 pub mod keys;
 pub mod login_throttle;
@@ -41,11 +42,10 @@ pub use events::{
 };
 pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
 pub use login_throttle::{DynamoLoginThrottle, Failures, LoginThrottle};
-pub use order_index::LogPage;
 pub use order_log::{
-    Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
+    Attempt, DynamoOrderLog, LogFilter, LogPage, OrderLog, OrderLogEntry, Outcome, ShipmentRecord,
+    SyncStatus,
 };
-pub use order_shipments::ShipmentRecord;
 pub use pushed_fulfilments::{DynamoPushedFulfilments, PushedFulfilments, PushedRecord};
 pub use queue::{EventQueue, QueuedEvent, SqsEventQueue};
 pub use sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};

@@ -15,22 +15,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use base64::Engine;
 
 use super::aws::{get_s, s};
+pub use super::order_log::LogPage;
 use super::order_log::{unavailable, DynamoOrderLog};
 use super::{LogFilter, OrderLogEntry, StoreError};
 
 /// Queries one page may take to fill itself when the filter drops entries
 /// the index returned (e.g. a level filter): the bound on DynamoDB calls.
 pub const MAX_QUERIES_PER_PAGE: usize = 4;
-
-/// One page of the log.
-#[derive(Debug, Clone, Default)]
-pub struct LogPage {
-    pub entries: Vec<OrderLogEntry>,
-    /// Opaque cursor of the next page; `None` on the last.
-    pub next: Option<String>,
-    /// DynamoDB queries this page took.
-    pub queries: usize,
-}
 
 /// The `ts` sort key of an entry.
 pub fn ts_key(last_updated: i64, order: &str) -> String {

@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::aws::{describe, get_s, s};
 use super::{keys, Store, StoreError};
-use crate::domain::{OrderId, ShopId};
+use crate::domain::{
+    NetSuiteFulfillmentId, OrderId, OrderLineItemId, PackageId, ShippingProviderId, ShopId,
+};
 use crate::taxonomy::Failure;
 
 pub use super::order_apply::Outcome;
@@ -88,7 +90,7 @@ pub struct OrderLogEntry {
     /// What was shipped and with which tracking, per NetSuite fulfilment
     /// (the tracking job, `store::order_shipments`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub shipments: Vec<super::order_shipments::ShipmentRecord>,
+    pub shipments: Vec<ShipmentRecord>,
     #[serde(default)]
     pub version: u64,
 }
@@ -204,7 +206,7 @@ pub trait OrderLog: Send + Sync {
         &self,
         shop: &ShopId,
         order: &OrderId,
-        shipment: &super::order_shipments::ShipmentRecord,
+        shipment: &ShipmentRecord,
     ) -> Result<bool, StoreError>;
     /// Orders of `shop` first shipped before `cutoff` and not settled by
     /// TikTok since (`order_awaiting`): (order, shipped at), at most `limit`.
@@ -251,7 +253,7 @@ pub trait OrderLog: Send + Sync {
         filter: &LogFilter,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<super::order_index::LogPage, StoreError>;
+    ) -> Result<LogPage, StoreError>;
 }
 
 /// The order log on DynamoDB: `pk = ORDER#{shop}#{order}`, `sk = LOG`, the
@@ -429,7 +431,7 @@ impl OrderLog for DynamoOrderLog {
         filter: &LogFilter,
         cursor: Option<&str>,
         limit: usize,
-    ) -> Result<super::order_index::LogPage, StoreError> {
+    ) -> Result<LogPage, StoreError> {
         self.query_page(filter, cursor, limit).await
     }
 
@@ -437,7 +439,7 @@ impl OrderLog for DynamoOrderLog {
         &self,
         shop: &ShopId,
         order: &OrderId,
-        shipment: &super::order_shipments::ShipmentRecord,
+        shipment: &ShipmentRecord,
     ) -> Result<bool, StoreError> {
         self.add_shipment(shop, order, shipment).await
     }
@@ -458,6 +460,36 @@ impl OrderLog for DynamoOrderLog {
     ) -> Result<(), StoreError> {
         self.settled(shop, orders).await
     }
+}
+
+/// One page of the log.
+#[derive(Debug, Clone, Default)]
+pub struct LogPage {
+    pub entries: Vec<OrderLogEntry>,
+    /// Opaque cursor of the next page; `None` on the last.
+    pub next: Option<String>,
+    /// DynamoDB queries this page took.
+    pub queries: usize,
+}
+
+/// One fulfilment's shipment as TikTok took it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentRecord {
+    pub fulfilment_id: NetSuiteFulfillmentId,
+    pub tracking_number: String,
+    /// Tracking numbers of the fulfilment's other boxes (TikTok takes one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_tracking: Vec<String>,
+    pub shipping_provider_id: ShippingProviderId,
+    /// The TikTok units shipped (empty for a correction).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<OrderLineItemId>,
+    #[serde(default)]
+    pub package_id: Option<PackageId>,
+    pub at: i64,
+    /// Set when this was a tracking correction (Update Shipping Info).
+    #[serde(default)]
+    pub corrected: bool,
 }
 
 #[cfg(test)]

@@ -2,33 +2,11 @@
 //! NetSuite Item Fulfillment of an order (tracking number, carrier, units),
 //! so `orders show` says shipped and with what.
 
-use serde::{Deserialize, Serialize};
-
 use super::order_log::{DynamoOrderLog, OrderLog, OrderLogEntry};
 use super::{keys, Store, StoreError};
-use crate::domain::{
-    NetSuiteFulfillmentId, OrderId, OrderLineItemId, PackageId, ShippingProviderId, ShopId,
-};
+use crate::domain::{OrderId, ShopId};
 
-/// One fulfilment's shipment as TikTok took it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ShipmentRecord {
-    pub fulfilment_id: NetSuiteFulfillmentId,
-    pub tracking_number: String,
-    /// Tracking numbers of the fulfilment's other boxes (TikTok takes one).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub other_tracking: Vec<String>,
-    pub shipping_provider_id: ShippingProviderId,
-    /// The TikTok units shipped (empty for a correction).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub units: Vec<OrderLineItemId>,
-    #[serde(default)]
-    pub package_id: Option<PackageId>,
-    pub at: i64,
-    /// Set when this was a tracking correction (Update Shipping Info).
-    #[serde(default)]
-    pub corrected: bool,
-}
+pub use super::order_log::ShipmentRecord;
 
 /// The entry with `shipment` in place of the same fulfilment's; `None` when
 /// nothing would change.
@@ -91,6 +69,7 @@ impl DynamoOrderLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{NetSuiteFulfillmentId, OrderLineItemId, ShippingProviderId};
 
     fn rec(id: &str, tracking: &str, corrected: bool) -> ShipmentRecord {
         ShipmentRecord {

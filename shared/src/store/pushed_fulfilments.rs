@@ -14,8 +14,23 @@ use serde::{Deserialize, Serialize};
 
 use super::aws::{describe, get_s, n, s};
 use super::{keys, Store, StoreError};
-use crate::domain::{NetSuiteFulfillmentId, OrderId, ShopId};
-use crate::jobs::tracking_plan::Pushed;
+use crate::domain::{NetSuiteFulfillmentId, OrderId, PackageId, ShopId};
+
+/// What makes a push "the same": the fulfilment and its sorted tracking
+/// list (built by `PushKey::of` in the tracking flow's planner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushKey {
+    pub fulfilment_id: NetSuiteFulfillmentId,
+    pub tracking_numbers: Vec<String>,
+}
+
+/// What an earlier run pushed for this fulfilment (the job's ledger).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pushed {
+    pub key: PushKey,
+    /// The package TikTok returned, when it did.
+    pub package_id: Option<PackageId>,
+}
 
 /// How long a pushed record is kept.
 pub const PUSHED_RETENTION_DAYS: i64 = 90;

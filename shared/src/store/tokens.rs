@@ -13,9 +13,9 @@ use super::aws::{describe, get_n, get_s, is_condition_failed, n, s};
 use super::{keys, Store, StoreError};
 use crate::clock::Clock;
 use crate::domain::ShopId;
-use crate::tiktok::ShopAuth;
 
 /// Everything needed to call TikTok for one shop. `Debug` hides the tokens.
+/// The part a call sends is `ShopCredentials::auth`, in `tiktok::auth`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ShopCredentials {
     pub shop_id: ShopId,
@@ -42,15 +42,6 @@ impl std::fmt::Debug for ShopCredentials {
 }
 
 impl ShopCredentials {
-    /// The part a shop-scoped call needs.
-    pub fn auth(&self) -> ShopAuth {
-        ShopAuth {
-            shop_id: self.shop_id.clone(),
-            cipher: self.cipher.clone(),
-            access_token: self.access_token.clone(),
-        }
-    }
-
     /// Whether the access token is expired or expires within `margin` of `now`.
     pub fn access_expires_within(&self, now: i64, margin: Duration) -> bool {
         self.access_token_expires_at <= now.saturating_add(margin.as_secs() as i64)

@@ -3,9 +3,8 @@
 //! Modelled on CrescoData's codes and AfterShip's staged checks (see
 //! the peers notes, §1.3): every failure says what went wrong, whether
 //! a retry can help, and how to fix it. Each boundary's error type maps into
-//! `Failure` exactly once (`From` impls next to those types).
-
-mod from_errors;
+//! `Failure` exactly once, in a `failure.rs` beside it (`netsuite/`,
+//! `tiktok/`, `store/`), so the taxonomy itself depends on nothing.
 
 use serde::{Deserialize, Serialize};
 

@@ -109,6 +109,18 @@ struct ShopsData {
     shops: Vec<AuthorizedShop>,
 }
 
+impl ShopCredentials {
+    /// The part a shop-scoped call needs (here, not in `store::tokens`, so
+    /// that the store depends on no client).
+    pub fn auth(&self) -> ShopAuth {
+        ShopAuth {
+            shop_id: self.shop_id.clone(),
+            cipher: self.cipher.clone(),
+            access_token: self.access_token.clone(),
+        }
+    }
+}
+
 impl TikTokClient {
     /// `GET /authorization/202309/shops`: the shops this token may act for,
     /// with the `cipher` every shop-scoped call needs.

@@ -12,7 +12,7 @@
 //! - [`ShopSessions::statement_transactions`] follows `next_page_token` to
 //!   the end (100 a page, `sort_field=order_create_time` required, §1.1)
 //!   and returns the statement's `data` with every page's `transactions`
-//!   gathered, the shape [`crate::jobs::payout_plan::plan_journal`] reads;
+//!   gathered, the shape [`crate::payouts::plan::plan_journal`] reads;
 //!   rows are de-duplicated by id and counted against `total_count`.
 //! - Every page is one call through [`ShopSessions::call_with_refresh`].
 

@@ -14,6 +14,7 @@ pub mod aftersales;
 pub mod auth;
 mod classify;
 pub mod error;
+mod failure;
 pub mod finance;
 pub mod fulfillment;
 pub mod inventory;
@@ -26,4 +27,6 @@ pub mod transport;
 
 pub use auth::{AuthorizedShop, ShopCallError, ShopSessions, TokenError, TokenSet};
 pub use error::TikTokError;
-pub use transport::{RetryPolicy, Scope, ShopAuth, TikTokClient, DEFAULT_TIKTOK_AUTH_BASE_URL};
+pub use transport::{
+    RetryPolicy, Scope, ShopAuth, TikTokApp, TikTokClient, DEFAULT_TIKTOK_AUTH_BASE_URL,
+};

@@ -22,7 +22,6 @@ use serde_json::Value;
 use super::classify::{classify, retry_after, transport, with_attempts, Attempt};
 use super::error::TikTokError;
 use crate::clock::Clock;
-use crate::config::TikTokApp;
 use crate::domain::ShopId;
 
 /// Production host of the token endpoints; the Open API itself lives on
@@ -76,6 +75,22 @@ impl RetryPolicy {
             Some(ra) => jitter.max(ra.min(self.max_delay)),
             None => jitter,
         }
+    }
+}
+
+/// The TikTok app's credentials (`config` loads them): the key is public, the secret signs everything.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct TikTokApp {
+    pub app_key: String,
+    pub app_secret: String,
+}
+
+impl std::fmt::Debug for TikTokApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TikTokApp")
+            .field("app_key", &self.app_key)
+            .field("app_secret", &"<redacted>")
+            .finish()
     }
 }
 

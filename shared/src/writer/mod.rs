@@ -20,6 +20,7 @@ pub mod event;
 mod items;
 pub mod order;
 pub mod process;
+pub mod readback;
 pub mod refund;
 pub mod verify;
 
@@ -52,6 +53,6 @@ pub struct OrderSync<'a> {
     /// one batch ask once for a SKU they share (`items::resolve_items`).
     pub lookups: tokio::sync::Mutex<()>,
     /// Where a freshly created Sales Order is queued for the verify job's
-    /// read-back (`jobs::verify`); `None`: not queued.
+    /// read-back (`writer::readback`); `None`: not queued.
     pub checks: Option<&'a dyn crate::store::JobRuns>,
 }

@@ -257,7 +257,7 @@ impl OrderSync<'_> {
             .await
         {
             // A fresh create: queued for the verify job's batched read-back
-            // (`jobs::verify`), which costs NetSuite one query per 100 orders
+            // (`writer::readback`), which costs NetSuite one query per 100 orders
             // instead of one GET per order.
             Ok(Some(id)) => {
                 self.queue_check(
@@ -327,7 +327,7 @@ impl OrderSync<'_> {
         total: Option<crate::domain::Money>,
     ) {
         let Some(checks) = self.checks else { return };
-        let check = crate::jobs::verify::CreatedCheck::of(order, external_id, body, total);
+        let check = crate::writer::readback::CreatedCheck::of(order, external_id, body, total);
         let text = match serde_json::to_string(&check) {
             Ok(t) => t,
             Err(e) => {
@@ -335,7 +335,7 @@ impl OrderSync<'_> {
             }
         };
         if let Err(e) = checks
-            .put_state(crate::jobs::verify::JOB, shop, so_id, &text)
+            .put_state(crate::writer::readback::JOB, shop, so_id, &text)
             .await
         {
             tracing::warn!(error = %e, so_id, "created Sales Order not queued for read-back");

@@ -1462,7 +1462,7 @@ mod client_tests {
     use serde_json::{json, Value};
 
     use shared::domain::{PaymentId, ShopId, StatementId};
-    use shared::jobs::payout_plan::{plan_journal, Held, PayoutAccounts};
+    use shared::payouts::plan::{plan_journal, Held, PayoutAccounts};
 
     use shared::tiktok::finance::{FinanceError, PaymentStatus};
     use shared::tiktok::{ShopCallError, ShopSessions, TikTokError};
@@ -1507,7 +1507,7 @@ mod client_tests {
         .unwrap()
     }
 
-    fn line(p: &shared::jobs::payout_plan::JournalPlan, account: &str) -> (Decimal, Decimal) {
+    fn line(p: &shared::payouts::plan::JournalPlan, account: &str) -> (Decimal, Decimal) {
         p.lines
             .iter()
             .find(|l| l.account == account)

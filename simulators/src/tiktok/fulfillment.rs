@@ -1513,7 +1513,7 @@ mod client_tests {
         DeliveryOptionId, NetSuiteFulfillmentId, OrderId, OrderLineItemId, PackageId,
         ShippingProviderId, ShopId,
     };
-    use shared::jobs::tracking_plan::{
+    use shared::tracking::plan::{
         plan, CarrierTable, FulfilledLine, Fulfilment, PlanInput, PushKey, Pushed, SoLineUnits,
         TrackingPlan,
     };

@@ -1131,7 +1131,7 @@ mod client_tests {
     use std::sync::Arc;
 
     use shared::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId, WarehouseId};
-    use shared::jobs::inventory_plan::{
+    use shared::stock::plan::{
         plan, LinkedSku, PlanInput, QuantityRange, ShopInventorySettings, SkuLink,
     };
 

@@ -3,8 +3,8 @@
 //! times; the router does the I/O.
 
 pub mod csrf;
-pub mod password;
 pub mod session;
 pub mod throttle;
 
+pub use crate::ops::password;
 pub use session::{Session, SessionKey};

@@ -107,7 +107,7 @@ pub async fn statement(
         .map_err(ops_error)?;
     let s = &v.state;
     let checks = ops::check_lines(&v);
-    let total = |f: fn(&crate::jobs::payout_report::ReportRow) -> crate::domain::Money| {
+    let total = |f: fn(&crate::payouts::report::ReportRow) -> crate::domain::Money| {
         v.rows.iter().map(f).sum::<crate::domain::Money>()
     };
     let body = html! {

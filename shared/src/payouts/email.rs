@@ -6,13 +6,13 @@
 
 use serde_json::Value;
 
-use super::payout_checks::ClearingCheck;
-use super::payout_config::PayoutConfig;
-use super::payout_match::{match_transaction, MatchStatus};
-use super::payout_plan::{Held, JournalPlan};
-use super::payout_report::{self as report, ReportRow};
-use super::payout_state::{PostStatus, StatementState};
+use super::checks::ClearingCheck;
+use super::matching::{match_transaction, MatchStatus};
+use super::plan::{Held, JournalPlan};
+use super::report::{self as report, ReportRow};
+use super::state::{PostStatus, StatementState};
 use crate::domain::{Money, OrderId};
+use crate::mapping::payouts::PayoutConfig;
 use crate::notify::raw_mail::{Attachment, RawEmail};
 use crate::store::OrderLogEntry;
 use crate::tiktok::finance::{Payment, Statement};
@@ -28,7 +28,7 @@ pub fn rows_with_matches<'e>(
         .iter()
         .map(|t| {
             let id = t.get("id").and_then(Value::as_str).unwrap_or_default();
-            let entry = super::payout_match::order_of(t).and_then(logged);
+            let entry = super::matching::order_of(t).and_then(logged);
             (id.to_string(), match_transaction(t, entry))
         })
         .collect();
@@ -179,13 +179,7 @@ pub fn build_email(
         .overdue
         .iter()
         .take(20)
-        .map(|(o, at)| {
-            format!(
-                "{} (shipped {})",
-                o.as_str(),
-                super::payout_post::date_of(*at)
-            )
-        })
+        .map(|(o, at)| format!("{} (shipped {})", o.as_str(), super::post::date_of(*at)))
         .collect();
     let overdue_detail = format!(
         "{} order(s) shipped more than {} days ago not settled{}{}",
@@ -295,9 +289,8 @@ fn unsettled_html(rows: &[Value]) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let est = |r: &Value| {
-        super::payout_plan::amount(r.get("est_settlement_amount"), "").unwrap_or_default()
-    };
+    let est =
+        |r: &Value| super::plan::amount(r.get("est_settlement_amount"), "").unwrap_or_default();
     let total: Money = rows.iter().map(est).sum();
     let td = "style=\"border:1px solid #ccc;padding:4px 8px\"";
     let mut out = format!(
@@ -361,9 +354,9 @@ fn tables_html(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::payout_config::tests::config;
-    use crate::jobs::payout_plan::plan_journal;
-    use crate::jobs::payout_plan::tests::sample;
+    use crate::mapping::payouts::tests::config;
+    use crate::payouts::plan::plan_journal;
+    use crate::payouts::plan::tests::sample;
 
     #[test]
     fn the_email_has_the_summary_every_check_and_both_attachments() {

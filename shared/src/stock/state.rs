@@ -1,6 +1,6 @@
 //! What the inventory push keeps between runs for a shop, and how it is
 //! stored: split into buckets by SKU so no DynamoDB item nears its 400 KB
-//! limit, written only where it changed (`jobs::inventory` uses it).
+//! limit, written only where it changed (`stock::job` uses it).
 //!
 //! Memory (issue 11: 100,000 SKUs within 256 MB): the state is held once.
 //! Quantities per SKU are one small sorted slice ([`Quantities`]), not a
@@ -13,9 +13,9 @@ use std::hash::{Hash, Hasher};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::inventory_plan::Snapshot;
-use super::run::JobError;
+use super::plan::Snapshot;
 use crate::domain::{NetSuiteItemId, ShopId, SkuId, WarehouseId};
+use crate::jobs::run::JobError;
 use crate::store::JobRuns;
 use crate::tiktok::products::SkuLocation;
 

@@ -20,8 +20,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::payout_plan::JournalLine;
-use super::payout_report::ReportRow;
+use super::plan::JournalLine;
+use super::report::ReportRow;
 use crate::domain::Money;
 use crate::tiktok::finance::Payment;
 

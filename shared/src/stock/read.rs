@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::inventory_plan::StockSource;
-use super::run::JobError;
+use super::plan::StockSource;
 use crate::domain::{NetSuiteItemId, NetSuiteLocationId};
+use crate::jobs::run::JobError;
 use crate::netsuite::{sql_quote, NetSuiteClient};
 
 /// Rows per keyset slice, below SuiteQL's 100,000-row cap.

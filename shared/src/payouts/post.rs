@@ -20,9 +20,9 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::payout_config::{AccountIds, PayoutConfig};
-use super::payout_plan::JournalLine;
+use super::plan::JournalLine;
 use crate::domain::{Money, ShopId};
+use crate::mapping::payouts::{AccountIds, PayoutConfig};
 use crate::tiktok::finance::{Payment, PaymentStatus};
 
 /// `tts-stmt-<shop>-<statement>`: deterministic, `[A-Za-z0-9_-]` only.
@@ -316,7 +316,7 @@ pub fn journal_differences(record: &Value, body: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::payout_config::tests::config;
+    use crate::mapping::payouts::tests::config;
 
     fn payment(before: &str, bank: &str) -> Payment {
         serde_json::from_value(json!({

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::payout_plan::{Held, JournalPlan};
+use super::plan::{Held, JournalPlan};
 use crate::domain::Money;
 
 /// Adjustment types finance should look at first (§5.3 item 5).
@@ -43,7 +43,7 @@ pub struct ReportRow {
     pub sales_tax: Money,
     /// `yes`, `no` or empty (not an order row) from [`rows`]; the payout
     /// job overwrites it with the transaction's
-    /// [`MatchStatus`](super::payout_match::MatchStatus).
+    /// [`MatchStatus`](super::matching::MatchStatus).
     pub sales_order: String,
 }
 
@@ -58,7 +58,7 @@ fn text(v: &Value, k: &str) -> String {
 /// An amount for the report: one the journal planner would refuse as
 /// unreadable (and hold the statement for) shows as 0 here.
 fn money(v: Option<&Value>) -> Money {
-    super::payout_plan::amount(v, "").unwrap_or_default()
+    super::plan::amount(v, "").unwrap_or_default()
 }
 
 /// The rows of a statement; `has_sales_order` says whether an order id has
@@ -374,8 +374,8 @@ pub fn email(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::payout_plan::plan_journal;
-    use crate::jobs::payout_plan::tests::{accounts, sample};
+    use crate::payouts::plan::plan_journal;
+    use crate::payouts::plan::tests::{accounts, sample};
     use serde_json::json;
 
     #[test]

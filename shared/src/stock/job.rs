@@ -5,14 +5,14 @@
 //!    warehouses, from Search Products (all pages); kept in the job's state
 //!    and refreshed daily ([`SKU_MAP_TTL_SECS`]).
 //! 2. **Stock.** `quantityavailable` per item and mapped location
-//!    ([`super::inventory_stock`]).
+//!    ([`super::read`]).
 //! 3. **Links.** A TikTok SKU is a NetSuite item by its SKU link (read with
 //!    the daily SKU map, 100 per BatchGetItem), else by the item whose
 //!    `itemid` is the seller SKU; bundles come from the mapping.
 //! 4. **Pending.** Units of TikTok orders unpaid, on hold or awaiting
 //!    shipment that have no Sales Order yet are subtracted (Get Order List +
 //!    order log).
-//! 5. **Plan** ([`super::inventory_plan::plan`]) against the last-pushed
+//! 5. **Plan** ([`super::plan::plan`]) against the last-pushed
 //!    snapshot; **daily reconcile**: the snapshot is first replaced by what
 //!    TikTok holds (Inventory Search), so edits made in Seller Center are
 //!    corrected by the diff.
@@ -27,7 +27,7 @@
 //!    goes, so a run that dies resumes from what was really pushed.
 //!
 //! Memory (issue 11): a catalogue of 100,000 SKUs is held once, in the
-//! state; the stock is integers ([`super::inventory_stock::Stock`]), the
+//! state; the stock is integers ([`super::read::Stock`]), the
 //! linked SKUs borrow from the SKU map, the planner reads the snapshot in
 //! place, and pages from TikTok are folded in as they come.
 
@@ -36,11 +36,11 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::inventory_plan::{plan_changes, LinkedSku, PlanInput, SkuLink};
-use super::run::{JobError, Progress, ShopJob};
-use super::JobName;
+use super::plan::{plan_changes, LinkedSku, PlanInput, SkuLink};
 use crate::clock::Clock;
 use crate::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId};
+use crate::jobs::run::{JobError, Progress, ShopJob};
+use crate::jobs::JobName;
 use crate::mapping::config::{InventoryConfig, MappingConfig};
 use crate::netsuite::NetSuiteClient;
 use crate::store::{JobRun, JobRuns, LeaseState, OrderLog, RunFailure, SkuLinks};
@@ -56,10 +56,8 @@ pub const RECONCILE_EVERY_SECS: i64 = 24 * 3600;
 /// In-run retries of a transiently failed request.
 const TRANSIENT_RETRIES: u32 = 2;
 
-pub use super::inventory_state::{
-    load_state, save_state, InventoryState, Quantities, Saved, STATE_BUCKETS,
-};
-pub use super::inventory_stock::{read_stock, stock_query, Stock, STOCK_SLICE_ROWS};
+pub use super::read::{read_stock, stock_query, Stock, STOCK_SLICE_ROWS};
+pub use super::state::{load_state, save_state, InventoryState, Quantities, Saved, STATE_BUCKETS};
 
 /// Links TikTok SKUs to what they sell: a bundle from the mapping, else the
 /// SKU link, else the item whose `itemid` is the seller SKU. SKUs that match
@@ -462,7 +460,7 @@ impl ShopJob for InventoryPush<'_> {
 mod tests {
     use super::*;
     use crate::domain::{ProductId, WarehouseId};
-    use crate::jobs::inventory_plan::BundleComponent;
+    use crate::stock::plan::BundleComponent;
     use crate::tiktok::inventory::{SkuInventory, WarehouseQuantity};
     use crate::tiktok::products::ProductStatus;
 

@@ -5,19 +5,19 @@
 
 use async_trait::async_trait;
 
-use super::payout_checks::ClearingCheck;
-use super::payout_config::{AccountIds, PayoutConfig};
-use super::payout_email::{Listed, PaymentClearing};
-use super::payout_post::{
+use super::checks::ClearingCheck;
+use super::email::{Listed, PaymentClearing};
+use super::job::{finance, payout_config, Mode, Payouts};
+use super::post::{
     date_of, digest, journal_body, payment_external_id, plan_payment, JournalHeader,
     PayableStatement, PaymentPlan,
 };
-use super::payout_state::{PaymentState, PostStatus, StatementState};
-use super::payouts::{finance, payout_config, Mode, Payouts};
-use super::run::{JobError, Progress, ShopJob};
-use super::JobName;
+use super::state::{PaymentState, PostStatus, StatementState};
 use crate::domain::ShopId;
+use crate::jobs::run::{JobError, Progress, ShopJob};
+use crate::jobs::JobName;
 use crate::mapping::config::ShopMapping;
+use crate::mapping::payouts::{AccountIds, PayoutConfig};
 use crate::store::{JobRun, LeaseState, RunFailure};
 use crate::tiktok::finance::{Payment, Statement};
 

@@ -25,8 +25,44 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::payout_plan::{PayoutAccounts, RevenueSource};
 use crate::domain::Money;
+
+/// Where the sales side of a statement goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum RevenueSource {
+    /// The journal books revenue, discounts and refunds to their accounts.
+    Journal,
+    /// The Sales Orders (invoices / cash sales) booked revenue already: the
+    /// sales side clears their receivable instead.
+    SalesOrders { clearing_account: String },
+}
+
+/// A shop's chart of accounts for payouts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayoutAccounts {
+    pub revenue_source: RevenueSource,
+    pub sales_revenue: String,
+    pub seller_discounts: String,
+    pub refunds: String,
+    pub shipping_income: String,
+    /// Fee group → account (`commission`, `transaction`, `affiliate`,
+    /// `shipping_services`, `programme`, `fee_taxes`, …).
+    pub fee_groups: BTreeMap<String, String>,
+    /// Fee or shipping key → group; [`default_fee_keys`] fills the gaps.
+    #[serde(default)]
+    pub fee_keys: BTreeMap<String, String>,
+    pub other_fees: String,
+    /// Adjustment `type` → account.
+    #[serde(default)]
+    pub adjustments: BTreeMap<String, String>,
+    pub other_adjustments: String,
+    pub reserve: String,
+    pub payout_in_transit: String,
+    /// Takes a statement's difference instead of holding it (optional).
+    #[serde(default)]
+    pub variance: Option<String>,
+}
 
 /// The expected fee rate, |fees| / gross revenue, in percent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -272,28 +308,29 @@ pub fn default_fee_keys() -> BTreeMap<&'static str, &'static str> {
     m
 }
 
-/// A statement in another currency than the shop's books is not booked.
-pub(super) fn currency_hold(
-    m: &crate::mapping::config::ShopMapping,
-    st: &crate::tiktok::finance::Statement,
-) -> Option<super::payout_plan::Held> {
-    let books = m.books_currency.as_deref()?;
-    (!st.currency.eq_ignore_ascii_case(books)).then(|| super::payout_plan::Held::Unreadable {
-        statement: st.id.as_str().to_string(),
-        reason: format!(
-            "its currency {} is not the shop's books_currency {books}",
-            st.currency
-        ),
-    })
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A journal-mode chart of accounts (also the report's tests').
+    pub(crate) fn accounts() -> PayoutAccounts {
+        serde_json::from_value(json!({
+            "revenue_source": {"mode": "journal"},
+            "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",
+            "shipping_income": "4100",
+            "fee_groups": {"commission": "6100", "transaction": "6110", "affiliate": "6120",
+                           "shipping_services": "6130", "programme": "6140", "fee_taxes": "6150"},
+            "other_fees": "6190",
+            "adjustments": {"LOGISTICS_REIMBURSEMENT": "4200"},
+            "other_adjustments": "6900",
+            "reserve": "1250", "payout_in_transit": "1260"
+        }))
+        .unwrap()
+    }
+
     pub(crate) fn config() -> PayoutConfig {
-        let mut v = serde_json::to_value(crate::jobs::payout_plan::tests::accounts()).unwrap();
+        let mut v = serde_json::to_value(accounts()).unwrap();
         v["bank"] = json!("1000");
         v["finance_emails"] = json!(["finance@example.com"]);
         serde_json::from_value(v).unwrap()

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::tracking_plan::{FulfilledLine, Fulfilment, SoLineUnits};
+use super::plan::{FulfilledLine, Fulfilment, SoLineUnits};
 use crate::domain::{Money, NetSuiteFulfillmentId, OrderId, OrderLineItemId, ShopId};
 use crate::mapping::config::ShopMapping;
 use crate::mapping::UnitGroup;

@@ -10,10 +10,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::run::JobError;
-use super::tracking_plan::PushKey;
-use super::tracking_read::Shipped;
+use super::plan::PushKey;
+use super::read::Shipped;
 use crate::domain::ShopId;
+use crate::jobs::run::JobError;
 use crate::store::JobRuns;
 
 /// The job's name in the state keys.

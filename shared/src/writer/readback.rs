@@ -19,10 +19,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::run::{JobError, Progress, ShopJob};
-use super::JobName;
 use crate::clock::Clock;
 use crate::domain::{Money, OrderId, ShopId};
+use crate::jobs::run::{JobError, Progress, ShopJob};
+use crate::jobs::JobName;
 use crate::netsuite::{sql_quote, NetSuiteClient};
 use crate::store::{JobRun, JobRuns, LeaseState, OrderLog, Outcome, RunFailure, SyncStatus};
 use crate::taxonomy::{ErrorCode, Failure};

@@ -76,28 +76,10 @@ pub struct SoLineUnits {
     pub units: Vec<(OrderLineItemId, u32)>,
 }
 
-/// The shop's carrier table: NetSuite ship method name → TikTok provider name.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct CarrierTable(pub BTreeMap<String, String>);
+pub use crate::mapping::tracking::CarrierTable;
+pub use crate::store::pushed_fulfilments::{PushKey, Pushed};
 
-impl CarrierTable {
-    /// The provider name for a ship method (trimmed, case-insensitive).
-    pub fn provider_name(&self, ship_method: &str) -> Option<&str> {
-        let want = ship_method.trim();
-        self.0
-            .iter()
-            .find(|(k, _)| k.trim().eq_ignore_ascii_case(want))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// What makes a push "the same": the fulfilment and its sorted tracking list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PushKey {
-    pub fulfilment_id: NetSuiteFulfillmentId,
-    pub tracking_numbers: Vec<String>,
-}
-
+/// The key of a fulfilment (the type is the store's, which keeps it).
 impl PushKey {
     pub fn of(f: &Fulfilment) -> Self {
         let mut tracking: Vec<String> = f
@@ -113,14 +95,6 @@ impl PushKey {
             tracking_numbers: tracking,
         }
     }
-}
-
-/// What an earlier run pushed for this fulfilment (the job's ledger).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pushed {
-    pub key: PushKey,
-    /// The package TikTok returned, when it did.
-    pub package_id: Option<PackageId>,
 }
 
 /// Everything [`plan`] reads.

@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use super::run::JobError;
-use super::tracking::{Ctx, TrackingPush};
-use super::tracking_plan::{PushKey, WaitReason};
-use super::tracking_read::Shipped;
-use super::tracking_state::{close_open, put_open, OpenFulfilment, OpenKind};
+use super::job::{Ctx, TrackingPush};
+use super::plan::{PushKey, WaitReason};
+use super::read::Shipped;
+use super::state::{close_open, put_open, OpenFulfilment, OpenKind};
 use crate::domain::NetSuiteFulfillmentId;
+use crate::jobs::run::JobError;
 use crate::store::{JobRun, RunFailure};
 use crate::tiktok::fulfillment::FulfilmentCallError;
 use crate::tiktok::ShopCallError;

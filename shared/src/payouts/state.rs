@@ -18,9 +18,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::payout_checks::{ClearingCheck, ReserveLedger, RollForward};
-use super::payout_match::MatchStatus;
-use super::payout_report::ReportRow;
+use super::checks::{ClearingCheck, ReserveLedger, RollForward};
+use super::matching::MatchStatus;
+use super::report::ReportRow;
 use crate::domain::{Money, ShopId};
 use crate::store::{JobRuns, StoreError};
 

@@ -13,12 +13,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use futures::stream::{self, StreamExt};
 
-use super::run::JobError;
-use super::tracking::{Ctx, TrackingPush};
-use super::tracking_plan::{plan, PlanInput, PushKey, Pushed, TrackingPlan};
-use super::tracking_read::{self as read, Shipped, SoLine};
-use super::tracking_record::{failed, store_failed, Done};
+use super::job::{Ctx, TrackingPush};
+use super::plan::{plan, PlanInput, PushKey, Pushed, TrackingPlan};
+use super::read::{self as read, Shipped, SoLine};
+use super::record::{failed, store_failed, Done};
 use crate::domain::{DeliveryOptionId, NetSuiteFulfillmentId, OrderId, PackageId, Sku};
+use crate::jobs::run::JobError;
 use crate::mapping::group_all_units;
 use crate::netsuite::sql_quote;
 use crate::store::{PushedRecord, ShipmentRecord};

@@ -12,10 +12,10 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use super::run::{JobError, Progress, ShopJob};
-use super::JobName;
 use crate::clock::Clock;
 use crate::domain::ShopId;
+use crate::jobs::run::{JobError, Progress, ShopJob};
+use crate::jobs::JobName;
 use crate::store::{JobRun, JobRuns, LeaseState, LogFilter, OrderLog, RunStatus, SyncStatus};
 
 /// How far back the digest looks at job runs.
@@ -223,10 +223,10 @@ impl ShopJob for DriftDigest<'_> {
         run.count("orders_recovered", d.recovered.len() as u64);
         run.count("job_runs_failed", d.failed_runs.len() as u64);
         run.count("stock_pushes_refused", d.stock_failures.len() as u64);
-        d.tracking_open = super::tracking_state::load_open(self.runs, shop)
+        d.tracking_open = crate::tracking::state::load_open(self.runs, shop)
             .await?
             .iter()
-            .map(super::tracking_state::describe)
+            .map(crate::tracking::state::describe)
             .collect();
         run.count("fulfilments_open", d.tracking_open.len() as u64);
         self.collected

@@ -26,10 +26,10 @@ use std::collections::{HashMap, HashSet};
 use futures::{future, stream, Stream, TryStreamExt};
 use serde_json::{Map, Value};
 
-use super::payout_match::order_of;
-use super::payouts::Payouts;
-use super::run::JobError;
+use super::job::Payouts;
+use super::matching::order_of;
 use crate::domain::{OrderId, ShopId};
+use crate::jobs::run::JobError;
 use crate::store::OrderLogEntry;
 use crate::tiktok::finance::{Statement, MAX_PAGES};
 

@@ -20,37 +20,17 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::run::{JobError, Progress, ShopJob};
-use super::JobName;
 use crate::clock::Clock;
+pub use crate::config::SweepSettings;
 use crate::domain::{ShopId, WebhookType};
 use crate::ingest::Envelope;
+use crate::jobs::run::{JobError, Progress, ShopJob};
+use crate::jobs::JobName;
 use crate::store::{
     keys, EventArchive, EventQueue, JobRun, LeaseState, OrderLog, OrderLogEntry, SyncStatus,
 };
 use crate::tiktok::orders::OrderSummary;
 use crate::tiktok::ShopSessions;
-
-/// The sweep's settings (`SWEEP_*` variables, see `config::jobs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SweepSettings {
-    /// How far back the first run looks, and the most a later run catches up.
-    pub lookback_secs: i64,
-    /// How far before the last watermark each run starts again.
-    pub overlap_secs: i64,
-    /// Orders per Get Order List page (1–100).
-    pub page_size: u32,
-}
-
-impl Default for SweepSettings {
-    fn default() -> Self {
-        Self {
-            lookback_secs: 24 * 3600,
-            overlap_secs: 10 * 60,
-            page_size: 50,
-        }
-    }
-}
 
 /// What the sweep does with one order TikTok listed.
 #[derive(Debug, Clone, PartialEq, Eq)]

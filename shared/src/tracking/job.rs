@@ -8,7 +8,7 @@
 //! 2. **Shipped fulfilments** (status C) modified since the watermark, less
 //!    a small overlap, are read in keyset pages of 1,000 with their Sales
 //!    Order, tracking numbers (every package), ship method and fulfilled
-//!    lines (`jobs::tracking_read`). Only this shop's Sales Orders
+//!    lines (`tracking::read`). Only this shop's Sales Orders
 //!    (`externalId` `tts-{shop}-{order}`) are kept.
 //! 3. Fulfilments already pushed with the same tracking list (the pushed
 //!    store, read 100 at a time) are skipped without calling TikTok. For
@@ -16,7 +16,7 @@
 //!    Order's lines and which TikTok units each carries (the writer's
 //!    grouping matched by item and rate), Get Shipping Providers per
 //!    delivery option (once per run), then the planner
-//!    (`jobs::tracking_plan::plan`) decides and `jobs::tracking_ship` sends:
+//!    (`tracking::plan::plan`) decides and `tracking::ship` sends:
 //!    Mark Package As Shipped (US/UK/EU/JP) or Ship Package, "already
 //!    shipped" read against the order (same tracking: done; another: one
 //!    correction by Update Shipping Info), corrections once.
@@ -37,46 +37,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use super::run::{JobError, Progress, ShopJob};
-use super::tracking_plan::{CarrierTable, PushKey};
-use super::tracking_read::{self as read, Cursor, Header, Shipped, IN_LIST_MAX};
-use super::tracking_state::{close_open, load_open, OpenFulfilment};
-use super::JobName;
+use super::plan::{CarrierTable, PushKey};
+use super::read::{self as read, Cursor, Header, Shipped, IN_LIST_MAX};
+use super::state::{close_open, load_open, OpenFulfilment};
 use crate::clock::Clock;
+pub use crate::config::TrackingSettings;
 use crate::domain::{NetSuiteFulfillmentId, ShopId};
+use crate::jobs::run::{JobError, Progress, ShopJob};
+use crate::jobs::JobName;
 use crate::mapping::config::MappingConfig;
 use crate::netsuite::{NetSuiteClient, SUITEQL_MAX_LIMIT};
 use crate::store::{JobRun, JobRuns, LeaseState, OrderLog, PushedFulfilments, SkuLinks};
 use crate::tiktok::pacing::Pacer;
 use crate::tiktok::ShopSessions;
-
-/// The tracking job's settings (`TRACKING_*` variables, `config::jobs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TrackingSettings {
-    /// How far back the first run looks.
-    pub lookback_secs: i64,
-    /// How far before the watermark each run starts again: covers a
-    /// fulfilment whose save committed a little after its timestamp.
-    pub overlap_secs: i64,
-    /// Ship/update calls a second (TikTok allows 50 per API, shop and app).
-    pub ship_qps: u32,
-    /// Get Order Detail calls a second.
-    pub order_qps: u32,
-    /// Orders shipped at once.
-    pub concurrency: usize,
-}
-
-impl Default for TrackingSettings {
-    fn default() -> Self {
-        Self {
-            lookback_secs: 24 * 3600,
-            overlap_secs: 2 * 60,
-            ship_qps: 40,
-            order_qps: 20,
-            concurrency: 8,
-        }
-    }
-}
 
 /// The tracking job over the shop's clients and stores.
 pub struct TrackingPush<'a> {

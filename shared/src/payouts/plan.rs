@@ -35,7 +35,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::Money;
@@ -74,44 +74,7 @@ fn breakdown(v: Option<&Value>, field: &str) -> Result<BTreeMap<String, Money>, 
     Ok(out)
 }
 
-/// Where the sales side of a statement goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "mode", rename_all = "snake_case")]
-pub enum RevenueSource {
-    /// The journal books revenue, discounts and refunds to their accounts.
-    Journal,
-    /// The Sales Orders (invoices / cash sales) booked revenue already: the
-    /// sales side clears their receivable instead.
-    SalesOrders { clearing_account: String },
-}
-
-/// A shop's chart of accounts for payouts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PayoutAccounts {
-    pub revenue_source: RevenueSource,
-    pub sales_revenue: String,
-    pub seller_discounts: String,
-    pub refunds: String,
-    pub shipping_income: String,
-    /// Fee group → account (`commission`, `transaction`, `affiliate`,
-    /// `shipping_services`, `programme`, `fee_taxes`, …).
-    pub fee_groups: BTreeMap<String, String>,
-    /// Fee or shipping key → group; [`default_fee_keys`] fills the gaps.
-    #[serde(default)]
-    pub fee_keys: BTreeMap<String, String>,
-    pub other_fees: String,
-    /// Adjustment `type` → account.
-    #[serde(default)]
-    pub adjustments: BTreeMap<String, String>,
-    pub other_adjustments: String,
-    pub reserve: String,
-    pub payout_in_transit: String,
-    /// Takes a statement's difference instead of holding it (optional).
-    #[serde(default)]
-    pub variance: Option<String>,
-}
-
-pub use super::payout_config::default_fee_keys;
+pub use crate::mapping::payouts::{default_fee_keys, PayoutAccounts, RevenueSource};
 
 /// One journal line (amounts positive; one of debit / credit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -457,21 +420,7 @@ pub(crate) mod tests {
         .unwrap()
     }
 
-    /// A journal-mode chart of accounts (also the report's tests').
-    pub(crate) fn accounts() -> PayoutAccounts {
-        serde_json::from_value(json!({
-            "revenue_source": {"mode": "journal"},
-            "sales_revenue": "4000", "seller_discounts": "4010", "refunds": "4020",
-            "shipping_income": "4100",
-            "fee_groups": {"commission": "6100", "transaction": "6110", "affiliate": "6120",
-                           "shipping_services": "6130", "programme": "6140", "fee_taxes": "6150"},
-            "other_fees": "6190",
-            "adjustments": {"LOGISTICS_REIMBURSEMENT": "4200"},
-            "other_adjustments": "6900",
-            "reserve": "1250", "payout_in_transit": "1260"
-        }))
-        .unwrap()
-    }
+    pub(crate) use crate::mapping::payouts::tests::accounts;
 
     fn d(s: &str) -> Money {
         s.parse().unwrap()

@@ -27,22 +27,20 @@ use std::collections::HashSet;
 use futures::TryStreamExt;
 use serde_json::{Map, Value};
 
-use super::payout_checks::{tiktok_reserve_net, ReserveMove};
-use super::payout_config::{
-    currency_hold, resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
-};
-use super::payout_email::{build_email, rows_with_matches, Listed};
-use super::payout_match::{order_of, MatchStatus};
-use super::payout_plan::{Held, JournalPlan, JournalPlanner};
-use super::payout_post::{
-    digest, journal_body, statement_date, statement_external_id, JournalHeader,
-};
-use super::payout_report::ReportRow;
-use super::payout_state::{PayoutStore, PostStatus, StatementState};
-use super::run::JobError;
+use super::checks::{tiktok_reserve_net, ReserveMove};
+use super::email::{build_email, rows_with_matches, Listed};
+use super::matching::{order_of, MatchStatus};
+use super::plan::{Held, JournalPlan, JournalPlanner};
+use super::post::{digest, journal_body, statement_date, statement_external_id, JournalHeader};
+use super::report::ReportRow;
+use super::state::{PayoutStore, PostStatus, StatementState};
 use crate::clock::Clock;
 use crate::domain::{OrderId, ShopId};
+use crate::jobs::run::JobError;
 use crate::mapping::config::{MappingConfig, ShopMapping};
+use crate::mapping::payouts::{
+    resolve_accounts, AccountIds, AccountRow, PayoutConfig, ACCOUNTS_QUERY,
+};
 use crate::netsuite::{column_text, NetSuiteClient};
 use crate::store::order_awaiting::first_shipped;
 use crate::store::{JobRuns, OrderLog};
@@ -233,8 +231,8 @@ impl Payouts<'_> {
                 .filter(|r| MatchStatus::parse(&r.sales_order).needs_attention())
                 .count(),
         );
-        let payable = super::payout_plan::amount(root.get("payable_amount"), "payable_amount")
-            .unwrap_or_default();
+        let payable =
+            super::plan::amount(root.get("payable_amount"), "payable_amount").unwrap_or_default();
         let mut ledger = store.reserve_ledger().await?;
         let mut reserve = ledger.record(sid, ReserveMove::of_rows(st.statement_time, &rows));
         let payment = st.payment_id.as_ref().and_then(|pid| {
@@ -354,7 +352,7 @@ impl Payouts<'_> {
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("{record} {eid} was written but cannot be read back"))?;
-        if let Some(d) = super::payout_post::journal_differences(&rec, body) {
+        if let Some(d) = super::post::journal_differences(&rec, body) {
             return Err(format!(
                 "{record} {eid} in NetSuite differs from what was written: {d}"
             ));
@@ -429,4 +427,19 @@ impl Payouts<'_> {
         self.statement(shop, &st, &ids, Listed::default(), mode)
             .await
     }
+}
+
+/// A statement in another currency than the shop's books is not booked.
+fn currency_hold(
+    m: &crate::mapping::config::ShopMapping,
+    st: &crate::tiktok::finance::Statement,
+) -> Option<Held> {
+    let books = m.books_currency.as_deref()?;
+    (!st.currency.eq_ignore_ascii_case(books)).then(|| Held::Unreadable {
+        statement: st.id.as_str().to_string(),
+        reason: format!(
+            "its currency {} is not the shop's books_currency {books}",
+            st.currency
+        ),
+    })
 }

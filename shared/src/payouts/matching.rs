@@ -54,7 +54,7 @@ fn amount(t: &Value, path: &[&str]) -> Money {
     for p in path {
         v = v.and_then(|x| x.get(p));
     }
-    super::payout_plan::amount(v, "").unwrap_or_default()
+    super::plan::amount(v, "").unwrap_or_default()
 }
 
 /// Whether an `ORDER` transaction is (or carries) a refund.
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn sales_refunds_and_adjustments_each_get_their_status() {
-        let sample = crate::jobs::payout_plan::tests::sample();
+        let sample = crate::payouts::plan::tests::sample();
         let txs = sample["transactions"].as_array().unwrap();
         let so = entry("created", Some("501"));
         assert_eq!(match_transaction(&txs[0], Some(&so)), MatchStatus::Matched);
