@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use super::*;
+use super::store::{cents, generated_tx, Generated, GeneratedStatement, Rows, SimStatement};
 use crate::tiktok::{SimError, TikTokSim};
 
 impl TikTokSim {

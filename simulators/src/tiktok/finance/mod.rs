@@ -79,12 +79,10 @@ pub(crate) use controls::{
     control_append, control_generate, control_order, control_payments, control_show,
     control_statement, control_unsettled,
 };
-use paging::*;
 pub(crate) use payments::get_payments;
 pub(crate) use statements::get_statements;
 pub(crate) use store::Finance;
 pub use store::GeneratedStatement;
-use store::*;
 pub(crate) use transactions::{order_transactions, statement_transactions, unsettled};
 
 pub const STATEMENTS_PATH: &str = "/finance/202309/statements";
@@ -108,6 +106,7 @@ const SEA_REGIONS: [&str; 6] = ["ID", "MY", "PH", "SG", "TH", "VN"];
 mod tests {
     //! Each documented rule over HTTP, signed as a client signs, and the
     //! seed's amounts against the sign convention (§1.9).
+    use super::store::{generated_tx, Generated};
     use super::*;
 
     use rust_decimal::Decimal;

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-use super::*;
+use super::{DEFAULT_PAGE_SIZE, PAGE_SIZE_RANGE};
 use crate::tiktok::auth::Authed;
 use crate::tiktok::{page_token, ApiError, TikTokSim};
 

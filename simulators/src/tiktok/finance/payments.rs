@@ -10,7 +10,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::*;
+use super::paging::{bad_param, listing, next_token, offset, page_of, time_param, token_scope};
+use super::{DATA_START, PAYMENTS_PATH, SEA_REGIONS};
 use crate::tiktok::auth::authenticate;
 use crate::tiktok::TikTokSim;
 

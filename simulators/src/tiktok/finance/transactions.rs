@@ -15,7 +15,10 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use super::*;
+use super::paging::{
+    api_qps, bad_param, listing, next_token, offset, page_of, time_param, token_scope,
+};
+use super::{ORDER_TRANSACTIONS_API, STATEMENT_TRANSACTIONS_API, UNSETTLED_PATH, UNSETTLED_START};
 use crate::tiktok::auth::authenticate;
 use crate::tiktok::TikTokSim;
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use super::*;
+use super::shipments::{is_cancelled, is_shipped, line_items, Shipment};
 use crate::tiktok::{SimError, TikTokSim};
 
 impl TikTokSim {

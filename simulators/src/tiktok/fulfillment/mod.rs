@@ -90,11 +90,9 @@ mod shipping_info;
 mod shipping_providers;
 
 pub(crate) use controls::{control_advance, control_age, control_show};
-use packages::order_of_package;
 pub(crate) use packages::{mark_package_as_shipped, ship_package};
 pub(crate) use shipments::Fulfillment;
 pub use shipments::Shipment;
-use shipments::*;
 pub(crate) use shipping_info::{update_order_shipping_info, update_package_shipping_info};
 pub(crate) use shipping_providers::get_shipping_providers;
 

@@ -13,7 +13,11 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::*;
+use super::shipments::{
+    apply_to_order, check_seller_fulfilled, is_cancelled, is_shipped, line_items, text,
+    tracking_from, Shipment,
+};
+use super::{api_error, api_qps, codes, MARK_SHIPPED_API, MARK_SHIPPED_MARKETS, SHIP_PACKAGE_API};
 use crate::tiktok::auth::authenticate;
 use crate::tiktok::products::{bad_param, parse_body};
 use crate::tiktok::TikTokSim;

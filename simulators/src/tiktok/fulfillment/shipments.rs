@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::*;
+use super::{api_error, codes, MAX_ORDERS_PER_TRACKING};
 use crate::seed::{DeliveryOptionSeed, TikTokSeed};
 use crate::tiktok::products::bad_param;
 use crate::tiktok::ApiError;

@@ -13,7 +13,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::*;
+use super::packages::order_of_package;
+use super::shipments::{apply_to_order, check_seller_fulfilled, text, tracking_from, Shipment};
+use super::{
+    api_error, api_qps, codes, UPDATE_ORDER_SHIPPING_API, UPDATE_PACKAGE_SHIPPING_API,
+    UPDATE_WINDOW_SECS, WINDOW_MARKETS,
+};
 use crate::tiktok::auth::{authenticate, Authed};
 use crate::tiktok::products::parse_body;
 use crate::tiktok::{ApiError, TikTokSim};

@@ -14,7 +14,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::*;
+use super::shipments::{text, Fulfillment, Tracking};
+use super::{api_error, api_qps, codes, SHIPPING_PROVIDERS_API};
 use crate::tiktok::auth::authenticate;
 use crate::tiktok::{ApiError, TikTokSim};
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-use super::*;
+use super::{message, UNDOCUMENTED};
 use crate::seed::ProductSeed;
 use crate::tiktok::products::{SimProduct, SimSku};
 use crate::tiktok::{SimError, TikTokSim};

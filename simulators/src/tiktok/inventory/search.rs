@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::*;
+use super::{INVENTORY_SEARCH_PATH, MAX_SEARCH_PRODUCT_IDS, MAX_SEARCH_SKU_IDS};
 use crate::tiktok::auth::authenticate;
 use crate::tiktok::products::{bad_param, parse_body, string_list, SimProduct, SimSku};
 use crate::tiktok::TikTokSim;

@@ -49,7 +49,9 @@ use axum::response::Response;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use super::*;
+use super::{
+    api_error, api_qps, codes, message, MAX_QUANTITY, MAX_UPDATE_SKUS, UPDATE_INVENTORY_API,
+};
 use crate::tiktok::auth::authenticate;
 use crate::tiktok::products::{bad_param, parse_body, SimSku};
 use crate::tiktok::TikTokSim;
