@@ -162,8 +162,10 @@
 //! Filtering the type in the join works too (`AND t.type = 'CustInvc'`).
 //! `SELECT id, type FROM transaction WHERE createdfrom = '123'` is refused.
 
+mod dates;
 mod exec;
 mod parse;
+mod predicates;
 mod tables;
 
 pub(crate) use exec::CachedResult;

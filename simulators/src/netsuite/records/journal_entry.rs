@@ -44,6 +44,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashMap};
 
+use super::kinds::{RecordKind, Sublist, TRAN_BODY};
 use super::refs::id_of;
 use super::{get_ci, invalid_field_value, lines, num};
 use crate::netsuite::NsError;
@@ -174,6 +175,33 @@ impl Books {
         self.accounts.values()
     }
 }
+
+/// The `journalEntry` record type (`/record/v1/journalEntry`, SuiteQL type
+/// code `Journal`): one `line` sublist of debits and credits.
+pub(super) const KIND: RecordKind = RecordKind {
+    name: "journalEntry",
+    transaction_type: Some("Journal"),
+    tranid_prefix: "JE",
+    body_fields: TRAN_BODY,
+    sublists: &[Sublist {
+        name: "line",
+        line_fields: &[
+            "account",
+            "debit",
+            "credit",
+            "memo",
+            "entity",
+            "department",
+            "class",
+            "location",
+            "line",
+        ],
+        item_ref: None,
+        order_line_defaults: false,
+    }],
+    entity_is_customer: false,
+    entity_required: false,
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,12 @@
 //! The simulated SuiteQL tables: their columns (with a type that decides
 //! how values compare) and their rows. Which columns exist, and why, is in
 //! the parent module's doc.
+//!
+//! Files: the reference tables (item, location, subsidiary, currency,
+//! department, classification, account, customer, inventoryitemlocations)
+//! are built here from the seed and the stock; `transaction.rs` holds
+//! `transaction` and `transactionline`, `tracking.rs` `trackingnumber` and
+//! `trackingnumbermap`, `links.rs` `previoustransactionlinelink`.
 
 use serde_json::Value;
 use std::borrow::Cow;
@@ -9,6 +15,14 @@ use std::collections::HashMap;
 use crate::netsuite::stock::{ItemRow, LevelRow};
 use crate::netsuite::State as SimState;
 use crate::seed::NetSuiteSeed;
+
+mod links;
+mod tracking;
+mod transaction;
+
+use links::links;
+use tracking::tracking;
+use transaction::{transaction_lines, transaction_row};
 
 /// How a column's values compare: numbers numerically (ids, quantities,
 /// amounts), dates as instants, everything else as text.
@@ -156,7 +170,7 @@ pub(crate) enum Source<'a> {
     Levels(&'a [LevelRow]),
 }
 
-fn tf(b: bool) -> &'static str {
+pub(super) fn tf(b: bool) -> &'static str {
     if b {
         "T"
     } else {
@@ -217,7 +231,7 @@ impl Source<'_> {
 }
 
 /// Text cells of one row, aligned to `columns(table)`.
-fn aligned(table: &str, mut r: HashMap<&'static str, String>) -> Vec<Option<String>> {
+pub(super) fn aligned(table: &str, mut r: HashMap<&'static str, String>) -> Vec<Option<String>> {
     columns(table)
         .unwrap_or(&[])
         .iter()
@@ -227,7 +241,7 @@ fn aligned(table: &str, mut r: HashMap<&'static str, String>) -> Vec<Option<Stri
 
 /// Flattens a stored record into SuiteQL values: lower-cased keys, scalars
 /// as strings, booleans as `T`/`F`, references (`{"id": ..}`) as their id.
-fn record_row(rec: &Value) -> HashMap<String, String> {
+pub(super) fn record_row(rec: &Value) -> HashMap<String, String> {
     let mut row = HashMap::new();
     if let Some(o) = rec.as_object() {
         for (k, v) in o {
@@ -249,7 +263,7 @@ fn record_row(rec: &Value) -> HashMap<String, String> {
 }
 
 /// Keeps the columns of `table` from a flattened record.
-fn pick(table: &str, r: &HashMap<String, String>) -> HashMap<&'static str, String> {
+pub(super) fn pick(table: &str, r: &HashMap<String, String>) -> HashMap<&'static str, String> {
     columns(table)
         .unwrap_or(&[])
         .iter()
@@ -257,166 +271,6 @@ fn pick(table: &str, r: &HashMap<String, String>) -> HashMap<&'static str, Strin
         .collect()
 }
 
-fn sublist_items<'a>(rec: &'a Value, name: &str) -> &'a [Value] {
-    rec.get(name)
-        .and_then(|s| s.get("items"))
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-}
-
-/// Package sublists of an item fulfillment and their tracking-number field
-/// (finance-inventory-fulfilment.md §4.1: read all that exist).
-pub(crate) const PACKAGE_SUBLISTS: &[(&str, &str)] = &[
-    ("package", "packageTrackingNumber"),
-    ("packageUps", "packageTrackingNumberUps"),
-    ("packageFedex", "packageTrackingNumberFedEx"),
-    ("packageUsps", "packageTrackingNumberUsps"),
-];
-
-fn line_no(l: &Value, key: &str) -> Option<String> {
-    match l.get(key)? {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-fn transaction_row(ty: &str, rec: &Value) -> Vec<Option<String>> {
-    let mut r = record_row(rec);
-    r.insert("type".into(), ty.into());
-    if let Some(t) = r.remove("total") {
-        r.insert("foreigntotal".into(), t);
-    }
-    if ty == "ItemShip" {
-        // `t.status` of an item fulfillment is its ship status letter
-        // (§0.6; index id 63136032281).
-        if let Some(s) = r.get("shipstatus").cloned() {
-            r.insert("status".into(), s);
-        }
-    }
-    if let Some(secs) = r
-        .get("lastmodifieddate")
-        .and_then(|d| super::parse::parse_timestamp(d))
-    {
-        r.insert("lastmodifieddate".into(), secs.to_string());
-    }
-    aligned("transaction", pick("transaction", &r))
-}
-
-fn transaction_lines(st: &SimState, ty: &str, rec: &Value, out: &mut Vec<Vec<Option<String>>>) {
-    let h = record_row(rec);
-    let tid = h.get("id").cloned().unwrap_or_default();
-    let get = |k: &str| h.get(k).cloned();
-    let mut main: HashMap<&'static str, String> = HashMap::new();
-    main.insert("transaction", tid.clone());
-    main.insert("id", "0".into());
-    main.insert("linesequencenumber", "0".into());
-    main.insert("mainline", "T".into());
-    main.insert("iscogs", "F".into());
-    for (col, field) in [
-        ("createdfrom", "createdfrom"),
-        ("location", "location"),
-        ("subsidiary", "subsidiary"),
-        ("department", "department"),
-        ("class", "class"),
-        ("entity", "entity"),
-        ("foreignamount", "total"),
-    ] {
-        if let Some(v) = get(field) {
-            main.insert(col, v);
-        }
-    }
-    out.push(aligned("transactionline", main));
-    if ty == "Journal" {
-        return;
-    }
-    let itemtype = |id: &str| -> Option<String> {
-        st.stock.item(id.parse().ok()?).map(|i| i.itemtype.clone())
-    };
-    let outbound = ty == "ItemShip";
-    let mut last = 0u64;
-    let mut cogs = Vec::new();
-    for l in sublist_items(rec, "item") {
-        let lr = record_row(l);
-        let mut r: HashMap<&'static str, String> = HashMap::new();
-        r.insert("transaction", tid.clone());
-        let n = lr.get("line").cloned().unwrap_or_default();
-        last = last.max(n.parse().unwrap_or(0));
-        r.insert("id", n.clone());
-        r.insert("linesequencenumber", n);
-        r.insert("mainline", "F".into());
-        r.insert("iscogs", "F".into());
-        r.insert(
-            "isclosed",
-            lr.get("isclosed").cloned().unwrap_or_else(|| "F".into()),
-        );
-        let quantity = lr.get("quantity").map(|q| {
-            // Outbound quantities are stored negative (§4.2).
-            if outbound && !q.starts_with('-') && q != "0" {
-                format!("-{q}")
-            } else {
-                q.clone()
-            }
-        });
-        for (col, v) in [
-            ("createdfrom", get("createdfrom")),
-            ("subsidiary", get("subsidiary")),
-            ("entity", get("entity")),
-            ("item", lr.get("item").cloned()),
-            ("quantity", quantity),
-            ("rate", lr.get("rate").cloned()),
-            ("foreignamount", lr.get("amount").cloned()),
-            ("location", lr.get("location").cloned()),
-            ("department", lr.get("department").cloned()),
-            ("class", lr.get("class").cloned()),
-            ("itemtype", lr.get("item").and_then(|i| itemtype(i))),
-        ] {
-            if let Some(v) = v {
-                r.insert(col, v);
-            }
-        }
-        if outbound {
-            cogs.push(r.clone());
-        }
-        out.push(aligned("transactionline", r));
-    }
-    // An item fulfillment also carries COGS lines and, with a ship method, a
-    // shipping line (§4.2, index id 12452274665: filter `iscogs = 'F'` and
-    // `itemtype <> 'ShipItem'`). Their ids and amounts are sim-defined.
-    for mut r in cogs {
-        last += 1;
-        r.insert("id", last.to_string());
-        r.insert("linesequencenumber", last.to_string());
-        r.insert("iscogs", "T".into());
-        if let Some(q) = r
-            .get("quantity")
-            .map(|q| q.trim_start_matches('-').to_string())
-        {
-            r.insert("quantity", q);
-        }
-        out.push(aligned("transactionline", r));
-    }
-    if outbound {
-        if let Some(m) = get("shipmethod") {
-            last += 1;
-            let mut r: HashMap<&'static str, String> = HashMap::new();
-            r.insert("transaction", tid.clone());
-            r.insert("id", last.to_string());
-            r.insert("linesequencenumber", last.to_string());
-            r.insert("mainline", "F".into());
-            r.insert("iscogs", "F".into());
-            r.insert("isclosed", "F".into());
-            if let Some(t) = itemtype(&m) {
-                r.insert("itemtype", t);
-            }
-            r.insert("item", m);
-            out.push(aligned("transactionline", r));
-        }
-    }
-}
-
-/// The rows of a table, or `None` if it is not simulated.
 pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> Option<Source<'a>> {
     let named = |list: &[crate::seed::NamedSeed]| -> Vec<Vec<Option<String>>> {
         list.iter()
@@ -529,83 +383,4 @@ pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> O
         _ => return None,
     };
     Some(Source::Rows(rows))
-}
-
-/// `trackingnumber` rows (one per distinct number, ids by first use) and
-/// `trackingnumbermap` rows (transaction, number id), from every package
-/// sublist of every item fulfillment, by ascending fulfillment id
-/// (§4.2, index ids 63136032281 and 9883034758). A number shared by several
-/// fulfillments is one `trackingnumber` row mapped to each (sim-defined).
-/// (`trackingnumber` rows as (id, number), `trackingnumbermap` rows as (transaction, number id)).
-type Tracking = (Vec<(u64, String)>, Vec<(String, u64)>);
-
-fn tracking(st: &SimState) -> Tracking {
-    let mut ids: HashMap<String, u64> = HashMap::new();
-    let mut numbers = Vec::new();
-    let mut map = Vec::new();
-    for (ty, rec) in st.records.transactions() {
-        if ty != "ItemShip" {
-            continue;
-        }
-        let tid = rec.get("id").and_then(Value::as_str).unwrap_or_default();
-        for (sl, field) in PACKAGE_SUBLISTS {
-            for p in sublist_items(rec, sl) {
-                let Some(n) = p
-                    .as_object()
-                    .and_then(|o| crate::netsuite::records::get_ci(o, field))
-                    .and_then(Value::as_str)
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                else {
-                    continue;
-                };
-                let next = ids.len() as u64 + 1;
-                let id = *ids.entry(n.to_string()).or_insert_with(|| {
-                    numbers.push((next, n.to_string()));
-                    next
-                });
-                if !map.contains(&(tid.to_string(), id)) {
-                    map.push((tid.to_string(), id));
-                }
-            }
-        }
-    }
-    (numbers, map)
-}
-
-/// `PreviousTransactionLineLink`: one row per line created from a sales
-/// order line. `ShipRcpt` for item fulfillment lines (§4.2, index ids
-/// 69415859526, 49159032039, 67119261728); invoice and cash sale lines
-/// link with `OrdBill` (code unverified; present so a query that forgets
-/// `linktype = 'ShipRcpt'` gets rows it did not want, the harsher reading).
-fn links(st: &SimState) -> Vec<Vec<Option<String>>> {
-    let mut out = Vec::new();
-    for (ty, rec) in st.records.transactions() {
-        let linktype = match ty {
-            "ItemShip" => "ShipRcpt",
-            "CustInvc" | "CashSale" => "OrdBill",
-            _ => continue,
-        };
-        let Some(prev) = rec
-            .get("createdFrom")
-            .and_then(|c| c.get("id"))
-            .and_then(Value::as_str)
-        else {
-            continue;
-        };
-        let next = rec.get("id").and_then(Value::as_str).unwrap_or_default();
-        for l in sublist_items(rec, "item") {
-            let (Some(pl), Some(nl)) = (line_no(l, "orderLine"), line_no(l, "line")) else {
-                continue;
-            };
-            out.push(vec![
-                Some(prev.to_string()),
-                Some(pl),
-                Some(next.to_string()),
-                Some(nl),
-                Some(linktype.to_string()),
-            ]);
-        }
-    }
-    out
 }
