@@ -109,7 +109,7 @@ impl StoreCall {
 pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
     use StoreCall::*;
     match job {
-        // sweep.rs: order log lookups, then `ingest::store_and_enqueue`.
+        // ingest/sweep.rs: order log lookups, then `ingest::store_and_enqueue`.
         JobName::Sweep => &[
             Lease,
             PutRun,
@@ -119,10 +119,10 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             EventSetStatus,
             Enqueue,
         ],
-        // drift.rs and the digest email in app.rs.
+        // notify/drift.rs and the digest email in app.rs.
         JobName::Digest => &[Lease, PutRun, ListRuns, OrderLogList, SendEmail],
-        // inventory.rs (SKU links 100 a call, pending orders' log entries)
-        // and inventory_state.rs (the snapshot: list_state, put_state).
+        // stock/job.rs (SKU links 100 a call, pending orders' log entries)
+        // and stock/state.rs (the snapshot: list_state, put_state).
         JobName::Inventory => &[
             Lease,
             PutRun,
@@ -132,7 +132,7 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             ListState,
             PutState,
         ],
-        // verify.rs: batches in state, results in the order log.
+        // writer/readback.rs: batches in state, results in the order log.
         JobName::Verify => &[
             Lease,
             PutRun,
@@ -141,7 +141,7 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             OrderLogGet,
             OrderLogRecord,
         ],
-        // tracking*.rs.
+        // tracking/*.rs.
         JobName::Tracking => &[
             Lease,
             PutRun,
@@ -154,7 +154,7 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             PutState,
             DeleteState,
         ],
-        // payouts.rs, payout_state.rs, payout_email.rs.
+        // payouts/job.rs, payouts/state.rs, payouts/email.rs.
         JobName::Payouts => &[
             Lease,
             PutRun,

@@ -12,6 +12,11 @@
 //!   over components by count, the rounding remainder on the first;
 //! - the mapped total must equal `sub_total + platform discounts + shipping
 //!   (+ tax when mapped)` from TikTok's payment block, within one cent.
+//!
+//! [`config`] is a shop's mapping entry. The sections the scheduled flows
+//! read are typed here too, one file per flow ([`stock`], [`tracking`],
+//! [`payouts`]), so that the mapping depends on no flow and every flow can
+//! read its shop's entry.
 
 pub mod config;
 pub mod payouts;

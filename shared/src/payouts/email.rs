@@ -1,5 +1,5 @@
 //! The finance email of one statement (pure): the report's checks
-//! (`payout_report`) plus what only the job knows (the journal's NetSuite
+//! (`report`) plus what only the job knows (the journal's NetSuite
 //! id, the payment and bank side, the fee band), an HTML body with inline
 //! styles, and the CSV attachments: every transaction with its parts and
 //! match status, and the journal lines.

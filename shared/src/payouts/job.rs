@@ -1,19 +1,19 @@
 //! The daily payout job: TikTok statements and payments → NetSuite journal
 //! entries, and the finance reconciliation email (issue 12).
 //!
-//! Per shop with a `payouts` mapping (`payout_config`):
+//! Per shop with a `payouts` mapping (`mapping::payouts`):
 //! 1. the chart of accounts is read once (SuiteQL `account`) and every
 //!    configured account number resolved, or the run stops naming the
-//!    field (`payout_config::resolve_accounts`);
+//!    field (`mapping::payouts::resolve_accounts`);
 //! 2. statements and payments of the look-back window (default 10 days:
 //!    TikTok publishes them ~5 working days late, finance notes §1.2) are
 //!    listed; each statement's Transactions by Statement 202501 pages are
-//!    read and kept as sent (`payout_state`), then planned
-//!    (`payout_plan::plan_journal`) and upserted as one `journalEntry` by a
-//!    deterministic externalId with `?replace=line` (`payout_post`), unless
+//!    read and kept as sent (`state`), then planned
+//!    (`plan::plan_journal`) and upserted as one `journalEntry` by a
+//!    deterministic externalId with `?replace=line` (`post`), unless
 //!    it is held (reported, not posted);
 //! 3. each transaction is matched to its Sales Order / refund through the
-//!    order log (`payout_match`) and the status stored;
+//!    order log (`matching`) and the status stored;
 //! 4. finance gets one email per statement and status (HTML + CSVs of the
 //!    transactions and the journal lines), remembered so a re-run sends
 //!    nothing; the CLI can resend;
@@ -135,7 +135,7 @@ impl Payouts<'_> {
     }
 
     /// Plans, posts, matches and reports one statement, page by page
-    /// (`payout_pages` reads them ahead in groups): each page is kept,
+    /// (`pages` reads them ahead in groups): each page is kept,
     /// folded into the journal, matched and turned into report rows, then
     /// dropped, so a statement is never held whole.
     pub async fn statement(

@@ -1,6 +1,6 @@
 //! The payout job's run ([`ShopJob`]) and its payments: each paid payment
 //! is booked in-transit → bank once its statements are posted
-//! (`payout_post::plan_payment`; several statements when TikTok combined
+//! (`post::plan_payment`; several statements when TikTok combined
 //! them).
 
 use async_trait::async_trait;

@@ -12,7 +12,7 @@
 //! - `match#<id>#<chunk>`: the match status of each transaction, 5,000 a
 //!   chunk (`<transaction id>=<status>` lines);
 //! - `reserve`: the shop's reserve ledger, one movement per statement
-//!   (`payout_checks::ReserveLedger`);
+//!   (`checks::ReserveLedger`);
 //! - `index`: the statement ids seen, newest last (for `payouts list`).
 
 use serde::{Deserialize, Serialize};
@@ -72,7 +72,7 @@ pub struct StatementState {
     #[serde(default)]
     pub emailed: Option<(PostStatus, i64)>,
     pub updated_at: i64,
-    /// This statement's reserve roll-forward (`payout_checks`).
+    /// This statement's reserve roll-forward (`checks`).
     #[serde(default)]
     pub reserve: Option<RollForward>,
 }
@@ -209,7 +209,7 @@ impl PayoutStore<'_> {
     }
 
     /// Stores each transaction's match status, as the report rows carry it
-    /// (`sales_order`, set by `payout_email::rows_with_matches`): chunks of
+    /// (`sales_order`, set by `email::rows_with_matches`): chunks of
     /// [`MATCH_CHUNK`] lines `id=status`, written together. Taken from the
     /// rows so the job does not keep a second list of 100,000 ids.
     pub async fn put_matches(&self, id: &str, rows: &[ReportRow]) -> Result<(), StoreError> {

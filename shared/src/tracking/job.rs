@@ -114,7 +114,7 @@ impl TrackingPush<'_> {
             })
     }
 
-    /// One page of headers after `c` (module doc of `tracking_read`).
+    /// One page of headers after `c` (module doc of `read`).
     async fn next_headers(&self, c: &Cursor) -> Result<Vec<Header>, JobError> {
         let parse = |rows: Vec<Map<String, Value>>| -> Vec<Header> {
             rows.iter().filter_map(read::header).collect()
@@ -310,7 +310,7 @@ impl ShopJob for TrackingPush<'_> {
 
 impl TrackingPush<'_> {
     /// Skips what is pushed already (or refused with the same tracking),
-    /// ships the rest (`tracking_ship`), and records each outcome.
+    /// ships the rest (`ship`), and records each outcome.
     async fn process(
         &self,
         ctx: &Ctx<'_>,

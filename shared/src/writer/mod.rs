@@ -8,6 +8,11 @@
 //!   reduce lines), [`refund`] (Credit Memo / Cash Refund); [`items`]
 //!   resolves SKUs and customers for all of them; [`verify`] compares what
 //!   NetSuite holds after a write with what was sent.
+//! - [`readback`]: the scheduled read-back of freshly created Sales Orders
+//!   (the `verify` job), batched 100 to a SuiteQL query. It lives here
+//!   because it finishes the writer's own check: [`order`] queues what it
+//!   sent, and the job compares it with [`verify`]'s rule, the same as the
+//!   immediate read-backs of updates and refunds.
 //!
 //! Retryable failures go back to SQS (and to the DLQ after the redrive
 //! count) and are logged on every attempt; failures a retry cannot fix are
