@@ -2,7 +2,8 @@
 //! transaction names. A customer created without `subsidiary` gets the root
 //! one (Oracle's minimal example, article_161581923822; see `refs.rs`); its
 //! `currencyList` sublist holds the currencies it may trade in beside its
-//! primary one. Field names per netsuite-rest-api.md §2.
+//! primary one. Create as netsuite-rest-api.md §2 "Customer"
+//! (`{"companyName", "email"}`, article_161581923822).
 
 use super::kinds::{RecordKind, Sublist};
 

@@ -1,10 +1,11 @@
-//! WHERE conditions compiled against a column's type and tested row by row:
-//! numbers compare numerically, dates as instants, text as text; a NULL
-//! satisfies no comparison (SQL's three-valued logic, which SuiteQL follows:
-//! netsuite-rest-api.md §3). A value that is not a number where a number
-//! is compared is NetSuite's invalid-number error. On the catalogue and
-//! stock, which are sorted, range conditions on the sort column narrow the
-//! scan to a slice (`range`).
+//! WHERE conditions compiled against a column's type and tested row by row,
+//! as the "Comparisons" section of the `suiteql` module doc sets out: ids,
+//! references, quantities and amounts compare numerically, dates as
+//! instants, other columns as text (binary order); NULL satisfies no
+//! condition; a literal that is not a number where a number is compared is
+//! 400 "Invalid number" (Oracle's implicit conversion, ORA-01722; wording
+//! sim-defined). On the catalogue and stock, which are sorted, conditions on
+//! the sort column narrow the scan to a slice (`range`).
 
 use std::cmp::Ordering;
 
