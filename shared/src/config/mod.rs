@@ -20,7 +20,7 @@ pub mod stores;
 pub mod tiktok;
 pub mod writer;
 
-pub use netsuite::{NetSuiteCredentials, NetSuiteSettings, NetSuiteSource};
+pub use netsuite::{NetSuiteCredentials, NetSuiteSettings, NetSuiteSource, TbaKeys};
 pub use stores::{EventsSettings, OrderLogSettings, QueueSettings, TokensSettings};
 pub use tiktok::{TikTokApiSettings, TikTokApp, TikTokAppSource};
 pub use writer::{AlertSettings, WebhookLimits, WriterSettings};
