@@ -159,6 +159,8 @@ struct Issued {
 }
 
 /// The simulator's M2M state: registered certificates and issued tokens.
+/// `reset()` leaves it alone: certificates are account set-up, like the
+/// seed's TBA keys (tests read counter differences).
 #[derive(Default)]
 pub(crate) struct M2m {
     state: Mutex<M2mState>,
