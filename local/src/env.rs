@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use crate::bootstrap::{bootstrap, BootstrapOptions};
+use crate::netsuite_auth::NetSuiteAuthMode;
 use shared::app::{InitError, WebhookApp, WriterApp};
 use shared::config::{
-    AlertSettings, EventsSettings, NetSuiteCredentials, NetSuiteSettings, NetSuiteSource,
-    OrderLogSettings, QueueSettings, TikTokApiSettings, TikTokApp, TikTokAppSource, TokensSettings,
-    WebhookConfig, WebhookLimits, WriterConfig, WriterSettings, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_RETENTION_DAYS,
+    AlertSettings, EventsSettings, NetSuiteSettings, OrderLogSettings, QueueSettings,
+    TikTokApiSettings, TikTokApp, TikTokAppSource, TokensSettings, WebhookConfig, WebhookLimits,
+    WriterConfig, WriterSettings, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETENTION_DAYS,
 };
 use shared::domain::ShopId;
 use shared::mapping::config::MappingConfig;
@@ -32,6 +32,8 @@ pub struct LocalOptions {
     pub max_receive_count: u32,
     pub netsuite_concurrency: usize,
     pub netsuite_latency_ms: u64,
+    /// TBA or M2M; by default from `TNS_NETSUITE_AUTH` (`netsuite_auth.rs`).
+    pub netsuite_auth: NetSuiteAuthMode,
 }
 
 impl Default for LocalOptions {
@@ -42,6 +44,7 @@ impl Default for LocalOptions {
             max_receive_count: 3,
             netsuite_concurrency: 5,
             netsuite_latency_ms: 0,
+            netsuite_auth: NetSuiteAuthMode::FromEnv,
         }
     }
 }
@@ -76,12 +79,16 @@ pub enum LocalError {
     Ses(String),
     #[error("console: {0}")]
     Console(String),
+    #[error("NetSuite authentication: {0}")]
+    NetSuiteAuth(String),
 }
 
 pub struct LocalEnv {
     pub seed: Seed,
     pub tiktok: RunningSim<TikTokSim>,
     pub netsuite: RunningSim<NetSuiteSim>,
+    /// The resolved mode (never `FromEnv`).
+    pub netsuite_auth: NetSuiteAuthMode,
     pub sdk: aws_config::SdkConfig,
     pub names: ResourceNames,
     pub webhook_config: WebhookConfig,
@@ -107,6 +114,12 @@ impl LocalEnv {
             },
         )
         .await?;
+        let netsuite_auth = opts
+            .netsuite_auth
+            .resolve()
+            .map_err(LocalError::NetSuiteAuth)?;
+        crate::netsuite_auth::register_test_certificates(&netsuite.state)
+            .map_err(LocalError::NetSuiteAuth)?;
         let ddb = aws_sdk_dynamodb::Client::new(&sdk);
         let names = bootstrap(
             &ddb,
@@ -157,7 +170,13 @@ impl LocalEnv {
                 max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             },
         };
-        let ns = &seed.netsuite;
+        let netsuite_source = crate::netsuite_auth::source(
+            netsuite_auth,
+            &seed.netsuite,
+            &aws_sdk_secretsmanager::Client::new(&sdk),
+            &opts.prefix,
+        )
+        .await?;
         let writer_config = WriterConfig {
             app,
             tiktok: TikTokApiSettings {
@@ -165,13 +184,7 @@ impl LocalEnv {
                 auth_base_url: tiktok.base_url.clone(),
             },
             netsuite: NetSuiteSettings {
-                source: NetSuiteSource::Env(NetSuiteCredentials {
-                    account_id: ns.account_id.clone(),
-                    consumer_key: ns.consumer_key.clone(),
-                    consumer_secret: ns.consumer_secret.clone(),
-                    token_id: ns.token_id.clone(),
-                    token_secret: ns.token_secret.clone(),
-                }),
+                source: netsuite_source,
                 base_url: Some(netsuite.base_url.clone()),
                 // Locally one process-wide writer (one NetSuite semaphore) serves
                 // every poller, so it holds the whole account share; on Lambda each
@@ -229,6 +242,7 @@ impl LocalEnv {
             seed,
             tiktok,
             netsuite,
+            netsuite_auth,
             sdk,
             names,
             webhook_config,

@@ -84,7 +84,7 @@ impl<'a> Clients<'a> {
     /// The NetSuite client, holding this invocation's part of the budget.
     pub async fn netsuite(&self, settings: &NetSuiteSettings) -> Result<NetSuiteClient, InitError> {
         let creds = settings.resolve(&self.secrets).await?;
-        let mut cfg = NetSuiteConfig::new(settings.base_url_for(&creds), creds.tba());
+        let mut cfg = NetSuiteConfig::new(settings.base_url_for(&creds), creds.auth());
         cfg.concurrency = settings.budget.per_invocation();
         Ok(NetSuiteClient::new(cfg)?)
     }

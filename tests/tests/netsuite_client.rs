@@ -1,6 +1,7 @@
-//! `shared::netsuite::NetSuiteClient` against the NetSuite simulator: TBA,
-//! upsert by externalId, SuiteQL paging, concurrency governance, retries and
-//! the error shapes the order log records. No AWS needed.
+//! `shared::netsuite::NetSuiteClient` against the NetSuite simulator: TBA
+//! (or OAuth 2.0 M2M with `TNS_NETSUITE_AUTH=m2m`), upsert by externalId,
+//! SuiteQL paging, concurrency governance, retries and the error shapes the
+//! order log records. No AWS needed. M2M specifics: `netsuite_m2m.rs`.
 
 use std::time::Duration;
 
@@ -22,8 +23,20 @@ async fn sim(concurrency_limit: usize, latency_ms: u64) -> RunningSim<NetSuiteSi
     .expect("simulator starts")
 }
 
+/// The client's credentials in the mode `TNS_NETSUITE_AUTH` picks.
 fn config(s: &RunningSim<NetSuiteSim>, concurrency: usize) -> NetSuiteConfig {
-    let mut cfg = NetSuiteConfig::new(s.base_url.clone(), s.state.credentials());
+    use local_env::netsuite_auth as m2m;
+    let auth: shared::netsuite::NetSuiteAuth = match local_env::NetSuiteAuthMode::FromEnv
+        .resolve()
+        .expect("TNS_NETSUITE_AUTH")
+    {
+        local_env::NetSuiteAuthMode::M2m(alg) => {
+            m2m::register_test_certificates(&s.state).expect("certificates");
+            m2m::m2m_credentials(&simulators::default_seed().netsuite, alg).into()
+        }
+        _ => s.state.credentials().into(),
+    };
+    let mut cfg = NetSuiteConfig::new(s.base_url.clone(), auth);
     cfg.concurrency = concurrency;
     // Keep test backoffs short; the policy itself is unchanged.
     cfg.base_backoff = Duration::from_millis(100);
@@ -377,7 +390,9 @@ async fn timeout_on_create_is_not_retried() {
 async fn wrong_token_secret_is_unauthorized_and_not_retried() {
     let s = sim(5, 0).await;
     let mut cfg = config(&s, 2);
-    cfg.credentials.token_secret = "not-the-secret".into();
+    let mut tba = s.state.credentials();
+    tba.token_secret = "not-the-secret".into();
+    cfg.credentials = tba.into();
     let c = NetSuiteClient::new(cfg).expect("client");
     let e = c
         .upsert_by_external_id("salesOrder", "tts-401", &sales_order("m"), &["item"])

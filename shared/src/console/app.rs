@@ -110,14 +110,14 @@ impl Console {
         let ddb = aws_sdk_dynamodb::Client::new(sdk);
         let sqs = aws_sdk_sqs::Client::new(sdk);
         let creds = config.netsuite.resolve(&secrets).await?;
-        let mut ns = NetSuiteConfig::new(config.netsuite.base_url_for(&creds), creds.tba());
+        let mut ns = NetSuiteConfig::new(config.netsuite.base_url_for(&creds), creds.auth());
         ns.concurrency = 1;
         let netsuite_ui = Some(match &config.netsuite.base_url {
             // A local simulator has no UI; link to its record API instead.
             Some(base) => format!("{}/services/rest/record/v1", base.trim_end_matches('/')),
             None => format!(
                 "https://{}.app.netsuite.com",
-                creds.account_id.to_lowercase().replace('_', "-")
+                creds.account_id().to_lowercase().replace('_', "-")
             ),
         });
         Ok(Console {

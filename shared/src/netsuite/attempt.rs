@@ -18,6 +18,8 @@ pub(super) enum AttemptError {
         detail: String,
         sent: bool,
     },
+    /// No access token could be had (M2M): the REST request was never sent.
+    Auth(NsError),
 }
 
 pub(super) fn network_error(e: reqwest::Error) -> AttemptError {
@@ -36,6 +38,7 @@ pub(super) fn attempt_label(e: &AttemptError) -> &'static str {
         AttemptError::Status { .. } => "http_error",
         AttemptError::Timeout => "timeout",
         AttemptError::Network { .. } => "network_error",
+        AttemptError::Auth(_) => "token_error",
     }
 }
 
@@ -48,6 +51,7 @@ pub(super) fn to_error(
 ) -> NsError {
     let unknown_outcome = !call.kind.idempotent();
     match err {
+        AttemptError::Auth(e) => e,
         AttemptError::Timeout => NsError::Timeout {
             attempts,
             system_call,

@@ -1,9 +1,11 @@
-//! NetSuite SuiteTalk REST: the TBA-signed client with governance.
+//! NetSuite SuiteTalk REST: the authenticated client with governance.
 //!
 //! - [`NetSuiteClient`]: record upsert by externalId, get, create, patch,
-//!   transform and paged SuiteQL, signed with TBA
-//!   ([`crate::signing::netsuite`]) and kept within the account's
-//!   concurrency limit by a semaphore (NetSuite REST notes §5).
+//!   transform and paged SuiteQL, authenticated with TBA
+//!   ([`crate::signing::netsuite`]) or an OAuth 2.0 client-credentials
+//!   token ([`crate::signing::netsuite_m2m`], cached in `oauth2.rs`), and
+//!   kept within the account's concurrency limit by a semaphore (NetSuite
+//!   REST notes §5).
 //! - [`NsError`]: the single error type of this boundary.
 //!
 //! Retry policy: 429, 5xx and network failures are retried with full-jitter
@@ -16,6 +18,7 @@ mod attempt;
 mod budget;
 mod error;
 mod failure;
+mod oauth2;
 mod records;
 mod suiteql;
 mod transport;
@@ -28,6 +31,38 @@ pub use suiteql::{column_text, SuiteQlPage, SUITEQL_MAX_LIMIT};
 pub use transport::NetSuiteClient;
 
 use crate::signing::netsuite::TbaCredentials;
+use crate::signing::netsuite_m2m::M2mCredentials;
+
+/// How the client authenticates: TBA (OAuth 1.0a, §1a) or OAuth 2.0 client
+/// credentials (M2M, §1b). Oracle allows no new TBA integrations for REST
+/// from 2027.1 (help section_158618788810), so new merchants use M2M.
+#[derive(Debug, Clone)]
+pub enum NetSuiteAuth {
+    Tba(TbaCredentials),
+    M2m(M2mCredentials),
+}
+
+impl NetSuiteAuth {
+    /// The account id (`1234567_SB1`).
+    pub fn account_id(&self) -> &str {
+        match self {
+            NetSuiteAuth::Tba(c) => &c.realm,
+            NetSuiteAuth::M2m(c) => &c.account_id,
+        }
+    }
+}
+
+impl From<TbaCredentials> for NetSuiteAuth {
+    fn from(c: TbaCredentials) -> Self {
+        NetSuiteAuth::Tba(c)
+    }
+}
+
+impl From<M2mCredentials> for NetSuiteAuth {
+    fn from(c: M2mCredentials) -> Self {
+        NetSuiteAuth::M2m(c)
+    }
+}
 
 /// Concurrency of a Shared/Standard-tier or developer account (§5); a safe
 /// default when the integration's allocation is unknown.
@@ -39,7 +74,7 @@ pub struct NetSuiteConfig {
     /// `https://<acct>.suitetalk.api.netsuite.com` (see [`host_for_account`])
     /// or a simulator's `http://127.0.0.1:PORT`. No trailing slash needed.
     pub base_url: String,
-    pub credentials: TbaCredentials,
+    pub credentials: NetSuiteAuth,
     /// Maximum requests in flight from this client (and its clones). Set it
     /// to the integration's share of the account limit.
     pub concurrency: usize,
@@ -56,10 +91,10 @@ pub struct NetSuiteConfig {
 impl NetSuiteConfig {
     /// A config with the defaults: concurrency 5, 6 attempts, backoff 250 ms
     /// doubling up to 8 s, 30 s per request.
-    pub fn new(base_url: impl Into<String>, credentials: TbaCredentials) -> Self {
+    pub fn new(base_url: impl Into<String>, credentials: impl Into<NetSuiteAuth>) -> Self {
         Self {
             base_url: base_url.into(),
-            credentials,
+            credentials: credentials.into(),
             concurrency: DEFAULT_CONCURRENCY,
             max_attempts: 6,
             base_backoff: Duration::from_millis(250),
@@ -68,11 +103,12 @@ impl NetSuiteConfig {
         }
     }
 
-    /// A config for the production/sandbox host of `credentials.realm`.
+    /// A config for the production/sandbox host of the credentials' account.
     /// Oracle recommends the Company URLs page over building the host, so
     /// prefer [`NetSuiteConfig::new`] when the URL is configured.
-    pub fn for_account(credentials: TbaCredentials) -> Self {
-        let base = format!("https://{}", host_for_account(&credentials.realm));
+    pub fn for_account(credentials: impl Into<NetSuiteAuth>) -> Self {
+        let credentials = credentials.into();
+        let base = format!("https://{}", host_for_account(credentials.account_id()));
         Self::new(base, credentials)
     }
 }

@@ -1,6 +1,7 @@
-//! The TBA-signed SuiteTalk REST transport: one semaphore for the account's
-//! concurrency governance, retries with full-jitter backoff for what is safe
-//! to retry, and [`NsError`] for everything else.
+//! The SuiteTalk REST transport (TBA or OAuth 2.0, `oauth2.rs`): one
+//! semaphore for the account's concurrency governance, retries with
+//! full-jitter backoff for what is safe to retry, one retry with a new
+//! token after an M2M 401, and [`NsError`] for everything else.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -15,9 +16,8 @@ use tracing::Instrument;
 
 use super::attempt::{attempt_label, network_error, to_error, AttemptError};
 use super::error::{body_text, NsError};
+use super::oauth2::Authorizer;
 use super::NetSuiteConfig;
-use crate::clock::Clock;
-use crate::signing::netsuite::{authorization_header, new_nonce};
 
 /// Shortest attempt worth starting before a message's deadline.
 const MIN_ATTEMPT: Duration = Duration::from_secs(1);
@@ -105,6 +105,8 @@ impl Reply {
 struct Inner {
     http: reqwest::Client,
     cfg: NetSuiteConfig,
+    /// TBA signer or the shared M2M token cache.
+    auth: Authorizer,
     /// `base_url` without a trailing slash.
     base: String,
     /// One permit per request allowed in flight; holds `limit` permits.
@@ -212,9 +214,11 @@ impl NetSuiteClient {
                 detail: e.to_string(),
             })?;
         let permits = Semaphore::new(cfg.concurrency);
+        let auth = Authorizer::new(&cfg.credentials, &base, cfg.request_timeout)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
+                auth,
                 base,
                 permits,
                 limit: AtomicUsize::new(cfg.concurrency),
@@ -248,6 +252,7 @@ impl NetSuiteClient {
             tracing::info_span!("netsuite_request", method = %call.method, path = %call.path);
         async {
             let mut attempt: u32 = 0;
+            let mut reauthorized = false;
             loop {
                 attempt += 1;
                 let started = Instant::now();
@@ -273,10 +278,11 @@ impl NetSuiteClient {
                                 })
                             }
                         };
-                    let outcome = self.attempt(&call, &url, body.as_deref()).await;
+                    let (outcome, sent) = self.attempt(&call, &url, body.as_deref()).await;
                     self.adapt(permit, &outcome);
-                    outcome
+                    (outcome, sent)
                 };
+                let (outcome, sent) = outcome;
                 let elapsed_ms = started.elapsed().as_millis() as u64;
                 let err = match outcome {
                     Ok(reply) => {
@@ -288,6 +294,13 @@ impl NetSuiteClient {
                     }
                     Err(e) => e,
                 };
+                // An M2M token NetSuite no longer accepts: a new one, once.
+                let unauthorized = matches!(&err, AttemptError::Status { status, .. } if *status == StatusCode::UNAUTHORIZED);
+                if unauthorized && !reauthorized && self.inner.auth.forget(&sent).await {
+                    reauthorized = true;
+                    tracing::info!(attempt, "netsuite 401 with an access token; retrying once with a new token");
+                    continue;
+                }
                 let wait = self.backoff(attempt);
                 // No retry that the message's deadline would cut short.
                 let retry = self.may_retry(&call, &err)
@@ -377,20 +390,32 @@ impl NetSuiteClient {
         }
     }
 
-    /// One signed HTTP exchange; the body is read within the same timeout.
+    /// One authorized HTTP exchange; the body is read within the same
+    /// timeout. Also returns the `Authorization` value sent (for a 401).
     async fn attempt(
         &self,
         call: &Call<'_>,
         url: &str,
         body: Option<&[u8]>,
+    ) -> (Result<Reply, AttemptError>, String) {
+        let inner = &self.inner;
+        match inner
+            .auth
+            .header(&inner.http, call.method.as_str(), url)
+            .await
+        {
+            Ok(auth) => (self.send(call, url, body, &auth).await, auth),
+            Err(e) => (Err(AttemptError::Auth(e)), String::new()),
+        }
+    }
+
+    async fn send(
+        &self,
+        call: &Call<'_>,
+        url: &str,
+        body: Option<&[u8]>,
+        auth: &str,
     ) -> Result<Reply, AttemptError> {
-        let auth = authorization_header(
-            &self.inner.cfg.credentials,
-            call.method.as_str(),
-            url,
-            &new_nonce(),
-            crate::clock::SystemClock.now() as u64,
-        );
         let mut req = self
             .inner
             .http
@@ -443,6 +468,8 @@ impl NetSuiteClient {
             }
             AttemptError::Timeout => call.kind.idempotent(),
             AttemptError::Network { sent, .. } => !sent || call.kind.idempotent(),
+            // The REST request was never sent.
+            AttemptError::Auth(e) => e.is_retryable(),
         }
     }
 

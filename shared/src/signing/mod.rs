@@ -5,6 +5,7 @@
 //! published test vectors (kept in the project's reference notes) rather than by round trips.
 
 pub mod netsuite;
+pub mod netsuite_m2m;
 pub mod tiktok;
 
 /// Lowercase hex HMAC-SHA256, the building block of both TikTok signatures.

@@ -176,9 +176,12 @@ const FBT_CODES: [i64; 2] = [21008025, 21008117];
 const CORRECTION_CODES: [i64; 6] = [21011049, 21011050, 21011051, 21011052, 21011043, 21011030];
 /// Transient codes §3.4 names ("System process error" and friends; the
 /// "…" between them is not guessed at: an unlisted code is `Unknown`).
-/// 36009003/36009007 normally arrive already retried by the transport.
-const TRANSIENT_CODES: [i64; 7] = [
-    36009003, 36009007, 11001027, 11001031, 21001008, 21001011, 21022029,
+/// 36009003/36009007 normally arrive already retried by the transport. Then
+/// the "try again later" codes of Mark Package As Shipped / Ship Package
+/// (issue 19 item 6) and 21001003 "System timeout" (tiktok-shipping.md).
+const TRANSIENT_CODES: [i64; 14] = [
+    36009003, 36009007, 11001027, 11001031, 21001008, 21001011, 21022029, 11006005, 11006026,
+    21001043, 21001055, 21008300, 21022030, 21001003,
 ];
 
 /// Each class's codes, in the order they are checked.
@@ -530,6 +533,35 @@ mod tests {
         );
         assert!(!c(21022010).is_retryable());
         assert!(fix_for(&c(21011049)).contains("Seller Center"));
+    }
+
+    #[test]
+    fn the_ship_calls_try_again_later_codes_are_retried() {
+        for code in [
+            11006005, 11006026, 21001043, 21001055, 21008300, 21022030, 21001003,
+        ] {
+            assert_eq!(
+                FulfilmentErrorClass::of_code(code, "try again later"),
+                FulfilmentErrorClass::Transient,
+                "{code}"
+            );
+            let refused = FulfilmentCallError::from_call(
+                ShopCallError::TikTok(TikTokError::Api {
+                    call: "POST /fulfillment/202309/orders/O1/packages".into(),
+                    code,
+                    message: "Please try again later".into(),
+                    request_id: "r".into(),
+                    http_status: 200,
+                    body: String::new(),
+                }),
+                &OrderId::new("O1"),
+            );
+            assert!(refused.is_retryable(), "{code}: {refused}");
+            assert!(
+                matches!(&refused, FulfilmentCallError::Refused { fix, .. } if fix.contains("retries")),
+                "{refused:?}"
+            );
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex};
 use crate::lock;
 use crate::seed::NetSuiteSeed;
 
+pub use auth::{M2mClient, M2mStats};
 pub(crate) use errors::NsError;
 pub use faults::FaultKind;
 pub use fulfil::{ShipError, ShipLine, Shipment};
@@ -79,6 +80,8 @@ struct Inner {
     seed: NetSuiteSeed,
     default_cfg: NetSuiteConfig,
     state: Mutex<State>,
+    /// OAuth 2.0 M2M certificates and access tokens (`auth.rs`).
+    m2m: auth::M2m,
 }
 
 pub(crate) struct State {
@@ -118,6 +121,7 @@ impl NetSuiteSim {
                 seed,
                 default_cfg: cfg,
                 state: Mutex::new(state),
+                m2m: auth::M2m::default(),
             }),
         }
     }
@@ -299,7 +303,11 @@ pub fn router(sim: NetSuiteSim) -> Router {
         .route("/_sim/reset", post(control::reset))
         .route("/_sim/stock", post(control::set_stock))
         .route("/_sim/stock/bulk", post(control::bulk_stock))
-        .route("/_sim/periods", post(control::periods));
+        .route("/_sim/periods", post(control::periods))
+        .route("/_sim/m2m/clients", post(auth::register))
+        .route("/_sim/m2m/revoke", post(auth::revoke))
+        .route("/_sim/m2m/stats", get(auth::stats))
+        .route("/services/rest/auth/oauth2/v1/token", post(auth::token));
     rest.merge(control)
         .fallback(errors::not_found)
         .with_state(sim)

@@ -234,6 +234,7 @@ impl Pipeline {
             max_receive_count: args.max_receive_count,
             netsuite_concurrency: args.netsuite_concurrency,
             netsuite_latency_ms: args.netsuite_latency_ms,
+            netsuite_auth: Default::default(),
         };
         let env = LocalEnv::start(sdk.clone(), opts).await?;
         let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
