@@ -295,10 +295,13 @@ impl NetSuiteClient {
                     Err(e) => e,
                 };
                 // An M2M token NetSuite no longer accepts: a new one, once.
-                let unauthorized = matches!(&err, AttemptError::Status { status, .. } if *status == StatusCode::UNAUTHORIZED);
+                let unauthorized = matches!(
+                    &err,
+                    AttemptError::Status { status, .. } if *status == StatusCode::UNAUTHORIZED
+                );
                 if unauthorized && !reauthorized && self.inner.auth.forget(&sent).await {
                     reauthorized = true;
-                    tracing::info!(attempt, "netsuite 401 with an access token; retrying once with a new token");
+                    tracing::info!(attempt, "netsuite 401 with a token: one retry, new token");
                     continue;
                 }
                 let wait = self.backoff(attempt);

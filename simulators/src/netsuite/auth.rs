@@ -43,9 +43,7 @@ pub(crate) fn check(
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| reject("no Authorization header"))?;
     if let Some(token) = auth.strip_prefix("Bearer ") {
-        return sim
-            .m2m_check_bearer(token.trim())
-            .map_err(|why| reject(why));
+        return sim.m2m_check_bearer(token.trim()).map_err(&reject);
     }
     let host = headers
         .get(header::HOST)
