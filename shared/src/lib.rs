@@ -20,7 +20,7 @@
 //! | [`config`] | typed configuration, one part per component | netsuite (budget), mapping |
 //! | [`taxonomy`] | the order log's one error taxonomy, and every boundary's error mapped into it | netsuite, tiktok, store errors |
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing above |
-//! | [`domain`], [`clock`], [`signing`], [`resources`] | ids and statuses, time, request signing, the AWS resource list | nothing above |
+//! | [`domain`], [`clock`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, request signing, the AWS resource list, every CSV written (formulas defused) | nothing above |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.
@@ -30,6 +30,7 @@ pub mod clock;
 pub mod config;
 #[cfg(feature = "console")]
 pub mod console;
+pub mod csv_file;
 pub mod deadline;
 pub mod domain;
 pub mod ingest;
