@@ -17,6 +17,7 @@
 pub mod aws;
 pub mod batch_write;
 pub mod cached_links;
+pub mod console_sessions;
 pub mod console_users;
 pub mod events;
 pub mod job_runs;
@@ -35,6 +36,7 @@ pub mod sku_links;
 pub mod tokens;
 
 pub use cached_links::CachedSkuLinks;
+pub use console_sessions::SessionRecord;
 pub use console_users::{ConsoleUser, ConsoleUsers, DynamoConsoleUsers, Role};
 pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
