@@ -42,7 +42,7 @@ pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
 };
 pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
-pub use login_throttle::{DynamoLoginThrottle, Failures, LoginThrottle};
+pub use login_throttle::{Counted, DynamoLoginThrottle, Failures, LoginThrottle};
 pub use order_index::LogPage;
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, OrderLog, OrderLogEntry, Outcome, SyncStatus,
