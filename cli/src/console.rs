@@ -87,15 +87,21 @@ pub async fn users(cmd: UsersCmd, sdk: &aws_config::SdkConfig) -> Result<(), Cli
         }
         UsersCmd::Remove { name } => {
             users::remove_user(&store, &name).await?;
-            println!("removed {name}");
+            println!("removed {name}; their console sessions are ended");
         }
         UsersCmd::SetRole { name, role } => {
             let u = users::set_role(&store, &name, &role, now).await?;
-            println!("{} is now {}", u.name, u.role);
+            println!(
+                "{} is now {}; their console sessions are ended (sign in again)",
+                u.name, u.role
+            );
         }
         UsersCmd::ResetPassword { name, password } => {
             let u = users::reset_password(&store, &name, &password, now).await?;
-            println!("password of {} reset", u.name);
+            println!(
+                "password of {} reset; their console sessions are ended",
+                u.name
+            );
         }
         UsersCmd::List => {
             for u in store.list().await? {

@@ -324,7 +324,11 @@ pub async fn skus(cmd: SkusCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsEr
     match cmd {
         SkusCmd::Link { shop, sku, item } => {
             shared::ops::link_sku(&links, &ShopId(shop.clone()), &sku, &item).await?;
-            println!("linked {sku} → NetSuite item {item} for shop {shop}; resubmit with: tiktok-netsuite orders resubmit --sku {sku}");
+            println!(
+                "linked {sku} → NetSuite item {item} for shop {shop}; resubmit with: tiktok-netsuite orders resubmit --shop {} --sku {}",
+                shared::domain::shell_quote(&shop),
+                shared::domain::shell_quote(&sku)
+            );
         }
         SkusCmd::Show { shop, sku } => match links
             .get(&ShopId(shop), &Sku::new(sku.clone()))

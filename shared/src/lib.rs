@@ -33,7 +33,7 @@
 //! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations, key formats, one `StoreError` | clock, domain, taxonomy |
 //! | [`taxonomy`] | the order log's one error taxonomy (each boundary maps its error into it in its own `failure.rs`) | nothing |
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
-//! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`] | ids and statuses, time, time budgets, request signing, the AWS resource list | nothing |
+//! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, time budgets, request signing, the AWS resource list, every CSV the product writes (formulas defused) | nothing |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.
@@ -43,6 +43,7 @@ pub mod clock;
 pub mod config;
 #[cfg(feature = "console")]
 pub mod console;
+pub mod csv_file;
 pub mod deadline;
 pub mod domain;
 pub mod ingest;

@@ -1,9 +1,13 @@
 //! The console in a real headless Chromium (Debian's `chromium` and
 //! `chromium-driver`, installed by scripts/test), driven over WebDriver:
-//! an operator signs in, filters the failed orders, opens one, links its
-//! SKU, resubmits it and sees it become created — with the writer running
-//! against the NetSuite simulator. A viewer cannot resubmit; no session
-//! means the login page; five wrong passwords are throttled. Screenshots
+//! an operator follows a deep link through the login page, filters the
+//! failed orders, opens one, follows its fix's button to the SKU form,
+//! links the SKU, resubmits it and sees it become created — with the
+//! writer running against the NetSuite simulator — and the pages say what
+//! is true (the exceptions count, the payouts job's last run, dates in
+//! the run log, the SKU named once, the jobs' leftovers on the overview).
+//! Operator and viewer walk every page; a viewer has no action; five wrong
+//! passwords are throttled. Screenshots
 //! of the main pages go to `target/screenshots/`, or to the folder in
 //! `TNS_SCREENSHOTS_DIR` (`TNS_SCREENSHOTS_DIR=docs/screenshots` refreshes
 //! the README's pictures), so a test run leaves the checkout unchanged.
@@ -35,9 +39,28 @@ fn shots() -> PathBuf {
 
 async fn login(b: &Browser, base: &str, name: &str, pw: &str) {
     b.goto(&format!("{base}/login")).await;
+    login_here(b, name, pw).await;
+}
+
+/// Signs in on the login page the browser is on.
+async fn login_here(b: &Browser, name: &str, pw: &str) {
     b.fill("#name", name).await;
     b.fill("#password", pw).await;
     b.click("form.login button[type=submit]").await;
+}
+
+/// Opens `url` and waits until the page has loaded (its title is there).
+async fn until_ready(b: &Browser, url: &str) {
+    b.goto(url).await;
+    settled(b, "</title>").await;
+}
+
+/// Where screenshots of a run go that are not the README's pictures.
+fn run_shots() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("screenshots")
 }
 
 /// Waits (bounded) until the current page, after a click, contains `text`;
@@ -138,18 +161,42 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
 
     let driver = Driver::start().await;
     let b = driver.browser().await;
+    b.window_size(1366, 900).await;
 
-    // No session: the login page.
-    b.goto(&format!("{base}/orders")).await;
-    assert!(b.url().await.ends_with("/login"), "{}", b.url().await);
+    // No session: the login page, which keeps the deep link.
+    let deep = format!("{base}/orders?status=failed");
+    until_ready(&b, &deep).await;
+    let url = b.url().await;
+    assert!(
+        url.ends_with("/login?next=%2Forders%3Fstatus%3Dfailed"),
+        "{url}"
+    );
     b.screenshot(&shots().join("login.png")).await;
 
-    login(&b, &base, "olga", PW).await;
-    settled(&b, "Orders by status").await;
+    // Signing in lands on the page asked for.
+    login_here(&b, "olga", PW).await;
+    settled(&b, "Filter orders").await;
+    assert!(
+        b.url().await.ends_with("/orders?status=failed"),
+        "{}",
+        b.url().await
+    );
 
-    // Filter the failed orders and open ours (once the writer has failed it).
+    // Wait for the writer to fail our order.
     let failed = format!("{base}/orders?status=failed");
-    until_page_has(&b, &failed, ORDER).await;
+    let src = until_page_has(&b, &failed, ORDER).await;
+    // The list shows each failure's fix: a button to link its SKU.
+    assert!(src.contains("Problem and fix"), "{src}");
+    assert!(src.contains("Link SKU <code>TENT-OLD-CODE</code>"), "{src}");
+    assert!(src.contains("1 order on this page"), "{src}");
+    // The filter bar is one row at 1366 px.
+    let first = b.rect("form.filters label[for=status]").await;
+    let last = b.rect("form.filters a.button").await;
+    // One row: the last control ends where the first does (bottom-aligned).
+    assert!(
+        (first.1 + first.3 - (last.1 + last.3)).abs() < 2.0 && last.0 > first.0,
+        "the filter bar wraps at 1366 px: {first:?} … {last:?}"
+    );
     b.goto(&format!("{base}/orders")).await;
     b.click("#status option[value=failed]").await;
     b.click("form.filters button[type=submit]").await;
@@ -164,11 +211,35 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     assert!(url.contains("status=failed"), "the filter's page: {url}");
     settled(&b, ORDER).await;
     b.screenshot(&shots().join("orders.png")).await;
+
+    // Exceptions counts the failed order; no kind says a bare "None.".
+    b.goto(&format!("{base}/exceptions")).await;
+    let src = b.source().await;
+    assert!(src.contains("Failed (1)"), "{src}");
+    assert!(!src.contains("None."), "{src}");
+    assert!(src.contains("No orders need review."), "{src}");
+    b.screenshot(&shots().join("exceptions.png")).await;
+
+    // The overview's top failure code says what to do, not one SKU's command.
+    b.goto(&format!("{base}/")).await;
+    let src = b.source().await;
+    assert!(
+        src.contains("Link each blocking SKU to a NetSuite item"),
+        "{src}"
+    );
+    assert!(!src.contains("tiktok-netsuite skus link"), "{src}");
+
+    b.goto(&failed).await;
     b.click(&format!("a[href$='/{ORDER}']")).await;
     let src = settled(&b, "Problems").await;
     assert!(
-        src.contains("Unlinked Product") && src.contains("TENT-OLD-CODE"),
-        "the problem with its reason"
+        src.contains("Unlinked Product") && src.contains("seller SKU TENT-OLD-CODE (shop"),
+        "the problem with its reason, the SKU (on every line) named once: {src}"
+    );
+    assert!(!src.contains("TENT-OLD-CODE, TENT-OLD-CODE"), "{src}");
+    assert!(
+        !src.contains("tiktok-netsuite skus link"),
+        "a button, not a command"
     );
     for b in &buyer {
         assert!(
@@ -178,8 +249,15 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     }
     b.screenshot(&shots().join("order-failed.png")).await;
 
-    // Link the SKU (checked against the NetSuite simulator's items).
-    b.click("a[href*='link=TENT-OLD-CODE']").await;
+    // The fix's button opens the SKU form for that SKU, which lists the
+    // SKUs blocking orders now.
+    b.click("p.fix a.button[href*='link=TENT-OLD-CODE']").await;
+    let src = settled(&b, "SKUs blocking orders now").await;
+    assert!(src.contains("<code>TENT-OLD-CODE</code>"), "{src}");
+    assert!(
+        src.contains("1 failed order</strong> is blocked on"),
+        "{src}"
+    );
     b.fill("#l-item", "999999").await;
     b.click("form[aria-label='Link a SKU'] button[type=submit]")
         .await;
@@ -196,8 +274,22 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
         src.contains("Linked TENT-OLD-CODE to NetSuite item 101"),
         "{src}"
     );
+    let name = src
+        .split("to NetSuite item 101 (")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .expect("the item's name in the notice")
+        .to_string();
+    assert!(
+        src.contains(&format!("101 · {name}")),
+        "the link lists its item by name: {src}"
+    );
     assert!(src.contains("Resubmit every order blocked on this SKU (1)"));
     b.screenshot(&shots().join("sku-links.png")).await;
+    // The notice is shown once.
+    b.goto(&format!("{base}/skus?shop={GB_SHOP}&q=TENT-OLD-CODE"))
+        .await;
+    assert!(!b.source().await.contains("Linked TENT-OLD-CODE"));
 
     // Resubmit from the order page, with a reason, and watch it become created.
     let order_url = format!("{base}/orders/{GB_SHOP}/{ORDER}");
@@ -211,19 +303,33 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
         src.contains("resubmitted by olga: SKU linked to item 101"),
         "the action is in the timeline"
     );
+    assert!(
+        src.contains(
+            "<span class=\"badge\">action</span> · TikTok AWAITING_SHIPMENT<br>resubmitted by olga"
+        ),
+        "an action carries no failed badge: {src}"
+    );
     b.screenshot(&shots().join("order-created.png")).await;
-    for (path, file) in [
-        ("/", "overview.png"),
-        ("/shops", "shops.png"),
-        ("/jobs", "jobs.png"),
-        ("/exceptions", "exceptions.png"),
-    ] {
-        b.goto(&format!("{base}{path}")).await;
-        b.screenshot(&shots().join(file)).await;
-    }
-    // The payout job books the seeded statements; the Payouts pages show them.
+
+    // The payout job books the seeded statements (one does not add up and
+    // is held); for the UK shop, which has no payouts mapping, it runs and
+    // says so.
     let payouts = common::payouts::payout_jobs(&env, "finance-browser@example.com").await;
     common::payouts::run_payouts(&payouts).await;
+    payouts
+        .run(&shared::app::JobRequest {
+            job: "payouts".into(),
+            shop: Some(GB_SHOP.into()),
+        })
+        .await
+        .expect("payouts run (UK)");
+    b.goto(&format!("{base}/payouts")).await;
+    let src = settled(&b, common::payouts::SAMPLE).await;
+    assert!(
+        src.contains("The payouts job last ran") && src.contains("no payouts config for this shop"),
+        "{src}"
+    );
+    assert!(!src.contains("has not run for this shop"), "{src}");
     b.goto(&format!("{base}/payouts?shop={}", common::US_SHOP))
         .await;
     settled(&b, common::payouts::SAMPLE).await;
@@ -236,20 +342,64 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     .await;
     settled(&b, "Re-send report").await;
     b.screenshot(&shots().join("payout-statement.png")).await;
+
+    // Jobs shows run windows as dates, not epoch seconds.
+    b.goto(&format!("{base}/jobs")).await;
+    let src = b.source().await;
+    assert!(
+        src.contains("statements and payments in [2025-12-30 00:00 UTC, 2026-01-09 00:00 UTC)"),
+        "{src}"
+    );
+    assert!(!src.contains("[17"), "{src}");
+    b.screenshot(&shots().join("jobs.png")).await;
+
+    // The overview: orders, and what the jobs leave for a person.
+    b.goto(&format!("{base}/")).await;
+    let src = b.source().await;
+    assert!(src.contains("Stock, tracking and payouts"), "{src}");
+    assert!(
+        src.contains("1 payout statement</strong> held") && src.contains(common::payouts::BROKEN),
+        "{src}"
+    );
+    b.screenshot(&shots().join("overview.png")).await;
+    b.goto(&format!("{base}/shops")).await;
+    b.screenshot(&shots().join("shops.png")).await;
+
+    // Every page as the operator: a page, with its actions.
+    let pages = every_page(&base);
+    for (path, title) in &pages {
+        b.goto(&format!("{base}{path}")).await;
+        let src = b.source().await;
+        assert!(src.contains(&format!("<title>{title}")), "{path}: {src}");
+        assert!(src.contains("olga · operator"), "{path}");
+    }
     b.close().await;
 
-    // A viewer sees the order but no action.
+    // A viewer reads every page but has no action.
     let v = driver.browser().await;
+    v.window_size(1366, 900).await;
     login(&v, &base, "vic", PW).await;
     settled(&v, "Orders by status").await;
+    for (i, (path, title)) in pages.iter().enumerate() {
+        v.goto(&format!("{base}{path}")).await;
+        let src = v.source().await;
+        assert!(src.contains(&format!("<title>{title}")), "{path}: {src}");
+        assert!(src.contains("vic · viewer"), "{path}");
+        for action in [
+            "input[value=resubmit]",
+            "input[value=ignore]",
+            "form[aria-label='Link a SKU']",
+            "form[action='/skus/remove']",
+            "form[action='/orders/bulk']",
+            "form[action$='/resend']",
+        ] {
+            assert_eq!(v.count(action).await, 0, "{path}: a viewer sees {action}");
+        }
+        v.screenshot(&run_shots().join(format!("viewer-{i}.png")))
+            .await;
+    }
     v.goto(&order_url).await;
-    let src = v.source().await;
-    assert_eq!(
-        v.count("input[value=resubmit]").await,
-        0,
-        "no resubmit form for a viewer"
-    );
-    assert!(src.contains("needs an operator"));
+    assert!(v.source().await.contains("needs an operator"));
     v.close().await;
 
     // Five wrong passwords, then even the right one is refused for a while.
@@ -262,4 +412,23 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     settled(&t, "Too many failed sign-ins").await;
     t.close().await;
     runner.stop().await;
+}
+
+/// Every page of the console, with its title.
+fn every_page(_base: &str) -> Vec<(String, &'static str)> {
+    vec![
+        ("/".into(), "Overview"),
+        ("/orders".into(), "Orders"),
+        ("/orders?status=failed".into(), "Orders"),
+        (format!("/orders/{GB_SHOP}/{ORDER}"), "Order "),
+        ("/exceptions".into(), "Exceptions"),
+        (format!("/skus?shop={GB_SHOP}"), "SKU links"),
+        ("/shops".into(), "Shops"),
+        ("/jobs".into(), "Jobs"),
+        ("/payouts".into(), "Payouts"),
+        (
+            format!("/payouts/{}/{}", common::US_SHOP, common::payouts::SAMPLE),
+            "Statement ",
+        ),
+    ]
 }

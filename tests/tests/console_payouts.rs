@@ -58,7 +58,10 @@ async fn payouts_pages_show_journals_and_checks_and_operators_resend_the_report(
     // No session: the login page.
     let anon = ConsoleHttp::new(&base);
     let r = anon.get("/payouts").await;
-    assert_eq!((r.status, r.location.as_deref()), (303, Some("/login")));
+    assert_eq!(
+        (r.status, r.location.as_deref()),
+        (303, Some("/login?next=%2Fpayouts"))
+    );
 
     // The list: every statement of the shop with its status and journal.
     let vic = ConsoleHttp::new(&base);

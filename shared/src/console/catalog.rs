@@ -28,4 +28,38 @@ impl ItemCatalog for NetSuiteCatalog {
                 .to_string()
         }))
     }
+
+    async fn item_names(
+        &self,
+        item_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, String> {
+        // Digits only, so they are safe to inline; one query for all.
+        let ids: Vec<&str> = item_ids
+            .iter()
+            .map(String::as_str)
+            .filter(|i| !i.is_empty() && i.chars().all(|c| c.is_ascii_digit()))
+            .collect();
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let rows = self
+            .0
+            .suiteql(&format!(
+                "SELECT id, itemid FROM item WHERE id IN ({})",
+                ids.join(", ")
+            ))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let id = match r.get("id")? {
+                    serde_json::Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                };
+                let name = r.get("itemid")?.as_str()?.to_string();
+                Some((id, name))
+            })
+            .collect())
+    }
 }

@@ -238,6 +238,13 @@ impl OrderStatus {
     }
 }
 
+/// A value as one POSIX shell word (single-quoted, a `'` inside written
+/// `'\''`): how every command a message suggests carries TikTok data, so a
+/// crafted SKU or id stays text when an operator pastes the command.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,9 +75,14 @@ pub enum MappingError {
 }
 
 impl MappingError {
+    /// The SKUs the order is blocked on, each once (a SKU on two lines, or
+    /// at two prices, is one SKU to link), in order.
     pub fn failed_skus(&self) -> Vec<String> {
         match self {
-            Self::UnlinkedProduct { skus } => skus.clone(),
+            Self::UnlinkedProduct { skus } => {
+                let mut seen = std::collections::HashSet::new();
+                skus.iter().filter(|s| seen.insert(*s)).cloned().collect()
+            }
             _ => vec![],
         }
     }
@@ -89,15 +94,17 @@ impl MappingError {
                 format!("TikTok SKU is empty on product {products}"),
                 "Set a seller SKU on the TikTok product (Seller Center → Products) that matches a NetSuite item name/number or a SKU link, then resubmit the order.",
             ),
-            Self::UnlinkedProduct { skus } => Failure::new(
-                ErrorCode::UnlinkedProduct,
-                format!("No NetSuite item matches seller SKU {} (shop {shop})", skus.join(", ")),
-                format!(
-                    "Create a NetSuite item whose Item Name/Number is the SKU, or link it: `tiktok-netsuite skus link --shop {shop} --sku {} --item <NetSuite internal id>`, then `tiktok-netsuite orders resubmit --sku {}`.",
-                    skus.first().map(String::as_str).unwrap_or_default(),
-                    skus.first().map(String::as_str).unwrap_or_default()
-                ),
-            ),
+            Self::UnlinkedProduct { .. } => {
+                let skus = self.failed_skus();
+                Failure::new(
+                    ErrorCode::UnlinkedProduct,
+                    format!(
+                        "No NetSuite item matches seller SKU {} (shop {shop})",
+                        skus.join(", ")
+                    ),
+                    unlinked_fix(shop, &skus),
+                )
+            }
             Self::TotalMismatch { mapped, expected } => Failure::new(
                 ErrorCode::TotalMismatch,
                 format!("Mapped Sales Order total {mapped} differs from TikTok's payment total {expected} by more than one cent"),
@@ -110,6 +117,50 @@ impl MappingError {
             ),
         }
     }
+}
+
+/// SKUs whose commands an unlinked-product fix spells out; the rest are
+/// counted (the order page lists them all).
+const FIX_SKUS: usize = 5;
+
+/// The fix of an unlinked product, for the CLI: one `skus link` command per
+/// SKU, every TikTok value single-quoted for the shell (the console shows
+/// a button to the SKU form instead of this text).
+fn unlinked_fix(shop: &ShopId, skus: &[String]) -> String {
+    let q = crate::domain::shell_quote;
+    let shop_q = q(shop.as_str());
+    let links: Vec<String> = skus
+        .iter()
+        .take(FIX_SKUS)
+        .map(|s| {
+            format!(
+                "`tiktok-netsuite skus link --shop {shop_q} --sku {} --item ITEM_ID`",
+                q(s)
+            )
+        })
+        .collect();
+    let more = match skus.len().saturating_sub(FIX_SKUS) {
+        0 => String::new(),
+        n => format!(" (and {n} more SKUs: see the order)"),
+    };
+    let resubmit = skus
+        .first()
+        .map(|s| {
+            format!(
+                ", then `tiktok-netsuite orders resubmit --shop {shop_q} --sku {}`",
+                q(s)
+            )
+        })
+        .unwrap_or_default();
+    let which = if skus.len() > 1 {
+        "each SKU"
+    } else {
+        "the SKU"
+    };
+    format!(
+        "Create a NetSuite item whose Item Name/Number is {which}, or link it to an item (ITEM_ID is the item's NetSuite internal id): {}{more}{resubmit}.",
+        links.join("; ")
+    )
 }
 
 /// Groups every unit of the order, cancelled or not, the way

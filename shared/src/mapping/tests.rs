@@ -270,3 +270,97 @@ fn masked_phone_numbers_are_not_sent() {
     assert!(!is_usable_phone(" "));
     assert!(is_usable_phone("+44 20 7946 0000"));
 }
+
+/// Splits a command line as a POSIX shell would (quotes, backslashes),
+/// failing on any unquoted character the shell would act on.
+fn shell_words(cmd: &str) -> Result<Vec<String>, String> {
+    let (mut words, mut cur, mut in_word) = (Vec::new(), String::new(), false);
+    let mut chars = cmd.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(x) => cur.push(x),
+                        None => return Err(format!("unclosed ' in {cmd}")),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                cur.push(chars.next().ok_or("trailing backslash")?);
+            }
+            ' ' | '\t' => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            '"' | ';' | '&' | '|' | '$' | '`' | '(' | ')' | '<' | '>' | '*' | '?' | '[' | '~'
+            | '#' | '\n' | '{' | '}' => return Err(format!("unquoted {c:?} in {cmd}")),
+            x => {
+                in_word = true;
+                cur.push(x)
+            }
+        }
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// The commands (between backticks) a fix text suggests.
+fn commands(fix: &str) -> Vec<&str> {
+    fix.split('`').skip(1).step_by(2).collect()
+}
+
+#[test]
+fn no_fix_text_carries_unquoted_tiktok_data() {
+    let hostile = "x; rm -rf ~ $(id) 'q'";
+    let shop = ShopId::new("7495; echo pwned $(id) \"x\"");
+    let e = MappingError::UnlinkedProduct {
+        skus: vec![hostile.into(), "B\"$HOME\"".into(), hostile.into()],
+    };
+    assert_eq!(
+        e.failed_skus(),
+        vec![hostile.to_string(), "B\"$HOME\"".into()]
+    );
+    let f = e.to_failure(&shop);
+    assert_eq!(
+        f.reason.matches(hostile).count(),
+        1,
+        "a SKU on two lines is named once: {}",
+        f.reason
+    );
+    let cmds = commands(&f.fix);
+    assert_eq!(cmds.len(), 3, "a link per SKU and the resubmit: {}", f.fix);
+    for c in &cmds {
+        let words = shell_words(c).unwrap_or_else(|e| panic!("{e}\nfix: {}", f.fix));
+        assert_eq!(words[0], "tiktok-netsuite", "{c}");
+        let arg = |flag: &str| {
+            words
+                .iter()
+                .position(|w| w == flag)
+                .map(|i| words[i + 1].clone())
+        };
+        assert_eq!(arg("--shop").as_deref(), Some(shop.as_str()), "{c}");
+        assert!(
+            [Some(hostile), Some("B\"$HOME\"")].contains(&arg("--sku").as_deref()),
+            "{c}"
+        );
+    }
+    // Quoting is POSIX single quotes.
+    assert_eq!(crate::domain::shell_quote("it's"), r"'it'\''s'");
+    assert_eq!(
+        shell_words(&crate::domain::shell_quote(hostile)).unwrap(),
+        vec![hostile]
+    );
+    // Six SKUs: five commands, the rest counted.
+    let many: Vec<String> = (0..7).map(|i| format!("S{i}")).collect();
+    let f = MappingError::UnlinkedProduct { skus: many }.to_failure(&shop);
+    assert_eq!(commands(&f.fix).len(), 6, "{}", f.fix);
+    assert!(f.fix.contains("and 2 more SKUs"), "{}", f.fix);
+}

@@ -16,6 +16,12 @@ pub fn action_note(actor: &str, what: &str, reason: &str) -> String {
     format!("{what} by {actor}: {reason}")
 }
 
+/// Whether a history line is an operator's action noted on the order
+/// (a resubmit), not an outcome of the writer.
+pub fn is_action(a: &crate::store::Attempt) -> bool {
+    a.failure.is_none() && a.note.starts_with("resubmitted by ")
+}
+
 /// A reason is required for actions taken from the console.
 pub fn check_reason(reason: &str) -> Result<&str, OpsError> {
     let r = reason.trim();

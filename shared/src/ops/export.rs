@@ -5,27 +5,20 @@ use crate::store::OrderLogEntry;
 
 pub const CSV_HEADER: &str = "shop_id,order_id,tiktok_status,sync_status,netsuite_id,external_id,attempts,first_seen,last_updated,code,level,retryable,reason,fix,http_status,system_code,system_call,failed_skus";
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 fn iso(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .map(|d| d.to_rfc3339())
         .unwrap_or_default()
 }
 
-/// The order log as CSV, one row per order.
+/// The order log as CSV, one row per order (quoted and formula-defused by
+/// [`crate::csv_file`]).
 pub fn to_csv(entries: &[OrderLogEntry]) -> String {
-    let mut out = String::from(CSV_HEADER);
-    out.push('\n');
+    let header: Vec<&str> = CSV_HEADER.split(',').collect();
+    let mut w = crate::csv_file::CsvWriter::new(&header, entries.len() * 256 + 256);
     for e in entries {
         let f = e.last_failure.as_ref();
-        let cols = [
+        w.row([
             e.shop_id.to_string(),
             e.order_id.to_string(),
             e.tiktok_status.clone(),
@@ -47,17 +40,9 @@ pub fn to_csv(entries: &[OrderLogEntry]) -> String {
             f.and_then(|f| f.system_code.clone()).unwrap_or_default(),
             f.and_then(|f| f.system_call.clone()).unwrap_or_default(),
             e.failed_skus.join(" "),
-        ];
-        out.push_str(
-            &cols
-                .iter()
-                .map(|c| csv_field(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push('\n');
+        ]);
     }
-    out
+    w.finish()
 }
 
 #[cfg(test)]
@@ -82,7 +67,7 @@ mod tests {
                 "SKU \"A,B\" unknown",
                 "link it",
             )),
-            failed_skus: vec!["A,B".into()],
+            failed_skus: vec!["=A,B".into()],
             at: 0,
             event: None,
         };
@@ -93,6 +78,7 @@ mod tests {
             row.contains("UNLINKED_PRODUCT,error,false,\"SKU \"\"A,B\"\" unknown\",link it"),
             "{row}"
         );
+        assert!(row.ends_with(",\"'=A,B\""), "formula defused: {row}");
         assert_eq!(csv.lines().next().unwrap(), CSV_HEADER);
     }
 }

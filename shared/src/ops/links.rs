@@ -55,6 +55,21 @@ pub async fn connect_shop(
 #[async_trait::async_trait]
 pub trait ItemCatalog: Send + Sync {
     async fn item_name(&self, item_id: &str) -> Result<Option<String>, String>;
+
+    /// The names of many items (absent: no such item); one lookup each
+    /// unless overridden.
+    async fn item_names(
+        &self,
+        item_ids: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, String> {
+        let mut out = std::collections::HashMap::new();
+        for id in item_ids {
+            if let Some(n) = self.item_name(id).await? {
+                out.insert(id.clone(), n);
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Links a SKU after checking the item in NetSuite: an unknown or inactive
@@ -104,4 +119,48 @@ pub async fn blocked_on(
         },
     )
     .await
+}
+
+/// A SKU failed orders are blocked on now, with how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockingSku {
+    pub shop_id: ShopId,
+    pub sku: String,
+    pub orders: usize,
+}
+
+/// Failed orders read for [`blocking_skus`] (one index page).
+pub const BLOCKING_READ: usize = 500;
+
+/// The SKUs failed orders are blocked on (unlinked products), of one shop
+/// or all, most orders first; `true` when there were more failed orders
+/// than [`BLOCKING_READ`] (the counts are then lower bounds).
+pub async fn blocking_skus(
+    log: &dyn crate::store::OrderLog,
+    shop: Option<&ShopId>,
+) -> Result<(Vec<BlockingSku>, bool), OpsError> {
+    let filter = crate::store::LogFilter {
+        shop_id: shop.cloned(),
+        sync_status: Some(crate::store::SyncStatus::Failed),
+        code: Some(crate::taxonomy::ErrorCode::UnlinkedProduct.as_str().into()),
+        ..Default::default()
+    };
+    let page = log.page(&filter, None, BLOCKING_READ).await?;
+    let mut counts = std::collections::BTreeMap::<(ShopId, String), usize>::new();
+    for e in &page.entries {
+        let mut seen = std::collections::HashSet::new();
+        for s in e.failed_skus.iter().filter(|s| seen.insert(*s)) {
+            *counts.entry((e.shop_id.clone(), s.clone())).or_default() += 1;
+        }
+    }
+    let mut out: Vec<BlockingSku> = counts
+        .into_iter()
+        .map(|((shop_id, sku), orders)| BlockingSku {
+            shop_id,
+            sku,
+            orders,
+        })
+        .collect();
+    out.sort_by(|a, b| b.orders.cmp(&a.orders).then_with(|| a.sku.cmp(&b.sku)));
+    Ok((out, page.next.is_some()))
 }

@@ -7,7 +7,9 @@
 //! - [`export`]: the log as CSV.
 //! - [`links`]: SKU links and shop connections.
 //! - [`payouts`]: payout statements, their checks, re-sending the report.
+//! - [`overview`], [`attention`]: the console's overview (orders; what the jobs leave for a person).
 
+pub mod attention;
 pub mod audit;
 pub mod export;
 pub mod ignore;

@@ -1,6 +1,8 @@
 //! Console users, as an admin manages them (the CLI's `users …` and the
 //! console's admin actions): names are validated, passwords hashed with
-//! argon2id here and never stored or logged in clear.
+//! argon2id here and never stored or logged in clear. Removing a user,
+//! resetting a password or changing a role ends every session the user
+//! has (their cookies are refused from then on).
 
 use super::password;
 use super::OpsError;
@@ -80,6 +82,7 @@ async fn existing(users: &dyn ConsoleUsers, name: &str) -> Result<ConsoleUser, O
 pub async fn remove_user(users: &dyn ConsoleUsers, name: &str) -> Result<(), OpsError> {
     let u = existing(users, name).await?;
     users.delete(&u.name).await?;
+    users.end_sessions(&u.name).await?;
     Ok(())
 }
 
@@ -93,6 +96,7 @@ pub async fn set_role(
     u.role = check_role(role)?;
     u.updated_at = now;
     users.put(&u).await?;
+    users.end_sessions(&u.name).await?;
     Ok(u)
 }
 
@@ -106,6 +110,7 @@ pub async fn reset_password(
     u.password_hash = hashed(pw)?;
     u.updated_at = now;
     users.put(&u).await?;
+    users.end_sessions(&u.name).await?;
     Ok(u)
 }
 

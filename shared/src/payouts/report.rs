@@ -106,30 +106,31 @@ pub fn rows(statement: &Value, has_sales_order: &dyn Fn(&str) -> bool) -> Vec<Re
         .collect()
 }
 
-/// RFC 4180 field: quoted when it holds a comma, quote or line break; a
-/// leading `=`, `+`, `-` or `@` in text is prefixed with `'` so a
-/// spreadsheet never runs it as a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '@']) || (s.starts_with('-') && s.parse::<f64>().is_err()) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
-/// The CSV attachment: a header and one line per row.
+/// The CSV attachment: a header and one line per row (quoted and
+/// formula-defused by [`crate::csv_file`]).
 pub fn csv(rows: &[ReportRow]) -> String {
     // About 100 bytes a row: sized once rather than regrown.
-    let mut out = String::with_capacity(rows.len() * 104 + 256);
-    out.push_str("transaction_id,type,order_id,adjustment_id,settlement,revenue,shipping,fee_tax,adjustment,reserve,customer_payment,platform_discount,sales_tax,match_status\r\n",
+    let mut w = crate::csv_file::CsvWriter::new(
+        &[
+            "transaction_id",
+            "type",
+            "order_id",
+            "adjustment_id",
+            "settlement",
+            "revenue",
+            "shipping",
+            "fee_tax",
+            "adjustment",
+            "reserve",
+            "customer_payment",
+            "platform_discount",
+            "sales_tax",
+            "match_status",
+        ],
+        rows.len() * 104 + 256,
     );
     for r in rows {
-        let fields = [
+        w.row([
             r.transaction_id.clone(),
             r.kind.clone(),
             r.order_id.clone(),
@@ -144,30 +145,27 @@ pub fn csv(rows: &[ReportRow]) -> String {
             r.platform_discount.to_string(),
             r.sales_tax.to_string(),
             r.sales_order.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        ]);
     }
-    out
+    w.finish()
 }
 
 /// The journal-lines attachment: one line per account, with the totals.
 pub fn journal_csv(plan: &JournalPlan) -> String {
-    let mut out = String::from("external_id,account,debit,credit,memo\r\n");
+    let mut w = crate::csv_file::CsvWriter::new(
+        &["external_id", "account", "debit", "credit", "memo"],
+        plan.lines.len() * 96 + 64,
+    );
     for l in &plan.lines {
-        let fields = [
+        w.row([
             plan.external_id.clone(),
             l.account.clone(),
             l.debit.to_string(),
             l.credit.to_string(),
             l.memo.clone(),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        ]);
     }
-    out
+    w.finish()
 }
 
 /// What finance reads first.
@@ -430,8 +428,12 @@ mod tests {
             "{}",
             lines[3]
         );
-        assert_eq!(csv_field("=1+1"), "'=1+1");
-        assert_eq!(csv_field("-7.20"), "-7.20", "numbers stay numbers");
+        assert_eq!(crate::csv_file::defuse("=1+1"), "'=1+1");
+        assert_eq!(
+            crate::csv_file::defuse("-7.20"),
+            "-7.20",
+            "numbers stay numbers"
+        );
         let held = plan_journal(
             &json!({"id": "9", "total_settlement_amount": "1"}),
             &accounts(),

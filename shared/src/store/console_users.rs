@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 
 use super::aws::{describe, get_n, get_s, n, s};
+use super::console_sessions::SessionRecord;
 use super::{Store, StoreError};
 
 crate::string_enum! {
@@ -67,11 +68,23 @@ pub trait ConsoleUsers: Send + Sync {
     /// `Ok(false)` when there was no such user.
     async fn delete(&self, name: &str) -> Result<bool, StoreError>;
     async fn list(&self) -> Result<Vec<ConsoleUser>, StoreError>;
+    /// Stores a new session (see [`super::console_sessions`]).
+    async fn start_session(&self, id: &str, session: &SessionRecord) -> Result<(), StoreError>;
+    /// The user and their session `id`, as they are now (one read).
+    async fn session(
+        &self,
+        user: &str,
+        id: &str,
+    ) -> Result<(Option<ConsoleUser>, Option<SessionRecord>), StoreError>;
+    /// Ends one session (signing out).
+    async fn end_session(&self, user: &str, id: &str) -> Result<(), StoreError>;
+    /// Ends every session of a user; returns how many there were.
+    async fn end_sessions(&self, user: &str) -> Result<usize, StoreError>;
 }
 
 pub struct DynamoConsoleUsers {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
+    pub(super) client: aws_sdk_dynamodb::Client,
+    pub(super) table: String,
 }
 
 impl DynamoConsoleUsers {
@@ -82,7 +95,7 @@ impl DynamoConsoleUsers {
         }
     }
 
-    fn decode(
+    pub(super) fn decode(
         item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
     ) -> Result<ConsoleUser, StoreError> {
         let name = get_s(item, "sk").cloned().unwrap_or_default();
@@ -175,5 +188,25 @@ impl ConsoleUsers for DynamoConsoleUsers {
                 _ => return Ok(out),
             }
         }
+    }
+
+    async fn start_session(&self, id: &str, session: &SessionRecord) -> Result<(), StoreError> {
+        self.put_session(id, session).await
+    }
+
+    async fn session(
+        &self,
+        user: &str,
+        id: &str,
+    ) -> Result<(Option<ConsoleUser>, Option<SessionRecord>), StoreError> {
+        self.read_session(user, id).await
+    }
+
+    async fn end_session(&self, user: &str, id: &str) -> Result<(), StoreError> {
+        self.delete_session(user, id).await
+    }
+
+    async fn end_sessions(&self, user: &str) -> Result<usize, StoreError> {
+        self.delete_sessions(user).await
     }
 }

@@ -17,6 +17,7 @@
 pub mod aws;
 pub mod batch_write;
 pub mod cached_links;
+pub mod console_sessions;
 pub mod console_users;
 pub mod events;
 mod failure;
@@ -36,12 +37,13 @@ pub mod sku_links;
 pub mod tokens;
 
 pub use cached_links::CachedSkuLinks;
+pub use console_sessions::SessionRecord;
 pub use console_users::{ConsoleUser, ConsoleUsers, DynamoConsoleUsers, Role};
 pub use events::{
     ArchivedEvent, Claim, DynamoEventArchive, EventArchive, EventStatus, RejectedEvent,
 };
 pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
-pub use login_throttle::{DynamoLoginThrottle, Failures, LoginThrottle};
+pub use login_throttle::{Counted, DynamoLoginThrottle, Failures, LoginThrottle};
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, LogPage, OrderLog, OrderLogEntry, Outcome, ShipmentRecord,
     SyncStatus,

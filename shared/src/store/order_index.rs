@@ -105,14 +105,23 @@ fn encode_cursor(key: &HashMap<String, AttributeValue>) -> String {
         .encode(serde_json::to_vec(&flat).unwrap_or_default())
 }
 
-/// Decodes a cursor; a tampered or stale one starts from the top.
-fn decode_cursor(c: &str) -> Option<HashMap<String, AttributeValue>> {
+/// Decodes a cursor of the index `q` reads: exactly its key attributes,
+/// each a string of sane length. A tampered or stale one starts from the
+/// top (the console signs its cursors and refuses a forged one first).
+fn decode_cursor(c: &str, q: &IndexQuery) -> Option<HashMap<String, AttributeValue>> {
+    if c.len() > 2048 {
+        return None;
+    }
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(c)
         .ok()?;
     let flat: HashMap<String, String> = serde_json::from_slice(&bytes).ok()?;
-    let wanted = ["pk", "sk", "ts"];
-    if !wanted.iter().all(|k| flat.contains_key(*k)) || flat.len() > 4 {
+    let wanted = ["pk", "sk", "ts", q.key_attr];
+    let exact = wanted.iter().all(|k| flat.contains_key(*k))
+        && flat.keys().all(|k| wanted.contains(&k.as_str()))
+        && flat.values().all(|v| !v.is_empty() && v.len() <= 512)
+        && flat.get(q.key_attr) == Some(&q.key);
+    if !exact {
         return None;
     }
     Some(flat.into_iter().map(|(k, v)| (k, s(v))).collect())
@@ -162,7 +171,7 @@ impl DynamoOrderLog {
     ) -> Result<LogPage, StoreError> {
         let q = plan(filter);
         let limit = limit.clamp(1, 500);
-        let mut start = cursor.and_then(decode_cursor);
+        let mut start = cursor.and_then(|c| decode_cursor(c, &q));
         let mut page = LogPage::default();
         while page.queries < MAX_QUERIES_PER_PAGE {
             let out = self
@@ -343,8 +352,20 @@ mod tests {
         ] {
             k.insert(a.to_string(), s(v));
         }
-        assert_eq!(decode_cursor(&encode_cursor(&k)), Some(k));
-        assert_eq!(decode_cursor("not base64!"), None);
+        let q = plan(&LogFilter::default());
+        assert_eq!(decode_cursor(&encode_cursor(&k), &q), Some(k.clone()));
+        assert_eq!(decode_cursor("not base64!", &q), None);
+        // Another index's key, an extra attribute, a missing one: junk.
+        let failed = plan(&LogFilter {
+            sync_status: Some(SyncStatus::Failed),
+            ..Default::default()
+        });
+        assert_eq!(decode_cursor(&encode_cursor(&k), &failed), None);
+        let mut extra = k.clone();
+        extra.insert("x".into(), s("1"));
+        assert_eq!(decode_cursor(&encode_cursor(&extra), &q), None);
+        k.remove("ts");
+        assert_eq!(decode_cursor(&encode_cursor(&k), &q), None);
         let _ = OrderId::new("o");
     }
 }

@@ -170,14 +170,36 @@ pub fn csrf_in(html: &str) -> String {
 
 impl ConsoleHttp {
     pub fn new(base: &str) -> Self {
+        Self::from_source(base, "127.0.0.1")
+    }
+
+    /// A client whose requests come from another loopback address (another
+    /// source for the login throttle).
+    pub fn from_source(base: &str, ip: &str) -> Self {
         Self {
             base: base.to_string(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .local_address(ip.parse::<std::net::IpAddr>().expect("an IP"))
                 .build()
                 .unwrap(),
             cookies: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Another client holding a copy of this one's cookies (a stolen or
+    /// copied session).
+    pub fn copy(&self) -> Self {
+        Self {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            cookies: Mutex::new(self.cookies.lock().unwrap().clone()),
+        }
+    }
+
+    /// The value of one cookie this client holds.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().unwrap().get(name).cloned()
     }
 
     fn cookie_header(&self) -> String {
@@ -255,4 +277,60 @@ impl ConsoleHttp {
         )
         .await
     }
+}
+
+/// A loopback HTTP proxy in front of moto that hands it one request at a
+/// time; returns its endpoint URL.
+///
+/// DynamoDB applies the writes to one item one after another, so a
+/// conditional write is atomic; moto checks a condition and then writes
+/// without a lock (moto 5.2.5, `dynamodb/models/__init__.py`, `update_item`
+/// and `put_item`), so under a burst two conditional writes can both pass.
+/// Behind this proxy moto applies requests in order, as DynamoDB would;
+/// the callers (the console's request handlers) stay fully concurrent.
+pub async fn serial_moto(sdk: &aws_config::SdkConfig) -> aws_config::SdkConfig {
+    use axum::body::Body;
+    use axum::extract::{Request, State};
+    use axum::response::Response;
+
+    let upstream = sdk.endpoint_url().expect("moto's endpoint").to_string();
+    let state = Arc::new((
+        tokio::sync::Mutex::new(()),
+        reqwest::Client::new(),
+        upstream,
+    ));
+    async fn forward(
+        State(s): State<Arc<(tokio::sync::Mutex<()>, reqwest::Client, String)>>,
+        req: Request,
+    ) -> Response {
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, 64 << 20).await.expect("body");
+        let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut out =
+            s.1.request(parts.method, format!("{}{path}", s.2.trim_end_matches('/')));
+        for (k, v) in &parts.headers {
+            if k != "host" {
+                out = out.header(k, v);
+            }
+        }
+        let _one_at_a_time = s.0.lock().await;
+        let r = out.body(body).send().await.expect("moto");
+        let mut res = Response::builder().status(r.status());
+        for (k, v) in r.headers() {
+            res = res.header(k, v);
+        }
+        res.body(Body::from(r.bytes().await.expect("moto body")))
+            .expect("response")
+    }
+    let app = axum::Router::new().fallback(forward).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    sdk.to_builder()
+        .endpoint_url(format!("http://{addr}"))
+        .build()
 }

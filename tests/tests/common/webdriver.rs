@@ -1,7 +1,8 @@
 //! A small WebDriver (W3C) client over HTTP for the browser tests: it
 //! starts Debian's `chromedriver` on a loopback port and drives a real
 //! headless Chromium with a fresh, empty profile. Only the commands the
-//! tests use: navigate, find, click, type, read the page, screenshot.
+//! tests use: navigate, find, click, type, read the page, size the window,
+//! measure an element, screenshot.
 //!
 //! Protocol: https://www.w3.org/TR/webdriver2/ (endpoints cited per method).
 
@@ -233,6 +234,26 @@ impl Browser {
             Some(json!({"text": text})),
         )
         .await;
+    }
+
+    /// Set Window Rect (§11.8.2): the browser window's size in CSS pixels.
+    pub async fn window_size(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// Get Element Rect (§12.4.8): (x, y, width, height) in CSS pixels.
+    pub async fn rect(&self, css: &str) -> (f64, f64, f64, f64) {
+        let e = self.find(css).await;
+        let v = self
+            .cmd(reqwest::Method::GET, &format!("/element/{e}/rect"), None)
+            .await;
+        let f = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("no {k} in {v}"));
+        (f("x"), f("y"), f("width"), f("height"))
     }
 
     /// Take Screenshot (§17.1), written as PNG.

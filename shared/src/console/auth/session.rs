@@ -1,6 +1,9 @@
 //! Sessions: a cookie holding who, until when and a random nonce, signed
-//! with HMAC-SHA256 under the key from Secrets Manager. Nothing is stored
-//! server-side; a changed byte or an expired time is no session.
+//! with HMAC-SHA256 under the key from Secrets Manager, and a record of it
+//! in the console table (`store::console_sessions`) under a hash of the
+//! nonce. A changed byte, an expired time or a missing record is no
+//! session: signing out, a password reset, a role change or removing the
+//! user deletes the record, and a cookie copied before is refused.
 //!
 //! The cookie is `HttpOnly; Secure; SameSite=Strict; Path=/`.
 
@@ -9,7 +12,9 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
+
+use crate::store::{ConsoleUser, SessionRecord};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "tns_session";
@@ -88,6 +93,43 @@ impl Session {
         }
     }
 
+    /// The id its server-side record is stored under: a hash of the nonce,
+    /// so the table never holds what the cookie carries.
+    pub fn id(&self) -> String {
+        hex::encode(Sha256::digest(format!("tns-session\x1f{}", self.nonce)))
+    }
+
+    /// The record to store when this session starts for `user`.
+    pub fn record(&self, user: &ConsoleUser, now: i64) -> SessionRecord {
+        SessionRecord {
+            user: self.user.clone(),
+            role: user.role.clone(),
+            password_tag: password_tag(&user.password_hash),
+            created_at: now,
+            expires_at: self.expires_at,
+        }
+    }
+
+    /// Whether this (signature-checked) session is alive: its record exists,
+    /// is this user's, has not expired, and the user still has the role
+    /// and the password it started with. Returns the user when it is.
+    pub fn holds(
+        &self,
+        user: Option<ConsoleUser>,
+        record: Option<&SessionRecord>,
+        now: i64,
+    ) -> Option<ConsoleUser> {
+        let (user, r) = (user?, record?);
+        let alive = r.user == self.user
+            && user.name == self.user
+            && r.expires_at > now
+            && self.expires_at > now
+            && r.role == user.role
+            && r.password_tag == password_tag(&user.password_hash)
+            && user.role.rank() > 0;
+        alive.then_some(user)
+    }
+
     /// The cookie value: `payload.signature`, both base64url.
     pub fn seal(&self, key: &SessionKey) -> String {
         let payload = B64.encode(serde_json::to_vec(self).unwrap_or_default());
@@ -105,6 +147,12 @@ impl Session {
         let s: Session = serde_json::from_slice(&B64.decode(payload).ok()?).ok()?;
         (s.expires_at > now).then_some(s)
     }
+}
+
+/// A short fingerprint of a password hash: a session records it, and a
+/// reset (a new hash) no longer matches.
+pub fn password_tag(hash: &str) -> String {
+    hex::encode(&Sha256::digest(hash.as_bytes())[..12])
 }
 
 /// A `Set-Cookie` value for a cookie of this console.
@@ -164,6 +212,36 @@ mod tests {
         );
         assert_eq!(Session::open(&tampered, &key(), 101), None);
         assert!(SessionKey::new(vec![1u8; 8]).is_err());
+    }
+
+    #[test]
+    fn a_session_holds_only_with_its_record_role_and_password() {
+        let user = ConsoleUser {
+            name: "ana".into(),
+            role: crate::store::Role::Operator,
+            password_hash: "$argon2id$one".into(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let s = Session::start("ana", 100);
+        let r = s.record(&user, 100);
+        assert_eq!(
+            s.holds(Some(user.clone()), Some(&r), 101),
+            Some(user.clone())
+        );
+        assert_eq!(s.holds(Some(user.clone()), None, 101), None, "signed out");
+        assert_eq!(s.holds(None, Some(&r), 101), None, "removed");
+        let mut viewer = user.clone();
+        viewer.role = crate::store::Role::Viewer;
+        assert_eq!(s.holds(Some(viewer), Some(&r), 101), None, "role changed");
+        let mut reset = user.clone();
+        reset.password_hash = "$argon2id$two".into();
+        assert_eq!(s.holds(Some(reset), Some(&r), 101), None, "password reset");
+        assert_eq!(s.holds(Some(user.clone()), Some(&r), 100 + TTL_SECS), None);
+        let other = Session::start("ana", 100);
+        assert_ne!(s.id(), other.id());
+        assert_eq!(s.id().len(), 64);
+        assert!(!s.id().contains(&s.nonce));
     }
 
     #[test]

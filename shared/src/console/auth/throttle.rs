@@ -1,8 +1,9 @@
-//! Login throttling: after [`USER_LIMIT`] failed logins for one user name,
-//! or [`SOURCE_LIMIT`] from one source address, within [`WINDOW_SECS`],
-//! logins for it are refused until the window ends, even with the right
-//! password. The counters live in DynamoDB (`store::login_throttle`), so
-//! every Lambda instance sees them.
+//! Login throttling: after [`USER_LIMIT`] attempts for one user name (a
+//! right password clears them), or [`SOURCE_LIMIT`] failed ones from one
+//! source address, within [`WINDOW_SECS`], logins for it are refused until
+//! the window ends, even with the right password. Each attempt is counted
+//! before its password is checked. The counters live in DynamoDB
+//! (`store::login_throttle`), so every Lambda instance sees them.
 
 use crate::store::Failures;
 

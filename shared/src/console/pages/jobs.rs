@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use maud::html;
 
-use super::{badge, guard, ops_error, render, when, Page};
+use super::{badge, guard, humanize, ops_error, render, when, Page};
 use crate::console::Console;
 use crate::jobs::JobName;
 use crate::store::shop_directory::connected_shops;
@@ -50,7 +50,7 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                                 td { (badge(r.status.as_str())) }
                                 td { @for (k, v) in &r.counts { (k) ": " (v) br; } }
                                 td {
-                                    (r.note)
+                                    (humanize(&r.note))
                                     @for f in &r.failures { br; strong { (f.subject) } ": " (f.reason) " — " (f.fix) }
                                 }
                             }

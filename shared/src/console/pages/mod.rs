@@ -7,8 +7,10 @@
 #![allow(clippy::result_large_err)]
 
 pub mod exceptions;
+pub mod fix;
 pub mod jobs;
 pub mod login;
+pub mod notice;
 pub mod order;
 pub mod orders;
 pub mod overview;
@@ -60,12 +62,16 @@ pub async fn guard(c: &Console, headers: &HeaderMap) -> Result<Ctx, Response> {
     let Some(session) = session else {
         return Err(Redirect::to("/login").into_response());
     };
-    // The user is read on every request: a removed user or a changed role
-    // takes effect at once, not when the cookie expires.
-    let user = match c.users.get(&session.user).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return Err(Redirect::to("/login").into_response()),
+    // The user and the session's record are read on every request (one
+    // BatchGetItem): a signed-out, removed, reset or re-roled user's
+    // cookie is refused at once, not when it expires.
+    let (user, record) = match c.users.session(&session.user, &session.id()).await {
+        Ok(found) => found,
         Err(e) => return Err(store_error(&e.to_string())),
+    };
+    let Some(user) = session.holds(user, record.as_ref(), now) else {
+        tracing::info!(user = %session.user, "console: session refused (ended or changed)");
+        return Err(Redirect::to("/login").into_response());
     };
     Ok(Ctx {
         csrf: csrf::token(&c.key, &session.nonce),
@@ -222,9 +228,66 @@ pub fn when(t: i64) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A job's note with its epoch-second times (10-digit numbers, as in a
+/// window `[1767312000, 1767398400)`) written as dates.
+pub fn humanize(note: &str) -> String {
+    let mut out = String::with_capacity(note.len() + 16);
+    let b = note.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+            let end = (i..b.len())
+                .find(|&j| !b[j].is_ascii_digit())
+                .unwrap_or(b.len());
+            let boundary = end == b.len() || !b[end].is_ascii_alphanumeric();
+            match note[i..end].parse::<i64>() {
+                Ok(t)
+                    if boundary && end - i == 10 && (1_000_000_000..4_000_000_000).contains(&t) =>
+                {
+                    out.push_str(&when(t))
+                }
+                _ => out.push_str(&note[i..end]),
+            }
+            i = end;
+        } else {
+            let ch = note[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}
+
 /// A status as a labelled badge (text, not colour alone).
 pub fn badge(status: &str) -> Markup {
     html! { span class=(format!("badge s-{status}")) { (status.replace('_', " ")) } }
+}
+
+/// "1 order", "2 orders", "3 stock pushes".
+pub fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with("sh") || noun.ends_with("ch") || noun.ends_with('s') => {
+            format!("{n} {noun}es")
+        }
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// "resubmit" → "Resubmit".
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A bulk action's past tense: "Resubmitted", "Ignored".
+pub fn past(verb: &str) -> String {
+    match verb {
+        "ignore" => "Ignored".into(),
+        v => format!("{}ted", capitalised(v)),
+    }
 }
 
 /// A query parameter, trimmed, if not empty.
@@ -246,4 +309,27 @@ pub fn enc(s: &str) -> String {
 /// A 303 to a page after a POST.
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_times_read_as_words() {
+        assert_eq!(plural(1, "order"), "1 order");
+        assert_eq!(plural(2, "order"), "2 orders");
+        assert_eq!(plural(0, "stock push"), "0 stock pushes");
+        assert_eq!(past("resubmit"), "Resubmitted");
+        assert_eq!(past("ignore"), "Ignored");
+        assert_eq!(
+            humanize("orders updated in [1767312000, 1767398400)"),
+            "orders updated in [2026-01-02 00:00 UTC, 2026-01-03 00:00 UTC)"
+        );
+        // Ids and other numbers stay as they are.
+        assert_eq!(
+            humanize("shop 7495123456789012345 order 576461413038785752: 12 → é 1767312000x"),
+            "shop 7495123456789012345 order 576461413038785752: 12 → é 1767312000x"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use maud::html;
 
 use super::{
-    badge, enc, guard, guard_post, ops_error, param, render, require, see_other, when, Page,
+    badge, enc, fix, guard, guard_post, ops_error, param, render, require, see_other, when, Page,
 };
 use crate::console::{redact, Console};
 use crate::domain::{OrderId, ShopId};
@@ -28,11 +28,19 @@ pub async fn page(
         .await
         .map_err(ops_error)?;
     let action = format!("/orders/{}/{}/action", enc(&shop), enc(&order));
-    let mut problems: Vec<&crate::taxonomy::Failure> =
-        e.open_problems.iter().map(|p| &p.failure).collect();
+    let mut problems: Vec<(&crate::taxonomy::Failure, &[String])> = e
+        .open_problems
+        .iter()
+        .map(|p| (&p.failure, p.failed_skus.as_slice()))
+        .collect();
     if problems.is_empty() {
-        problems.extend(e.last_failure.as_ref());
+        problems.extend(
+            e.last_failure
+                .as_ref()
+                .map(|f| (f, e.failed_skus.as_slice())),
+        );
     }
+    let blocked_on = fix::distinct(&e.failed_skus);
     let body = html! {
         main {
             h1 { "Order " (e.order_id) " " (badge(e.sync_status.as_str())) }
@@ -54,21 +62,22 @@ pub async fn page(
             }
             h2 { "Problems" }
             @if problems.is_empty() { p.muted { "None open." } }
-            @for f in &problems {
+            @for (f, skus) in &problems {
                 section.problem aria-label=(f.code.label()) {
                     p { strong { (f.code.label()) } " (" (f.code.as_str()) ", " (format!("{:?}", f.level).to_lowercase()) ")" }
                     p { "Reason: " (f.reason) }
-                    p.fix { "Fix: " (f.fix) }
+                    p.fix { "Fix: " (fix::fix(&ctx, f, &e.shop_id, skus)) }
                     @if let Some(call) = &f.system_call { p.muted { "Call: " (call) @if let Some(s) = f.http_status { " → HTTP " (s) } } }
                     @if let Some(b) = &f.response_body {
                         details { summary { "Response (trimmed)" } pre { (redact::body(b, 1500)) } }
                     }
                 }
             }
-            @if !e.failed_skus.is_empty() {
+            @if !blocked_on.is_empty() {
                 p { "Blocked on SKU: "
-                    @for s in &e.failed_skus {
-                        a href=(format!("/skus?shop={}&q={}&link={}", enc(e.shop_id.as_str()), enc(s), enc(s))) { (s) } " "
+                    @for (i, s) in blocked_on.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        a href=(fix::link_url(&e.shop_id, s)) { code { (s) } }
                     }
                 }
             }
@@ -106,7 +115,10 @@ pub async fn page(
             ol.timeline reversed {
                 @for a in e.history.iter().rev() {
                     li {
-                        (when(a.at)) " · " (badge(a.sync_status.as_str())) " · TikTok " (a.tiktok_status)
+                        (when(a.at)) " · "
+                        // An operator's action is not an outcome: no status badge.
+                        @if ops::audit::is_action(a) { span.badge { "action" } } @else { (badge(a.sync_status.as_str())) }
+                        " · TikTok " (a.tiktok_status)
                         @if !a.note.is_empty() { br; (a.note) }
                         @if let Some(f) = &a.failure { br; span.muted { (f.code.as_str()) ": " (f.reason) } }
                     }

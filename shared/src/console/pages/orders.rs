@@ -6,12 +6,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Form, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
 use maud::{html, Markup};
 
-use super::{badge, enc, guard, guard_post, ops_error, param, render, require, when, Ctx, Page};
-use crate::console::Console;
+use super::{
+    badge, capitalised, enc, error_page, guard, guard_post, ops_error, param, past, plural, render,
+    require, when, Ctx, Page,
+};
+use crate::console::{Console, SessionKey};
 use crate::domain::ShopId;
 use crate::ops::{self, OpsError};
 use crate::store::{LogFilter, OrderLogEntry, Role, SyncStatus};
@@ -24,13 +29,61 @@ pub const BULK_MAX: usize = 5000;
 /// The filter fields, in form order.
 pub const FIELDS: &[&str] = &["status", "code", "level", "shop", "sku", "since", "until"];
 
+/// Most characters of a bad value an error repeats back.
+pub const ECHO_MAX: usize = 64;
+/// Longest shop id and SKU a filter takes.
+pub const SHOP_MAX: usize = 64;
+pub const SKU_MAX: usize = 200;
+
 fn invalid(field: &'static str, reason: String) -> OpsError {
     OpsError::Invalid { field, reason }
 }
 
+/// A bad value as an error quotes it: at most [`ECHO_MAX`] characters.
+pub fn echo(v: &str) -> String {
+    match v.char_indices().nth(ECHO_MAX) {
+        None => format!("{v:?}"),
+        Some((at, _)) => format!("{:?}… ({} characters)", &v[..at], v.chars().count()),
+    }
+}
+
+/// A text filter, refused when longer than `max`.
+pub fn bounded<'a>(
+    q: &'a HashMap<String, String>,
+    field: &'static str,
+    max: usize,
+) -> Result<Option<&'a str>, OpsError> {
+    match param(q, field) {
+        Some(v) if v.chars().count() > max => Err(invalid(
+            field,
+            format!("{} is too long; at most {max} characters", echo(v)),
+        )),
+        v => Ok(v),
+    }
+}
+
+/// The `cursor` of the next page: the store's position, signed with the
+/// console key together with the filter it pages through.
+pub fn seal_cursor(key: &SessionKey, filter_query: &str, position: &str) -> String {
+    let tag = B64.encode(key.mac(&[b"cursor", filter_query.as_bytes(), position.as_bytes()]));
+    format!("{position}.{tag}")
+}
+
+/// The store's position in a `cursor`, if it was signed by this console
+/// for this filter.
+pub fn open_cursor<'a>(key: &SessionKey, filter_query: &str, cursor: &'a str) -> Option<&'a str> {
+    let (position, tag) = cursor.rsplit_once('.')?;
+    let tag = B64.decode(tag).ok()?;
+    key.verify_mac(
+        &[b"cursor", filter_query.as_bytes(), position.as_bytes()],
+        &tag,
+    )
+    .then_some(position)
+}
+
 fn date(field: &'static str, v: &str, end: bool) -> Result<i64, OpsError> {
     let d = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| invalid(field, format!("{v:?} is not a date; use YYYY-MM-DD")))?;
+        .map_err(|_| invalid(field, format!("{} is not a date; use YYYY-MM-DD", echo(v))))?;
     let d = if end { d.succ_opt().unwrap_or(d) } else { d };
     Ok(d.and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc().timestamp())
@@ -45,7 +98,7 @@ pub fn filter_from(q: &HashMap<String, String>) -> Result<LogFilter, OpsError> {
             SyncStatus::Unknown(_) => {
                 return Err(invalid(
                     "status",
-                    format!("{s:?} is not a sync status; pick one from the list"),
+                    format!("{} is not a sync status; pick one from the list", echo(s)),
                 ))
             }
             st => Some(st),
@@ -57,7 +110,7 @@ pub fn filter_from(q: &HashMap<String, String>) -> Result<LogFilter, OpsError> {
             ErrorCode::Unknown(_) => {
                 return Err(invalid(
                     "code",
-                    format!("{c:?} is not an error code; pick one from the list"),
+                    format!("{} is not an error code; pick one from the list", echo(c)),
                 ))
             }
             c => Some(c.as_str().to_string()),
@@ -70,15 +123,15 @@ pub fn filter_from(q: &HashMap<String, String>) -> Result<LogFilter, OpsError> {
         Some(l) => {
             return Err(invalid(
                 "level",
-                format!("{l:?} is not a level; use error or warning"),
+                format!("{} is not a level; use error or warning", echo(l)),
             ))
         }
     };
     Ok(LogFilter {
-        shop_id: param(q, "shop").map(ShopId::new),
+        shop_id: bounded(q, "shop", SHOP_MAX)?.map(ShopId::new),
         sync_status,
         code,
-        sku: param(q, "sku").map(str::to_string),
+        sku: bounded(q, "sku", SKU_MAX)?.map(str::to_string),
         since: param(q, "since")
             .map(|v| date("since", v, false))
             .transpose()?,
@@ -146,15 +199,34 @@ fn filters_form(q: &HashMap<String, String>) -> Markup {
     }
 }
 
-/// The table of orders (also used by the Exceptions page).
-pub fn table(entries: &[OrderLogEntry]) -> Markup {
+/// The query string of a filter (status, code, shop, SKU).
+pub fn query_of(f: &LogFilter) -> String {
+    let mut q = Vec::new();
+    if let Some(s) = &f.sync_status {
+        q.push(format!("status={}", s.as_str()));
+    }
+    if let Some(c) = &f.code {
+        q.push(format!("code={}", enc(c)));
+    }
+    if let Some(s) = &f.shop_id {
+        q.push(format!("shop={}", enc(s.as_str())));
+    }
+    if let Some(s) = &f.sku {
+        q.push(format!("sku={}", enc(s)));
+    }
+    q.join("&")
+}
+
+/// The table of orders (also used by the Exceptions page): each failed
+/// one with its problem and what to do about it.
+pub fn table(ctx: &Ctx, entries: &[OrderLogEntry]) -> Markup {
     html! {
         div.scroll {
             table {
-                caption.muted { (entries.len()) " orders on this page" }
+                caption.muted { (plural(entries.len(), "order")) " on this page" }
                 thead { tr {
                     th scope="col" { "Order" } th scope="col" { "Shop" } th scope="col" { "Status" }
-                    th scope="col" { "TikTok status" } th scope="col" { "Problem" } th scope="col" { "Updated" }
+                    th scope="col" { "TikTok status" } th scope="col" { "Problem and fix" } th scope="col" { "Updated" }
                 } }
                 tbody {
                     @for e in entries {
@@ -166,7 +238,8 @@ pub fn table(entries: &[OrderLogEntry]) -> Markup {
                             td {
                                 @if let Some(f) = &e.last_failure {
                                     strong { (f.code.label()) } ": " (f.reason)
-                                    @if !e.failed_skus.is_empty() { br; span.muted { "SKU " (e.failed_skus.join(", ")) } }
+                                    br;
+                                    span.fix { "Fix: " (super::fix::fix(ctx, f, &e.shop_id, &e.failed_skus)) }
                                 }
                             }
                             td { (when(e.last_updated)) }
@@ -185,13 +258,24 @@ pub async fn page(
 ) -> Page {
     let ctx = guard(&c, &headers).await?;
     let filter = filter_from(&q).map_err(ops_error)?;
+    let fq = filter_query(&q);
     let cursor = param(&q, "cursor");
+    let position = match cursor {
+        None => None,
+        Some(given) => Some(open_cursor(&c.key, &fq, given).ok_or_else(|| {
+            error_page(
+                StatusCode::BAD_REQUEST,
+                "Page link not valid",
+                "This page link was not made by this console for these filters (it may be cut short or edited). Start again from the first page.",
+            )
+        })?),
+    };
     let result = c
         .log
-        .query_page(&filter, cursor, PAGE_SIZE)
+        .query_page(&filter, position, PAGE_SIZE)
         .await
         .map_err(|e| ops_error(e.into()))?;
-    let fq = filter_query(&q);
+    let next = result.next.as_deref().map(|p| seal_cursor(&c.key, &fq, p));
     let body = html! {
         main {
             h1 { "Orders" }
@@ -199,10 +283,10 @@ pub async fn page(
             div.actions {
                 a.button.secondary href=(format!("/orders.csv?{fq}")) download { "Export CSV (filtered)" }
             }
-            (table(&result.entries))
+            (table(&ctx, &result.entries))
             nav.pager aria-label="Pages" {
                 @if cursor.is_some() { a href=(format!("/orders?{fq}")) { "First page" } }
-                @if let Some(next) = &result.next {
+                @if let Some(next) = &next {
                     a href=(format!("/orders?{fq}&cursor={}", enc(next))) rel="next" { "Next page" }
                 }
             }
@@ -255,7 +339,10 @@ pub async fn bulk(
         other => {
             return Err(ops_error(invalid(
                 "action",
-                format!("{other:?} is not a bulk action; use resubmit or ignore"),
+                format!(
+                    "{} is not a bulk action; use resubmit or ignore",
+                    echo(other)
+                ),
             )))
         }
     };
@@ -278,12 +365,12 @@ pub async fn bulk(
                     (ctx.csrf_field()) (hidden_filters(&f))
                     input type="hidden" name="action" value=(verb);
                     input type="hidden" name="confirm" value=(n);
-                    p { strong { (verb.to_uppercase()) " " (n) " orders?" } }
+                    p { strong { (capitalised(verb)) " " (plural(n, "order")) "?" } }
                     p.muted { "Failed and needs-review orders matching the filters. Each one's history will say you did it and why." }
                     label for="reason" { "Reason (kept in each order's history)"
                         textarea id="reason" name="reason" required rows="2" {}
                     }
-                    button type="submit" disabled[n == 0] { "Yes, " (verb) " " (n) " orders" }
+                    button type="submit" disabled[n == 0] { "Yes, " (verb) " " (plural(n, "order")) }
                     a href=(format!("/orders?{}", filter_query(&f))) { "Cancel" }
                 }
             }
@@ -317,7 +404,7 @@ pub async fn bulk(
     let body = html! {
         main {
             h1 { "Done" }
-            p.notice role="status" { (verb.to_uppercase()) ": " (done) " orders. " }
+            p.notice role="status" { (past(verb)) " " (plural(done, "order")) "." }
             p { a href=(format!("/orders?{}", filter_query(&f))) { "Back to the orders" } }
         }
     };

@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use maud::html;
+use maud::{html, Markup};
 
-use super::{badge, enc, guard, ops_error, render, when, Page};
+use super::{badge, enc, guard, ops_error, plural, render, when, Page};
 use crate::console::{chart, Console};
+use crate::ops::attention::{attention, ShopAttention};
 use crate::ops::overview::overview;
 use crate::store::shop_directory::{connected_shops, queue_depth};
+use crate::taxonomy::ErrorCode;
 
 pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
     let ctx = guard(&c, &headers).await?;
@@ -21,6 +23,14 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
         .map_err(|e| ops_error(e.into()))?;
     let o = overview(&c.log, shops, now).await.map_err(ops_error)?;
     let dlq = queue_depth(&c.sqs, &c.dlq_url).await.ok();
+    let mut jobs = Vec::new();
+    for s in &o.shops {
+        jobs.push(
+            attention(c.runs.as_ref(), &s.shop.shop_id)
+                .await
+                .map_err(ops_error)?,
+        );
+    }
     let body = html! {
         main {
             h1 { "Overview" }
@@ -63,6 +73,7 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                     }
                 }
             }
+            (jobs_card(&jobs))
             section aria-labelledby="h-chart" {
                 h2 id="h-chart" { "Last 24 hours" }
                 (chart::hourly(&o.hours))
@@ -78,7 +89,12 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                                     tr {
                                         td { a href=(format!("/orders?code={}", t.code.as_str())) { (t.code.label()) } }
                                         td.num { (t.count) }
-                                        td { (t.fix) }
+                                        td {
+                                            @if t.code == ErrorCode::UnlinkedProduct {
+                                                "Link each blocking SKU to a NetSuite item, then resubmit its orders. "
+                                                a.button href="/skus" { "SKU links…" }
+                                            } @else { (t.fix) }
+                                        }
                                     }
                                 }
                             }
@@ -89,4 +105,49 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
         }
     };
     Ok(render("Overview", &ctx, "/", body))
+}
+
+/// What the scheduled jobs leave for a person: refused stock pushes,
+/// tracking waiting for a carrier mapping, held payouts.
+fn jobs_card(jobs: &[ShopAttention]) -> Markup {
+    let waiting: Vec<&ShopAttention> = jobs.iter().filter(|a| !a.is_clear()).collect();
+    html! {
+        section.card.jobs aria-labelledby="h-jobs" {
+            h2 id="h-jobs" { "Stock, tracking and payouts" }
+            @if waiting.is_empty() {
+                p { "Nothing waiting: no stock push refused in the latest inventory runs, no tracking waiting for a carrier mapping, no payout statement held." }
+            }
+            @for a in &waiting {
+                h3 { "Shop " (a.shop) }
+                ul {
+                    @if a.stock_refused_count > 0 {
+                        li {
+                            strong { (plural(a.stock_refused_count, "stock push")) } " refused by TikTok in the latest inventory run "
+                            a href="/jobs" { "(Jobs)" }
+                            ul { @for f in &a.stock_refused { li { (f) } } }
+                        }
+                    }
+                    @if a.tracking_waiting_count > 0 {
+                        li {
+                            strong { (plural(a.tracking_waiting_count, "fulfilment")) } " waiting for a carrier mapping: add the ship method to the shop's tracking carriers (MAPPING_CONFIG), the next run pushes them."
+                            ul { @for (m, n) in &a.tracking_waiting { li { code { (m) } " · " (plural(*n, "fulfilment")) } } }
+                        }
+                    }
+                    @if a.tracking_other_count > 0 {
+                        li { strong { (plural(a.tracking_other_count, "fulfilment")) } " with tracking TikTok refused or waiting for another fix (" code { "tiktok-netsuite tracking status" } ")." }
+                    }
+                    @if !a.payouts_held.is_empty() {
+                        li {
+                            strong { (plural(a.payouts_held.len(), "payout statement")) } " held (not booked): "
+                            @for (i, (id, why)) in a.payouts_held.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                a href=(format!("/payouts/{}/{}", enc(a.shop.as_str()), enc(id))) { (id) }
+                                @if !why.is_empty() { " — " (why) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -45,14 +45,26 @@ pub async fn list(
         let statements = ops::list(c.runs.as_ref(), &shop, LIST_LIMIT)
             .await
             .map_err(ops_error)?;
-        per_shop.push((shop, statements));
+        // With no statement, what the job's latest run said (it may have
+        // run and found nothing to book).
+        let last_run = if statements.is_empty() {
+            c.runs
+                .list_runs(crate::jobs::JobName::Payouts.as_str(), &shop, 1)
+                .await
+                .map_err(|e| ops_error(e.into()))?
+                .into_iter()
+                .next()
+        } else {
+            None
+        };
+        per_shop.push((shop, statements, last_run));
     }
     let body = html! {
         main {
             h1 { "Payouts" }
             p.muted { "TikTok statements the payout job has read, newest first (the last " (LIST_LIMIT) " per shop). A posted statement has its journal entry in NetSuite; a held one does not add up and finance has its report." }
             @if per_shop.is_empty() { p { "No connected shops." } }
-            @for (shop, statements) in &per_shop {
+            @for (shop, statements, last_run) in &per_shop {
                 h2 { "Shop " (shop) }
                 div.scroll {
                     table {
@@ -63,7 +75,17 @@ pub async fn list(
                             th scope="col" { "Report emailed" }
                         } }
                         tbody {
-                            @if statements.is_empty() { tr { td colspan="8" { "No statements yet: the payouts job has not run for this shop." } } }
+                            @if statements.is_empty() {
+                                tr { td colspan="8" {
+                                    @match last_run {
+                                        None => "No statements: the payouts job has not run for this shop yet.",
+                                        Some(r) => {
+                                            "No statements yet. The payouts job last ran " (when(r.started_at)) " (" (r.status.as_str()) ")"
+                                            @if !r.note.is_empty() { ": " (super::humanize(&r.note)) } "."
+                                        },
+                                    }
+                                } }
+                            }
                             @for s in statements {
                                 tr {
                                     td { a href=(statement_path(shop, &s.statement_id)) { (s.statement_id) } }

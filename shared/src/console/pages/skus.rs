@@ -9,7 +9,10 @@ use axum::extract::{Form, Query, State};
 use axum::http::HeaderMap;
 use maud::html;
 
-use super::{enc, guard, guard_post, ops_error, param, render, require, Page};
+use super::fix;
+use super::notice::{self, Notice};
+use super::orders::{bounded, SHOP_MAX, SKU_MAX};
+use super::{enc, guard, guard_post, ops_error, param, plural, render, require, Page};
 use crate::console::Console;
 use crate::domain::{ShopId, Sku};
 use crate::ops::{self, OpsError};
@@ -31,8 +34,9 @@ pub async fn page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Page {
     let ctx = guard(&c, &headers).await?;
-    let shop = param(&q, "shop");
-    let prefix = param(&q, "q").unwrap_or("");
+    let shop = bounded(&q, "shop", SHOP_MAX).map_err(ops_error)?;
+    let prefix = bounded(&q, "q", SKU_MAX).map_err(ops_error)?.unwrap_or("");
+    let link = bounded(&q, "link", SKU_MAX).map_err(ops_error)?;
     let links = match shop {
         Some(s) => c
             .links
@@ -41,40 +45,77 @@ pub async fn page(
             .map_err(|e| ops_error(e.into()))?,
         None => vec![],
     };
-    let blocked = match (shop, param(&q, "link")) {
+    let blocked = match (shop, link) {
         (Some(s), Some(sku)) => ops::links::blocked_on(c.log.as_ref(), &ShopId::new(s), sku)
             .await
             .map_err(ops_error)?
             .len(),
         _ => 0,
     };
-    let msg = param(&q, "msg");
+    let shop_id = shop.map(ShopId::new);
+    let (blocking, capped) = ops::links::blocking_skus(c.log.as_ref(), shop_id.as_ref())
+        .await
+        .map_err(ops_error)?;
+    // Item names in one NetSuite query; ids alone when NetSuite does not answer.
+    let ids: Vec<String> = links.iter().map(|l| l.item_id.clone()).collect();
+    let names = if ids.is_empty() {
+        Some(Default::default())
+    } else {
+        c.catalog.item_names(&ids).await.ok()
+    };
+    // Only a signed one-time notice is shown; nothing in the URL is.
+    let shown = notice::read(&headers, &c.key, &ctx.session.nonce);
     let body = html! {
         main {
             h1 { "SKU links" }
-            @if let Some(m) = msg { p.notice role="status" { (m) } }
+            @if let Some(n) = &shown { p.notice role="status" { (n.text()) } }
             form.filters method="get" action="/skus" aria-label="Search links" {
                 label for="shop" { "Shop id" input id="shop" name="shop" required value=(shop.unwrap_or("")); }
                 label for="q" { "SKU starts with" input id="q" name="q" value=(prefix); }
                 button type="submit" { "Search" }
             }
+            h2 { "SKUs blocking orders now" }
+            @if blocking.is_empty() {
+                p.muted { "No failed order is waiting for a SKU link" @if shop.is_some() { " in this shop" } "." }
+            } @else {
+                p.muted { "Failed orders whose seller SKU has no NetSuite item, by SKU" @if capped { " (counted over the newest " (ops::links::BLOCKING_READ) " failed orders)" } ". Link each one, then resubmit its orders." }
+                div.scroll {
+                    table {
+                        thead { tr { th scope="col" { "Seller SKU" } th scope="col" { "Shop" } th.num scope="col" { "Failed orders" } th scope="col" { "" } } }
+                        tbody {
+                            @for b in &blocking {
+                                tr {
+                                    td { code { (b.sku) } }
+                                    td { (b.shop_id) }
+                                    td.num { a href=(format!("/orders?status=failed&shop={}&sku={}", enc(b.shop_id.as_str()), enc(&b.sku))) { (b.orders) } }
+                                    td {
+                                        @if ctx.can(&Role::Operator) {
+                                            a.button href=(fix::link_url(&b.shop_id, &b.sku)) { "Link…" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             @if ctx.can(&Role::Operator) {
                 h2 { "Link a SKU" }
                 div.actions {
-                    form method="post" action="/skus" aria-label="Link a SKU" {
+                    form id="link" method="post" action="/skus" aria-label="Link a SKU" {
                         (ctx.csrf_field())
                         label for="l-shop" { "Shop id" input id="l-shop" name="shop" required value=(shop.unwrap_or("")); }
-                        label for="l-sku" { "Seller SKU (as on TikTok)" input id="l-sku" name="sku" required value=(param(&q, "link").unwrap_or("")); }
+                        label for="l-sku" { "Seller SKU (as on TikTok)" input id="l-sku" name="sku" required value=(link.unwrap_or("")); }
                         label for="l-item" { "NetSuite item internal id" input id="l-item" name="item" required inputmode="numeric" pattern="[0-9]+"; }
                         button type="submit" { "Save link" }
                         p.muted { "The item is checked in NetSuite before the link is saved." }
                     }
-                    @if let (Some(s), Some(sku)) = (shop, param(&q, "link")) {
+                    @if let (Some(s), Some(sku)) = (shop, link) {
                         form method="post" action="/skus/resubmit" aria-label="Resubmit blocked orders" {
                             (ctx.csrf_field())
                             input type="hidden" name="shop" value=(s);
                             input type="hidden" name="sku" value=(sku);
-                            p { strong { (blocked) } " failed orders are blocked on " code { (sku) } "." }
+                            p { strong { (plural(blocked, "failed order")) } @if blocked == 1 { " is" } @else { " are" } " blocked on " code { (sku) } "." }
                             label for="r-reason" { "Reason" input id="r-reason" name="reason" required value=(format!("SKU {sku} linked")); }
                             button type="submit" disabled[blocked == 0] { "Resubmit every order blocked on this SKU (" (blocked) ")" }
                         }
@@ -91,7 +132,11 @@ pub async fn page(
                             @for l in &links {
                                 tr {
                                     td { a href=(format!("/skus?shop={}&q={}&link={}", enc(l.shop_id.as_str()), enc(l.sku.as_str()), enc(l.sku.as_str()))) { (l.sku) } }
-                                    td { (l.item_id) }
+                                    td {
+                                        (l.item_id)
+                                        @if let Some(n) = names.as_ref().and_then(|m| m.get(&l.item_id)) { " · " (n) }
+                                        @else if names.is_some() { span.muted { " (not found in NetSuite)" } }
+                                    }
                                     td { (l.source) }
                                     td {
                                         @if ctx.can(&Role::Operator) {
@@ -111,9 +156,17 @@ pub async fn page(
             } @else {
                 p.muted { "Enter a shop id to list its links." }
             }
+            @if shop.is_some() && names.is_none() && !links.is_empty() {
+                p.muted { "NetSuite did not answer just now: items show as internal ids only." }
+            }
         }
     };
-    Ok(render("SKU links", &ctx, "/skus", body))
+    let page = render("SKU links", &ctx, "/skus", body);
+    Ok(if notice::present(&headers) {
+        notice::clear(page)
+    } else {
+        page
+    })
 }
 
 pub async fn save(
@@ -131,17 +184,18 @@ pub async fn save(
             .await
             .map_err(ops_error)?;
     tracing::info!(user = %ctx.user.name, shop = %shop, sku = %link.sku, item = %link.item_id, "console: SKU linked");
-    let msg = format!(
-        "Linked {} to NetSuite item {} ({name}).",
-        link.sku, link.item_id
-    );
-    Ok(super::see_other(&format!(
-        "/skus?shop={}&q={}&link={}&msg={}",
+    let to = format!(
+        "/skus?shop={}&q={}&link={}",
         enc(shop.as_str()),
         enc(link.sku.as_str()),
         enc(link.sku.as_str()),
-        enc(&msg)
-    )))
+    );
+    let done = Notice::Linked {
+        sku: link.sku.to_string(),
+        item: link.item_id.clone(),
+        name,
+    };
+    Ok(notice::redirect(&to, &c.key, &ctx.session.nonce, &done))
 }
 
 pub async fn remove(
@@ -159,16 +213,17 @@ pub async fn remove(
         .await
         .map_err(|e| ops_error(e.into()))?;
     tracing::info!(user = %ctx.user.name, shop = %shop, sku = %sku, removed, "console: SKU link removed");
-    let msg = if removed {
-        format!("Removed the link of {sku}.")
+    let done = if removed {
+        Notice::Unlinked {
+            sku: sku.to_string(),
+        }
     } else {
-        format!("{sku} had no link.")
+        Notice::NoLink {
+            sku: sku.to_string(),
+        }
     };
-    Ok(super::see_other(&format!(
-        "/skus?shop={}&msg={}",
-        enc(shop.as_str()),
-        enc(&msg)
-    )))
+    let to = format!("/skus?shop={}", enc(shop.as_str()));
+    Ok(notice::redirect(&to, &c.key, &ctx.session.nonce, &done))
 }
 
 pub async fn resubmit(
@@ -196,12 +251,15 @@ pub async fn resubmit(
     .await
     .map_err(ops_error)?;
     tracing::info!(user = %ctx.user.name, shop = %shop, sku, orders = n, "console: resubmitted orders blocked on a SKU");
-    let msg = format!("Resubmitted {n} orders blocked on {sku}.");
-    Ok(super::see_other(&format!(
-        "/skus?shop={}&q={}&link={}&msg={}",
+    let to = format!(
+        "/skus?shop={}&q={}&link={}",
         enc(shop.as_str()),
         enc(sku),
-        enc(sku),
-        enc(&msg)
-    )))
+        enc(sku)
+    );
+    let done = Notice::Resubmitted {
+        orders: n,
+        sku: sku.to_string(),
+    };
+    Ok(notice::redirect(&to, &c.key, &ctx.session.nonce, &done))
 }

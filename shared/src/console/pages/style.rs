@@ -16,7 +16,7 @@ header.top nav a:hover{background:#374151}
 header.top nav a[aria-current=page]{background:#2563eb;color:#fff}
 form.logout{margin-left:auto;display:flex;gap:8px;align-items:center;color:#d1d5db;font-size:13px}
 form.logout button{background:#374151;color:#fff;border:1px solid #6b7280}
-main{max-width:1200px;margin:0 auto;padding:20px}
+main{max-width:1320px;margin:0 auto;padding:20px}
 main.narrow{max-width:420px}
 h1{font-size:24px;margin:4px 0 16px}h2{font-size:18px;margin:24px 0 10px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:16px}
@@ -35,6 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .s-held,.s-no_sales_order,.s-refund_not_booked,.s-orphan_refund,.s-adjustment_without_order{background:#fef3c7;border-color:#b45309;color:#78350f}
 .s-waiting{background:#fef3c7;border-color:#b45309;color:#78350f}
 form.filters{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end;background:#fff;border:1px solid #d1d5db;border-radius:10px;padding:12px;margin-bottom:14px}
+form.filters input[type=text]{width:9em}form.filters input[type=date]{width:9.5em}form.filters select{max-width:13em}form.filters .button,form.filters button{padding:7px 12px}
 label{display:flex;flex-direction:column;font-size:13px;font-weight:600;color:#374151;gap:3px}
 input,select,textarea{font:inherit;padding:6px 8px;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#111827;min-width:0}
 textarea{width:100%}
@@ -45,6 +46,8 @@ button.danger{background:#b91c1c;border-color:#b91c1c}
 .actions form{background:#fff;border:1px solid #d1d5db;border-radius:10px;padding:12px;display:flex;flex-direction:column;gap:8px;min-width:260px;flex:1}
 .problem{border-left:4px solid #b91c1c;background:#fff;padding:10px 14px;margin:8px 0;border-radius:6px}
 .problem .fix{color:#14532d}
+.fix .button,.fixes .button{padding:2px 10px;font-size:13px;margin:2px 0}
+.card.jobs{margin-top:16px}.card.jobs h3{font-size:15px;margin:10px 0 4px}.card.jobs ul{margin:4px 0;padding-left:20px}
 pre{white-space:pre-wrap;word-break:break-word;background:#f9fafb;border:1px solid #e5e7eb;padding:8px;border-radius:6px;font-size:12px;max-height:260px;overflow:auto}
 dl.ids{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;background:#fff;border:1px solid #d1d5db;border-radius:10px;padding:12px 16px}
 dl.ids dt{font-weight:600;color:#374151}dl.ids dd{margin:0;word-break:break-all}
