@@ -745,7 +745,7 @@ pub(crate) mod tests {
         let (mut total, mut reserve) = (Money::ZERO, Money::ZERO);
         let mut ts = Vec::new();
         for i in 0..(1 + g.next() % 12) {
-            if g.next() % 6 == 0 {
+            if g.next().is_multiple_of(6) {
                 let r = g.amount(20_000);
                 reserve += r;
                 ts.push(json!({"id": format!("R{i}"), "type": "RESERVE", "reserve_amount": r.to_string()}));
@@ -775,7 +775,7 @@ pub(crate) mod tests {
                 fee[k] = json!((prev + a).to_string());
                 fsum += a;
             }
-            let adj = if g.next() % 5 == 0 {
+            let adj = if g.next().is_multiple_of(5) {
                 g.amount(5_000)
             } else {
                 Money::ZERO
