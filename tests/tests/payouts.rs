@@ -505,6 +505,33 @@ async fn netsuite_refuses_a_journal_in_a_closed_period_and_the_next_run_posts_it
     assert_eq!(s.status, PostStatus::Posted);
 }
 
+/// Issue 23 item 9: on an account that requires journal approval the entry
+/// is stored `approved: false`; the job reads that back and reports the
+/// statement as waiting, not booked, until a supervisor approves it.
+#[tokio::test]
+async fn an_unapproved_journal_is_reported_as_waiting_until_it_is_approved() {
+    let env = local_env(30, 5).await;
+    let app = jobs(&env, "finance-approval@example.com").await;
+    env.netsuite.state.set_journal_approval(true);
+    app.run(&payouts()).await.unwrap();
+    let store = PayoutStore {
+        runs: &app.runs,
+        shop: &ShopId::new(US_SHOP),
+    };
+    let s = store.statement(SAMPLE).await.unwrap().unwrap();
+    assert_eq!(s.status, PostStatus::AwaitingApproval, "{s:?}");
+    assert!(
+        s.reason.as_deref().unwrap().contains("waits for approval"),
+        "{s:?}"
+    );
+    assert!(s.journal_id.is_some());
+    assert!(env.netsuite.state.approve_journal(&s.external_id));
+    app.run(&payouts()).await.unwrap();
+    let s = store.statement(SAMPLE).await.unwrap().unwrap();
+    assert_eq!(s.status, PostStatus::Posted, "{s:?}");
+    assert_eq!(s.reason, None);
+}
+
 /// The simulator is as strict as NetSuite on journals, and as unkind: an
 /// upsert without `?replace=line` adds its lines to the stored ones.
 #[tokio::test]

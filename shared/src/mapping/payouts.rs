@@ -34,8 +34,29 @@ pub enum RevenueSource {
     /// The journal books revenue, discounts and refunds to their accounts.
     Journal,
     /// The Sales Orders (invoices / cash sales) booked revenue already: the
-    /// sales side clears their receivable instead.
-    SalesOrders { clearing_account: String },
+    /// sales side clears their receivable instead: revenue, seller
+    /// discounts, refunds and the customer-paid shipping (the Sales Order
+    /// billed it) all go to `clearing_account`.
+    SalesOrders {
+        clearing_account: String,
+        /// The Sales Orders were booked at the price the customer paid, net
+        /// of the platform-funded discount: TikTok's
+        /// `supplementary_component.platform_discount_amount` (and its
+        /// refund) is then debited to clearing and credited here ("platform
+        /// discount reimbursement", finance notes §5.2), so clearing clears.
+        /// Absent: the Sales Orders carry the price before the platform's
+        /// discount, and `subtotal_before_discount_amount` clears them as is.
+        #[serde(default)]
+        platform_discount_account: Option<String>,
+        /// The Sales Orders carry the tax TikTok collects and remits as
+        /// marketplace facilitator (`tax: item`): its
+        /// `supplementary_component.sales_tax_amount` is credited to
+        /// clearing and debited here (sales tax payable / marketplace
+        /// facilitator clearing, finance notes §5.2). Absent: no tax on the
+        /// Sales Orders.
+        #[serde(default)]
+        collected_tax_account: Option<String>,
+    },
 }
 
 /// A shop's chart of accounts for payouts.
@@ -53,12 +74,21 @@ pub struct PayoutAccounts {
     #[serde(default)]
     pub fee_keys: BTreeMap<String, String>,
     pub other_fees: String,
+    /// Revenue key TikTok adds that the planner does not know (e.g.
+    /// `cod_service_fee_amount`) → account number; a key not here goes to
+    /// `other_adjustments` and is listed in the report with the unknown fee keys.
+    #[serde(default)]
+    pub revenue_keys: BTreeMap<String, String>,
     /// Adjustment `type` → account.
     #[serde(default)]
     pub adjustments: BTreeMap<String, String>,
     pub other_adjustments: String,
     pub reserve: String,
     pub payout_in_transit: String,
+    /// Takes the cent a statement's rounding to its currency's minor unit
+    /// leaves (`payouts::rounding`); without it such a statement is held.
+    #[serde(default)]
+    pub rounding: Option<String>,
     /// Takes a statement's difference instead of holding it (optional).
     #[serde(default)]
     pub variance: Option<String>,
@@ -131,11 +161,31 @@ impl PayoutConfig {
             ),
             ("payouts.bank".into(), self.bank.clone()),
         ];
-        if let RevenueSource::SalesOrders { clearing_account } = &a.revenue_source {
+        if let RevenueSource::SalesOrders {
+            clearing_account,
+            platform_discount_account,
+            collected_tax_account,
+        } = &a.revenue_source
+        {
             out.push((
                 "payouts.revenue_source.clearing_account".into(),
                 clearing_account.clone(),
             ));
+            if let Some(n) = platform_discount_account {
+                out.push((
+                    "payouts.revenue_source.platform_discount_account".into(),
+                    n.clone(),
+                ));
+            }
+            if let Some(n) = collected_tax_account {
+                out.push((
+                    "payouts.revenue_source.collected_tax_account".into(),
+                    n.clone(),
+                ));
+            }
+        }
+        for (k, n) in &a.revenue_keys {
+            out.push((format!("payouts.revenue_keys.{k}"), n.clone()));
         }
         for (g, n) in &a.fee_groups {
             out.push((format!("payouts.fee_groups.{g}"), n.clone()));
@@ -145,6 +195,9 @@ impl PayoutConfig {
         }
         if let Some(v) = &a.variance {
             out.push(("payouts.variance".into(), v.clone()));
+        }
+        if let Some(v) = &a.rounding {
+            out.push(("payouts.rounding".into(), v.clone()));
         }
         if let Some(v) = &self.fx_difference {
             out.push(("payouts.fx_difference".into(), v.clone()));
@@ -243,6 +296,26 @@ pub fn resolve_accounts(cfg: &PayoutConfig, rows: &[AccountRow]) -> Result<Accou
 /// The SuiteQL that lists the chart of accounts.
 pub const ACCOUNTS_QUERY: &str =
     "SELECT id, acctnumber, acctname, accttype, isinactive, issummary FROM account";
+
+/// The documented `shipping_cost_breakdown` keys (§1.5): booked to
+/// shipping services without being listed; any other key is listed.
+pub const SHIPPING_KEYS: &[&str] = &[
+    "actual_shipping_fee_amount",
+    "shipping_fee_discount_amount",
+    "return_shipping_fee_amount",
+    "replacement_shipping_fee_amount",
+    "exchange_shipping_fee_amount",
+    "signature_confirmation_fee_amount",
+    "shipping_insurance_fee_amount",
+    "fbt_fulfillment_fee_reimbursement_amount",
+    "return_shipping_label_fee_amount",
+    "seller_self_shipping_service_fee_amount",
+    "return_shipping_fee_paid_buyer_amount",
+    "failed_delivery_subsidy_amount",
+    "shipping_fee_guarantee_reimbursement",
+    "fbt_free_shipping_fee_amount",
+    "free_return_subsidy_amount",
+];
 
 /// The documented fee keys and their groups (§1.5); the shop's table wins.
 pub fn default_fee_keys() -> BTreeMap<&'static str, &'static str> {

@@ -256,14 +256,20 @@ pub fn check_lines(v: &StatementView) -> Vec<CheckLine> {
             detail: if s.unknown_fee_keys.is_empty() {
                 "all mapped".into()
             } else {
-                format!("booked to other fees: {}", s.unknown_fee_keys.join(", "))
+                format!(
+                    "not in the account table, booked to the defaults: {}",
+                    s.unknown_fee_keys.join(", ")
+                )
             },
         },
         CheckLine {
             name: "Finance report sent",
-            pass: Some(s.emailed.as_ref().is_some_and(|(st, _)| *st == s.status)),
+            pass: Some(s.already_emailed()),
             detail: match &s.emailed {
-                Some((st, _)) if *st == s.status => format!("for status {st}"),
+                Some((st, _)) if s.already_emailed() => format!("for status {st}"),
+                Some((st, _)) if *st == s.status => {
+                    format!("sent for an earlier journal (status {st}), not yet for this one")
+                }
                 Some((st, _)) => format!("sent for {st}, not yet for {}", s.status),
                 None => "not sent".into(),
             },

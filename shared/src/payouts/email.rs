@@ -96,6 +96,9 @@ pub fn build_email(
                 .integrity
                 .push(format!("NetSuite refused the journal: {r}"));
         }
+        if state.status == PostStatus::AwaitingApproval {
+            checks.integrity.push(format!("Not booked yet: {r}"));
+        }
     }
     // (check, pass / fail / information, detail) for the checks table.
     let mut table: Vec<(&str, Option<bool>, String)> = Vec::new();
@@ -197,7 +200,7 @@ pub fn build_email(
         overdue_detail,
     ));
     table.push((
-        "Fee keys in the account table",
+        "Fee, revenue and shipping keys in the account table",
         Some(checks.unknown_fee_keys.is_empty()),
         format!("{} unknown", checks.unknown_fee_keys.len()),
     ));

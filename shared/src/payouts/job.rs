@@ -33,7 +33,7 @@ use super::matching::{order_of, MatchStatus};
 use super::plan::{Held, JournalPlan, JournalPlanner};
 use super::post::{digest, journal_body, statement_date, statement_external_id, JournalHeader};
 use super::report::ReportRow;
-use super::state::{PayoutStore, PostStatus, StatementState};
+use super::state::{posted_or_waiting, PayoutStore, PostStatus, StatementState};
 use crate::clock::Clock;
 use crate::domain::{OrderId, ShopId};
 use crate::jobs::run::JobError;
@@ -313,15 +313,26 @@ impl Payouts<'_> {
         let body = journal_body(&header, &p.lines, ids).map_err(JobError::Other)?;
         let d = digest(&body);
         if !mode.rebuild && state.body_digest == d && state.journal_id.is_some() {
+            if state.status == PostStatus::AwaitingApproval {
+                // Unchanged, but maybe approved since: read it again.
+                let eid = state.external_id.clone();
+                if let Ok(Some(rec)) = self
+                    .netsuite
+                    .get_by_external_id("journalEntry", &eid, false)
+                    .await
+                {
+                    (state.status, state.reason) = posted_or_waiting(&rec, &eid);
+                }
+                return Ok(false);
+            }
             state.status = PostStatus::Posted;
             return Ok(false);
         }
         match self.write("journalEntry", &state.external_id, &body).await {
-            Ok(id) => {
+            Ok((id, rec)) => {
                 state.journal_id = Some(id);
                 state.body_digest = d;
-                state.status = PostStatus::Posted;
-                state.reason = None;
+                (state.status, state.reason) = posted_or_waiting(&rec, &state.external_id);
                 Ok(true)
             }
             Err(reason) => {
@@ -332,14 +343,14 @@ impl Payouts<'_> {
         }
     }
 
-    /// Upserts by externalId with the lines replaced; the internal id, or
-    /// NetSuite's reason.
+    /// Upserts by externalId with the lines replaced; the internal id and
+    /// the record read back (its `approved`), or NetSuite's reason.
     pub(super) async fn write(
         &self,
         record: &str,
         eid: &str,
         body: &Value,
-    ) -> Result<String, String> {
+    ) -> Result<(String, Value), String> {
         let loc = self
             .netsuite
             .upsert_by_external_id(record, eid, body, &["line"])
@@ -357,11 +368,13 @@ impl Payouts<'_> {
                 "{record} {eid} in NetSuite differs from what was written: {d}"
             ));
         }
-        loc.or_else(|| rec.get("id").and_then(Value::as_str).map(str::to_string))
-            .ok_or_else(|| format!("{record} {eid} was read back without an id"))
+        let id = loc
+            .or_else(|| rec.get("id").and_then(Value::as_str).map(str::to_string))
+            .ok_or_else(|| format!("{record} {eid} was read back without an id"))?;
+        Ok((id, rec))
     }
 
-    /// Sends the finance email unless it was sent for this status.
+    /// Sends the finance email unless it was sent for this status and journal.
     async fn email(
         &self,
         cfg: &PayoutConfig,
@@ -371,10 +384,7 @@ impl Payouts<'_> {
         listed: Listed<'_>,
         resend: bool,
     ) -> Result<bool, JobError> {
-        let already = state
-            .emailed
-            .as_ref()
-            .is_some_and(|(s, _)| *s == state.status);
+        let already = state.already_emailed();
         let Some(mail) = self.mail else {
             return Ok(false);
         };
@@ -390,7 +400,7 @@ impl Payouts<'_> {
                 state.statement_id
             ))
         })?;
-        state.emailed = Some((state.status.clone(), self.clock.now()));
+        state.mark_emailed(self.clock.now());
         Ok(true)
     }
 

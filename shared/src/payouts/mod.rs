@@ -4,6 +4,7 @@
 //! The data path: [`job`] lists a shop's statements and payments and pages
 //! each statement's transactions ([`pages`]); [`plan`] (pure) turns one
 //! statement into one balanced journal entry, summarised by account;
+//! [`rounding`] rounds it once in the currency's minor unit;
 //! [`post`] books it (and each payment's bank transfer) in NetSuite, once;
 //! [`matching`] ties each transaction to the order the writer logged;
 //! [`checks`] are the report's clearing and reserve checks; [`report`]
@@ -22,5 +23,6 @@ pub mod pages;
 pub mod plan;
 pub mod post;
 pub mod report;
+pub mod rounding;
 pub mod run;
 pub mod state;

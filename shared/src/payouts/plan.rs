@@ -38,6 +38,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::rounding::round_ledger;
 use crate::domain::Money;
 
 /// A signed TikTok amount string; empty or absent is zero, anything else
@@ -74,7 +75,7 @@ fn breakdown(v: Option<&Value>, field: &str) -> Result<BTreeMap<String, Money>, 
     Ok(out)
 }
 
-pub use crate::mapping::payouts::{default_fee_keys, PayoutAccounts, RevenueSource};
+pub use crate::mapping::payouts::{default_fee_keys, PayoutAccounts, RevenueSource, SHIPPING_KEYS};
 
 /// One journal line (amounts positive; one of debit / credit).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,7 +93,10 @@ pub struct JournalPlan {
     pub statement_id: String,
     pub currency: String,
     pub lines: Vec<JournalLine>,
-    /// Fee keys the shop's table and the defaults do not know (booked to other fees).
+    /// Keys no table knows: fee keys (booked to other fees) by name,
+    /// revenue keys as `revenue_breakdown.<key>` (booked to other
+    /// adjustments) and shipping keys as `shipping_cost_breakdown.<key>`
+    /// (booked to shipping services).
     pub unknown_fee_keys: BTreeSet<String>,
     /// Transactions read, by type.
     pub transactions_by_type: BTreeMap<String, usize>,
@@ -205,8 +209,52 @@ impl<'a> JournalPlanner<'a> {
     fn sales(&self, own: &str) -> String {
         match &self.accounts.revenue_source {
             RevenueSource::Journal => own.to_string(),
-            RevenueSource::SalesOrders { clearing_account } => clearing_account.clone(),
+            RevenueSource::SalesOrders {
+                clearing_account, ..
+            } => clearing_account.clone(),
         }
+    }
+
+    /// Sales-Orders mode only: the platform-funded discount and the tax
+    /// TikTok collects, outside settlement (§1.5, I9), move between clearing
+    /// and their own accounts (each pair nets to zero, so the balance and
+    /// the settlement are untouched), finance notes §5.2.
+    fn supplementary(&mut self, t: &Value, id: &str) -> Result<(), Held> {
+        let accounts = self.accounts;
+        let RevenueSource::SalesOrders {
+            clearing_account,
+            platform_discount_account,
+            collected_tax_account,
+        } = &accounts.revenue_source
+        else {
+            return Ok(());
+        };
+        let sup = t.get("supplementary_component");
+        let f = |name: &str| {
+            amount(
+                sup.and_then(|s| s.get(name)),
+                &format!("transaction {id} supplementary_component.{name}"),
+            )
+        };
+        if let Some(acc) = platform_discount_account {
+            let pd = f("platform_discount_amount").map_err(|e| self.unreadable(e))?
+                + f("platform_discount_refund_amount").map_err(|e| self.unreadable(e))?;
+            self.ledger.book(clearing_account, -pd);
+            self.ledger.book(acc, pd);
+        }
+        if let Some(acc) = collected_tax_account {
+            let tax = match sup.and_then(|s| s.get("sales_tax_amount")) {
+                Some(_) => f("sales_tax_amount"),
+                None => Ok(
+                    f("sales_tax_payment_amount").map_err(|e| self.unreadable(e))?
+                        + f("sales_tax_refund_amount").map_err(|e| self.unreadable(e))?,
+                ),
+            }
+            .map_err(|e| self.unreadable(e))?;
+            self.ledger.book(clearing_account, tax);
+            self.ledger.book(acc, -tax);
+        }
+        Ok(())
     }
 
     /// Books one transaction.
@@ -243,7 +291,17 @@ impl<'a> JournalPlanner<'a> {
                 "refund_subtotal_before_discount_amount" | "seller_discount_refund_amount" => {
                     self.sales(&accounts.refunds)
                 }
-                _ => self.sales(&accounts.sales_revenue),
+                // A key TikTok added (e.g. `cod_service_fee_amount`): the
+                // shop's table, else other adjustments, and listed.
+                _ => match accounts.revenue_keys.get(k) {
+                    Some(acc) => acc.clone(),
+                    None => {
+                        if !a.is_zero() {
+                            self.unknown.insert(format!("revenue_breakdown.{k}"));
+                        }
+                        accounts.other_adjustments.clone()
+                    }
+                },
             };
             self.ledger.book(&account, *a);
             booked += a;
@@ -263,11 +321,16 @@ impl<'a> JournalPlanner<'a> {
         let ship_amount = f("shipping_cost_amount").map_err(|e| self.unreadable(e))?;
         for (k, a) in &ship {
             if k == "customer_paid_shipping_fee_amount" {
-                self.ledger.book(&accounts.shipping_income, *a);
+                // In Sales-Orders mode the order billed it: clearing.
+                let account = self.sales(&accounts.shipping_income);
+                self.ledger.book(&account, *a);
             } else {
-                let group = self
-                    .group_of(k)
-                    .unwrap_or_else(|| "shipping_services".into());
+                let group = self.group_of(k).unwrap_or_else(|| {
+                    if !a.is_zero() && !SHIPPING_KEYS.contains(&k.as_str()) {
+                        self.unknown.insert(format!("shipping_cost_breakdown.{k}"));
+                    }
+                    "shipping_services".into()
+                });
                 let account = accounts
                     .fee_groups
                     .get(&group)
@@ -277,9 +340,11 @@ impl<'a> JournalPlanner<'a> {
             booked += a;
         }
         if ship.is_empty() && !ship_amount.is_zero() {
-            self.ledger.book(&accounts.shipping_income, ship_amount);
+            let account = self.sales(&accounts.shipping_income);
+            self.ledger.book(&account, ship_amount);
             booked += ship_amount;
         }
+        self.supplementary(t, id)?;
         // Fees and taxes on fees.
         let ft = t.get("fee_tax_breakdown");
         for part in ["fee", "tax"] {
@@ -378,6 +443,28 @@ impl<'a> JournalPlanner<'a> {
                 }
             }
         }
+        let currency = statement
+            .get("currency")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let rounding = accounts.rounding.as_deref();
+        let transit = &accounts.payout_in_transit;
+        if let Err(r) = round_ledger(
+            &mut self.ledger.by_account,
+            currency,
+            transit,
+            payable,
+            rounding,
+        ) {
+            let dp = super::rounding::minor_unit(currency);
+            return Err(Held::DoesNotAddUp {
+                statement: self.sid,
+                differences: vec![
+                    format!(
+                "rounding to {dp} decimals leaves {r}: name a payouts.rounding account to take it"),
+                ],
+            });
+        }
         let sid = self.sid;
         let lines = self
             .ledger
@@ -394,11 +481,7 @@ impl<'a> JournalPlanner<'a> {
         Ok(JournalPlan {
             external_id: external_id.to_string(),
             statement_id: sid,
-            currency: statement
-                .get("currency")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+            currency: currency.to_string(),
             lines,
             unknown_fee_keys: self.unknown,
             transactions_by_type: self.by_type,
@@ -456,12 +539,17 @@ pub(crate) mod tests {
 
     #[test]
     fn with_revenue_on_the_sales_orders_the_sales_side_clears_their_receivable() {
-        let mut a = accounts();
-        a.revenue_source = RevenueSource::SalesOrders {
-            clearing_account: "1300".into(),
-        };
-        let p = plan_journal(&sample(), &a, "x").unwrap();
-        assert_eq!(line(&p, "1300"), (Money::ZERO, d("75.00")), "80 − 5, net");
+        let p = plan_journal(&sample(), &sales_orders(None, None), "x").unwrap();
+        assert_eq!(
+            line(&p, "1300"),
+            (Money::ZERO, d("80.99")),
+            "80 − 5 + 5.99 shipping the orders billed"
+        );
+        assert_eq!(
+            line(&p, "4100"),
+            (Money::ZERO, Money::ZERO),
+            "no shipping income twice"
+        );
         assert_eq!(
             line(&p, "4000"),
             (Money::ZERO, Money::ZERO),
@@ -517,5 +605,231 @@ pub(crate) mod tests {
             plan_journal(&bad, &accounts(), "x"),
             Err(Held::Unreadable { .. })
         ));
+    }
+
+    fn sales_orders(pd: Option<&str>, tax: Option<&str>) -> PayoutAccounts {
+        let mut a = accounts();
+        a.revenue_source = RevenueSource::SalesOrders {
+            clearing_account: "1300".into(),
+            platform_discount_account: pd.map(str::to_string),
+            collected_tax_account: tax.map(str::to_string),
+        };
+        a
+    }
+
+    /// Issue 23's GBP order: 50.00 − 5.00 seller discount + 4.99 shipping
+    /// − 3.60 commission = 46.39.
+    #[test]
+    fn in_sales_orders_mode_the_customer_paid_shipping_clears_and_is_no_income() {
+        let s = json!({"id": "S1", "currency": "GBP", "total_settlement_amount": "46.39",
+            "total_reserve_amount": "0", "payable_amount": "46.39", "transactions": [{
+            "id": "T1", "type": "ORDER", "settlement_amount": "46.39", "revenue_amount": "45.00",
+            "revenue_breakdown": {"subtotal_before_discount_amount": "50.00",
+                                  "seller_discount_amount": "-5.00"},
+            "shipping_cost_amount": "4.99",
+            "shipping_cost_breakdown": {"customer_paid_shipping_fee_amount": "4.99"},
+            "fee_tax_amount": "-3.60",
+            "fee_tax_breakdown": {"fee": {"platform_commission_amount": "-3.60"}, "tax": {}}}]});
+        let p = plan_journal(&s, &sales_orders(None, None), "x").unwrap();
+        assert_eq!(line(&p, "1300"), (Money::ZERO, d("49.99")));
+        assert_eq!(line(&p, "6100"), (d("3.60"), Money::ZERO));
+        assert_eq!(line(&p, "1260"), (d("46.39"), Money::ZERO));
+        assert_eq!(p.lines.len(), 3, "no shipping-income line: {:?}", p.lines);
+    }
+
+    /// finance-inventory-fulfilment.md §5.2's worked table: the Sales Orders
+    /// booked the customer-paid amounts incl. tax (51.59 + 32.10), so
+    /// clearing takes 83.69, the platform's 3.00 discount is reimbursed
+    /// and the 5.70 tax TikTok remits clears sales tax payable.
+    #[test]
+    fn the_platform_discount_and_the_collected_tax_clear_in_sales_orders_mode() {
+        let p = plan_journal(&sample(), &sales_orders(Some("4050"), Some("2200")), "x").unwrap();
+        assert_eq!(line(&p, "1300"), (Money::ZERO, d("83.69")));
+        assert_eq!(line(&p, "4050"), (Money::ZERO, d("3.00")));
+        assert_eq!(line(&p, "2200"), (d("5.70"), Money::ZERO));
+        assert_eq!(line(&p, "1260"), (d("79.49"), Money::ZERO));
+        assert_eq!(p.total_debits(), d("99.19"));
+        assert_eq!(p.total_credits(), d("99.19"));
+        // The journal mode books neither (supplementary, outside settlement).
+        let j = plan_journal(&sample(), &accounts(), "x").unwrap();
+        assert!(j
+            .lines
+            .iter()
+            .all(|l| l.account != "4050" && l.account != "2200"));
+    }
+
+    #[test]
+    fn unknown_revenue_and_shipping_keys_go_where_mapped_or_to_a_named_default_and_are_listed() {
+        let mut s = sample();
+        let t = &mut s["transactions"][1];
+        t["revenue_breakdown"]["cod_service_fee_amount"] = json!("2.00");
+        t["revenue_breakdown"]["refund_cod_service_fee_amount"] = json!("-0.50");
+        t["revenue_amount"] = json!("31.50");
+        t["shipping_cost_breakdown"]["shipping_app_service_fee_amount"] = json!("-0.25");
+        t["shipping_cost_amount"] = json!("-0.25");
+        t["settlement_amount"] = json!("29.45");
+        s["total_settlement_amount"] = json!("85.74");
+        s["payable_amount"] = json!("80.74");
+        let mut a = accounts();
+        a.revenue_keys
+            .insert("refund_cod_service_fee_amount".into(), "4020".into());
+        let p = plan_journal(&s, &a, "x").unwrap();
+        assert_eq!(
+            line(&p, "4000"),
+            (Money::ZERO, d("80.00")),
+            "gross sales untouched"
+        );
+        assert_eq!(
+            line(&p, "6900"),
+            (Money::ZERO, d("2.00")),
+            "the named default"
+        );
+        assert_eq!(
+            line(&p, "4020"),
+            (d("0.50"), Money::ZERO),
+            "the mapped account"
+        );
+        assert_eq!(line(&p, "6130"), (d("0.25"), Money::ZERO));
+        let listed: Vec<&str> = p.unknown_fee_keys.iter().map(String::as_str).collect();
+        assert_eq!(
+            listed,
+            [
+                "revenue_breakdown.cod_service_fee_amount",
+                "shipping_cost_breakdown.shipping_app_service_fee_amount"
+            ]
+        );
+        assert_eq!(p.total_debits(), p.total_credits());
+    }
+
+    /// A small deterministic generator (xorshift), so the property test
+    /// needs no new dependency and every failure names its seed.
+    struct Gen(u64);
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        /// A signed amount with up to 3 decimals (sub-cent parts on purpose).
+        fn amount(&mut self, max_milli: i64) -> Money {
+            let v = (self.next() % (2 * max_milli as u64 + 1)) as i64 - max_milli;
+            Money::new(v, 3)
+        }
+        fn pick<'a>(&mut self, keys: &[&'a str]) -> &'a str {
+            keys[(self.next() % keys.len() as u64) as usize]
+        }
+    }
+
+    /// A statement that adds up: every transaction's settlement is the
+    /// exact sum of its generated parts, the totals their exact sums.
+    fn generated_statement(g: &mut Gen, currency: &str) -> Value {
+        let fees = [
+            "platform_commission_amount",
+            "transaction_fee_amount",
+            "affiliate_commission_amount",
+            "vat_amount",
+            "gmv_max_ad_fee_amount",
+        ];
+        let revs = [
+            "subtotal_before_discount_amount",
+            "seller_discount_amount",
+            "refund_subtotal_before_discount_amount",
+            "cod_service_fee_amount",
+        ];
+        let ships = [
+            "customer_paid_shipping_fee_amount",
+            "actual_shipping_fee_amount",
+            "shipping_app_service_fee_amount",
+        ];
+        let (mut total, mut reserve) = (Money::ZERO, Money::ZERO);
+        let mut ts = Vec::new();
+        for i in 0..(1 + g.next() % 12) {
+            if g.next().is_multiple_of(6) {
+                let r = g.amount(20_000);
+                reserve += r;
+                ts.push(json!({"id": format!("R{i}"), "type": "RESERVE", "reserve_amount": r.to_string()}));
+                continue;
+            }
+            let mut settle = Money::ZERO;
+            let (mut rev, mut ship, mut fee) = (json!({}), json!({}), json!({}));
+            let (mut rsum, mut ssum, mut fsum) = (Money::ZERO, Money::ZERO, Money::ZERO);
+            for _ in 0..(g.next() % 4) {
+                let a = g.amount(99_999);
+                let k = g.pick(&revs);
+                let prev = amount(rev.get(k), k).unwrap();
+                rev[k] = json!((prev + a).to_string());
+                rsum += a;
+            }
+            for _ in 0..(g.next() % 3) {
+                let a = g.amount(9_999);
+                let k = g.pick(&ships);
+                let prev = amount(ship.get(k), k).unwrap();
+                ship[k] = json!((prev + a).to_string());
+                ssum += a;
+            }
+            for _ in 0..(g.next() % 4) {
+                let a = g.amount(9_999);
+                let k = g.pick(&fees);
+                let prev = amount(fee.get(k), k).unwrap();
+                fee[k] = json!((prev + a).to_string());
+                fsum += a;
+            }
+            let adj = if g.next().is_multiple_of(5) {
+                g.amount(5_000)
+            } else {
+                Money::ZERO
+            };
+            settle += rsum + ssum + fsum + adj;
+            total += settle;
+            ts.push(json!({"id": format!("T{i}"), "type": "ORDER",
+                "settlement_amount": settle.to_string(), "revenue_amount": rsum.to_string(),
+                "revenue_breakdown": rev, "shipping_cost_amount": ssum.to_string(),
+                "shipping_cost_breakdown": ship, "fee_tax_amount": fsum.to_string(),
+                "fee_tax_breakdown": {"fee": fee, "tax": {}},
+                "adjustment_amount": adj.to_string(),
+                "supplementary_component": {"platform_discount_amount": g.amount(3_000).to_string(),
+                    "sales_tax_amount": g.amount(3_000).to_string()}}));
+        }
+        json!({"id": "G", "currency": currency, "transactions": ts,
+            "total_settlement_amount": total.to_string(),
+            "total_reserve_amount": reserve.to_string(),
+            "payable_amount": (total + reserve).to_string()})
+    }
+
+    /// Issue 23 item 4: over generated statements that add up (sub-cent
+    /// parts, reserves, unknown keys, both revenue modes, GBP / JPY / KWD),
+    /// the journal balances (Dr = Cr), every line is in the currency's
+    /// minor unit, and its movement on the in-transit account equals the
+    /// payable (settlement + reserve) rounded once, half away from zero.
+    #[test]
+    fn every_statement_that_adds_up_gives_a_balanced_journal_moving_in_transit_by_its_payable() {
+        let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+        for n in 0..3000 {
+            let currency = ["GBP", "JPY", "KWD", "USD"][n % 4];
+            let s = generated_statement(&mut g, currency);
+            let mut a = if n % 2 == 0 {
+                accounts()
+            } else {
+                sales_orders(Some("4050"), Some("2200"))
+            };
+            a.rounding = Some("8999".into());
+            let p = plan_journal(&s, &a, "x").unwrap_or_else(|e| panic!("#{n}: {e}\n{s}"));
+            assert_eq!(p.total_debits(), p.total_credits(), "#{n} {s}");
+            let payable = amount(s.get("payable_amount"), "payable").unwrap();
+            let (dr, cr) = line(&p, "1260");
+            assert_eq!(
+                dr - cr,
+                super::super::rounding::round(payable, currency),
+                "#{n} {s}"
+            );
+            let dp = super::super::rounding::minor_unit(currency);
+            for l in &p.lines {
+                assert!(
+                    l.debit.round_dp(dp) == l.debit && l.credit.round_dp(dp) == l.credit,
+                    "#{n} {l:?}"
+                );
+            }
+        }
     }
 }

@@ -62,8 +62,10 @@ pub struct JournalHeader {
     pub location: Option<String>,
 }
 
+/// Lines come rounded once, in the currency's minor unit, by the planner
+/// (`rounding`): rounding again here could unbalance them.
 fn money(m: Money) -> Value {
-    crate::mapping::num(m.round_dp(2))
+    crate::mapping::num(m)
 }
 
 /// The `journalEntry` body; every account number must be in `ids`.

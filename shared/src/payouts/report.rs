@@ -261,7 +261,7 @@ pub fn email(
     let mut issues: Vec<String> = c.integrity.clone();
     if !c.unknown_fee_keys.is_empty() {
         issues.push(format!(
-            "fee keys not in the account table, booked to other TikTok fees: {}",
+            "keys not in the account table (fee keys booked to other TikTok fees, revenue_breakdown.* to other adjustments, shipping_cost_breakdown.* to shipping services; map them in payouts.fee_keys / revenue_keys): {}",
             c.unknown_fee_keys
                 .iter()
                 .cloned()

@@ -12,7 +12,7 @@ use super::post::{
     date_of, digest, journal_body, payment_external_id, plan_payment, JournalHeader,
     PayableStatement, PaymentPlan,
 };
-use super::state::{PaymentState, PostStatus, StatementState};
+use super::state::{posted_or_waiting, PaymentState, PostStatus, StatementState};
 use crate::domain::ShopId;
 use crate::jobs::run::{JobError, Progress, ShopJob};
 use crate::jobs::JobName;
@@ -176,11 +176,10 @@ impl Payouts<'_> {
                 let d = digest(&body);
                 if state.body_digest != d || state.journal_id.is_none() {
                     match self.write("journalEntry", &eid, &body).await {
-                        Ok(id) => {
+                        Ok((id, rec)) => {
                             state.journal_id = Some(id);
                             state.body_digest = d;
-                            state.status = PostStatus::Posted;
-                            state.reason = None;
+                            (state.status, state.reason) = posted_or_waiting(&rec, &eid);
                         }
                         Err(r) => {
                             state.status = PostStatus::Failed;
@@ -265,12 +264,16 @@ impl ShopJob for Payouts<'_> {
                 run.failures.push(RunFailure {
                     subject: format!("statement {}", s.statement_id),
                     reason: reason.clone(),
-                    fix: "Finance has the report; fix the figures with TikTok or set payouts.variance, then run `payouts rebuild --statement`.".into(),
+                    fix: if s.status == PostStatus::AwaitingApproval {
+                        "Approve the journal entry in NetSuite; the next run reads it again.".into()
+                    } else {
+                        "Finance has the report; fix the figures with TikTok or set payouts.variance, then run `payouts rebuild --statement`.".into()
+                    },
                 });
             }
             if !s.unknown_fee_keys.is_empty() {
                 run.findings.push(format!(
-                    "statement {}: fee keys booked to other fees: {}",
+                    "statement {}: keys not in the account table (booked to the defaults): {}",
                     s.statement_id,
                     s.unknown_fee_keys.join(", ")
                 ));

@@ -40,6 +40,10 @@ crate::string_enum! {
         Held = "held",
         /// NetSuite refused it; the reason is kept and the next run retries.
         Failed = "failed",
+        /// In NetSuite but not approved (`approved` false on the entry read
+        /// back: the account requires journal approval); each run reads it
+        /// again until a supervisor approves it.
+        AwaitingApproval = "awaiting_approval",
     }
 }
 
@@ -71,10 +75,56 @@ pub struct StatementState {
     /// The status the finance email was sent for, and when.
     #[serde(default)]
     pub emailed: Option<(PostStatus, i64)>,
+    /// What the last email showed: the journal's digest and the payable
+    /// (`None`: state from before issue 23, keyed on the status alone).
+    #[serde(default)]
+    pub emailed_journal: Option<String>,
     pub updated_at: i64,
     /// This statement's reserve roll-forward (`checks`).
     #[serde(default)]
     pub reserve: Option<RollForward>,
+}
+
+impl StatementState {
+    /// What finance's email must show again when it changes: the status,
+    /// the journal sent (its body's digest) and the payable.
+    fn journal_key(&self) -> String {
+        format!("{}|{}", self.body_digest, self.payable)
+    }
+
+    /// Whether finance's last email still describes this statement: same
+    /// status **and** same journal (a statement rewritten from 55.20 to
+    /// 35.20 keeps its status but is mailed again).
+    pub fn already_emailed(&self) -> bool {
+        self.emailed
+            .as_ref()
+            .is_some_and(|(s, _)| *s == self.status)
+            && self
+                .emailed_journal
+                .as_ref()
+                .is_none_or(|k| *k == self.journal_key())
+    }
+
+    /// Records that finance was mailed this status and journal at `now`.
+    pub fn mark_emailed(&mut self, now: i64) {
+        self.emailed = Some((self.status.clone(), now));
+        self.emailed_journal = Some(self.journal_key());
+    }
+}
+
+/// The status and reason of a journal entry NetSuite holds, from its
+/// `approved` field read back (absent: the account does not use journal
+/// approval, so it is posted).
+pub fn posted_or_waiting(rec: &Value, external_id: &str) -> (PostStatus, Option<String>) {
+    match rec.get("approved").and_then(Value::as_bool) {
+        Some(false) => (
+            PostStatus::AwaitingApproval,
+            Some(format!(
+                "journal entry {external_id} is in NetSuite but waits for approval (approved = false): a supervisor approves it in NetSuite; the next run reads it again"
+            )),
+        ),
+        _ => (PostStatus::Posted, None),
+    }
 }
 
 /// One payment, as the job left it.
@@ -287,5 +337,38 @@ mod tests {
             .collect();
         assert_eq!(ids, ["a", "b", "c"]);
         assert_eq!(s["total_count"], 3);
+    }
+
+    #[test]
+    fn a_changed_journal_is_no_longer_already_emailed() {
+        let mut s = StatementState {
+            status: PostStatus::Posted,
+            body_digest: "a".into(),
+            payable: "55.20".parse().unwrap(),
+            ..Default::default()
+        };
+        assert!(!s.already_emailed());
+        s.mark_emailed(1);
+        assert!(s.already_emailed());
+        // Rewritten after a chargeback: same status, new journal.
+        s.body_digest = "b".into();
+        s.payable = "35.20".parse().unwrap();
+        assert!(!s.already_emailed(), "the new journal must be mailed");
+        s.mark_emailed(2);
+        assert!(s.already_emailed());
+        s.status = PostStatus::Held;
+        assert!(!s.already_emailed());
+    }
+
+    #[test]
+    fn an_unapproved_journal_is_waiting_and_an_approved_or_plain_one_posted() {
+        let (s, r) = posted_or_waiting(&json!({"approved": false}), "tts-stmt-1");
+        assert_eq!(s, PostStatus::AwaitingApproval);
+        assert!(r.unwrap().contains("waits for approval"));
+        assert_eq!(
+            posted_or_waiting(&json!({"approved": true}), "x").0,
+            PostStatus::Posted
+        );
+        assert_eq!(posted_or_waiting(&json!({}), "x").0, PostStatus::Posted);
     }
 }

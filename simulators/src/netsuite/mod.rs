@@ -259,6 +259,23 @@ impl NetSuiteSim {
         }
     }
 
+    /// Turns the account's "Require Approvals on Journal Entries" on or
+    /// off (`records/journal_entry.rs`): entries written from now on are
+    /// stored `approved: false` while it is on.
+    pub fn set_journal_approval(&self, required: bool) {
+        self.state().records.books.approval_required = required;
+    }
+
+    /// Approves a stored journal entry, as its supervisor would in the UI.
+    pub fn approve_journal(&self, external_id: &str) -> bool {
+        self.state().records.set_field_by_eid(
+            "journalEntry",
+            external_id,
+            "approved",
+            Value::Bool(true),
+        )
+    }
+
     pub fn snapshot(&self) -> Value {
         let st = self.state();
         json!({

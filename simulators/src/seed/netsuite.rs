@@ -38,6 +38,11 @@ pub struct NetSuiteSeed {
     /// refused). Settable at run time with `POST /_sim/periods`.
     #[serde(default)]
     pub closed_periods: Vec<String>,
+    /// "Require Approvals on Journal Entries": journal entries are stored
+    /// `approved: false` (`records/journal_entry.rs`). Settable at run time
+    /// with `NetSuiteSim::set_journal_approval`.
+    #[serde(default)]
+    pub journal_approval_required: bool,
 }
 
 /// One general-ledger account (SuiteQL `account` columns).

@@ -39,6 +39,17 @@
 //!   in a closed period" preference is not simulated: a closed period is
 //!   refused (harsher reading). Periods are calendar months `YYYY-MM`,
 //!   closed from the seed or with `POST /_sim/periods`.
+//! - **Journal approval.** Oracle's Records Browser lists `approved`
+//!   (checkbox, "Approved") on the `journalentry` record; with the
+//!   accounting preference "Require Approvals on Journal Entries" on, a new
+//!   entry waits for a supervisor and does not post until approved (Oracle
+//!   help "Journal Entry Approval"). The simulated account has the setting
+//!   (`journal_approval_required`, seed or `set_journal_approval`): every
+//!   journal entry is stored `approved: false`. Harsher readings where the
+//!   help is silent for REST: a creator's own `approved: true` is ignored
+//!   (the integration role is not taken to be the approver), and an edit
+//!   to an entry sends it back to waiting. Without the setting every entry
+//!   is stored `approved: true`.
 
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -60,6 +71,8 @@ pub(crate) struct Books {
     /// Subsidiary id → base currency id.
     base_currency: HashMap<String, String>,
     pub(crate) closed: BTreeSet<String>,
+    /// "Require Approvals on Journal Entries" (module doc).
+    pub(crate) approval_required: bool,
 }
 
 fn user_error(detail: impl Into<String>) -> NsError {
@@ -80,7 +93,13 @@ impl Books {
                 .map(|s| (s.id.clone(), s.currency.clone()))
                 .collect(),
             closed: seed.closed_periods.iter().cloned().collect(),
+            approval_required: seed.journal_approval_required,
         }
+    }
+
+    /// Stamps `approved` on an entry about to be stored (module doc).
+    pub(crate) fn stamp_approval(&self, rec: &mut Map<String, Value>) {
+        rec.insert("approved".into(), Value::Bool(!self.approval_required));
     }
 
     /// The checks of the module doc on the record about to be stored.
@@ -270,5 +289,17 @@ mod tests {
             .collect();
         assert!(detail(b.check(&je(json!(many))).unwrap_err()).contains("at most 1000"));
         assert!(b.check(&je(json!([]))).is_err());
+    }
+
+    #[test]
+    fn with_approval_required_every_entry_is_stored_waiting_even_when_it_says_approved() {
+        let mut b = books();
+        let mut rec = je(json!([]));
+        rec.insert("approved".into(), json!(true));
+        b.stamp_approval(&mut rec);
+        assert_eq!(rec["approved"], json!(true), "no setting: approved");
+        b.approval_required = true;
+        b.stamp_approval(&mut rec);
+        assert_eq!(rec["approved"], json!(false));
     }
 }

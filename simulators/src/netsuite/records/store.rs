@@ -150,6 +150,31 @@ impl RecordStore {
         }
     }
 
+    /// Sets one body field of a stored record (a UI action the simulator
+    /// stands in for, e.g. a supervisor approving a journal); false when
+    /// there is no such record.
+    pub(crate) fn set_field_by_eid(
+        &mut self,
+        rtype: &str,
+        eid: &str,
+        field: &str,
+        v: Value,
+    ) -> bool {
+        let Some(t) = self.tables.get_mut(rtype) else {
+            return false;
+        };
+        let Some(id) = t.by_eid.get(eid).copied() else {
+            return false;
+        };
+        match t.rows.get_mut(&id).and_then(Value::as_object_mut) {
+            Some(o) => {
+                o.insert(field.to_string(), v);
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn get_by_eid(&self, rtype: &str, eid: &str) -> Option<Value> {
         let t = self.table(rtype)?;
         t.rows.get(t.by_eid.get(eid)?).cloned()
@@ -444,11 +469,12 @@ impl RecordStore {
         body: Map<String, Value>,
     ) -> Result<u64, NsError> {
         self.check_request_refs(k, &body)?;
-        let rec = self.prepare_new(k, body);
+        let mut rec = self.prepare_new(k, body);
         self.check_required(k, &rec)?;
         self.check_agreement(k, &rec)?;
         if k.name == "journalEntry" {
             self.books.check(&rec)?;
+            self.books.stamp_approval(&mut rec);
         }
         if let Some(eid) = rec.get("externalId").map(scalar_string) {
             if self
@@ -481,13 +507,14 @@ impl RecordStore {
                 return Err(duplicate_eid(&eid));
             }
         }
-        let rec = self.prepare_update(k, id, body.clone(), replace)?;
+        let mut rec = self.prepare_update(k, id, body.clone(), replace)?;
         self.validate(k, &body, &rec)?;
         if k.name == "journalEntry" {
             // Judged on the merged lines: an upsert that appends its lines
             // to the stored ones (no `?replace=line`) doubles both sides and
             // still balances, exactly as NetSuite would let it.
             self.books.check(&rec)?;
+            self.books.stamp_approval(&mut rec);
         }
         self.commit_update(k, id, rec);
         Ok(())
