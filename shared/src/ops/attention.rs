@@ -78,7 +78,7 @@ pub async fn attention(runs: &dyn JobRuns, shop: &ShopId) -> Result<ShopAttentio
     a.tracking_waiting_count = methods.values().sum();
     a.tracking_waiting = methods.into_iter().take(EXAMPLES).collect();
     for s in super::payouts::list(runs, shop, STATEMENTS).await? {
-        if s.status == PostStatus::Held {
+        if matches!(s.status, PostStatus::Held | PostStatus::Reversed) {
             a.payouts_held
                 .push((s.statement_id.clone(), s.reason.clone().unwrap_or_default()));
         }

@@ -21,6 +21,7 @@ use crate::payouts::job::{Mode, Payouts};
 use crate::payouts::matching::MatchStatus;
 use crate::payouts::plan::{Held, JournalPlan};
 use crate::payouts::report::{self as report, Checks, ReportRow};
+use crate::payouts::revise::CorrectionKind;
 use crate::payouts::state::{assemble, PaymentState, PayoutStore, PostStatus, StatementState, JOB};
 use crate::store::JobRuns;
 
@@ -129,7 +130,7 @@ pub fn view(
         }
     }
     let plan: Result<JournalPlan, Held> = match (&state.status, &state.reason) {
-        (PostStatus::Held, reason) => Err(Held::Unreadable {
+        (PostStatus::Held | PostStatus::Reversed, reason) => Err(Held::Unreadable {
             statement: state.statement_id.clone(),
             reason: reason.clone().unwrap_or_else(|| "held".into()),
         }),
@@ -210,9 +211,9 @@ pub fn check_lines(v: &StatementView) -> Vec<CheckLine> {
     let mut lines = vec![
         CheckLine {
             name: "Statement adds up",
-            pass: Some(s.status != PostStatus::Held),
+            pass: Some(!matches!(s.status, PostStatus::Held | PostStatus::Reversed)),
             detail: match &s.reason {
-                Some(r) if s.status == PostStatus::Held => r.clone(),
+                Some(r) if matches!(s.status, PostStatus::Held | PostStatus::Reversed) => r.clone(),
                 _ => format!(
                     "payable {} {}; {} transactions settle {}",
                     s.payable,
@@ -275,6 +276,16 @@ pub fn check_lines(v: &StatementView) -> Vec<CheckLine> {
             },
         },
     ];
+    // Reversing and adjusting entries (issue 23): information, the
+    // statement's own lines say whether it is booked now.
+    lines.extend(s.corrections.iter().map(|c| CheckLine {
+        name: match c.kind {
+            CorrectionKind::Reversal => "Journal reversed (reissued statement)",
+            _ => "Journal adjusted (revised after its period)",
+        },
+        pass: None,
+        detail: c.summary(),
+    }));
     lines.push(match &s.reserve {
         Some(rf) => CheckLine {
             name: "Reserve roll-forward",

@@ -10,6 +10,7 @@ use super::checks::ClearingCheck;
 use super::matching::{match_transaction, MatchStatus};
 use super::plan::{Held, JournalPlan};
 use super::report::{self as report, ReportRow};
+use super::revise::CorrectionKind;
 use super::state::{PostStatus, StatementState};
 use crate::domain::{Money, OrderId};
 use crate::mapping::payouts::PayoutConfig;
@@ -98,6 +99,11 @@ pub fn build_email(
         }
         if state.status == PostStatus::AwaitingApproval {
             checks.integrity.push(format!("Not booked yet: {r}"));
+        }
+        if state.status == PostStatus::Reversed {
+            checks
+                .integrity
+                .push(format!("Journal reversed in NetSuite: {r}"));
         }
     }
     // (check, pass / fail / information, detail) for the checks table.
@@ -235,6 +241,13 @@ pub fn build_email(
             "no payment yet".into(),
         ),
     });
+    for c in &state.corrections {
+        let name = match c.kind {
+            CorrectionKind::Reversal => "Journal reversed (reissued statement)",
+            _ => "Journal adjusted (revised after its period)",
+        };
+        table.push((name, None, c.summary()));
+    }
     table.push(match &state.reserve {
         Some(rf) => ("Reserve roll-forward", rf.pass(), rf.detail()),
         None => (
@@ -258,7 +271,14 @@ pub fn build_email(
         ("Reserve", sum(|r| r.reserve)),
         ("Payable", state.payable),
     ];
-    let (subject, html, text) = report::email(&state.statement_id, &state.currency, plan, &checks);
+    let (mut subject, html, text) =
+        report::email(&state.statement_id, &state.currency, plan, &checks);
+    if state.status == PostStatus::Reversed {
+        subject = format!(
+            "TikTok statement {} ({}): REVERSED: reissued, no longer adds up; its journal is reversed in NetSuite",
+            state.statement_id, state.currency
+        );
+    }
     let mut attachments = vec![Attachment {
         filename: format!("tiktok-statement-{}-transactions.csv", state.statement_id),
         content_type: "text/csv".into(),

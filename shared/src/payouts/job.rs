@@ -31,9 +31,10 @@ use super::checks::{tiktok_reserve_net, ReserveMove};
 use super::email::{build_email, rows_with_matches, Listed};
 use super::matching::{order_of, MatchStatus};
 use super::plan::{Held, JournalPlan, JournalPlanner};
-use super::post::{digest, journal_body, statement_date, statement_external_id, JournalHeader};
+use super::post::statement_external_id;
 use super::report::ReportRow;
-use super::state::{posted_or_waiting, PayoutStore, PostStatus, StatementState};
+use super::revise::journal_external_id;
+use super::state::{PayoutStore, StatementState};
 use crate::clock::Clock;
 use crate::domain::{OrderId, ShopId};
 use crate::jobs::run::JobError;
@@ -75,6 +76,9 @@ pub struct StatementOutcome {
     /// The journal was written (false: unchanged, held or failed).
     pub written: bool,
     pub emailed: bool,
+    /// Correcting entries this call posted (the last ones of
+    /// `state.corrections`).
+    pub corrected: usize,
 }
 
 /// How a statement is processed.
@@ -154,7 +158,8 @@ impl Payouts<'_> {
         let store = self.store(shop);
         let sid = st.id.as_str();
         let now = self.clock.now();
-        let eid = statement_external_id(shop, sid);
+        let prior = store.statement(sid).await?.unwrap_or_default();
+        let eid = journal_external_id(&statement_external_id(shop, sid), prior.generation);
         let mut planner = JournalPlanner::new(&cfg.accounts, sid);
         let mut held: Option<Held> = currency_hold(m, st);
         let mut rows: Vec<ReportRow> = Vec::new();
@@ -243,7 +248,8 @@ impl Payouts<'_> {
         });
         reserve.tiktok_net = tiktok_reserve_net(payment, payable);
         store.put_reserve_ledger(&ledger).await?;
-        let mut state = store.statement(sid).await?.unwrap_or_default();
+        let corrections_before = prior.corrections.iter().filter(|c| c.posted).count();
+        let mut state = prior;
         state = StatementState {
             statement_id: sid.to_string(),
             statement_time: st.statement_time,
@@ -262,7 +268,7 @@ impl Payouts<'_> {
             reserve: Some(reserve),
             ..state
         };
-        let written = self.post(m, ids, st, &plan, &mut state, mode).await?;
+        let written = self.post(shop, m, ids, st, &plan, &mut state, mode).await?;
         let clearing = self.payment_clearing(shop, st, &state, &listed, cfg).await;
         let listed = Listed {
             clearing: clearing.as_ref(),
@@ -272,106 +278,18 @@ impl Payouts<'_> {
             .email(cfg, &mut state, rows, &plan, listed, mode.resend)
             .await?;
         store.put_statement(&state).await?;
+        let corrected = state
+            .corrections
+            .iter()
+            .filter(|c| c.posted)
+            .count()
+            .saturating_sub(corrections_before);
         Ok(StatementOutcome {
+            corrected,
             state,
             written,
             emailed,
         })
-    }
-
-    /// Upserts the statement's journal unless it is held or unchanged.
-    async fn post(
-        &self,
-        m: &ShopMapping,
-        ids: &AccountIds,
-        st: &Statement,
-        plan: &Result<JournalPlan, Held>,
-        state: &mut StatementState,
-        mode: Mode,
-    ) -> Result<bool, JobError> {
-        let p = match plan {
-            Ok(p) => p,
-            Err(h) => {
-                state.status = PostStatus::Held;
-                state.reason = Some(h.to_string());
-                state.journal_lines = 0;
-                return Ok(false);
-            }
-        };
-        state.journal_lines = p.lines.len();
-        state.unknown_fee_keys = p.unknown_fee_keys.iter().cloned().collect();
-        let header = JournalHeader {
-            external_id: state.external_id.clone(),
-            subsidiary: m.subsidiary.clone().unwrap_or_default(),
-            currency: m.currency.clone(),
-            tran_date: statement_date(st.statement_time),
-            memo: format!("TikTok statement {}", st.id),
-            department: m.department.clone(),
-            class: m.class.clone(),
-            location: m.location.clone(),
-        };
-        let body = journal_body(&header, &p.lines, ids).map_err(JobError::Other)?;
-        let d = digest(&body);
-        if !mode.rebuild && state.body_digest == d && state.journal_id.is_some() {
-            if state.status == PostStatus::AwaitingApproval {
-                // Unchanged, but maybe approved since: read it again.
-                let eid = state.external_id.clone();
-                if let Ok(Some(rec)) = self
-                    .netsuite
-                    .get_by_external_id("journalEntry", &eid, false)
-                    .await
-                {
-                    (state.status, state.reason) = posted_or_waiting(&rec, &eid);
-                }
-                return Ok(false);
-            }
-            state.status = PostStatus::Posted;
-            return Ok(false);
-        }
-        match self.write("journalEntry", &state.external_id, &body).await {
-            Ok((id, rec)) => {
-                state.journal_id = Some(id);
-                state.body_digest = d;
-                (state.status, state.reason) = posted_or_waiting(&rec, &state.external_id);
-                Ok(true)
-            }
-            Err(reason) => {
-                state.status = PostStatus::Failed;
-                state.reason = Some(reason);
-                Ok(false)
-            }
-        }
-    }
-
-    /// Upserts by externalId with the lines replaced; the internal id and
-    /// the record read back (its `approved`), or NetSuite's reason.
-    pub(super) async fn write(
-        &self,
-        record: &str,
-        eid: &str,
-        body: &Value,
-    ) -> Result<(String, Value), String> {
-        let loc = self
-            .netsuite
-            .upsert_by_external_id(record, eid, body, &["line"])
-            .await
-            .map_err(|e| e.to_string())?;
-        // Read back with its lines: what NetSuite holds, not what was sent.
-        let rec = self
-            .netsuite
-            .get_by_external_id(record, eid, true)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("{record} {eid} was written but cannot be read back"))?;
-        if let Some(d) = super::post::journal_differences(&rec, body) {
-            return Err(format!(
-                "{record} {eid} in NetSuite differs from what was written: {d}"
-            ));
-        }
-        let id = loc
-            .or_else(|| rec.get("id").and_then(Value::as_str).map(str::to_string))
-            .ok_or_else(|| format!("{record} {eid} was read back without an id"))?;
-        Ok((id, rec))
     }
 
     /// Sends the finance email unless it was sent for this status and journal.

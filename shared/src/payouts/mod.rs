@@ -10,19 +10,26 @@
 //! [`checks`] are the report's clearing and reserve checks; [`report`]
 //! (pure) and [`email`] build the finance email (CSV of every transaction,
 //! the checks, HTML); [`state`] is what a run keeps per statement and
-//! payment; [`run`] is the scheduled run for one shop.
+//! payment; [`run`] is the scheduled run for one shop. A journal already
+//! booked is corrected, never silently rewritten, when TikTok reissues its
+//! statement ([`revise`], [`periods`], [`corrections`]): reversed when it
+//! no longer adds up, adjusted in the first open period when its own
+//! period is closed.
 //!
 //! A shop's accounts and recipients are the `payouts` part of its mapping
 //! entry ([`crate::mapping::payouts`]).
 
 pub mod checks;
+pub mod corrections;
 pub mod email;
 pub mod job;
 pub mod matching;
 pub mod pages;
+pub mod periods;
 pub mod plan;
 pub mod post;
 pub mod report;
+pub mod revise;
 pub mod rounding;
 pub mod run;
 pub mod state;

@@ -139,6 +139,28 @@ impl Payouts<'_> {
         Ok(out)
     }
 
+    /// The statements of `p` the job has read but not posted, each with
+    /// its status and reason (a held payment names them rather than
+    /// saying none was read).
+    async fn unposted_of(&self, shop: &ShopId, p: &Payment) -> Result<Vec<String>, JobError> {
+        let store = self.store(shop);
+        let index = store.index().await?;
+        let mut out = Vec::new();
+        for sid in index.iter().rev().take(RECENT_STATEMENTS) {
+            if let Some(s) = store.statement(sid).await? {
+                if s.payment_id.as_deref() == Some(p.id.as_str()) && s.status != PostStatus::Posted
+                {
+                    out.push(format!(
+                        "its statement {sid} is {}: {}",
+                        s.status,
+                        s.reason.unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Books one payment (in-transit → bank) once its statements are known.
     pub async fn payment(
         &self,
@@ -186,9 +208,29 @@ impl Payouts<'_> {
                             state.reason = Some(r);
                         }
                     }
+                } else if state.status == PostStatus::Held {
+                    // Held while a statement was reversed, its journal
+                    // unchanged: booked as it stands.
+                    state.status = PostStatus::Posted;
+                    state.reason = None;
                 }
             }
-            PaymentPlan::Hold(r) | PaymentPlan::Skip(r) => {
+            PaymentPlan::Hold(r) => {
+                let waiting = self.unposted_of(shop, p).await?;
+                let mut r = if waiting.is_empty() {
+                    r
+                } else {
+                    format!("payment {}: not booked while {}", p.id, waiting.join("; "))
+                };
+                if let Some(id) = &state.journal_id {
+                    r.push_str(&format!(
+                        "; its journal {eid} (NetSuite {id}), booked before, stays: the bank received the money"
+                    ));
+                }
+                state.status = PostStatus::Held;
+                state.reason = Some(r);
+            }
+            PaymentPlan::Skip(r) => {
                 state.status = PostStatus::Held;
                 state.reason = Some(r);
             }
@@ -266,10 +308,18 @@ impl ShopJob for Payouts<'_> {
                     reason: reason.clone(),
                     fix: if s.status == PostStatus::AwaitingApproval {
                         "Approve the journal entry in NetSuite; the next run reads it again.".into()
+                    } else if s.status == PostStatus::Reversed {
+                        "Its journal is reversed in NetSuite; ask TikTok to correct the statement. When it adds up again the next run posts a new journal.".into()
                     } else {
                         "Finance has the report; fix the figures with TikTok or set payouts.variance, then run `payouts rebuild --statement`.".into()
                     },
                 });
+            }
+            let new = s.corrections.len().saturating_sub(o.corrected);
+            for c in s.corrections.iter().skip(new).filter(|c| c.posted) {
+                run.count(&format!("corrections_{}", c.kind.as_str()), 1);
+                run.findings
+                    .push(format!("statement {}: {}", s.statement_id, c.summary()));
             }
             if !s.unknown_fee_keys.is_empty() {
                 run.findings.push(format!(

@@ -21,6 +21,7 @@ use serde_json::Value;
 use super::checks::{ClearingCheck, ReserveLedger, RollForward};
 use super::matching::MatchStatus;
 use super::report::ReportRow;
+use super::revise::Correction;
 use crate::domain::{Money, ShopId};
 use crate::store::{JobRuns, StoreError};
 
@@ -44,6 +45,10 @@ crate::string_enum! {
         /// back: the account requires journal approval); each run reads it
         /// again until a supervisor approves it.
         AwaitingApproval = "awaiting_approval",
+        /// TikTok reissued it and it no longer adds up: the journal that
+        /// was booked is reversed (`corrections`), and the statement is
+        /// held until it adds up again, when a new journal is posted.
+        Reversed = "reversed",
     }
 }
 
@@ -83,6 +88,17 @@ pub struct StatementState {
     /// This statement's reserve roll-forward (`checks`).
     #[serde(default)]
     pub reserve: Option<RollForward>,
+    /// How many of its journals were reversed: the live journal's
+    /// externalId is `revise::journal_external_id(base, generation)`.
+    #[serde(default)]
+    pub generation: u32,
+    /// The live journal's `tranDate` (None: from before issue 23, the
+    /// statement date).
+    #[serde(default)]
+    pub journal_date: Option<String>,
+    /// Reversing and adjusting entries, oldest first (`revise`).
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
 }
 
 impl StatementState {

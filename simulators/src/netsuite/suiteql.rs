@@ -97,6 +97,18 @@
 //! ORDER BY iil.item, iil.location
 //! ```
 //!
+//! # Accounting periods
+//!
+//! `accountingperiod` (`tables/periods.rs`): monthly posting periods with
+//! `closed`/`alllocked` from the books' closed set (the one the journal
+//! entry check refuses), plus quarter and year rows to filter out:
+//!
+//! ```sql
+//! SELECT id, periodname, TO_CHAR(startdate, 'YYYY-MM-DD HH24:MI:SS') AS startdate,
+//!        closed, alllocked FROM accountingperiod
+//! WHERE isquarter = 'F' AND isyear = 'F' AND isadjust = 'F' ORDER BY startdate
+//! ```
+//!
 //! # Item fulfillments (finance-inventory-fulfilment.md §4.1, §4.2)
 //!
 //! - `transaction.status` of an `ItemShip` is its `shipStatus` letter

@@ -97,6 +97,9 @@ pub async fn list(
                                             Some(id) => { "internal id " (id) br; span.muted { (s.external_id) } },
                                             None => span.muted { (s.external_id) " (not in NetSuite)" },
                                         }
+                                        @if let Some(c) = s.corrections.iter().rev().find(|c| c.posted) {
+                                            br; span.muted { (c.kind.as_str()) " " (c.external_id) " · " (c.tran_date) }
+                                        }
                                     }
                                     td.num { (s.transactions) }
                                     td.num { (s.unmatched) }
@@ -135,8 +138,36 @@ pub async fn statement(
     let body = html! {
         main {
             h1 { "Statement " (s.statement_id) " " (badge(s.status.as_str())) }
-            @if let Some(r) = s.reason.as_ref().filter(|_| s.status.as_str() != "posted") {
-                p.alert role="alert" { strong { "Held: " } (r) }
+            @if let Some(r) = s.reason.as_ref() {
+                @match s.status.as_str() {
+                    "posted" => p.muted { strong { "Note: " } (r) },
+                    "reversed" => p.alert role="alert" { strong { "Reversed: " } (r) },
+                    _ => p.alert role="alert" { strong { "Held: " } (r) },
+                }
+            }
+            @if !s.corrections.is_empty() {
+                h2 { "Correcting entries" }
+                div.scroll { table {
+                    thead { tr { th { "Kind" } th { "externalId" } th { "Corrects" } th { "Date" } th { "NetSuite" } th { "Why" } } }
+                    tbody {
+                        @for e in &s.corrections {
+                            tr {
+                                td { (badge(e.kind.as_str())) }
+                                td { (e.external_id) }
+                                td { (e.corrects) }
+                                td { (e.tran_date) }
+                                td {
+                                    @match (&e.journal_id, e.journal_id.as_deref().and_then(|id| c.journal_entry_url(id))) {
+                                        (Some(id), Some(url)) => a href=(url) rel="noreferrer" { "internal id " (id) },
+                                        (Some(id), None) => { "internal id " (id) },
+                                        _ => span.muted { "not yet confirmed: sent again next run" },
+                                    }
+                                }
+                                td { (e.reason) }
+                            }
+                        }
+                    }
+                } }
             }
             dl.ids {
                 dt { "Shop" } dd { (shop) }

@@ -28,7 +28,7 @@ th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e5e7eb;vertical-
 th{background:#f9fafb;font-weight:600;font-size:13px;color:#374151}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;font-weight:600;border:1px solid #9ca3af;background:#f3f4f6;color:#111827;white-space:nowrap}
-.s-failed,.s-needs_review{background:#fee2e2;border-color:#b91c1c;color:#7f1d1d}
+.s-failed,.s-needs_review,.s-reversed{background:#fee2e2;border-color:#b91c1c;color:#7f1d1d}
 .s-created,.s-updated,.s-refunded{background:#dcfce7;border-color:#15803d;color:#14532d}
 .s-ignored,.s-skipped{background:#e5e7eb;color:#374151}
 .s-posted,.s-pass,.s-matched,.s-refund_matched{background:#dcfce7;border-color:#15803d;color:#14532d}

@@ -37,8 +37,13 @@
 //!   period." is quoted from NetSuite by a third party (wp.jjknowledgebase
 //!   .com/?p=53296). The account's "default posting period when the date is
 //!   in a closed period" preference is not simulated: a closed period is
-//!   refused (harsher reading). Periods are calendar months `YYYY-MM`,
-//!   closed from the seed or with `POST /_sim/periods`.
+//!   refused (harsher reading) with 400 `USER_ERROR`, the code
+//!   netsuite-rest-api.md §4 gives NetSuite's business-rule refusals. An
+//!   edit of an entry already stored in a closed period is refused the
+//!   same way, whatever date it asks for. Periods are calendar months
+//!   `YYYY-MM`, closed from the seed, with `POST /_sim/periods` or
+//!   `NetSuiteSim::set_period_closed`, and listed by SuiteQL
+//!   `accountingperiod` (`suiteql/tables/periods.rs`).
 //! - **Journal approval.** Oracle's Records Browser lists `approved`
 //!   (checkbox, "Approved") on the `journalentry` record; with the
 //!   accounting preference "Require Approvals on Journal Entries" on, a new
@@ -102,17 +107,12 @@ impl Books {
         rec.insert("approved".into(), Value::Bool(!self.approval_required));
     }
 
-    /// The checks of the module doc on the record about to be stored.
-    pub(crate) fn check(&self, rec: &Map<String, Value>) -> Result<(), NsError> {
-        let Some(sub) = get_ci(rec, "subsidiary").and_then(id_of) else {
-            return Err(user_error("Please enter value(s) for: Subsidiary").path("subsidiary"));
-        };
-        if let Some(cur) = get_ci(rec, "currency").and_then(id_of) {
-            let base = self.base_currency.get(&sub);
-            if base != Some(&cur) && get_ci(rec, "exchangeRate").is_none() {
-                return Err(invalid_field_value(&cur, "currency").path("currency"));
-            }
-        }
+    /// 400 `USER_ERROR` (netsuite-rest-api.md §4) when the entry's
+    /// `tranDate` is in a closed period (module doc, "Posting period").
+    /// Also run on the stored entry before an edit: NetSuite does not
+    /// change a transaction of a closed period either (harsher reading of
+    /// bridgehead_4337970750 for a move out of it).
+    pub(crate) fn check_period(&self, rec: &Map<String, Value>) -> Result<(), NsError> {
         if let Some(period) = get_ci(rec, "tranDate")
             .and_then(Value::as_str)
             .and_then(|d| d.get(..7))
@@ -124,6 +124,21 @@ impl Books {
                 .path("tranDate"));
             }
         }
+        Ok(())
+    }
+
+    /// The checks of the module doc on the record about to be stored.
+    pub(crate) fn check(&self, rec: &Map<String, Value>) -> Result<(), NsError> {
+        let Some(sub) = get_ci(rec, "subsidiary").and_then(id_of) else {
+            return Err(user_error("Please enter value(s) for: Subsidiary").path("subsidiary"));
+        };
+        if let Some(cur) = get_ci(rec, "currency").and_then(id_of) {
+            let base = self.base_currency.get(&sub);
+            if base != Some(&cur) && get_ci(rec, "exchangeRate").is_none() {
+                return Err(invalid_field_value(&cur, "currency").path("currency"));
+            }
+        }
+        self.check_period(rec)?;
         let items = lines(rec, "line");
         if items.is_empty() {
             return Err(user_error(
@@ -270,6 +285,8 @@ mod tests {
         let mut closed = ok.clone();
         closed.insert("tranDate".into(), json!("2025-12-31"));
         assert!(detail(b.check(&closed).unwrap_err()).contains("open accounting period"));
+        assert!(detail(b.check_period(&closed).unwrap_err()).contains("USER_ERROR"));
+        b.check_period(&ok).unwrap();
         let mut no_sub = ok.clone();
         no_sub.remove("subsidiary");
         assert!(detail(b.check(&no_sub).unwrap_err()).contains("Subsidiary"));

@@ -507,6 +507,11 @@ impl RecordStore {
                 return Err(duplicate_eid(&eid));
             }
         }
+        if k.name == "journalEntry" {
+            if let Some(Value::Object(stored)) = self.get(k.name, &id.to_string()) {
+                self.books.check_period(&stored)?;
+            }
+        }
         let mut rec = self.prepare_update(k, id, body.clone(), replace)?;
         self.validate(k, &body, &rec)?;
         if k.name == "journalEntry" {

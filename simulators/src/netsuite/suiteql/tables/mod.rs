@@ -6,7 +6,8 @@
 //! department, classification, account, customer, inventoryitemlocations)
 //! are built here from the seed and the stock; `transaction.rs` holds
 //! `transaction` and `transactionline`, `tracking.rs` `trackingnumber` and
-//! `trackingnumbermap`, `links.rs` `previoustransactionlinelink`.
+//! `trackingnumbermap`, `links.rs` `previoustransactionlinelink`,
+//! `periods.rs` `accountingperiod`.
 
 use serde_json::Value;
 use std::borrow::Cow;
@@ -17,10 +18,12 @@ use crate::netsuite::State as SimState;
 use crate::seed::NetSuiteSeed;
 
 mod links;
+mod periods;
 mod tracking;
 mod transaction;
 
 use links::links;
+use periods::periods;
 use tracking::tracking;
 use transaction::{transaction_lines, transaction_row};
 
@@ -137,6 +140,22 @@ pub(crate) fn columns(table: &str) -> Option<&'static [(&'static str, Kind)]> {
             ("entity", Num),
             ("iscogs", Text),
             ("itemtype", Text),
+        ],
+        // `periods.rs` (Records Catalog `accountingperiod`).
+        "accountingperiod" => &[
+            ("id", Num),
+            ("periodname", Text),
+            ("startdate", Date),
+            ("enddate", Date),
+            ("closed", Text),
+            ("alllocked", Text),
+            ("aplocked", Text),
+            ("arlocked", Text),
+            ("isadjust", Text),
+            ("isquarter", Text),
+            ("isyear", Text),
+            ("isposting", Text),
+            ("isinactive", Text),
         ],
         "trackingnumbermap" => &[("transaction", Num), ("trackingnumber", Num)],
         "trackingnumber" => &[("id", Num), ("trackingnumber", Text)],
@@ -380,6 +399,7 @@ pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> O
             }
         }
         "previoustransactionlinelink" => links(st),
+        "accountingperiod" => periods(&st.records.books.closed),
         _ => return None,
     };
     Some(Source::Rows(rows))
