@@ -1,0 +1,178 @@
+//! What a person reads about a connected shop: its name and region, who
+//! connected it and when, and whether TikTok said it is disconnected
+//! (webhook 6) or its authorization is expiring (webhook 7).
+//!
+//! One item per shop in the shop tokens table, beside the token item
+//! (`pk = SHOP#{shop_id}`, `sk = PROFILE`). Why not attributes on the token
+//! item: the `shops` index projects only the expiries, and a projection
+//! cannot be changed in place; and a token refresh puts the whole token item,
+//! which would drop them. The profile item has no `kind`, so it stays out of
+//! the index; pages read the profiles of the listed shops with one
+//! `BatchGetItem` (100 keys per call), never a token.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+
+use super::aws::{describe, get_n, get_s, is_condition_failed, n, s};
+use super::{keys, Store, StoreError};
+use crate::domain::ShopId;
+
+/// The daily digest and the Shops page warn this long (14 days) before a
+/// refresh token expires: after it, the seller must authorize the app again.
+pub const REFRESH_WARNING_SECS: i64 = 14 * 86_400;
+
+/// A shop as people see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShopProfile {
+    pub shop_id: ShopId,
+    /// The shop's name in TikTok (hostile text: escape it).
+    pub name: String,
+    /// TikTok's region code (`US`, `GB`, …).
+    pub region: String,
+    pub connected_at: i64,
+    /// The operator who connected it.
+    pub connected_by: String,
+    /// When TikTok said the seller deauthorized the app (webhook 6).
+    pub disconnected_at: Option<i64>,
+    /// When TikTok says the authorization ends (webhook 7's `expiration_time`).
+    pub authorization_expires_at: Option<i64>,
+}
+
+/// Where shop profiles live.
+#[async_trait]
+pub trait ShopProfiles: Send + Sync {
+    /// Writes the whole profile (a connect: no disconnection, no warning).
+    async fn save(&self, p: &ShopProfile) -> Result<(), StoreError>;
+    /// The profiles of these shops (absent: none stored).
+    async fn get_many(&self, shops: &[ShopId]) -> Result<HashMap<ShopId, ShopProfile>, StoreError>;
+    /// Records a deauthorization (creating the profile if there is none).
+    async fn mark_disconnected(&self, shop: &ShopId, at: i64) -> Result<(), StoreError>;
+    /// Records when the authorization expires.
+    async fn mark_expiring(&self, shop: &ShopId, expires_at: i64) -> Result<(), StoreError>;
+}
+
+/// Profiles in the shop tokens table.
+pub struct DynamoShopProfiles {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+impl DynamoShopProfiles {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    async fn set(&self, shop: &ShopId, attr: &str, value: i64) -> Result<(), StoreError> {
+        let r = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::shop_tokens(shop)))
+            .key("sk", s(keys::SHOP_PROFILE_SK))
+            .update_expression("SET #a = :v, shop_id = :s")
+            .expression_attribute_names("#a", attr)
+            .expression_attribute_values(":v", n(value))
+            .expression_attribute_values(":s", s(shop.as_str()))
+            .send()
+            .await;
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if is_condition_failed(&e) => Ok(()),
+            Err(e) => Err(unavailable(&e)),
+        }
+    }
+}
+
+fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
+    StoreError::unavailable(Store::ShopTokens, describe(e))
+}
+
+fn decode(item: &HashMap<String, AttributeValue>) -> Option<ShopProfile> {
+    Some(ShopProfile {
+        shop_id: ShopId::new(get_s(item, "shop_id")?.clone()),
+        name: get_s(item, "shop_name").cloned().unwrap_or_default(),
+        region: get_s(item, "region").cloned().unwrap_or_default(),
+        connected_at: get_n(item, "connected_at").unwrap_or(0),
+        connected_by: get_s(item, "connected_by").cloned().unwrap_or_default(),
+        disconnected_at: get_n(item, "disconnected_at"),
+        authorization_expires_at: get_n(item, "authorization_expires_at"),
+    })
+}
+
+#[async_trait]
+impl ShopProfiles for DynamoShopProfiles {
+    async fn save(&self, p: &ShopProfile) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(keys::shop_tokens(&p.shop_id)))
+            .item("sk", s(keys::SHOP_PROFILE_SK))
+            .item("shop_id", s(p.shop_id.as_str()))
+            .item("shop_name", s(&p.name))
+            .item("region", s(&p.region))
+            .item("connected_at", n(p.connected_at))
+            .item("connected_by", s(&p.connected_by))
+            .send()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
+    }
+
+    async fn get_many(&self, shops: &[ShopId]) -> Result<HashMap<ShopId, ShopProfile>, StoreError> {
+        let mut out = HashMap::new();
+        for chunk in shops.chunks(100) {
+            let mut ka = KeysAndAttributes::builder();
+            for shop in chunk {
+                ka = ka.keys(HashMap::from([
+                    ("pk".to_string(), s(keys::shop_tokens(shop))),
+                    ("sk".to_string(), s(keys::SHOP_PROFILE_SK)),
+                ]));
+            }
+            let mut request =
+                HashMap::from([(self.table.clone(), ka.build().map_err(|e| unavailable(&e))?)]);
+            for attempt in 0.. {
+                let page = self
+                    .client
+                    .batch_get_item()
+                    .set_request_items(Some(request))
+                    .send()
+                    .await
+                    .map_err(|e| unavailable(&e))?;
+                for item in page
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(p) = decode(item) {
+                        out.insert(p.shop_id.clone(), p);
+                    }
+                }
+                match page.unprocessed_keys() {
+                    Some(u) if !u.is_empty() && attempt < 3 => request = u.clone(),
+                    Some(u) if !u.is_empty() => {
+                        return Err(StoreError::unavailable(
+                            Store::ShopTokens,
+                            "shop profiles: DynamoDB left keys unprocessed four times",
+                        ))
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn mark_disconnected(&self, shop: &ShopId, at: i64) -> Result<(), StoreError> {
+        self.set(shop, "disconnected_at", at).await
+    }
+
+    async fn mark_expiring(&self, shop: &ShopId, expires_at: i64) -> Result<(), StoreError> {
+        self.set(shop, "authorization_expires_at", expires_at).await
+    }
+}
