@@ -248,6 +248,8 @@ impl WriterApp {
 pub struct JobsApp {
     pub config: crate::config::JobsConfig,
     pub shops: ShopSessions,
+    /// Shop names and connection state, for the digest's authorization warnings.
+    pub profiles: crate::store::DynamoShopProfiles,
     pub log: DynamoOrderLog,
     pub archive: DynamoEventArchive,
     pub queue: SqsEventQueue,
@@ -306,6 +308,7 @@ impl JobsApp {
             shops: clients
                 .tiktok(&config.app, &config.tiktok, &config.tokens.table)
                 .await?,
+            profiles: crate::store::DynamoShopProfiles::new(ddb.clone(), &config.tokens.table),
             log: DynamoOrderLog::new(ddb.clone(), &config.order_log.table),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
@@ -376,6 +379,8 @@ impl JobsApp {
         let digest = crate::notify::drift::DriftDigest {
             log: &self.log,
             runs: &self.runs,
+            tokens: Some(self.shops.store()),
+            profiles: Some(&self.profiles),
             clock: self.clock.as_ref(),
             collected: Default::default(),
         };

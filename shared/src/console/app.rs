@@ -31,67 +31,7 @@ pub struct ConsoleConfig {
     pub session_secret_id: String,
     pub netsuite: NetSuiteSettings,
     /// Connecting shops (`TIKTOK_SERVICE_ID` and the TikTok app); `None`: off.
-    pub connect: Option<ConnectConfig>,
-}
-
-/// What "Connect a shop" needs: the app, its hosts, its service id.
-#[derive(Debug, Clone)]
-pub struct ConnectConfig {
-    pub app: crate::config::tiktok::TikTokAppSource,
-    pub api: crate::config::tiktok::TikTokApiSettings,
-    pub settings: crate::connect::ConnectSettings,
-}
-
-impl ConnectConfig {
-    /// `None` when `TIKTOK_SERVICE_ID` is not set.
-    pub fn load(env: &Env<'_>) -> Result<Option<Self>, ConfigError> {
-        let Some(settings) = crate::connect::ConnectSettings::load(env)? else {
-            return Ok(None);
-        };
-        Ok(Some(Self {
-            app: crate::config::tiktok::TikTokAppSource::load(env)?,
-            api: crate::config::tiktok::TikTokApiSettings::load(env)?,
-            settings,
-        }))
-    }
-
-    /// A connector over these settings and the tables.
-    pub async fn connector(
-        &self,
-        secrets: &aws_sdk_secretsmanager::Client,
-        ddb: &aws_sdk_dynamodb::Client,
-        tokens_table: &str,
-        console_table: &str,
-    ) -> Result<crate::connect::Connector, ConsoleInitError> {
-        let app = self.app.resolve(secrets).await?;
-        let client = crate::tiktok::TikTokClient::new(
-            &self.api.api_base_url,
-            &self.api.auth_base_url,
-            app,
-            std::time::Duration::from_secs(10),
-        )
-        .map_err(|e| ConfigError::Invalid {
-            var: "TIKTOK_API_BASE_URL",
-            reason: e.to_string(),
-        })?;
-        Ok(crate::connect::Connector {
-            client,
-            tokens: Arc::new(crate::store::DynamoShopTokenStore::new(
-                ddb.clone(),
-                tokens_table,
-            )),
-            profiles: Arc::new(crate::store::DynamoShopProfiles::new(
-                ddb.clone(),
-                tokens_table,
-            )),
-            states: Arc::new(crate::store::DynamoConnectStates::new(
-                ddb.clone(),
-                console_table,
-            )),
-            settings: self.settings.clone(),
-            clock: crate::clock::system(),
-        })
-    }
+    pub connect: Option<crate::connect::ConnectConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +60,7 @@ impl ConsoleConfig {
             dlq_url: env.required(ORDERS_DLQ.env_var, hint)?,
             session_secret_id: env.required(CONSOLE_SECRET_ENV, hint)?,
             netsuite: NetSuiteSettings::load(env)?,
-            connect: ConnectConfig::load(env)?,
+            connect: crate::connect::ConnectConfig::load(env)?,
         })
     }
 }
