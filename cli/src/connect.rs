@@ -13,23 +13,32 @@ use shared::connect::{Callback, ConnectConfig, Connector};
 
 type CliError = Box<dyn std::error::Error>;
 
-fn env_var(var: &'static str, hint: &str) -> Result<String, CliError> {
-    std::env::var(var)
-        .ok()
+fn env_var(env: &Env<'_>, var: &'static str, hint: &str) -> Result<String, CliError> {
+    env.get(var)
         .filter(|v| !v.trim().is_empty())
         .ok_or_else(|| format!("environment variable {var} is not set: {hint}").into())
 }
 
-/// The connector over the environment's settings and tables.
+/// The connector over the process environment's settings and tables.
 pub async fn connector(sdk: &aws_config::SdkConfig) -> Result<Connector, CliError> {
-    let config = ConnectConfig::load(&Env::new(&shared::config::process_env))?.ok_or(
+    connector_from(&Env::new(&shared::config::process_env), sdk).await
+}
+
+/// The connector over `env`'s settings and tables.
+pub async fn connector_from(
+    env: &Env<'_>,
+    sdk: &aws_config::SdkConfig,
+) -> Result<Connector, CliError> {
+    let config = ConnectConfig::load(env)?.ok_or(
         "environment variable TIKTOK_SERVICE_ID is not set: the app's service id (TikTok Partner Center → App)",
     )?;
     let tokens = env_var(
+        env,
         "SHOP_TOKENS_TABLE",
         "the shop tokens table (stack output ShopTokensTableName)",
     )?;
     let console = env_var(
+        env,
         "CONSOLE_TABLE",
         "the console table, where the state is kept (stack output ConsoleTableName)",
     )?;
@@ -51,18 +60,21 @@ pub fn operator(given: Option<String>) -> String {
     })
 }
 
-/// Prints the authorization URL (the state is stored).
-pub async fn authorize_url(c: &Connector, operator: &str) -> Result<(), CliError> {
-    let url = c.start(operator).await?;
-    println!("{url}");
-    eprintln!(
-        "Open this URL and sign in as the seller; it works once, for 30 minutes. TikTok then redirects to the app's redirect URL: pass its code and state to `tiktok-netsuite shops authorize --code … --state …`."
-    );
-    Ok(())
+/// What `authorize-url` says after the URL (on stderr).
+pub const AUTHORIZE_URL_HINT: &str = "Open this URL and sign in as the seller; it works once, for 30 minutes. TikTok then redirects to the app's redirect URL: pass its code and state to `tiktok-netsuite shops authorize --code … --state …`.";
+
+/// The authorization URL to print (the state is stored).
+pub async fn authorize_url(c: &Connector, operator: &str) -> Result<String, CliError> {
+    Ok(c.start(operator).await?)
 }
 
-/// Completes an authorization with the redirect's `code` and `state`.
-pub async fn authorize(c: &Connector, code: String, state: String) -> Result<(), CliError> {
+/// Completes an authorization with the redirect's `code` and `state`; the
+/// lines to print, one per shop connected.
+pub async fn authorize(
+    c: &Connector,
+    code: String,
+    state: String,
+) -> Result<Vec<String>, CliError> {
     let done = c
         .finish(&Callback {
             code: Some(code),
@@ -70,13 +82,16 @@ pub async fn authorize(c: &Connector, code: String, state: String) -> Result<(),
             error: None,
         })
         .await?;
-    for s in &done.shops {
-        println!(
-            "connected shop {} ({}, region {}); its orders can now be written",
-            shared::domain::shell_quote(&s.name),
-            s.id,
-            s.region
-        );
-    }
-    Ok(())
+    Ok(done
+        .shops
+        .iter()
+        .map(|s| {
+            format!(
+                "connected shop {} ({}, region {}); its orders can now be written",
+                shared::domain::shell_quote(&s.name),
+                s.id,
+                s.region
+            )
+        })
+        .collect())
 }

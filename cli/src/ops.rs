@@ -358,11 +358,18 @@ pub async fn shops(cmd: ShopsCmd, sdk: &aws_config::SdkConfig) -> Result<(), Ops
     match cmd {
         ShopsCmd::AuthorizeUrl { operator } => {
             let c = crate::connect::connector(sdk).await?;
-            return crate::connect::authorize_url(&c, &crate::connect::operator(operator)).await;
+            let url =
+                crate::connect::authorize_url(&c, &crate::connect::operator(operator)).await?;
+            println!("{url}");
+            eprintln!("{}", crate::connect::AUTHORIZE_URL_HINT);
+            return Ok(());
         }
         ShopsCmd::Authorize { code, state } => {
             let c = crate::connect::connector(sdk).await?;
-            return crate::connect::authorize(&c, code, state).await;
+            for line in crate::connect::authorize(&c, code, state).await? {
+                println!("{line}");
+            }
+            return Ok(());
         }
         ShopsCmd::Connect { .. } => {}
     }

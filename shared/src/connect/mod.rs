@@ -136,9 +136,13 @@ impl ConnectConfig {
 /// The page a seller authorizes the app on: `{host}/open/authorize` with
 /// the service id and the state (§8 step 1).
 pub fn authorize_url(settings: &ConnectSettings, state: &str) -> String {
-    let q = |v: &str| {
-        percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
+    /// RFC 3986 unreserved characters stay as they are.
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let q = |v: &str| percent_encoding::utf8_percent_encode(v, SET).to_string();
     format!(
         "{}/open/authorize?service_id={}&state={}",
         settings.authorize_base_url.trim_end_matches('/'),
@@ -308,8 +312,8 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(
-            authorize_url(&us, "ab&c"),
-            "https://services.tiktokshops.us/open/authorize?service_id=7123&state=ab%26c"
+            authorize_url(&us, "ab&c-d"),
+            "https://services.tiktokshops.us/open/authorize?service_id=7123&state=ab%26c-d"
         );
         let row = ConnectSettings::load(&Env::new(&pairs(&[("TIKTOK_SERVICE_ID", "7123")])))
             .unwrap()

@@ -23,6 +23,20 @@ use crate::domain::ShopId;
 /// refresh token expires: after it, the seller must authorize the app again.
 pub const REFRESH_WARNING_SECS: i64 = 14 * 86_400;
 
+/// What a profile read may return (the console's IAM grant allows these
+/// attributes only, so it can never read a token from the same table).
+pub const PROFILE_ATTRIBUTES: &[&str] = &[
+    "pk",
+    "sk",
+    "shop_id",
+    "shop_name",
+    "region",
+    "connected_at",
+    "connected_by",
+    "disconnected_at",
+    "authorization_expires_at",
+];
+
 /// A shop as people see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShopProfile {
@@ -126,7 +140,16 @@ impl ShopProfiles for DynamoShopProfiles {
     async fn get_many(&self, shops: &[ShopId]) -> Result<HashMap<ShopId, ShopProfile>, StoreError> {
         let mut out = HashMap::new();
         for chunk in shops.chunks(100) {
-            let mut ka = KeysAndAttributes::builder();
+            // `region` is a reserved word: every attribute goes by a placeholder.
+            let mut ka = KeysAndAttributes::builder().projection_expression(
+                (0..PROFILE_ATTRIBUTES.len())
+                    .map(|i| format!("#a{i}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+            for (i, a) in PROFILE_ATTRIBUTES.iter().enumerate() {
+                ka = ka.expression_attribute_names(format!("#a{i}"), *a);
+            }
             for shop in chunk {
                 ka = ka.keys(HashMap::from([
                     ("pk".to_string(), s(keys::shop_tokens(shop))),

@@ -210,6 +210,13 @@ impl TikTokSim {
         self.state().authorize.code_lifetime_secs = secs;
     }
 
+    /// Renames a shop (what Get Authorized Shops answers from now on).
+    pub fn set_shop_name(&self, shop_id: &str, name: &str) {
+        if let Some(s) = self.state().shops.iter_mut().find(|s| s.id == shop_id) {
+            s.name = name.to_string();
+        }
+    }
+
     /// The seller deauthorizes the app: the shop's tokens stop working, and
     /// the answer is the webhook TikTok pushes (type 6, unsigned).
     pub fn deauthorize(&self, shop_id: &str) -> Option<Value> {
