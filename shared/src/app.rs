@@ -379,7 +379,6 @@ impl JobsApp {
         let digest = crate::notify::drift::DriftDigest {
             log: &self.log,
             runs: &self.runs,
-            tokens: Some(self.shops.store()),
             profiles: Some(&self.profiles),
             clock: self.clock.as_ref(),
             collected: Default::default(),

@@ -19,7 +19,7 @@ use crate::jobs::JobName;
 use crate::store::shop_profiles::REFRESH_WARNING_SECS;
 use crate::store::{
     JobRun, JobRuns, LeaseState, LogFilter, OrderLog, RunStatus, ShopProfile, ShopProfiles,
-    ShopTokenStore, SyncStatus,
+    SyncStatus,
 };
 
 /// How far back the digest looks at job runs.
@@ -195,9 +195,8 @@ pub fn authorization_warnings(
 pub struct DriftDigest<'a> {
     pub log: &'a dyn OrderLog,
     pub runs: &'a dyn JobRuns,
-    /// For the refresh-token expiry and a deauthorization (`None`: not checked).
-    pub tokens: Option<&'a dyn ShopTokenStore>,
-    /// For webhook 7's authorization end (`None`: not checked).
+    /// For the refresh-token expiry, a deauthorization and webhook 7's
+    /// authorization end, read without a token (`None`: not checked).
     pub profiles: Option<&'a dyn ShopProfiles>,
     pub clock: &'a dyn Clock,
     pub collected: Mutex<Vec<ShopDrift>>,
@@ -295,8 +294,8 @@ impl ShopJob for DriftDigest<'_> {
             .map(crate::tracking::state::describe)
             .collect();
         run.count("fulfilments_open", d.tracking_open.len() as u64);
-        let status = match self.tokens {
-            Some(t) => t.get_with_status(shop).await?,
+        let status = match self.profiles {
+            Some(p) => p.token_standing(shop).await?,
             None => None,
         };
         let profile = match self.profiles {
@@ -305,7 +304,7 @@ impl ShopJob for DriftDigest<'_> {
         };
         d.authorization = authorization_warnings(
             now,
-            status.as_ref().map(|(c, _)| c.refresh_token_expires_at),
+            status.map(|(refresh, _)| refresh),
             status.and_then(|(_, since)| since),
             profile.as_ref(),
         );

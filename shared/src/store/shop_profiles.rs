@@ -23,8 +23,9 @@ use crate::domain::ShopId;
 /// refresh token expires: after it, the seller must authorize the app again.
 pub const REFRESH_WARNING_SECS: i64 = 14 * 86_400;
 
-/// What a profile read may return (the console's IAM grant allows these
-/// attributes only, so it can never read a token from the same table).
+/// What a profile read may return, from the profile or the token item (the
+/// console's and the digest's IAM grants allow these attributes only, so
+/// they can never read a token from the same table).
 pub const PROFILE_ATTRIBUTES: &[&str] = &[
     "pk",
     "sk",
@@ -35,6 +36,7 @@ pub const PROFILE_ATTRIBUTES: &[&str] = &[
     "connected_by",
     "disconnected_at",
     "authorization_expires_at",
+    "refresh_token_expires_at",
 ];
 
 /// A shop as people see it.
@@ -61,6 +63,10 @@ pub trait ShopProfiles: Send + Sync {
     async fn save(&self, p: &ShopProfile) -> Result<(), StoreError>;
     /// The profiles of these shops (absent: none stored).
     async fn get_many(&self, shops: &[ShopId]) -> Result<HashMap<ShopId, ShopProfile>, StoreError>;
+    /// The refresh token's expiry and the deauthorization mark of the shop's
+    /// token item, read without its tokens; `None`: no tokens stored.
+    async fn token_standing(&self, shop: &ShopId)
+        -> Result<Option<(i64, Option<i64>)>, StoreError>;
     /// Records a deauthorization (creating the profile if there is none).
     async fn mark_disconnected(&self, shop: &ShopId, at: i64) -> Result<(), StoreError>;
     /// Records when the authorization expires.
@@ -102,6 +108,66 @@ impl DynamoShopProfiles {
     }
 }
 
+impl DynamoShopProfiles {
+    /// One `BatchGetItem` of up to 100 shops' `sk` items, projected to
+    /// [`PROFILE_ATTRIBUTES`] (unprocessed keys asked again, three times).
+    async fn batch_get(
+        &self,
+        shops: &[ShopId],
+        sk: &str,
+    ) -> Result<Vec<HashMap<String, AttributeValue>>, StoreError> {
+        let mut out = Vec::new();
+        if shops.is_empty() {
+            return Ok(out);
+        }
+        // `region` is a reserved word: every attribute goes by a placeholder.
+        let mut ka = KeysAndAttributes::builder().projection_expression(
+            (0..PROFILE_ATTRIBUTES.len())
+                .map(|i| format!("#a{i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        for (i, a) in PROFILE_ATTRIBUTES.iter().enumerate() {
+            ka = ka.expression_attribute_names(format!("#a{i}"), *a);
+        }
+        for shop in shops {
+            ka = ka.keys(HashMap::from([
+                ("pk".to_string(), s(keys::shop_tokens(shop))),
+                ("sk".to_string(), s(sk)),
+            ]));
+        }
+        let mut request =
+            HashMap::from([(self.table.clone(), ka.build().map_err(|e| unavailable(&e))?)]);
+        for attempt in 0.. {
+            let page = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(|e| unavailable(&e))?;
+            out.extend(
+                page.responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            match page.unprocessed_keys() {
+                Some(u) if !u.is_empty() && attempt < 3 => request = u.clone(),
+                Some(u) if !u.is_empty() => {
+                    return Err(StoreError::unavailable(
+                        Store::ShopTokens,
+                        "shop profiles: DynamoDB left keys unprocessed four times",
+                    ))
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
 fn unavailable<E: std::error::Error>(e: &E) -> StoreError {
     StoreError::unavailable(Store::ShopTokens, describe(e))
 }
@@ -140,55 +206,28 @@ impl ShopProfiles for DynamoShopProfiles {
     async fn get_many(&self, shops: &[ShopId]) -> Result<HashMap<ShopId, ShopProfile>, StoreError> {
         let mut out = HashMap::new();
         for chunk in shops.chunks(100) {
-            // `region` is a reserved word: every attribute goes by a placeholder.
-            let mut ka = KeysAndAttributes::builder().projection_expression(
-                (0..PROFILE_ATTRIBUTES.len())
-                    .map(|i| format!("#a{i}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-            for (i, a) in PROFILE_ATTRIBUTES.iter().enumerate() {
-                ka = ka.expression_attribute_names(format!("#a{i}"), *a);
-            }
-            for shop in chunk {
-                ka = ka.keys(HashMap::from([
-                    ("pk".to_string(), s(keys::shop_tokens(shop))),
-                    ("sk".to_string(), s(keys::SHOP_PROFILE_SK)),
-                ]));
-            }
-            let mut request =
-                HashMap::from([(self.table.clone(), ka.build().map_err(|e| unavailable(&e))?)]);
-            for attempt in 0.. {
-                let page = self
-                    .client
-                    .batch_get_item()
-                    .set_request_items(Some(request))
-                    .send()
-                    .await
-                    .map_err(|e| unavailable(&e))?;
-                for item in page
-                    .responses()
-                    .and_then(|r| r.get(&self.table))
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(p) = decode(item) {
-                        out.insert(p.shop_id.clone(), p);
-                    }
-                }
-                match page.unprocessed_keys() {
-                    Some(u) if !u.is_empty() && attempt < 3 => request = u.clone(),
-                    Some(u) if !u.is_empty() => {
-                        return Err(StoreError::unavailable(
-                            Store::ShopTokens,
-                            "shop profiles: DynamoDB left keys unprocessed four times",
-                        ))
-                    }
-                    _ => break,
+            for item in self.batch_get(chunk, keys::SHOP_PROFILE_SK).await? {
+                if let Some(p) = decode(&item) {
+                    out.insert(p.shop_id.clone(), p);
                 }
             }
         }
         Ok(out)
+    }
+
+    async fn token_standing(
+        &self,
+        shop: &ShopId,
+    ) -> Result<Option<(i64, Option<i64>)>, StoreError> {
+        let items = self
+            .batch_get(std::slice::from_ref(shop), keys::SHOP_TOKENS_SK)
+            .await?;
+        Ok(items.first().map(|i| {
+            (
+                get_n(i, "refresh_token_expires_at").unwrap_or(0),
+                get_n(i, "disconnected_at"),
+            )
+        }))
     }
 
     async fn mark_disconnected(&self, shop: &ShopId, at: i64) -> Result<(), StoreError> {

@@ -269,11 +269,6 @@ impl ShopSessions {
         &self.client
     }
 
-    /// The token store behind these sessions (for reports: never refresh by hand).
-    pub fn store(&self) -> &dyn ShopTokenStore {
-        self.store.as_ref()
-    }
-
     /// A usable auth for `shop`, refreshed first if the access token expires
     /// within the margin.
     pub async fn auth_for(&self, shop: &ShopId) -> Result<ShopAuth, TokenError> {
