@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_sims;
+pub mod connect;
 pub mod console;
 pub mod demo;
 pub mod demo_payouts;

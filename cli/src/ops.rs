@@ -136,6 +136,19 @@ pub enum ShopsCmd {
         #[arg(long)]
         refresh_expires_at: i64,
     },
+    /// Print TikTok's authorization page for a seller to connect a shop (stores a single-use state, good for 30 minutes).
+    AuthorizeUrl {
+        /// Who starts it (default `cli:$USER`).
+        #[arg(long)]
+        operator: Option<String>,
+    },
+    /// Complete an authorization with the `code` and `state` TikTok's redirect carried.
+    Authorize {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        state: String,
+    },
 }
 
 fn env_var(var: &'static str, hint: &str) -> Result<String, OpsError> {
@@ -342,6 +355,24 @@ pub async fn skus(cmd: SkusCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsEr
 }
 
 pub async fn shops(cmd: ShopsCmd, sdk: &aws_config::SdkConfig) -> Result<(), OpsError> {
+    match cmd {
+        ShopsCmd::AuthorizeUrl { operator } => {
+            let c = crate::connect::connector(sdk).await?;
+            let url =
+                crate::connect::authorize_url(&c, &crate::connect::operator(operator)).await?;
+            println!("{url}");
+            eprintln!("{}", crate::connect::AUTHORIZE_URL_HINT);
+            return Ok(());
+        }
+        ShopsCmd::Authorize { code, state } => {
+            let c = crate::connect::connector(sdk).await?;
+            for line in crate::connect::authorize(&c, code, state).await? {
+                println!("{line}");
+            }
+            return Ok(());
+        }
+        ShopsCmd::Connect { .. } => {}
+    }
     let tokens_table = env_var(
         "SHOP_TOKENS_TABLE",
         "set it to the shop tokens table name (stack output ShopTokensTableName)",
@@ -370,6 +401,7 @@ pub async fn shops(cmd: ShopsCmd, sdk: &aws_config::SdkConfig) -> Result<(), Ops
             .await?;
             println!("tokens stored for shop {shop}; the writer refreshes them before they expire");
         }
+        ShopsCmd::AuthorizeUrl { .. } | ShopsCmd::Authorize { .. } => {}
     }
     Ok(())
 }

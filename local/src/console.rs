@@ -41,6 +41,9 @@ pub async fn console_secret(
     }
 }
 
+/// The TikTok app's service id in local runs (the simulator's default).
+pub const LOCAL_SERVICE_ID: &str = "sim-service-id";
+
 /// The console of a local environment: its secret on moto, the same
 /// tables, queue and NetSuite simulator as the local apps.
 pub async fn local_console(
@@ -63,6 +66,16 @@ pub async fn local_console(
         dlq_url: env.names.orders_dlq_url.clone(),
         session_secret_id: secret,
         netsuite: env.writer_config.netsuite.clone(),
+        // "Connect a shop" against the local TikTok simulator, whose
+        // authorization page is on its API host.
+        connect: Some(shared::connect::ConnectConfig {
+            app: env.writer_config.app.clone(),
+            api: env.writer_config.tiktok.clone(),
+            settings: shared::connect::ConnectSettings {
+                service_id: LOCAL_SERVICE_ID.into(),
+                authorize_base_url: env.writer_config.tiktok.api_base_url.clone(),
+            },
+        }),
     };
     let mut console = shared::console::Console::new(config, &env.sdk)
         .await

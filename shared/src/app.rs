@@ -159,6 +159,8 @@ pub struct WriterApp {
     /// SKU links, found ones remembered for a few minutes (`store::cached_links`).
     pub skus: CachedSkuLinks<DynamoSkuLinks>,
     pub shops: ShopSessions,
+    /// Shop names and connection state (webhooks 6 and 7 mark them).
+    pub profiles: crate::store::DynamoShopProfiles,
     pub netsuite: NetSuiteClient,
     pub alerts: Option<SesAlerts>,
     /// Where fresh Sales Orders are queued for the verify job.
@@ -182,6 +184,7 @@ impl WriterApp {
             shops: clients
                 .tiktok(&config.app, &config.tiktok, &config.tokens.table)
                 .await?,
+            profiles: crate::store::DynamoShopProfiles::new(ddb.clone(), &config.tokens.table),
             netsuite: clients.netsuite(&config.netsuite).await?,
             alerts: clients.alerts(&config.alerts),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
@@ -208,6 +211,7 @@ impl WriterApp {
             max_receive_count: self.config.writer.max_receive_count,
             clock: self.clock.as_ref(),
             digest,
+            profiles: Some(&self.profiles),
             lookups: Default::default(),
             checks: self
                 .checks
@@ -244,6 +248,8 @@ impl WriterApp {
 pub struct JobsApp {
     pub config: crate::config::JobsConfig,
     pub shops: ShopSessions,
+    /// Shop names and connection state, for the digest's authorization warnings.
+    pub profiles: crate::store::DynamoShopProfiles,
     pub log: DynamoOrderLog,
     pub archive: DynamoEventArchive,
     pub queue: SqsEventQueue,
@@ -302,6 +308,7 @@ impl JobsApp {
             shops: clients
                 .tiktok(&config.app, &config.tiktok, &config.tokens.table)
                 .await?,
+            profiles: crate::store::DynamoShopProfiles::new(ddb.clone(), &config.tokens.table),
             log: DynamoOrderLog::new(ddb.clone(), &config.order_log.table),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
@@ -372,6 +379,7 @@ impl JobsApp {
         let digest = crate::notify::drift::DriftDigest {
             log: &self.log,
             runs: &self.runs,
+            profiles: Some(&self.profiles),
             clock: self.clock.as_ref(),
             collected: Default::default(),
         };

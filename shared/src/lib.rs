@@ -16,8 +16,9 @@
 //!
 //! | part | what it is for | may depend on |
 //! |---|---|---|
-//! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer |
-//! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | app, clock, config, domain, jobs, netsuite, ops, payouts, resources, store, taxonomy |
+//! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, connect, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer |
+//! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | app, clock, config, connect, domain, jobs, netsuite, ops, payouts, resources, store, taxonomy |
+//! | [`connect`] | a shop connects: TikTok's authorization page, the server-side `state`, the code exchange, each covered shop's tokens, cipher, name and region stored | clock, config, store, tiktok |
 //! | [`ops`] | what operators do (list, export, resubmit, ignore, links, users, payouts); the CLI and the console call these | app, csv_file, domain, jobs, payouts, store, taxonomy, tracking |
 //! | [`ingest`] | orders in: the webhook (verify, de-duplicate, archive, enqueue) and the missed-order sweep, which enqueues exactly as a webhook does | clock, config, domain, jobs, metrics, signing, store, tiktok |
 //! | [`writer`] | the NetSuite writer: one file per flow (order, cancel, refund), each with its pure planner, and the batched read-back of created Sales Orders | clock, deadline, domain, jobs, mapping, metrics, netsuite, notify, store, taxonomy, tiktok |
@@ -41,6 +42,7 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod connect;
 #[cfg(feature = "console")]
 pub mod console;
 pub mod csv_file;

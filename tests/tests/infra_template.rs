@@ -1017,12 +1017,27 @@ fn console_problems(t: &Value) -> Vec<String> {
                     p.push(format!("{at}: the console may not scan"));
                 }
                 let resources = as_list(s.get("Resource"));
-                if resources
+                if !resources
                     .iter()
                     .any(|r| is_get_att(r, "ShopTokensTable", "Arn"))
                 {
+                    continue;
+                }
+                // On the tokens table itself the console may only write (a
+                // shop's connect) and read profiles' attributes: never a token.
+                let put_only = actions == [json!("dynamodb:PutItem")];
+                let allowed: Vec<Value> = shared::store::shop_profiles::PROFILE_ATTRIBUTES
+                    .iter()
+                    .map(|a| json!(a))
+                    .collect();
+                let profile_read = actions == [json!("dynamodb:BatchGetItem")]
+                    && s.pointer("/Condition/ForAllValues:StringEquals/dynamodb:Attributes")
+                        == Some(&Value::Array(allowed))
+                    && s.pointer("/Condition/StringEqualsIfExists/dynamodb:Select")
+                        == Some(&json!("SPECIFIC_ATTRIBUTES"));
+                if !(put_only || profile_read) {
                     p.push(format!(
-                        "{at}: the console may read shops only through the token-free index"
+                        "{at}: on the tokens table the console may only PutItem, and BatchGetItem the profile attributes (shared::store::shop_profiles::PROFILE_ATTRIBUTES); shops are listed through the token-free index"
                     ));
                 }
             }

@@ -131,6 +131,7 @@ impl World {
             max_receive_count: 5,
             clock: &shared::clock::SystemClock,
             digest: None,
+            profiles: None,
             lookups: Default::default(),
             checks: None,
         }

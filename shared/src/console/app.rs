@@ -30,6 +30,8 @@ pub struct ConsoleConfig {
     /// Secrets Manager id of the session-signing secret.
     pub session_secret_id: String,
     pub netsuite: NetSuiteSettings,
+    /// Connecting shops (`TIKTOK_SERVICE_ID` and the TikTok app); `None`: off.
+    pub connect: Option<crate::connect::ConnectConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,7 @@ impl ConsoleConfig {
             dlq_url: env.required(ORDERS_DLQ.env_var, hint)?,
             session_secret_id: env.required(CONSOLE_SECRET_ENV, hint)?,
             netsuite: NetSuiteSettings::load(env)?,
+            connect: crate::connect::ConnectConfig::load(env)?,
         })
     }
 }
@@ -120,7 +123,15 @@ impl Console {
                 creds.account_id().to_lowercase().replace('_', "-")
             ),
         });
+        let connect = match &config.connect {
+            Some(cc) => Some(Arc::new(
+                cc.connector(&secrets, &ddb, &config.tokens_table, &config.console_table)
+                    .await?,
+            )),
+            None => None,
+        };
         Ok(Console {
+            connect,
             log: Arc::new(DynamoOrderLog::new(ddb.clone(), &config.order_log_table)),
             links: Arc::new(DynamoSkuLinks::new(ddb.clone(), &config.order_log_table)),
             users: Arc::new(DynamoConsoleUsers::new(ddb.clone(), &config.console_table)),

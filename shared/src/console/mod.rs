@@ -58,4 +58,7 @@ pub struct Console {
     /// when the console runs without the jobs' settings (the Payouts pages
     /// then only read).
     pub payouts: Option<Arc<dyn crate::ops::payouts::ReportSender>>,
+    /// "Connect a shop" (TikTok's authorization page and the callback);
+    /// `None` when no TikTok service id is configured.
+    pub connect: Option<Arc<crate::connect::Connector>>,
 }

@@ -34,6 +34,8 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/skus/remove", post(pages::skus::remove))
         .route("/skus/resubmit", post(pages::skus::resubmit))
         .route("/shops", get(pages::shops::page))
+        .route("/shops/connect", post(pages::connect::start))
+        .route(crate::connect::CALLBACK_PATH, get(pages::connect::callback))
         .route("/jobs", get(pages::jobs::page))
         .route("/payouts", get(pages::payouts::list))
         .route(
@@ -52,6 +54,9 @@ pub fn router(console: Arc<Console>) -> Router {
         .layer(axum::middleware::map_response(security_headers))
         .with_state(console)
 }
+
+/// The console's Content-Security-Policy: no script at all.
+pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The largest request body the console reads (its forms are small).
 pub const FORM_MAX: usize = 64 * 1024;
@@ -113,11 +118,15 @@ async fn framework_errors(res: axum::response::Response) -> axum::response::Resp
 
 async fn security_headers<B>(mut res: Response<B>) -> Response<B> {
     let h = res.headers_mut();
-    for (k, v) in [
-        (
+    // A handler may widen `form-action` for its own redirect (Connect a
+    // shop, to TikTok's host); nothing else sets a policy.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
+            HeaderValue::from_static(CSP),
+        );
+    }
+    for (k, v) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::CACHE_CONTROL, "no-store"),

@@ -62,6 +62,10 @@ pub enum StoreCall {
     /// `EventArchive::claim`: a conditional put, and on a duplicate a read
     /// of the archived status (`events.rs`).
     EventClaim,
+    /// `ShopProfiles::get_many` and `token_standing`: a `BatchGetItem` of
+    /// the profile and token items' token-free attributes (`shop_profiles.rs`;
+    /// the role's grant is limited to those attributes).
+    ShopProfilesRead,
     /// `EventArchive::set_status`.
     EventSetStatus,
     /// `EventQueue::enqueue`.
@@ -99,6 +103,7 @@ impl StoreCall {
             ],
             Self::EventClaim => &[(EVENTS, "dynamodb:PutItem"), (EVENTS, "dynamodb:GetItem")],
             Self::EventSetStatus => &[(EVENTS, "dynamodb:UpdateItem")],
+            Self::ShopProfilesRead => &[(SHOP_TOKENS, "dynamodb:BatchGetItem")],
             Self::Enqueue => &[(ORDERS_QUEUE, "sqs:SendMessage")],
             Self::SendEmail => &[(EMAIL, "ses:SendEmail"), (EMAIL, "ses:SendRawEmail")],
         }
@@ -120,7 +125,15 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             Enqueue,
         ],
         // notify/drift.rs and the digest email in app.rs.
-        JobName::Digest => &[Lease, PutRun, ListRuns, OrderLogList, SendEmail],
+        // The shops' authorization: `ShopProfiles` (never a token).
+        JobName::Digest => &[
+            Lease,
+            PutRun,
+            ListRuns,
+            OrderLogList,
+            ShopProfilesRead,
+            SendEmail,
+        ],
         // stock/job.rs (SKU links 100 a call, pending orders' log entries)
         // and stock/state.rs (the snapshot: list_state, put_state).
         JobName::Inventory => &[

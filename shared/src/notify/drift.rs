@@ -16,7 +16,11 @@ use crate::clock::Clock;
 use crate::domain::ShopId;
 use crate::jobs::run::{JobError, Progress, ShopJob};
 use crate::jobs::JobName;
-use crate::store::{JobRun, JobRuns, LeaseState, LogFilter, OrderLog, RunStatus, SyncStatus};
+use crate::store::shop_profiles::REFRESH_WARNING_SECS;
+use crate::store::{
+    JobRun, JobRuns, LeaseState, LogFilter, OrderLog, RunStatus, ShopProfile, ShopProfiles,
+    SyncStatus,
+};
 
 /// How far back the digest looks at job runs.
 pub const DIGEST_WINDOW_SECS: i64 = 24 * 3600;
@@ -39,6 +43,9 @@ pub struct ShopDrift {
     /// Fulfilments whose tracking is not in TikTok yet: waiting for a
     /// carrier mapping (or another fix) or refused, each with its fix.
     pub tracking_open: Vec<String>,
+    /// The shop's authorization: disconnected by the seller, ending soon
+    /// (webhook 7), or a refresh token expiring within 14 days.
+    pub authorization: Vec<String>,
 }
 
 impl ShopDrift {
@@ -49,6 +56,7 @@ impl ShopDrift {
             && self.failed_runs.is_empty()
             && self.stock_failures.is_empty()
             && self.tracking_open.is_empty()
+            && self.authorization.is_empty()
     }
 }
 
@@ -71,12 +79,22 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
             ),
         );
     }
-    let subject = format!(
+    let mut subject = format!(
         "TikTok → NetSuite daily digest: {failed} failed, {review} to review, {recovered} recovered by the sweep, {stock} stock push(es) refused, {runs} failed job run(s)"
     );
+    let to_connect = shops.iter().filter(|s| !s.authorization.is_empty()).count();
+    if to_connect > 0 {
+        subject.push_str(&format!(", {to_connect} shop(s) to connect again"));
+    }
     let mut body = String::new();
     for s in shops.iter().filter(|s| !s.is_clear()) {
         body.push_str(&format!("Shop {}\n", s.shop));
+        if !s.authorization.is_empty() {
+            body.push_str("  Authorization (connect the shop again: console → Shops → Connect a shop, or `tiktok-netsuite shops authorize-url`):\n");
+            for a in &s.authorization {
+                body.push_str(&format!("    {a}\n"));
+            }
+        }
         if !s.failed_by_code.is_empty() {
             body.push_str("  Orders failed and still open:\n");
             for (code, (n, fix)) in &s.failed_by_code {
@@ -129,10 +147,57 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
     (subject, body)
 }
 
+fn date(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// What the admins must hear about a shop's authorization: a deauthorization
+/// (webhook 6), an authorization TikTok says is ending (webhook 7), and a
+/// refresh token that expires within 14 days or has expired.
+pub fn authorization_warnings(
+    now: i64,
+    refresh_expires_at: Option<i64>,
+    disconnected_since: Option<i64>,
+    profile: Option<&ShopProfile>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(t) = disconnected_since.or(profile.and_then(|p| p.disconnected_at)) {
+        out.push(format!(
+            "the seller disconnected the app at {}: the shop's orders wait (SHOP_DISCONNECTED) until it is connected again, then resubmit them",
+            date(t)
+        ));
+        return out;
+    }
+    if let Some(t) = profile.and_then(|p| p.authorization_expires_at) {
+        out.push(format!(
+            "TikTok says the authorization ends at {}: connect the shop again before then",
+            date(t)
+        ));
+    }
+    match refresh_expires_at {
+        Some(t) if t <= now => out.push(format!(
+            "the refresh token expired at {}: orders cannot be read until the shop is connected again",
+            date(t)
+        )),
+        Some(t) if t - now < REFRESH_WARNING_SECS => out.push(format!(
+            "the refresh token expires at {} (in {} day(s)): connect the shop again before then",
+            date(t),
+            (t - now) / 86_400
+        )),
+        _ => {}
+    }
+    out
+}
+
 /// Collects each shop's drift; the caller renders and sends once for all.
 pub struct DriftDigest<'a> {
     pub log: &'a dyn OrderLog,
     pub runs: &'a dyn JobRuns,
+    /// For the refresh-token expiry, a deauthorization and webhook 7's
+    /// authorization end, read without a token (`None`: not checked).
+    pub profiles: Option<&'a dyn ShopProfiles>,
     pub clock: &'a dyn Clock,
     pub collected: Mutex<Vec<ShopDrift>>,
 }
@@ -229,6 +294,21 @@ impl ShopJob for DriftDigest<'_> {
             .map(crate::tracking::state::describe)
             .collect();
         run.count("fulfilments_open", d.tracking_open.len() as u64);
+        let status = match self.profiles {
+            Some(p) => p.token_standing(shop).await?,
+            None => None,
+        };
+        let profile = match self.profiles {
+            Some(p) => p.get_many(std::slice::from_ref(shop)).await?.remove(shop),
+            None => None,
+        };
+        d.authorization = authorization_warnings(
+            now,
+            status.map(|(refresh, _)| refresh),
+            status.and_then(|(_, since)| since),
+            profile.as_ref(),
+        );
+        run.count("authorization_warnings", d.authorization.len() as u64);
         self.collected
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -277,6 +357,30 @@ mod tests {
         assert!(
             !body.contains("Shop s1\n\nShop"),
             "clear shops are left out"
+        );
+    }
+
+    #[test]
+    fn refresh_tokens_warn_fourteen_days_ahead_and_a_disconnection_says_so() {
+        let day = 86_400;
+        let now = 1_800_000_000;
+        assert!(authorization_warnings(now, Some(now + 15 * day), None, None).is_empty());
+        let w = authorization_warnings(now, Some(now + 13 * day + 5), None, None);
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("in 13 day(s)"), "{w:?}");
+        assert!(authorization_warnings(now, Some(now - 1), None, None)[0].contains("expired"));
+        let gone = authorization_warnings(now, Some(now + 99 * day), Some(now - day), None);
+        assert!(gone[0].contains("disconnected") && gone[0].contains("SHOP_DISCONNECTED"));
+        let d = ShopDrift {
+            shop: "s1".into(),
+            authorization: w,
+            ..Default::default()
+        };
+        let (subject, body) = render(&[d]);
+        assert!(subject.ends_with("1 shop(s) to connect again"), "{subject}");
+        assert!(
+            body.contains("Connect a shop") && body.contains("in 13 day(s)"),
+            "{body}"
         );
     }
 

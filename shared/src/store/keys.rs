@@ -53,6 +53,19 @@ pub fn shop_tokens(shop: &ShopId) -> String {
 /// Shop credentials: `sk`.
 pub const SHOP_TOKENS_SK: &str = "TOKEN";
 
+/// A shop's name, region and connection state, beside its tokens: `sk`
+/// (same `pk` as the tokens). It has no `kind`, so it stays out of the
+/// `shops` index, and a refresh (which puts the token item) never touches it.
+pub const SHOP_PROFILE_SK: &str = "PROFILE";
+
+/// A pending shop authorization (console table): `pk`, from the hash of its
+/// `state` (the table never holds the state itself); `sk` is [`CONNECT_STATE_SK`].
+pub fn connect_state(state_sha256_hex: &str) -> String {
+    format!("CONNECT#{state_sha256_hex}")
+}
+/// Pending authorization: `sk`.
+pub const CONNECT_STATE_SK: &str = "STATE";
+
 /// Lease of one job for one shop: `pk` (`sk` is [`JOB_LEASE_SK`]).
 pub fn job_lease(job: &str, shop: &ShopId) -> String {
     format!("LEASE#{job}#{shop}")

@@ -5,7 +5,8 @@
 //! - [`queue`]: the orders FIFO queue and its message, [`queue::QueuedEvent`].
 //! - [`order_log`]: one entry per shop + order, with its attempt history.
 //! - [`sku_links`]: TikTok seller SKU → NetSuite item, per shop.
-//! - [`tokens`]: each shop's TikTok credentials.
+//! - [`tokens`]: each shop's TikTok credentials; [`shop_profiles`]: its name,
+//!   region and connection state; [`connect_states`]: pending authorizations.
 //! - [`job_runs`]: scheduled jobs' leases, checkpoints and run log.
 //! - [`pushed_fulfilments`]: fulfilments whose tracking reached TikTok.
 //! - [`keys`]: every partition key and SQS id format, built in one place.
@@ -17,6 +18,7 @@
 pub mod aws;
 pub mod batch_write;
 pub mod cached_links;
+pub mod connect_states;
 pub mod console_sessions;
 pub mod console_users;
 pub mod events;
@@ -33,10 +35,12 @@ pub mod order_shipments;
 pub mod pushed_fulfilments;
 pub mod queue;
 pub mod shop_directory;
+pub mod shop_profiles;
 pub mod sku_links;
 pub mod tokens;
 
 pub use cached_links::CachedSkuLinks;
+pub use connect_states::{ConnectStates, DynamoConnectStates, PendingConnect};
 pub use console_sessions::SessionRecord;
 pub use console_users::{ConsoleUser, ConsoleUsers, DynamoConsoleUsers, Role};
 pub use events::{
@@ -50,6 +54,7 @@ pub use order_log::{
 };
 pub use pushed_fulfilments::{DynamoPushedFulfilments, PushedFulfilments, PushedRecord};
 pub use queue::{EventQueue, QueuedEvent, SqsEventQueue};
+pub use shop_profiles::{DynamoShopProfiles, ShopProfile, ShopProfiles};
 pub use sku_links::{DynamoSkuLinks, SkuLink, SkuLinks};
 pub use tokens::{DynamoShopTokenStore, ShopCredentials, ShopTokenStore};
 

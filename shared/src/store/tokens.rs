@@ -68,11 +68,22 @@ pub trait ShopTokenStore: Send + Sync {
     /// `seen` (the one the refresh replaced), releasing the claim: `Ok(false)`
     /// when another container stored first, whose tokens then stand.
     async fn replace(&self, seen: &str, creds: &ShopCredentials) -> Result<bool, StoreError>;
+    /// The stored credentials and, when TikTok said the seller deauthorized
+    /// the app (webhook 6), since when: such tokens are not used.
+    async fn get_with_status(
+        &self,
+        shop: &ShopId,
+    ) -> Result<Option<(ShopCredentials, Option<i64>)>, StoreError> {
+        Ok(self.get(shop).await?.map(|c| (c, None)))
+    }
+    /// Marks a shop's tokens as deauthorized at `at` until the next connect
+    /// (which puts new tokens); `Ok(false)` when no tokens are stored.
+    async fn disconnect(&self, shop: &ShopId, at: i64) -> Result<bool, StoreError>;
 }
 
 /// Credentials in the shop tokens table (string keys `pk`/`sk`):
 /// `pk = SHOP#{shop_id}`, `sk = TOKEN`. A connect writes
-/// unconditionally; a refresh first claims the item
+/// unconditionally (and so clears a deauthorization, `disconnected_at`); a refresh first claims the item
 /// ([`ShopTokenStore::claim_refresh`]) and then writes only over the access
 /// token it replaced ([`ShopTokenStore::replace`]), so two containers never
 /// refresh at once nor overwrite each other's (possibly rotated) tokens.
@@ -119,8 +130,12 @@ impl DynamoShopTokenStore {
             .item("refresh_token_expires_at", n(c.refresh_token_expires_at))
             .item("updated_at", n(self.clock.now()));
         let req = match only_if_access_token {
+            // Never over a deauthorization: a refresh that raced webhook 6
+            // must not bring the shop back.
             Some(old) => req
-                .condition_expression("access_token = :old")
+                .condition_expression(
+                    "access_token = :old AND attribute_not_exists(disconnected_at)",
+                )
                 .expression_attribute_values(":old", s(old)),
             None => req,
         };
@@ -135,6 +150,13 @@ impl DynamoShopTokenStore {
 #[async_trait]
 impl ShopTokenStore for DynamoShopTokenStore {
     async fn get(&self, shop: &ShopId) -> Result<Option<ShopCredentials>, StoreError> {
+        Ok(self.get_with_status(shop).await?.map(|(c, _)| c))
+    }
+
+    async fn get_with_status(
+        &self,
+        shop: &ShopId,
+    ) -> Result<Option<(ShopCredentials, Option<i64>)>, StoreError> {
         let out = self
             .client
             .get_item()
@@ -161,14 +183,34 @@ impl ShopTokenStore for DynamoShopTokenStore {
         let num = |k: &str| -> Result<i64, StoreError> {
             get_n(item, k).ok_or_else(|| corrupt(format!("no numeric attribute {k}")))
         };
-        Ok(Some(ShopCredentials {
+        let creds = ShopCredentials {
             shop_id: shop.clone(),
             cipher: text("cipher")?,
             access_token: text("access_token")?,
             access_token_expires_at: num("access_token_expires_at")?,
             refresh_token: text("refresh_token")?,
             refresh_token_expires_at: num("refresh_token_expires_at")?,
-        }))
+        };
+        Ok(Some((creds, get_n(item, "disconnected_at"))))
+    }
+
+    async fn disconnect(&self, shop: &ShopId, at: i64) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(keys::shop_tokens(shop)))
+            .key("sk", s(keys::SHOP_TOKENS_SK))
+            .update_expression("SET disconnected_at = :at REMOVE refreshing_until")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":at", n(at))
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(true),
+            Err(e) if is_condition_failed(&e) => Ok(false),
+            Err(e) => Err(unavailable(&e)),
+        }
     }
 
     async fn put(&self, c: &ShopCredentials) -> Result<(), StoreError> {
@@ -194,7 +236,7 @@ impl ShopTokenStore for DynamoShopTokenStore {
             .key("sk", s(keys::SHOP_TOKENS_SK))
             .update_expression("SET refreshing_until = :until")
             .condition_expression(
-                "access_token = :seen AND (attribute_not_exists(refreshing_until) OR refreshing_until < :now)",
+                "access_token = :seen AND attribute_not_exists(disconnected_at) AND (attribute_not_exists(refreshing_until) OR refreshing_until < :now)",
             )
             .expression_attribute_values(":seen", s(seen))
             .expression_attribute_values(":now", n(now))

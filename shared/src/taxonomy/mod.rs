@@ -41,6 +41,9 @@ crate::string_enum! {
         RefundCreationFailed = "REFUND_CREATION_FAILED",
         /// The refund was already booked; the repeat was not written again.
         DuplicateRefund = "DUPLICATE_REFUND",
+        /// The seller deauthorized the app (TikTok webhook 6): the order waits
+        /// until the shop is connected again, then is resubmitted.
+        ShopDisconnected = "SHOP_DISCONNECTED",
     }
 }
 
@@ -72,6 +75,7 @@ impl ErrorCode {
             Self::CancelledTooLate => "Cancelled Too Late",
             Self::RefundCreationFailed => "Refund Creation Failed",
             Self::DuplicateRefund => "Duplicate Refund",
+            Self::ShopDisconnected => "Shop Disconnected",
             Self::Unknown(s) => s,
         }
     }

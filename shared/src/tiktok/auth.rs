@@ -31,9 +31,10 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(10 * 60);
 
 const PATH_AUTHORIZED_SHOPS: &str = "/authorization/202309/shops";
 const PATH_TOKEN_REFRESH: &str = "/api/v2/token/refresh";
+const PATH_TOKEN_GET: &str = "/api/v2/token/get";
 
 /// How to connect a shop, shown wherever credentials are missing.
-pub const CONNECT_HINT: &str = "authorize the app for this shop, then store its tokens with the tiktok-netsuite CLI (`tiktok-netsuite shops connect`)";
+pub const CONNECT_HINT: &str = "connect the shop: console → Shops → Connect a shop (or `tiktok-netsuite shops authorize-url` and `tiktok-netsuite shops authorize` on the CLI)";
 
 /// The token boundary's one error type.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +42,10 @@ pub enum TokenError {
     /// No credentials are stored for the shop.
     #[error("TikTok shop {shop_id} is not connected: no tokens are stored for it; {hint}", hint = CONNECT_HINT)]
     NotConnected { shop_id: ShopId },
+    /// TikTok said the seller deauthorized the app (webhook 6): the stored
+    /// tokens are not used until the shop is connected again.
+    #[error("TikTok shop {shop_id} is disconnected: the seller deauthorized the app at {since} (unix seconds); {hint}", hint = CONNECT_HINT)]
+    Disconnected { shop_id: ShopId, since: i64 },
     /// The access token could not be refreshed. `retryable` is true when
     /// TikTok was unreachable or rate limited (try again later); false when
     /// the refresh token was refused or expired (the seller must re-authorize).
@@ -61,7 +66,7 @@ impl TokenError {
         match self {
             Self::RefreshFailed { retryable, .. } => *retryable,
             Self::Store(_) => true,
-            Self::NotConnected { .. } => false,
+            Self::NotConnected { .. } | Self::Disconnected { .. } => false,
         }
     }
 }
@@ -90,6 +95,20 @@ pub struct TokenSet {
     pub access_token_expire_in: i64,
     pub refresh_token: String,
     pub refresh_token_expire_in: i64,
+}
+
+impl TokenSet {
+    /// A token set for a shop the authorization covers.
+    pub fn credentials(&self, shop: &AuthorizedShop) -> ShopCredentials {
+        ShopCredentials {
+            shop_id: shop.id.clone(),
+            cipher: shop.cipher.clone(),
+            access_token: self.access_token.clone(),
+            access_token_expires_at: self.access_token_expire_in,
+            refresh_token: self.refresh_token.clone(),
+            refresh_token_expires_at: self.refresh_token_expire_in,
+        }
+    }
 }
 
 impl std::fmt::Debug for TokenSet {
@@ -140,21 +159,46 @@ impl TikTokClient {
         Ok(data.shops)
     }
 
+    /// `GET {auth_base_url}/api/v2/token/get` with
+    /// `grant_type=authorized_code`: the tokens an authorization's `code`
+    /// (single-use, 30 minutes) is worth (§8, Authorization overview 202407).
+    /// Not signed, like the refresh; the code is sensitive too.
+    pub async fn get_token(&self, auth_code: &str) -> Result<TokenSet, TikTokError> {
+        self.token_call(PATH_TOKEN_GET, "auth_code", auth_code, "authorized_code")
+            .await
+    }
+
     /// `GET {auth_base_url}/api/v2/token/refresh`: a new access token. Not
     /// signed: the app secret itself is a query parameter (so URLs are never
     /// logged or kept in errors). Whether the refresh token rotates is
     /// unverified (§8): store whatever comes back.
     pub async fn refresh_token(&self, refresh_token: &str) -> Result<TokenSet, TikTokError> {
+        self.token_call(
+            PATH_TOKEN_REFRESH,
+            "refresh_token",
+            refresh_token,
+            "refresh_token",
+        )
+        .await
+    }
+
+    async fn token_call(
+        &self,
+        path: &'static str,
+        grant_key: &'static str,
+        grant: &str,
+        grant_type: &'static str,
+    ) -> Result<TokenSet, TikTokError> {
         let app = self.app();
         let spec = Spec {
             method: Method::GET,
             base_url: self.auth_base_url(),
-            path: PATH_TOKEN_REFRESH,
+            path,
             params: vec![
                 ("app_key", app.app_key.as_str()),
                 ("app_secret", app.app_secret.as_str()),
-                ("refresh_token", refresh_token),
-                ("grant_type", "refresh_token"),
+                (grant_key, grant),
+                ("grant_type", grant_type),
             ],
             signed: None,
             body: None,
@@ -162,7 +206,7 @@ impl TikTokClient {
         };
         let data = self.execute(&spec).await?;
         serde_json::from_value(data).map_err(|e| TikTokError::Decode {
-            call: call_name(&Method::GET, PATH_TOKEN_REFRESH),
+            call: call_name(&Method::GET, path),
             http_status: 200,
             reason: format!("token data: {e}"),
             body: None,
@@ -289,15 +333,29 @@ impl ShopSessions {
         self.cache().get(shop).cloned()
     }
 
+    /// Marks the shop deauthorized (webhook 6): its tokens are not used
+    /// again until it is connected again. `Ok(false)`: no tokens stored.
+    pub async fn disconnect(&self, shop: &ShopId, at: i64) -> Result<bool, TokenError> {
+        self.cache().remove(shop);
+        Ok(self.store.disconnect(shop, at).await?)
+    }
+
     /// Reads the store (the source of truth) and remembers what it said.
     async fn load(&self, shop: &ShopId) -> Result<ShopCredentials, TokenError> {
-        let creds = self
-            .store
-            .get(shop)
-            .await?
-            .ok_or_else(|| TokenError::NotConnected {
+        let (creds, disconnected) =
+            self.store
+                .get_with_status(shop)
+                .await?
+                .ok_or_else(|| TokenError::NotConnected {
+                    shop_id: shop.clone(),
+                })?;
+        if let Some(since) = disconnected {
+            self.cache().remove(shop);
+            return Err(TokenError::Disconnected {
                 shop_id: shop.clone(),
-            })?;
+                since,
+            });
+        }
         self.cache().insert(shop.clone(), creds.clone());
         Ok(creds)
     }

@@ -48,6 +48,15 @@ impl From<&crate::tiktok::TokenError> for Failure {
                 ErrorCode::Unauthorized,
                 "Connect the shop: authorize the app in TikTok Seller Center, then store its tokens with `tiktok-netsuite shops connect`; resubmit afterwards.",
             ),
+            TokenError::Disconnected { .. } => {
+                return Failure::new(
+                    ErrorCode::ShopDisconnected,
+                    e.to_string(),
+                    "Connect the shop again (console → Shops → Connect a shop, or `tiktok-netsuite shops authorize-url`), then resubmit its waiting orders (`tiktok-netsuite orders resubmit --code SHOP_DISCONNECTED`).",
+                )
+                .level(crate::taxonomy::Level::Warning)
+                .retryable(false)
+            }
             TokenError::RefreshFailed { retryable: false, .. } => (
                 ErrorCode::Unauthorized,
                 "TikTok refused the refresh token: re-authorize the app for this shop and store the new tokens with `tiktok-netsuite shops connect`, then resubmit.",

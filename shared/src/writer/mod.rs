@@ -54,6 +54,10 @@ pub struct OrderSync<'a> {
     pub clock: &'a dyn Clock,
     /// Collects new failures for the admins' digest (one email per batch).
     pub digest: Option<&'a Digest>,
+    /// Where webhooks 6 and 7 mark a shop disconnected or its authorization
+    /// expiring, for the Shops page and the daily digest; `None`: not marked
+    /// there (the token store's mark still stops the shop's orders).
+    pub profiles: Option<&'a dyn crate::store::ShopProfiles>,
     /// Held while looking SKUs up in NetSuite, so the concurrent records of
     /// one batch ask once for a SKU they share (`items::resolve_items`).
     pub lookups: tokio::sync::Mutex<()>,

@@ -11,7 +11,7 @@ use super::OrderSync;
 use crate::domain::{OrderId, ShopId};
 use crate::notify::{is_new_failure, AlertLine};
 use crate::store::{EventStatus, OrderLogEntry, Outcome, QueuedEvent, SyncStatus};
-use crate::taxonomy::Level;
+use crate::taxonomy::{ErrorCode, Level};
 
 /// The note of a retryable failure: will retry, or moving to the DLQ.
 pub fn retry_note(receive_count: u32, max_receive_count: u32) -> String {
@@ -118,10 +118,69 @@ impl OrderSync<'_> {
     }
 }
 
+/// The expiry of webhook 7 (`data.expiration_time`, unix seconds, a string
+/// in TikTok's example: tiktok-shop-api.md §2 "Type 7"; a number is taken too).
+pub fn expiration_time(data: &serde_json::Value) -> Option<i64> {
+    let v = data.get("expiration_time")?;
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        .filter(|t| *t > 0)
+}
+
+impl OrderSync<'_> {
+    /// Webhooks about the shop, not an order: 6 (seller deauthorization,
+    /// doc 65095746defece02be4d749d) marks its tokens unusable and the shop
+    /// disconnected; 7 (upcoming authorization expiration, doc
+    /// 6509579c0fcef602bf11312c) records when the authorization ends. The
+    /// daily digest tells the admins of both. `Ok(true)`: handled here.
+    async fn on_shop_event(
+        &self,
+        kind: crate::domain::WebhookType,
+        event: &QueuedEvent,
+    ) -> Result<bool, ProcessError> {
+        use crate::domain::WebhookType;
+        let shop = &event.shop_id;
+        let store = |e: crate::store::StoreError| ProcessError::Retryable(e.to_string());
+        match kind {
+            WebhookType::SellerDeauthorization => {
+                let at = self.clock.now();
+                let had = self
+                    .shops
+                    .disconnect(shop, at)
+                    .await
+                    .map_err(|e| ProcessError::Retryable(e.to_string()))?;
+                if let Some(p) = self.profiles {
+                    p.mark_disconnected(shop, at).await.map_err(store)?;
+                }
+                tracing::warn!(shop_id = %shop, had_tokens = had, "tiktok: the seller deauthorized the app; the shop's orders wait until it is connected again");
+                Ok(true)
+            }
+            WebhookType::UpcomingAuthorizationExpiration => {
+                match (expiration_time(&event.data), self.profiles) {
+                    (Some(t), Some(p)) => p.mark_expiring(shop, t).await.map_err(store)?,
+                    (None, _) => {
+                        tracing::warn!(shop_id = %shop, "tiktok: authorization expiring, without a readable expiration_time")
+                    }
+                    _ => {}
+                }
+                tracing::warn!(shop_id = %shop, expires_at = expiration_time(&event.data), "tiktok: the shop's authorization expires soon; connect it again before then");
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
 #[async_trait]
 impl EventProcessor for OrderSync<'_> {
     async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError> {
         let parsed = WriterEvent::parse(event);
+        if let WriterEvent::NotHandled { kind } = parsed {
+            if self.on_shop_event(kind, event).await? {
+                self.mark_processed(event).await;
+                return Ok(());
+            }
+        }
         let Some(order_id) = parsed.order().cloned() else {
             tracing::info!(event_type = event.type_code, shop_id = %event.shop_id, "event type not handled by the order writer");
             self.mark_processed(event).await;
@@ -131,6 +190,14 @@ impl EventProcessor for OrderSync<'_> {
         let mut d = self
             .decide(&event.shop_id, &parsed, previous.as_ref())
             .await;
+        // A disconnected shop's orders wait (not failed) until it is
+        // connected again and they are resubmitted.
+        if d.failure
+            .as_ref()
+            .is_some_and(|f| f.code == ErrorCode::ShopDisconnected)
+        {
+            d.status = SyncStatus::Waiting;
+        }
         // A request that changed nothing carries the order's earlier failure
         // along; that failure is not this event's to retry.
         let retry = parsed.is_acted_on() && d.failure.as_ref().is_some_and(|f| f.retryable);
@@ -197,6 +264,21 @@ fn emit_outcome(o: &Outcome) {
 mod tests {
     use super::*;
     use crate::taxonomy::{ErrorCode, Failure};
+
+    #[test]
+    fn webhook_7_expiry_reads_a_string_or_a_number() {
+        let d = serde_json::json!({"message": "…", "expiration_time": "1627587506"});
+        assert_eq!(expiration_time(&d), Some(1627587506));
+        assert_eq!(
+            expiration_time(&serde_json::json!({"expiration_time": 5})),
+            Some(5)
+        );
+        assert_eq!(
+            expiration_time(&serde_json::json!({"expiration_time": "soon"})),
+            None
+        );
+        assert_eq!(expiration_time(&serde_json::json!({})), None);
+    }
 
     #[test]
     fn retry_notes_say_what_happens_next() {

@@ -89,6 +89,17 @@ impl ShopTokenStore for MemStore {
         }
         Box::pin(async move { Ok(ok) })
     }
+    /// The harness forgets a deauthorized shop's tokens (the writer then
+    /// finds none, as it refuses marked ones in DynamoDB).
+    fn disconnect<'a, 'b, 'c>(&'a self, shop: &'b ShopId, _at: i64) -> BoxFut<'c, bool>
+    where
+        'a: 'c,
+        'b: 'c,
+        Self: 'c,
+    {
+        let had = crate::lock(&self.0).remove(shop).is_some();
+        Box::pin(async move { Ok(had) })
+    }
 }
 
 /// The simulator on `seed`, and sessions holding every seed shop's tokens.

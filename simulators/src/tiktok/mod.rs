@@ -11,6 +11,7 @@
 //! clients to check the body exactly as the docs tell them to.
 
 mod auth;
+mod authorize;
 #[cfg(test)]
 mod client_harness;
 mod control;
@@ -90,6 +91,8 @@ pub(crate) struct State {
     pub(crate) fulfillment: fulfillment::Fulfillment,
     /// Statements, payments and transactions per shop (`finance.rs`).
     pub(crate) finance: finance::Finance,
+    /// The authorization page, its codes and the app's redirect URL (`authorize.rs`).
+    pub(crate) authorize: authorize::Authorize,
 }
 
 impl State {
@@ -136,6 +139,7 @@ impl State {
             catalog: products::Catalog::from_seed(seed),
             fulfillment: fulfillment::Fulfillment::from_seed(seed),
             finance: finance::Finance::from_seed(&seed.finance),
+            authorize: authorize::Authorize::default(),
         }
     }
 }
@@ -400,6 +404,8 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/order/202309/orders", get(orders::get_order_detail))
         .route(orders::ORDER_SEARCH_PATH, post(orders::search_orders))
         .route("/api/v2/token/refresh", get(orders::refresh_token))
+        .route("/api/v2/token/get", get(authorize::token_get))
+        .route("/open/authorize", get(authorize::authorize_page))
         .route(
             returns::CANCELLATIONS_PATH,
             post(returns::search_cancellations),

@@ -6,6 +6,7 @@
 // back at once (a redirect, a 403), never carried further, so its size is moot.
 #![allow(clippy::result_large_err)]
 
+pub mod connect;
 pub mod exceptions;
 pub mod fix;
 pub mod jobs;

@@ -13,6 +13,7 @@ use crate::console::{chart, Console};
 use crate::ops::attention::{attention, ShopAttention};
 use crate::ops::overview::overview;
 use crate::store::shop_directory::{connected_shops, queue_depth};
+use crate::store::ShopProfiles;
 use crate::taxonomy::ErrorCode;
 
 pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
@@ -21,6 +22,17 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
     let shops = connected_shops(&c.ddb, &c.tokens_table)
         .await
         .map_err(|e| ops_error(e.into()))?;
+    let ids: Vec<_> = shops.iter().map(|s| s.shop_id.clone()).collect();
+    // Shops by name (one BatchGetItem of their profiles; never a token).
+    let names: std::collections::HashMap<_, _> =
+        crate::store::DynamoShopProfiles::new(c.ddb.clone(), &c.tokens_table)
+            .get_many(&ids)
+            .await
+            .map_err(|e| ops_error(e.into()))?
+            .into_iter()
+            .filter(|(_, p)| !p.name.is_empty())
+            .map(|(id, p)| (id, p.name))
+            .collect();
     let o = overview(&c.log, shops, now).await.map_err(ops_error)?;
     let dlq = queue_depth(&c.sqs, &c.dlq_url).await.ok();
     let mut jobs = Vec::new();
@@ -65,7 +77,12 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                     ul {
                         @for s in &o.shops {
                             li {
-                                a href=(format!("/orders?shop={}", enc(s.shop.shop_id.as_str()))) { (s.shop.shop_id) }
+                                a href=(format!("/orders?shop={}", enc(s.shop.shop_id.as_str()))) {
+                                    @match names.get(&s.shop.shop_id) {
+                                        Some(n) => { (n) " (" (s.shop.shop_id) ")" },
+                                        None => (s.shop.shop_id),
+                                    }
+                                }
                                 ": last order event "
                                 @match s.last_event { Some(t) => (when(t)), None => "none yet" }
                             }
