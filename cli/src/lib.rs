@@ -7,6 +7,7 @@ pub mod bench_sims;
 pub mod console;
 pub mod demo;
 pub mod demo_payouts;
+pub mod doctor;
 pub mod jobs;
 pub mod ops;
 pub mod payouts;

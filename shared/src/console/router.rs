@@ -35,6 +35,7 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/skus/resubmit", post(pages::skus::resubmit))
         .route("/shops", get(pages::shops::page))
         .route("/jobs", get(pages::jobs::page))
+        .route("/health", get(pages::health::page))
         .route("/payouts", get(pages::payouts::list))
         .route(
             "/payouts/{shop}/{statement}",

@@ -8,6 +8,7 @@
 
 pub mod exceptions;
 pub mod fix;
+pub mod health;
 pub mod jobs;
 pub mod login;
 pub mod notice;
@@ -171,6 +172,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/skus", "SKU links"),
     ("/shops", "Shops"),
     ("/jobs", "Jobs"),
+    ("/health", "Health"),
     ("/payouts", "Payouts"),
 ];
 
