@@ -21,6 +21,7 @@ mod orders;
 mod page_token;
 mod products;
 mod returns;
+pub mod webhooks;
 
 pub use orders::{NOT_THIS_SELLERS_ORDER, ORDER_DETAIL_ERRORS, ORDER_DETAIL_TRANSIENT_CODES};
 
@@ -90,6 +91,8 @@ pub(crate) struct State {
     pub(crate) fulfillment: fulfillment::Fulfillment,
     /// Statements, payments and transactions per shop (`finance.rs`).
     pub(crate) finance: finance::Finance,
+    /// Shop webhook subscriptions (`webhooks.rs`).
+    pub(crate) webhooks: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl State {
@@ -136,6 +139,7 @@ impl State {
             catalog: products::Catalog::from_seed(seed),
             fulfillment: fulfillment::Fulfillment::from_seed(seed),
             finance: finance::Finance::from_seed(&seed.finance),
+            webhooks: webhooks::seeded(&seed.shops),
         }
     }
 }
@@ -448,6 +452,10 @@ pub fn router(sim: TikTokSim) -> Router {
         )
         .route("/_sim/fulfillment/age", post(fulfillment::control_age))
         .route(
+            "/_sim/fulfillment/fail",
+            post(fulfillment::failures::control_fail),
+        )
+        .route(
             "/_sim/fulfillment/advance",
             post(fulfillment::control_advance),
         )
@@ -476,6 +484,8 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/_sim/finance/unsettled", post(finance::control_unsettled))
         .route("/_sim/finance/generate", post(finance::control_generate))
         .route("/_sim/finance/{shop_id}", get(finance::control_show))
+        .route(webhooks::WEBHOOKS_PATH, get(webhooks::get_webhooks))
+        .route("/_sim/webhooks", post(webhooks::control_set))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))

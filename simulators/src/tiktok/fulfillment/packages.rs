@@ -33,6 +33,7 @@ pub(crate) async fn mark_package_as_shipped(
     let path = format!("/fulfillment/202309/orders/{order_id}/packages");
     let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
         api_qps(&sim, &a, MARK_SHIPPED_API)?;
+        super::failures::take(&sim)?;
         let shop = a.shop.id.clone();
         let mut guard = sim.state();
         let st = &mut *guard;
@@ -174,6 +175,7 @@ pub(crate) async fn ship_package(
     let path = format!("/fulfillment/202309/packages/{package_id}/ship");
     let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
         api_qps(&sim, &a, SHIP_PACKAGE_API)?;
+        super::failures::take(&sim)?;
         let shop = a.shop.id.clone();
         let mut guard = sim.state();
         let st = &mut *guard;
