@@ -16,7 +16,7 @@ use crate::netsuite::{sql_quote, NetSuiteAuth, NetSuiteClient};
 /// needs SuiteAnalytics Workbook).
 pub const TABLES: [(&str, &str, &str); 12] = [
     ("transaction", "id", "Find Transaction (View)"),
-    ("transactionline", "transaction", "Find Transaction (View)"),
+    ("transactionline", "id", "Find Transaction (View)"),
     (
         "previoustransactionlinelink",
         "nextdoc",
@@ -34,7 +34,7 @@ pub const TABLES: [(&str, &str, &str); 12] = [
     ("account", "id", "Accounts (View)"),
     (
         "trackingnumbermap",
-        "transaction",
+        "trackingnumber",
         "Item Fulfillment (View)",
     ),
     ("trackingnumber", "id", "Item Fulfillment (View)"),

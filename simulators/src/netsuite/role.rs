@@ -74,13 +74,33 @@ pub(crate) fn periods(closed: &BTreeSet<String>) -> Vec<PeriodRow> {
     let mut out = Vec::new();
     let mut id = 1;
     for year in 2020..=2030i64 {
-        out.push((id.to_string(), format!("FY {year}"), day(year, 1, 1), day(year, 12, 31), false, false, true));
+        out.push((
+            id.to_string(),
+            format!("FY {year}"),
+            day(year, 1, 1),
+            day(year, 12, 31),
+            false,
+            false,
+            true,
+        ));
         id += 1;
         for (i, name) in MONTHS.iter().enumerate() {
             let m = i as i64 + 1;
-            let next = if m == 12 { day(year + 1, 1, 1) } else { day(year, m + 1, 1) };
+            let next = if m == 12 {
+                day(year + 1, 1, 1)
+            } else {
+                day(year, m + 1, 1)
+            };
             let key = format!("{year}-{m:02}");
-            out.push((id.to_string(), format!("{name} {year}"), day(year, m, 1), next - 86_400, closed.contains(&key), true, false));
+            out.push((
+                id.to_string(),
+                format!("{name} {year}"),
+                day(year, m, 1),
+                next - 86_400,
+                closed.contains(&key),
+                true,
+                false,
+            ));
             id += 1;
         }
     }

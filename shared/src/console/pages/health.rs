@@ -20,7 +20,11 @@ pub async fn latest_runs(c: &Console) -> Result<Vec<JobRun>, crate::store::Store
     let shops = connected_shops(&c.ddb, &c.tokens_table).await?;
     let mut out = Vec::new();
     for s in &shops {
-        out.extend(c.runs.list_runs(JobName::Doctor.as_str(), &s.shop_id, 1).await?);
+        out.extend(
+            c.runs
+                .list_runs(JobName::Doctor.as_str(), &s.shop_id, 1)
+                .await?,
+        );
     }
     Ok(out)
 }
@@ -35,8 +39,14 @@ fn split(line: &str) -> (&str, &str) {
 
 /// One line for the overview: how the latest doctor runs went.
 pub fn summary(runs: &[JobRun]) -> Markup {
-    let failed: u64 = runs.iter().map(|r| r.counts.get("checks_failed").copied().unwrap_or(0)).sum();
-    let warned: u64 = runs.iter().map(|r| r.counts.get("checks_warned").copied().unwrap_or(0)).sum();
+    let failed: u64 = runs
+        .iter()
+        .map(|r| r.counts.get("checks_failed").copied().unwrap_or(0))
+        .sum();
+    let warned: u64 = runs
+        .iter()
+        .map(|r| r.counts.get("checks_warned").copied().unwrap_or(0))
+        .sum();
     let last = runs.iter().map(|r| r.started_at).max();
     html! {
         p.health {
@@ -93,7 +103,10 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
 mod tests {
     #[test]
     fn a_line_splits_into_status_and_text() {
-        assert_eq!(super::split("FAIL a: b — fix: c"), ("FAIL", "a: b — fix: c"));
+        assert_eq!(
+            super::split("FAIL a: b — fix: c"),
+            ("FAIL", "a: b — fix: c")
+        );
         assert_eq!(super::split("odd line"), ("", "odd line"));
     }
 }
