@@ -23,9 +23,10 @@ pub const SHIP_RETRY_CODES: [i64; 7] = [
     11006005, 11006026, 21001043, 21001055, 21008300, 21022030, 21001003,
 ];
 
-/// The queued failure for this call, if any (called after the common checks).
-pub(crate) fn take(sim: &TikTokSim) -> Result<(), ApiError> {
-    match sim.state().fulfillment.ship_failures.pop_front() {
+/// The queued failure for this call, if any (called after the common
+/// checks and the call count: a refused call still counts).
+pub(crate) fn take(f: &mut super::shipments::Fulfillment) -> Result<(), ApiError> {
+    match f.ship_failures.pop_front() {
         None => Ok(()),
         Some(21001003) => Err(ApiError::ok_status(21001003, "System timeout")),
         Some(code) => Err(ApiError::ok_status(

@@ -33,11 +33,11 @@ pub(crate) async fn mark_package_as_shipped(
     let path = format!("/fulfillment/202309/orders/{order_id}/packages");
     let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
         api_qps(&sim, &a, MARK_SHIPPED_API)?;
-        super::failures::take(&sim)?;
         let shop = a.shop.id.clone();
         let mut guard = sim.state();
         let st = &mut *guard;
         st.fulfillment.count(&shop, MARK_SHIPPED_API);
+        super::failures::take(&mut st.fulfillment)?;
         if !MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
             return Err(bad_param(format!(
                 "Mark Package As Shipped is not available in market {}; use Ship Package",
@@ -175,11 +175,11 @@ pub(crate) async fn ship_package(
     let path = format!("/fulfillment/202309/packages/{package_id}/ship");
     let result = authenticate(&sim, &path, q.as_deref(), &headers, &body).and_then(|a| {
         api_qps(&sim, &a, SHIP_PACKAGE_API)?;
-        super::failures::take(&sim)?;
         let shop = a.shop.id.clone();
         let mut guard = sim.state();
         let st = &mut *guard;
         st.fulfillment.count(&shop, SHIP_PACKAGE_API);
+        super::failures::take(&mut st.fulfillment)?;
         if MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
             return Err(bad_param(format!(
                 "market {} ships with Mark Package As Shipped",
