@@ -8,6 +8,7 @@ pub mod connect;
 pub mod console;
 pub mod demo;
 pub mod demo_payouts;
+pub mod doctor;
 pub mod jobs;
 pub mod ops;
 pub mod payouts;

@@ -78,6 +78,8 @@ enum Command {
     },
     /// The operations console in the browser, served from this machine.
     Console(cli::console::ConsoleArgs),
+    /// Check the set-up against every configured service: one PASS/WARN/FAIL line per check, with the fix; exits non-zero on any failure.
+    Doctor(cli::doctor::DoctorArgs),
     /// Console users: add, remove, set-role, reset-password, list.
     Users {
         #[command(subcommand)]
@@ -177,6 +179,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Payouts { cmd } => cli::payouts::payouts(cmd).await,
         Command::Console(args) => cli::console::serve(args).await,
+        Command::Doctor(args) => cli::doctor::run(args).await,
         Command::Users { cmd } => {
             cli::console::users(cmd, &shared::store::aws::sdk_config().await).await
         }

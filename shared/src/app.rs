@@ -263,6 +263,8 @@ pub struct JobsApp {
     pub pushed: crate::store::DynamoPushedFulfilments,
     /// The payout job's finance email (from `ALERT_FROM`; `None`: not sent).
     pub finance_mail: Option<crate::payouts::job::FinanceMail>,
+    /// What the `doctor` job reads besides the clients above.
+    pub doctor: crate::doctor::DoctorClients,
 }
 
 /// What a schedule sends: the job, and optionally one shop (else every shop
@@ -328,6 +330,7 @@ impl JobsApp {
                     client: aws_sdk_sesv2::Client::new(sdk),
                     from,
                 }),
+            doctor: crate::doctor::DoctorClients::new(sdk, &config),
             clock: clients.clock,
             config,
         })
@@ -426,9 +429,18 @@ impl JobsApp {
                 settings: self.config.jobs.tracking,
             });
         let payouts = self.payouts();
+        let doctor = crate::doctor::DoctorJob {
+            doctor: self.doctor.doctor(
+                &self.config,
+                &self.shops,
+                self.netsuite.as_ref(),
+                self.clock.as_ref(),
+            ),
+        };
         let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &tracking, &payouts)
         {
             (JobName::Digest, ..) => &digest,
+            (JobName::Doctor, ..) => &doctor,
             (JobName::Inventory, Some(inv), ..) => inv,
             (JobName::Verify, _, Some(v), ..) => v,
             (JobName::Tracking, _, _, Some(t), _) => t,

@@ -16,7 +16,7 @@
 //!
 //! | part | what it is for | may depend on |
 //! |---|---|---|
-//! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, connect, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer |
+//! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, connect, doctor, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer |
 //! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | app, clock, config, connect, domain, jobs, netsuite, ops, payouts, resources, store, taxonomy |
 //! | [`connect`] | a shop connects: TikTok's authorization page, the server-side `state`, the code exchange, each covered shop's tokens, cipher, name and region stored | clock, config, store, tiktok |
 //! | [`ops`] | what operators do (list, export, resubmit, ignore, links, users, payouts); the CLI and the console call these | app, csv_file, domain, jobs, payouts, store, taxonomy, tracking |
@@ -25,6 +25,7 @@
 //! | [`stock`] | NetSuite stock → TikTok, only what changed | clock, domain, jobs, mapping, netsuite, store, tiktok |
 //! | [`tracking`] | NetSuite fulfilments' tracking → TikTok, once each | clock, config, domain, jobs, mapping, netsuite, store, tiktok |
 //! | [`payouts`] | TikTok statements → NetSuite journal entries → the finance reconciliation email | clock, csv_file, domain, jobs, mapping, netsuite, notify, store, tiktok |
+//! | [`doctor`] | the set-up checks (TikTok app, tokens, scopes, webhooks; NetSuite login, role, ids, period; SES, tables, queues), each with its fix; the CLI, the Health page and the `doctor` job run them | clock, config, domain, jobs, mapping, netsuite, store, tiktok |
 //! | [`notify`] | the admins' failure digest, the daily drift digest, the mailer | clock, domain, jobs, store, taxonomy, tracking |
 //! | [`jobs`] | what every scheduled run shares: lease, checkpoints, run log, IAM permissions, `JobName` | clock, domain, metrics, store, tiktok |
 //! | [`config`] | typed configuration, one part per component; it loads the settings types the parts own | domain, mapping, netsuite, resources, signing, tiktok |
@@ -47,6 +48,7 @@ pub mod connect;
 pub mod console;
 pub mod csv_file;
 pub mod deadline;
+pub mod doctor;
 pub mod domain;
 pub mod ingest;
 pub mod jobs;

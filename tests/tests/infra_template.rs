@@ -1097,6 +1097,7 @@ fn job_permission_problems(t: &Value) -> Vec<String> {
         (JobName::Verify, "VerifyJobRole"),
         (JobName::Tracking, "TrackingJobRole"),
         (JobName::Payouts, "PayoutsJobRole"),
+        (JobName::Doctor, "DoctorJobRole"),
     ] {
         let granted = job_role_grants(t, role);
         let required = shared::jobs::permissions::required_actions(&job);

@@ -37,6 +37,7 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/shops/connect", post(pages::connect::start))
         .route(crate::connect::CALLBACK_PATH, get(pages::connect::callback))
         .route("/jobs", get(pages::jobs::page))
+        .route("/health", get(pages::health::page))
         .route("/payouts", get(pages::payouts::list))
         .route(
             "/payouts/{shop}/{statement}",

@@ -38,5 +38,8 @@ crate::string_enum! {
         /// Books TikTok statements and payments as journal entries and
         /// emails finance the reconciliation report.
         Payouts = "payouts",
+        /// Checks the set-up against every configured service
+        /// (`doctor`); a failed check raises the doctor alarm.
+        Doctor = "doctor",
     }
 }

@@ -74,6 +74,12 @@ pub enum StoreCall {
     /// `ses:SendEmail`, `Content.Raw` (attachments) as `ses:SendRawEmail`;
     /// granted together as SES's own "send email" grant does.
     SendEmail,
+    /// The doctor: `DescribeTable` on each table the jobs use.
+    DescribeTables,
+    /// The doctor: `GetQueueAttributes` on the orders queue.
+    QueueAttributes,
+    /// The doctor: SES v2 `GetEmailIdentity` on the sender identity.
+    EmailIdentity,
 }
 
 impl StoreCall {
@@ -106,6 +112,14 @@ impl StoreCall {
             Self::ShopProfilesRead => &[(SHOP_TOKENS, "dynamodb:BatchGetItem")],
             Self::Enqueue => &[(ORDERS_QUEUE, "sqs:SendMessage")],
             Self::SendEmail => &[(EMAIL, "ses:SendEmail"), (EMAIL, "ses:SendRawEmail")],
+            Self::DescribeTables => &[
+                (ORDER_LOG, "dynamodb:DescribeTable"),
+                (EVENTS, "dynamodb:DescribeTable"),
+                (SHOP_TOKENS, "dynamodb:DescribeTable"),
+                (JOB_RUNS, "dynamodb:DescribeTable"),
+            ],
+            Self::QueueAttributes => &[(ORDERS_QUEUE, "sqs:GetQueueAttributes")],
+            Self::EmailIdentity => &[(EMAIL, "ses:GetEmailIdentity")],
         }
     }
 }
@@ -176,6 +190,16 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             GetState,
             PutState,
             SendEmail,
+        ],
+        // doctor/*.rs: the shop's token (read, refreshed through the
+        // session like every call), and the AWS checks.
+        JobName::Doctor => &[
+            Lease,
+            PutRun,
+            ShopSession,
+            DescribeTables,
+            QueueAttributes,
+            EmailIdentity,
         ],
         JobName::Unknown(_) => &[],
     }

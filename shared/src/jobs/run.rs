@@ -32,14 +32,20 @@ pub enum JobError {
 
 impl JobError {
     /// What an operator should do about it, for the run log.
-    pub fn fix(&self) -> &'static str {
-        match self {
+    pub fn fix(&self) -> String {
+        if let Self::TikTok(ShopCallError::TikTok(e)) = self {
+            if e.code() == Some(crate::tiktok::error::CODE_SCOPE_NOT_GRANTED) {
+                return crate::tiktok::scopes::missing_scope_fix(e.system_call());
+            }
+        }
+        let fix = match self {
             Self::Store(_) => "AWS storage was unavailable; the next run resumes from the last committed point.",
             Self::TikTok(ShopCallError::Token(_)) => "Reconnect the shop (its TikTok authorization failed); the next run resumes.",
             Self::TikTok(_) => "TikTok refused or failed the call; the next run resumes from the last committed point. If it repeats, check the reason.",
             Self::LeaseLost { .. } => "This run took longer than its lease; raise the job's lease or lower its batch size.",
             Self::Other(_) => "See the reason; the next run resumes from the last committed point.",
-        }
+        };
+        fix.to_string()
     }
 }
 
@@ -158,7 +164,7 @@ pub async fn run_for_shop(
             run.failures.push(RunFailure {
                 subject: "run".into(),
                 reason: e.to_string(),
-                fix: e.fix().into(),
+                fix: e.fix(),
             });
             if !matches!(e, JobError::LeaseLost { .. }) {
                 runs.release(&name, shop, &owner, None).await?;
@@ -182,6 +188,15 @@ pub async fn run_for_shop(
 /// `JobRunsFailed` for a failed run, per job.
 fn emit_run(run: &JobRun) {
     let job = run.job.as_str();
+    let names = run_metrics(run);
+    let metrics: Vec<(&str, u64)> = names.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    crate::metrics::emit(&[("Function", "jobs"), ("Job", job)], &metrics);
+}
+
+/// The metrics a finished run emits (the doctor's `checks_failed` count
+/// is `DoctorChecksFailed`, which the template alarms on).
+pub fn run_metrics(run: &JobRun) -> Vec<(String, u64)> {
+    let job = run.job.as_str();
     let mut names: Vec<(String, u64)> = run
         .counts
         .iter()
@@ -191,8 +206,7 @@ fn emit_run(run: &JobRun) {
         "JobRunsFailed".into(),
         u64::from(run.status == RunStatus::Failed),
     ));
-    let metrics: Vec<(&str, u64)> = names.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    crate::metrics::emit(&[("Function", "jobs"), ("Job", job)], &metrics);
+    names
 }
 
 /// `orders_listed` → `OrdersListed`.

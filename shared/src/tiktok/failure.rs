@@ -11,6 +11,20 @@ impl From<&TikTokError> for Failure {
                 ErrorCode::Unauthorized,
                 "The shop's TikTok access token expired and could not be refreshed: re-authorize the app for this shop in TikTok Seller Center.",
             ),
+            TikTokError::Api { code: crate::tiktok::error::CODE_SCOPE_NOT_GRANTED, call, .. } => {
+                return Failure::new(
+                    ErrorCode::Unauthorized,
+                    e.to_string(),
+                    crate::tiktok::scopes::missing_scope_fix(call),
+                )
+                .retryable(false)
+                .with_response(
+                    e.http_status(),
+                    e.code().map(|c| c.to_string()),
+                    Some(e.system_call().to_string()),
+                    e.response_body().map(str::to_string),
+                )
+            }
             _ if e.is_auth_failure() => (
                 ErrorCode::Unauthorized,
                 "TikTok refused the app's credentials or the shop's token: check the app key/secret and re-authorize the shop.",

@@ -347,12 +347,13 @@ impl FulfilmentCallError {
     /// A TikTok `Api` error becomes `Refused` (classified); the rest stays a call error.
     fn from_call(e: ShopCallError, order_id: &OrderId) -> Self {
         match e {
+            // 105005 stays a call error: its fix names the missing scope.
             ShopCallError::TikTok(TikTokError::Api {
                 call,
                 code,
                 message,
                 ..
-            }) => {
+            }) if code != super::error::CODE_SCOPE_NOT_GRANTED => {
                 let class = FulfilmentErrorClass::of_code(code, &message);
                 Self::Refused {
                     call,

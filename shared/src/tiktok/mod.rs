@@ -23,6 +23,7 @@ pub mod model;
 pub mod orders;
 pub mod pacing;
 pub mod products;
+pub mod scopes;
 pub mod transport;
 
 pub use auth::{AuthorizedShop, ShopCallError, ShopSessions, TokenError, TokenSet};

@@ -44,6 +44,11 @@ pub(super) fn failed(e: &FulfilmentCallError) -> Done {
         FulfilmentCallError::Refused { fix, .. } => (*fix).to_string(),
         FulfilmentCallError::AlreadyShippedUnclear { .. } => "TikTok shows these units shipped with other or mixed tracking: compare the order in Seller Center with the Item Fulfillment; correct it there.".into(),
         FulfilmentCallError::Call(ShopCallError::Token(_)) => "Reconnect the shop (its TikTok authorization failed); the next run retries.".into(),
+        FulfilmentCallError::Call(ShopCallError::TikTok(t))
+            if t.code() == Some(crate::tiktok::error::CODE_SCOPE_NOT_GRANTED) =>
+        {
+            crate::tiktok::scopes::missing_scope_fix(t.system_call())
+        }
         FulfilmentCallError::Call(_) => "TikTok did not answer usefully; the next run retries.".into(),
     };
     Done::Failed {

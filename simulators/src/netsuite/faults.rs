@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::{auth, NetSuiteSim, NsError};
+use super::{auth, role, NetSuiteSim, NsError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FaultKind {
@@ -98,6 +98,10 @@ pub(crate) async fn gate(State(sim): State<NetSuiteSim>, req: Request, next: Nex
     }
     if let Err(e) = auth::check(&sim, &method, req.uri(), req.headers()) {
         sim.state().stats.rejected_401 += 1;
+        return e.into_response();
+    }
+    let denied = role::check_record(&sim.state().role, &path);
+    if let Err(e) = denied {
         return e.into_response();
     }
     let Some(slot) = acquire(&sim) else {

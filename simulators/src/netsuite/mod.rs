@@ -14,6 +14,7 @@ mod errors;
 mod faults;
 mod fulfil;
 mod records;
+mod role;
 mod stock;
 mod suiteql;
 
@@ -96,6 +97,8 @@ pub(crate) struct State {
     pub(crate) stock: stock::Stock,
     /// The last large catalogue SuiteQL result (`suiteql/exec.rs`).
     pub(crate) suiteql_cache: Option<suiteql::CachedResult>,
+    /// What the integration role may not use, inactive locations (`role.rs`).
+    pub(crate) role: role::Role,
 }
 
 impl State {
@@ -109,6 +112,7 @@ impl State {
             faults: faults::FaultQueue::default(),
             stock: stock::Stock::from_seed(seed),
             suiteql_cache: None,
+            role: role::Role::default(),
         }
     }
 }
@@ -321,6 +325,7 @@ pub fn router(sim: NetSuiteSim) -> Router {
         .route("/_sim/stock", post(control::set_stock))
         .route("/_sim/stock/bulk", post(control::bulk_stock))
         .route("/_sim/periods", post(control::periods))
+        .route("/_sim/role", post(role::control))
         .route("/_sim/m2m/clients", post(auth::register))
         .route("/_sim/m2m/revoke", post(auth::revoke))
         .route("/_sim/m2m/stats", get(auth::stats))

@@ -180,6 +180,7 @@ mod parse;
 mod predicates;
 mod tables;
 
+pub(crate) use dates::days_from_civil;
 pub(crate) use exec::CachedResult;
 pub(crate) use parse::{format_timestamp, parse_timestamp};
 

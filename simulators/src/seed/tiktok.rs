@@ -54,6 +54,18 @@ pub struct ShopSeed {
     pub access_token_expire_in: i64,
     pub refresh_token: String,
     pub refresh_token_expire_in: i64,
+    /// The scopes the seller granted (token responses' `granted_scopes`);
+    /// a call whose API needs another scope answers 105005. Default: every
+    /// scope the product calls (`shared::tiktok::scopes::NEEDED`).
+    #[serde(default = "all_scopes")]
+    pub granted_scopes: Vec<String>,
+}
+
+fn all_scopes() -> Vec<String> {
+    shared::tiktok::scopes::NEEDED
+        .iter()
+        .map(|s| s.name.to_string())
+        .collect()
 }
 
 /// One order in the Get Order Detail 202309 shape, owned by `shop_id`.

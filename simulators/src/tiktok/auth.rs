@@ -6,7 +6,8 @@
 //! parameters (app_key, timestamp, sign, token header) and a stale timestamp
 //! use the catch-all 36009004; a wrong sign is 106001; an unknown or
 //! mismatched token is 101000; an expired one 105002; a missing shop_cipher
-//! 106013; rate limiting 36009002 with HTTP 429.
+//! 106013; a scope the seller did not grant 105005; rate limiting 36009002
+//! with HTTP 429.
 
 use axum::http::{HeaderMap, StatusCode};
 use std::time::{Duration, Instant};
@@ -175,6 +176,19 @@ pub(crate) fn authenticate(
             36009004,
             "Unexpected identifier: shop_cipher",
         ));
+    }
+
+    // 5b. scope: 105005 "scope not granted" (§8) when the seller did not
+    // grant the scope the API needs (`shared::tiktok::scopes`; TikTok's
+    // message wording is not documented, and it does not name the scope
+    // here: the harsher reading, the client must know which scope it is).
+    if let Some(scope) = shared::tiktok::scopes::scope_for_path(path) {
+        if !shop.granted_scopes.iter().any(|g| g == scope) {
+            return Err(ApiError::ok_status(
+                105005,
+                "Access denied: the seller has not granted the scope this API needs",
+            ));
+        }
     }
 
     // 6. per (app, shop, path) QPS, sliding one-second window

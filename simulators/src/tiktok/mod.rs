@@ -22,6 +22,7 @@ mod orders;
 mod page_token;
 mod products;
 mod returns;
+pub mod webhooks;
 
 pub use orders::{NOT_THIS_SELLERS_ORDER, ORDER_DETAIL_ERRORS, ORDER_DETAIL_TRANSIENT_CODES};
 
@@ -93,6 +94,8 @@ pub(crate) struct State {
     pub(crate) finance: finance::Finance,
     /// The authorization page, its codes and the app's redirect URL (`authorize.rs`).
     pub(crate) authorize: authorize::Authorize,
+    /// Shop webhook subscriptions (`webhooks.rs`).
+    pub(crate) webhooks: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl State {
@@ -140,6 +143,7 @@ impl State {
             fulfillment: fulfillment::Fulfillment::from_seed(seed),
             finance: finance::Finance::from_seed(&seed.finance),
             authorize: authorize::Authorize::default(),
+            webhooks: webhooks::seeded(&seed.shops),
         }
     }
 }
@@ -454,6 +458,10 @@ pub fn router(sim: TikTokSim) -> Router {
         )
         .route("/_sim/fulfillment/age", post(fulfillment::control_age))
         .route(
+            "/_sim/fulfillment/fail",
+            post(fulfillment::failures::control_fail),
+        )
+        .route(
             "/_sim/fulfillment/advance",
             post(fulfillment::control_advance),
         )
@@ -482,6 +490,8 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/_sim/finance/unsettled", post(finance::control_unsettled))
         .route("/_sim/finance/generate", post(finance::control_generate))
         .route("/_sim/finance/{shop_id}", get(finance::control_show))
+        .route(webhooks::WEBHOOKS_PATH, get(webhooks::get_webhooks))
+        .route("/_sim/webhooks", post(webhooks::control_set))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))

@@ -202,7 +202,7 @@ pub(crate) async fn refresh_token(State(sim): State<TikTokSim>, RawQuery(q): Raw
             "seller_name": shop.name,
             "seller_base_region": shop.region,
             "user_type": 0,
-            "granted_scopes": ["seller.order.info", "seller.product.basic", "seller.fulfillment.basic"],
+            "granted_scopes": shop.granted_scopes,
         }))
     })();
     sim.finish(path, result)

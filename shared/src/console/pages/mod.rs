@@ -9,6 +9,7 @@
 pub mod connect;
 pub mod exceptions;
 pub mod fix;
+pub mod health;
 pub mod jobs;
 pub mod login;
 pub mod notice;
@@ -172,6 +173,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/skus", "SKU links"),
     ("/shops", "Shops"),
     ("/jobs", "Jobs"),
+    ("/health", "Health"),
     ("/payouts", "Payouts"),
 ];
 

@@ -43,9 +43,13 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                 .map_err(ops_error)?,
         );
     }
+    let health = super::health::latest_runs(&c)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
     let body = html! {
         main {
             h1 { "Overview" }
+            (super::health::summary(&health))
             div.cards {
                 section.card aria-labelledby="h-counts" {
                     h2 id="h-counts" { "Orders by status" }

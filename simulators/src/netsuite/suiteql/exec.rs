@@ -414,6 +414,9 @@ pub(crate) fn run(
     limit: usize,
 ) -> Result<Page, NsError> {
     let sel = parse(q)?;
+    for t in &sel.tables {
+        crate::netsuite::role::check_table(&st.role, &t.name)?;
+    }
     let cacheable = catalogue_only(&sel);
     let version = st.stock.version;
     let cached = st

@@ -84,6 +84,7 @@ use crate::tiktok::auth::Authed;
 use crate::tiktok::{ApiError, TikTokSim};
 
 mod controls;
+pub mod failures;
 mod packages;
 mod shipments;
 mod shipping_info;

@@ -37,6 +37,7 @@ pub(crate) async fn mark_package_as_shipped(
         let mut guard = sim.state();
         let st = &mut *guard;
         st.fulfillment.count(&shop, MARK_SHIPPED_API);
+        super::failures::take(&mut st.fulfillment)?;
         if !MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
             return Err(bad_param(format!(
                 "Mark Package As Shipped is not available in market {}; use Ship Package",
@@ -178,6 +179,7 @@ pub(crate) async fn ship_package(
         let mut guard = sim.state();
         let st = &mut *guard;
         st.fulfillment.count(&shop, SHIP_PACKAGE_API);
+        super::failures::take(&mut st.fulfillment)?;
         if MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
             return Err(bad_param(format!(
                 "market {} ships with Mark Package As Shipped",

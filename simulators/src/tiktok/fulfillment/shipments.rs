@@ -41,6 +41,8 @@ pub(crate) struct Fulfillment {
     /// (shop id, API) -> calls that passed the common checks.
     pub(super) calls: BTreeMap<(String, String), u64>,
     pub(super) next_package: u64,
+    /// Codes the next ship calls answer (`failures.rs`).
+    pub(super) ship_failures: std::collections::VecDeque<i64>,
 }
 
 impl Fulfillment {
@@ -57,6 +59,7 @@ impl Fulfillment {
             shipments: BTreeMap::new(),
             calls: BTreeMap::new(),
             next_package: 1_153_132_168_900_000_000,
+            ship_failures: Default::default(),
         }
     }
 
