@@ -14,6 +14,7 @@ mod auth;
 #[cfg(test)]
 mod client_harness;
 mod control;
+pub mod events;
 pub mod finance;
 pub mod fulfillment;
 pub mod inventory;
@@ -90,6 +91,8 @@ pub(crate) struct State {
     pub(crate) fulfillment: fulfillment::Fulfillment,
     /// Statements, payments and transactions per shop (`finance.rs`).
     pub(crate) finance: finance::Finance,
+    /// Webhook subscriptions per shop (`events.rs`, the Event API).
+    pub(crate) webhooks: events::Subscriptions,
 }
 
 impl State {
@@ -136,6 +139,7 @@ impl State {
             catalog: products::Catalog::from_seed(seed),
             fulfillment: fulfillment::Fulfillment::from_seed(seed),
             finance: finance::Finance::from_seed(&seed.finance),
+            webhooks: Default::default(),
         }
     }
 }
@@ -476,6 +480,13 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/_sim/finance/unsettled", post(finance::control_unsettled))
         .route("/_sim/finance/generate", post(finance::control_generate))
         .route("/_sim/finance/{shop_id}", get(finance::control_show))
+        .route(
+            events::WEBHOOKS_PATH,
+            get(events::get_webhooks)
+                .put(events::put_webhook)
+                .delete(events::delete_webhook),
+        )
+        .route("/_sim/webhooks/deliver", post(events::control_deliver))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))
