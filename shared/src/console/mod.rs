@@ -58,4 +58,7 @@ pub struct Console {
     /// when the console runs without the jobs' settings (the Payouts pages
     /// then only read).
     pub payouts: Option<Arc<dyn crate::ops::payouts::ReportSender>>,
+    /// Registers each shop's webhook through TikTok's Event API; `None`
+    /// when the console runs without the TikTok app's settings.
+    pub webhooks: Option<Arc<crate::ops::webhooks::Registrar>>,
 }

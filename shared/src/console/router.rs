@@ -34,6 +34,10 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/skus/remove", post(pages::skus::remove))
         .route("/skus/resubmit", post(pages::skus::resubmit))
         .route("/shops", get(pages::shops::page))
+        .route(
+            pages::webhooks::PATH,
+            get(pages::webhooks::page).post(pages::webhooks::register),
+        )
         .route("/jobs", get(pages::jobs::page))
         .route("/payouts", get(pages::payouts::list))
         .route(

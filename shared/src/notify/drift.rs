@@ -96,7 +96,8 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
         }
         if !s.recovered.is_empty() {
             body.push_str(&format!(
-                "  Orders the sweep recovered (their webhook never came; check the shop's webhook settings in the TikTok Partner Center): {}\n",
+                "  Orders the sweep recovered (their webhook never came; check the shop's subscription with `tiktok-netsuite webhooks status --shop {}`): {}\n",
+                shell_quote(&s.shop),
                 s.recovered.len()
             ));
             for r in s.recovered.iter().take(10) {
@@ -290,6 +291,7 @@ mod tests {
         let d = ShopDrift {
             shop: hostile.into(),
             needs_review: 1,
+            recovered: vec!["order 9: never seen".into()],
             tracking_open: vec!["fulfilment 5 (order 9): waiting".into()],
             ..Default::default()
         };
@@ -300,7 +302,7 @@ mod tests {
             .step_by(2)
             .filter(|c| c.contains("--shop"))
             .collect();
-        assert_eq!(commands.len(), 2, "{body}");
+        assert_eq!(commands.len(), 3, "{body}");
         let quoted = crate::domain::shell_quote(hostile);
         for c in commands {
             let arg = c.split_once("--shop ").map(|(_, a)| a);

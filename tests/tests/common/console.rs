@@ -103,6 +103,7 @@ pub fn console_over(
         key: SessionKey::new(vec![9u8; 32]).expect("key"),
         clock: shared::clock::system(),
         payouts: None,
+        webhooks: None,
     }
 }
 
