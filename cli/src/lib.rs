@@ -13,3 +13,4 @@ pub mod jobs;
 pub mod ops;
 pub mod payouts;
 pub mod tracking;
+pub mod webhooks;

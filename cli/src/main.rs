@@ -56,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         cmd: cli::ops::ShopsCmd,
     },
+    /// Webhook subscriptions per shop through TikTok's Event API: status, register.
+    Webhooks {
+        #[command(subcommand)]
+        cmd: cli::webhooks::WebhooksCmd,
+    },
     /// Scheduled jobs (sweep, inventory, tracking, verify, digest): run log, and a run now.
     Jobs {
         #[command(subcommand)]
@@ -167,6 +172,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Skus { cmd } => cli::ops::skus(cmd, &shared::store::aws::sdk_config().await).await,
         Command::Shops { cmd } => {
             cli::ops::shops(cmd, &shared::store::aws::sdk_config().await).await
+        }
+        Command::Webhooks { cmd } => {
+            cli::webhooks::run(cmd, &shared::store::aws::sdk_config().await).await
         }
         Command::Jobs { cmd } => {
             cli::jobs::jobs(cmd, &shared::store::aws::sdk_config().await).await

@@ -97,11 +97,51 @@ pub async fn payout_sender() -> Option<Arc<dyn crate::ops::payouts::ReportSender
     }
 }
 
+/// The webhook registrar over the TikTok app's settings and the tokens
+/// table, with the deployed address from `WEBHOOK_URL`; `None` (logged)
+/// when the TikTok settings are missing.
+pub async fn webhook_registrar(
+    sdk: &aws_config::SdkConfig,
+    tokens_table: &str,
+) -> Option<Arc<crate::ops::webhooks::Registrar>> {
+    let env = Env::new(&crate::config::process_env);
+    let app = crate::config::TikTokAppSource::load(&env);
+    let api = crate::config::TikTokApiSettings::load(&env);
+    let sessions = match (app, api) {
+        (Ok(app), Ok(api)) => {
+            crate::app::Clients::new(sdk)
+                .tiktok(&app, &api, tokens_table)
+                .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e.into()),
+    };
+    let address = env
+        .get(crate::ops::webhooks::WEBHOOK_URL_ENV)
+        .and_then(|raw| match crate::ops::webhooks::address(&raw) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                tracing::warn!(reason = %e, "console: WEBHOOK_URL is not an address TikTok takes");
+                None
+            }
+        });
+    match sessions {
+        Ok(sessions) => Some(Arc::new(crate::ops::webhooks::Registrar {
+            sessions,
+            address,
+        })),
+        Err(e) => {
+            tracing::warn!(reason = %e, "console: webhooks cannot be registered from here (no TikTok settings)");
+            None
+        }
+    }
+}
+
 impl Console {
     pub async fn from_env() -> Result<Self, ConsoleInitError> {
         let sdk = crate::store::aws::sdk_config().await;
         let mut console = Self::new(ConsoleConfig::from_env()?, &sdk).await?;
         console.payouts = payout_sender().await;
+        console.webhooks = webhook_registrar(&sdk, &console.tokens_table).await;
         Ok(console)
     }
 
@@ -147,6 +187,7 @@ impl Console {
             key: session_key(&secrets, &config.session_secret_id).await?,
             clock: crate::clock::system(),
             payouts: None,
+            webhooks: None,
         })
     }
 

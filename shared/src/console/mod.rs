@@ -61,4 +61,7 @@ pub struct Console {
     /// "Connect a shop" (TikTok's authorization page and the callback);
     /// `None` when no TikTok service id is configured.
     pub connect: Option<Arc<crate::connect::Connector>>,
+    /// Registers each shop's webhook through TikTok's Event API; `None`
+    /// when the console runs without the TikTok app's settings.
+    pub webhooks: Option<Arc<crate::ops::webhooks::Registrar>>,
 }

@@ -36,6 +36,10 @@ pub fn router(console: Arc<Console>) -> Router {
         .route("/shops", get(pages::shops::page))
         .route("/shops/connect", post(pages::connect::start))
         .route(crate::connect::CALLBACK_PATH, get(pages::connect::callback))
+        .route(
+            pages::webhooks::PATH,
+            get(pages::webhooks::page).post(pages::webhooks::register),
+        )
         .route("/jobs", get(pages::jobs::page))
         .route("/health", get(pages::health::page))
         .route("/payouts", get(pages::payouts::list))

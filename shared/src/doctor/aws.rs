@@ -66,7 +66,15 @@ impl AwsSide<'_> {
                 .send()
                 .await
             {
-                Ok(o) => return Ok(o.verified_for_sending_status()),
+                // A verified identity has both `VerifiedForSendingStatus`
+                // and `VerificationStatus = SUCCESS` (SES v2 API reference,
+                // GetEmailIdentity); moto only ever sets the second, so
+                // either one counts.
+                Ok(o) => {
+                    return Ok(o.verified_for_sending_status()
+                        || o.verification_status()
+                            == Some(&aws_sdk_sesv2::types::VerificationStatus::Success))
+                }
                 Err(e) => last = crate::store::aws::describe(&e),
             }
         }

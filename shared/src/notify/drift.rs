@@ -62,6 +62,7 @@ impl ShopDrift {
 
 /// Subject and plain-text body of the digest.
 pub fn render(shops: &[ShopDrift]) -> (String, String) {
+    use crate::domain::shell_quote;
     let failed: usize = shops
         .iter()
         .map(|s| s.failed_by_code.values().map(|(n, _)| n).sum::<usize>())
@@ -107,12 +108,14 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
         if s.needs_review > 0 {
             body.push_str(&format!(
                 "  Orders needing review: {} (`tiktok-netsuite orders exceptions --shop {}`)\n",
-                s.needs_review, s.shop
+                s.needs_review,
+                shell_quote(&s.shop)
             ));
         }
         if !s.recovered.is_empty() {
             body.push_str(&format!(
-                "  Orders the sweep recovered (their webhook never came; check the shop's webhook settings in the TikTok Partner Center): {}\n",
+                "  Orders the sweep recovered (their webhook never came; check the shop's subscription with `tiktok-netsuite webhooks status --shop {}`): {}\n",
+                shell_quote(&s.shop),
                 s.recovered.len()
             ));
             for r in s.recovered.iter().take(10) {
@@ -128,7 +131,7 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
         if !s.tracking_open.is_empty() {
             body.push_str(&format!(
                 "  Fulfilments whose tracking is not in TikTok yet (waiting for a carrier mapping or refused; `tiktok-netsuite tracking status --shop {}`): {}\n",
-                s.shop,
+                shell_quote(&s.shop),
                 s.tracking_open.len()
             ));
             for f in s.tracking_open.iter().take(20) {
@@ -358,6 +361,33 @@ mod tests {
             !body.contains("Shop s1\n\nShop"),
             "clear shops are left out"
         );
+    }
+
+    /// Every command the digest suggests carries the shop id as one quoted
+    /// shell word: a crafted id stays text when an operator pastes it.
+    #[test]
+    fn no_suggested_command_carries_an_unquoted_shop_id() {
+        let hostile = "1; touch /tmp/pwned #'$(id)";
+        let d = ShopDrift {
+            shop: hostile.into(),
+            needs_review: 1,
+            recovered: vec!["order 9: never seen".into()],
+            tracking_open: vec!["fulfilment 5 (order 9): waiting".into()],
+            ..Default::default()
+        };
+        let (_, body) = render(&[d]);
+        let commands: Vec<&str> = body
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|c| c.contains("--shop"))
+            .collect();
+        assert_eq!(commands.len(), 3, "{body}");
+        let quoted = crate::domain::shell_quote(hostile);
+        for c in commands {
+            let arg = c.split_once("--shop ").map(|(_, a)| a);
+            assert_eq!(arg, Some(quoted.as_str()), "unquoted shop id in `{c}`");
+        }
     }
 
     #[test]

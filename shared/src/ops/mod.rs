@@ -7,6 +7,7 @@
 //! - [`export`]: the log as CSV.
 //! - [`links`]: SKU links and shop connections.
 //! - [`payouts`]: payout statements, their checks, re-sending the report.
+//! - [`webhooks`]: each shop's webhook subscriptions through TikTok's Event API.
 //! - [`overview`], [`attention`]: the console's overview (orders; what the jobs leave for a person).
 
 pub mod attention;
@@ -26,6 +27,7 @@ pub mod payouts;
 pub mod resubmit;
 #[cfg(feature = "console")]
 pub mod users;
+pub mod webhooks;
 
 pub use export::{to_csv, CSV_HEADER};
 pub use ignore::{ignore, unignore};
@@ -49,4 +51,7 @@ pub enum OpsError {
     /// The payout job could not do it (NetSuite, TikTok, SES), with its reason.
     #[error("payout job: {0}")]
     Job(#[from] crate::jobs::run::JobError),
+    /// TikTok refused or could not be reached, for this shop.
+    #[error("TikTok, shop {shop}: {reason}")]
+    TikTok { shop: String, reason: String },
 }

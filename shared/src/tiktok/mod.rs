@@ -7,6 +7,7 @@
 //! - [`orders`], [`aftersales`]: orders, cancellations, returns.
 //! - [`products`], [`inventory`]: the SKU map, warehouses, stock read and push.
 //! - [`fulfillment`]: carriers, tracking pushed back (ship, correct).
+//! - [`events`]: the Event API (a shop's webhook subscriptions) and its planner.
 //! - [`finance`]: statements, payments and statement transactions (202501).
 //! - [`model`], [`error`]: what TikTok sends, and this boundary's error type.
 
@@ -14,6 +15,7 @@ pub mod aftersales;
 pub mod auth;
 mod classify;
 pub mod error;
+pub mod events;
 mod failure;
 pub mod finance;
 pub mod fulfillment;

@@ -118,7 +118,7 @@ pub(crate) async fn reset(State(sim): State<TikTokSim>) -> Json<Value> {
     Json(json!({"ok": true}))
 }
 
-fn bad_request(e: impl std::fmt::Display) -> Response {
+pub(crate) fn bad_request(e: impl std::fmt::Display) -> Response {
     (
         StatusCode::BAD_REQUEST,
         Json(json!({"ok": false, "error": e.to_string()})),

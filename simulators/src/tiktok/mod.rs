@@ -15,6 +15,7 @@ mod authorize;
 #[cfg(test)]
 mod client_harness;
 mod control;
+pub mod events;
 pub mod finance;
 pub mod fulfillment;
 pub mod inventory;
@@ -94,8 +95,8 @@ pub(crate) struct State {
     pub(crate) finance: finance::Finance,
     /// The authorization page, its codes and the app's redirect URL (`authorize.rs`).
     pub(crate) authorize: authorize::Authorize,
-    /// Shop webhook subscriptions (`webhooks.rs`).
-    pub(crate) webhooks: BTreeMap<String, BTreeMap<String, String>>,
+    /// Webhook subscriptions per shop (`events.rs`, the Event API).
+    pub(crate) webhooks: events::Subscriptions,
 }
 
 impl State {
@@ -143,7 +144,7 @@ impl State {
             fulfillment: fulfillment::Fulfillment::from_seed(seed),
             finance: finance::Finance::from_seed(&seed.finance),
             authorize: authorize::Authorize::default(),
-            webhooks: webhooks::seeded(&seed.shops),
+            webhooks: Default::default(),
         }
     }
 }
@@ -490,8 +491,13 @@ pub fn router(sim: TikTokSim) -> Router {
         .route("/_sim/finance/unsettled", post(finance::control_unsettled))
         .route("/_sim/finance/generate", post(finance::control_generate))
         .route("/_sim/finance/{shop_id}", get(finance::control_show))
-        .route(webhooks::WEBHOOKS_PATH, get(webhooks::get_webhooks))
-        .route("/_sim/webhooks", post(webhooks::control_set))
+        .route(
+            events::WEBHOOKS_PATH,
+            get(events::get_webhooks)
+                .put(events::put_webhook)
+                .delete(events::delete_webhook),
+        )
+        .route("/_sim/webhooks/deliver", post(events::control_deliver))
         .route("/_sim/state", get(control::state))
         .route("/_sim/orders", post(control::upsert_order))
         .route("/_sim/cancellations", post(control::upsert_cancellation))

@@ -104,6 +104,7 @@ pub fn console_over(
         clock: shared::clock::system(),
         payouts: None,
         connect: None,
+        webhooks: None,
     }
 }
 

@@ -20,6 +20,7 @@ pub mod payouts;
 pub mod shops;
 pub mod skus;
 mod style;
+pub mod webhooks;
 
 use std::collections::HashMap;
 
@@ -124,6 +125,10 @@ pub fn ops_error(e: OpsError) -> Response {
         }
         OpsError::NotFound { .. } => error_page(StatusCode::NOT_FOUND, "Not found", &e.to_string()),
         OpsError::Store(s) => store_error(&s.to_string()),
+        OpsError::TikTok { .. } => {
+            tracing::warn!(reason = %e, "console: TikTok call failed");
+            error_page(StatusCode::BAD_GATEWAY, "Not done", &e.to_string())
+        }
         OpsError::Job(j) => {
             tracing::error!(reason = %j, "console: payout job failed");
             error_page(
