@@ -41,6 +41,14 @@ crate::string_enum! {
         RefundCreationFailed = "REFUND_CREATION_FAILED",
         /// The refund was already booked; the repeat was not written again.
         DuplicateRefund = "DUPLICATE_REFUND",
+        /// An `order_type` this version does not know, or order-type flags
+        /// in a combination no source documents: held, never a sale.
+        UnknownOrderType = "UNKNOWN_ORDER_TYPE",
+        /// The amounts do not fit the order's type (a sample carrying
+        /// money, a $0 ordinary sale): held for a person.
+        OrderTypeAmount = "ORDER_TYPE_AMOUNT",
+        /// The shop chose to review this type of order (`order_types`).
+        OrderTypeReview = "ORDER_TYPE_REVIEW",
     }
 }
 
@@ -72,6 +80,9 @@ impl ErrorCode {
             Self::CancelledTooLate => "Cancelled Too Late",
             Self::RefundCreationFailed => "Refund Creation Failed",
             Self::DuplicateRefund => "Duplicate Refund",
+            Self::UnknownOrderType => "Unknown Order Type",
+            Self::OrderTypeAmount => "Amount Unexpected for Order Type",
+            Self::OrderTypeReview => "Order Type Review",
             Self::Unknown(s) => s,
         }
     }
