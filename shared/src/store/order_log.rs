@@ -91,8 +91,7 @@ pub struct OrderLogEntry {
     /// (the tracking job, `store::order_shipments`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shipments: Vec<ShipmentRecord>,
-    /// What kind of order it is (sale, sample, replacement, …), from the
-    /// writer's last read of the order (issue 26).
+    /// The order's type (sale, sample, …) as the writer last read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_type: Option<crate::domain::OrderType>,
     #[serde(default)]
@@ -163,7 +162,6 @@ pub struct LogFilter {
     pub until: Option<i64>,
     /// Level of the latest failure (the console's filter).
     pub level: Option<crate::taxonomy::Level>,
-    /// The order's type (sale, sample, replacement, …; the console's filter).
     pub order_type: Option<crate::domain::OrderType>,
 }
 
