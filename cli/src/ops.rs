@@ -197,6 +197,7 @@ impl FilterArgs {
         };
         Ok(LogFilter {
             level: None,
+            order_type: None,
             shop_id: self.shop.clone().map(ShopId),
             sync_status: status,
             code: self.code.clone(),

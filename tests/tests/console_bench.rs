@@ -52,6 +52,7 @@ fn entry(i: usize, now: i64) -> OrderLogEntry {
         } else {
             vec![]
         },
+        order_type: None,
         at: now - (i as i64 % (7 * 86_400)),
         event: None,
     };

@@ -212,6 +212,31 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     settled(&b, ORDER).await;
     b.screenshot(&shots().join("orders.png")).await;
 
+    // The order's type is shown and filtered on (issue 26): the writer read
+    // the UK order as an ordinary sale.
+    b.goto(&format!("{base}/orders")).await;
+    b.click("#type option[value=sale]").await;
+    b.click("form.filters button[type=submit]").await;
+    let mut url = b.url().await;
+    for _ in 0..100 {
+        if url.contains("type=sale") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        url = b.url().await;
+    }
+    assert!(url.contains("type=sale"), "the type filter's page: {url}");
+    let src = settled(&b, ORDER).await;
+    assert!(src.contains("<td>Sale</td>"), "{src}");
+    b.screenshot(&run_shots().join("orders-by-type.png")).await;
+    let none = until_page_has(
+        &b,
+        &format!("{base}/orders?type=sample"),
+        "0 orders on this page",
+    )
+    .await;
+    assert!(!none.contains(ORDER), "a sale is not listed as a sample");
+
     // Exceptions counts the failed order; no kind says a bare "None.".
     b.goto(&format!("{base}/exceptions")).await;
     let src = b.source().await;

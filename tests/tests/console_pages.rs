@@ -45,6 +45,7 @@ fn outcome(shop: &str, order: String, i: usize, at: i64) -> Outcome {
         } else {
             vec![]
         },
+        order_type: None,
         at,
         event: None,
     }
@@ -516,6 +517,7 @@ async fn failed_on(log: &DynamoOrderLog, order: &str, skus: &[&str]) {
         note: String::new(),
         failure: Some(e.to_failure(&shop)),
         failed_skus: e.failed_skus(),
+        order_type: None,
         at: common::now(),
         event: None,
     };

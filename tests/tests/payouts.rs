@@ -40,6 +40,7 @@ async fn order_booked(app: &JobsApp, order: &str, status: SyncStatus) {
             note: String::new(),
             failure: None,
             failed_skus: vec![],
+            order_type: None,
             at: NOW - 86_400,
             event: None,
         })

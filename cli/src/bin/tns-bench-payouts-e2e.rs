@@ -52,6 +52,7 @@ async fn seed(args: &[String]) -> Result<(), BenchError> {
                 note: String::new(),
                 failure: None,
                 failed_skus: vec![],
+                order_type: None,
                 at: 1_767_830_400 - 86_400,
                 event: None,
             })

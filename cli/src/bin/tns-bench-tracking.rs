@@ -194,6 +194,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
                     note: "bench".into(),
                     failure: None,
                     failed_skus: vec![],
+                    order_type: None,
                     at: shared::clock::Clock::now(&shared::clock::SystemClock),
                     event: None,
                 })

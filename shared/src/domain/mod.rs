@@ -3,7 +3,10 @@
 //! so a shop id can never be passed where an order id belongs. Statuses that
 //! travel as strings are declared with [`crate::string_enum!`].
 
+mod order_type;
 mod string_enum;
+
+pub use order_type::OrderType;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -107,6 +107,8 @@ pub struct ShopMapping {
     /// Payouts → journal entries and the finance report (`None`: this
     /// shop's payouts are not booked).
     pub payouts: Option<super::payouts::PayoutConfig>,
+    /// What each kind of order becomes (samples, replacements, pre-orders…).
+    pub order_types: super::order_rules::OrderTypeRules,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -194,6 +196,7 @@ impl Default for ShopMapping {
             inventory: None,
             tracking: None,
             payouts: None,
+            order_types: Default::default(),
         }
     }
 }

@@ -19,9 +19,14 @@
 //! read its shop's entry.
 
 pub mod config;
+pub mod order_kind;
+pub mod order_rules;
 pub mod payouts;
 pub mod stock;
 pub mod tracking;
+mod units;
+
+pub use units::{group_all_units, group_units};
 
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
@@ -49,6 +54,11 @@ pub struct UnitGroup {
     /// units each contributes (a bundle unit contributes its component count):
     /// a partial cancellation reduces exactly the lines its units are on.
     pub units: Vec<(String, u32)>,
+    /// `Some` for free units (a gift line, a sample's or replacement's
+    /// lines): written at rate 0 with this retail value per unit on the line.
+    pub retail_value: Option<Money>,
+    /// The units are gift lines (`is_gift`).
+    pub gift: bool,
 }
 
 impl UnitGroup {
@@ -163,128 +173,6 @@ fn unlinked_fix(shop: &ShopId, skus: &[String]) -> String {
     )
 }
 
-/// Groups every unit of the order, cancelled or not, the way
-/// [`group_units`] groups the live ones: what a partial cancellation matches
-/// against the Sales Order's lines.
-pub fn group_all_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
-    group(order, true)
-}
-
-/// Groups one-unit line items into quantities, expanding bundles.
-pub fn group_units(order: &Order) -> Result<Vec<UnitGroup>, MappingError> {
-    group(order, false)
-}
-
-fn group(order: &Order, include_cancelled: bool) -> Result<Vec<UnitGroup>, MappingError> {
-    let live = |l: &&crate::tiktok::model::LineItem| include_cancelled || !l.is_cancelled();
-    if !include_cancelled && order.line_items.iter().all(|l| l.is_cancelled()) {
-        return Err(MappingError::InsufficientData(format!(
-            "order {} has no line items that are not cancelled",
-            order.id
-        )));
-    }
-    let missing: Vec<&str> = order
-        .line_items
-        .iter()
-        .filter(|l| live(l) && l.seller_sku.trim().is_empty() && l.combined_listing_skus.is_empty())
-        .map(|l| l.product_name.as_str())
-        .collect();
-    if !missing.is_empty() {
-        let mut names: Vec<&str> = missing;
-        names.dedup();
-        return Err(MappingError::MissingSku {
-            products: names.join(", "),
-        });
-    }
-    let mut groups: Vec<UnitGroup> = Vec::new();
-    let mut add = |line_item: &str,
-                   sku: &str,
-                   sku_id: &str,
-                   name: &str,
-                   qty: u32,
-                   price: Money,
-                   disc: Money,
-                   amount: Money| {
-        if let Some(g) = groups
-            .iter_mut()
-            .find(|g| g.sku_id == sku_id && g.unit_price == price && g.unit_seller_discount == disc)
-        {
-            g.quantity += qty;
-            g.amount += amount;
-            g.units.push((line_item.to_string(), qty));
-        } else {
-            groups.push(UnitGroup {
-                seller_sku: Sku::new(sku.trim()),
-                sku_id: sku_id.to_string(),
-                product_name: name.to_string(),
-                quantity: qty,
-                unit_price: price,
-                unit_seller_discount: disc,
-                amount,
-                units: vec![(line_item.to_string(), qty)],
-            });
-        }
-    };
-    for line in order.line_items.iter().filter(live) {
-        let net = line.original_price - line.seller_discount;
-        if line.combined_listing_skus.is_empty() {
-            add(
-                line.id.as_str(),
-                &line.seller_sku,
-                &line.sku_id,
-                &line.product_name,
-                1,
-                line.original_price,
-                line.seller_discount,
-                net,
-            );
-            continue;
-        }
-        // Bundle: split the unit's price over its components by count.
-        let total_count: u32 = line
-            .combined_listing_skus
-            .iter()
-            .map(|c| c.sku_count.max(1))
-            .sum();
-        if line
-            .combined_listing_skus
-            .iter()
-            .any(|c| c.seller_sku.trim().is_empty())
-        {
-            return Err(MappingError::MissingSku {
-                products: format!("{} (a bundle component)", line.product_name),
-            });
-        }
-        let mut allocated = Money::ZERO;
-        let mut parts = Vec::new();
-        for (i, c) in line.combined_listing_skus.iter().enumerate() {
-            let share = Decimal::from(c.sku_count.max(1)) / Decimal::from(total_count);
-            let amount = if i + 1 == line.combined_listing_skus.len() {
-                net - allocated
-            } else {
-                (net * share).round_dp(2)
-            };
-            allocated += amount;
-            parts.push((c, amount));
-        }
-        for (c, amount) in parts {
-            let qty = c.sku_count.max(1);
-            let unit = (amount / Decimal::from(qty)).round_dp(4);
-            add(
-                line.id.as_str(),
-                &c.seller_sku,
-                &c.sku_id,
-                &line.product_name,
-                qty,
-                unit,
-                Money::ZERO,
-                amount,
-            );
-        }
-    }
-    Ok(groups)
-}
-
 /// A NetSuite item the SKU resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemRef {
@@ -380,6 +268,15 @@ pub fn build_sales_order(
         if let Some(loc) = reference(&cfg.location) {
             line["location"] = loc;
         }
+        if let Some(retail) = g.retail_value {
+            let f = &cfg.order_types.fields;
+            if let Some(c) = &f.retail_value {
+                line[c.as_str()] = num(retail);
+            }
+            if let (true, Some(c)) = (g.gift, &f.gift_mark) {
+                line[c.as_str()] = json!(true);
+            }
+        }
         lines.push(line);
     }
     if let SellerDiscount::Item { item_id } = &cfg.seller_discount {
@@ -393,8 +290,14 @@ pub fn build_sales_order(
         }
     }
     let p = &order.payment;
+    // A free order (sample, giveaway, replacement, exchange) carries no
+    // money at all: its shipping is not the buyer's either (order_kind).
+    let free = order_kind::classify(order).order_type.is_free();
     // Platform-funded shipping discounts are paid to the seller like item discounts.
-    let shipping = p.shipping_fee + p.shipping_fee_platform_discount;
+    let shipping = match free {
+        true => Money::ZERO,
+        false => p.shipping_fee + p.shipping_fee_platform_discount,
+    };
     let mut body = json!({
         "externalId": ext,
         "otherRefNum": order.id.as_str(),
@@ -420,7 +323,15 @@ pub fn build_sales_order(
         Shipping::Item { .. } => {}
     }
     let tax = p.tax + p.retail_delivery_fee;
-    let mut expected = p.sub_total + p.platform_discount + shipping;
+    // Gift lines are written at 0: a platform discount on one is no revenue.
+    let gift_platform: Money = (order.line_items.iter())
+        .filter(|l| l.is_gift && !l.is_cancelled())
+        .map(|l| l.platform_discount)
+        .sum();
+    let mut expected = match free {
+        true => Money::ZERO,
+        false => p.sub_total + p.platform_discount - gift_platform + shipping,
+    };
     if let Tax::Item { item_id } = &cfg.tax {
         expected += tax;
         if !tax.is_zero() {

@@ -13,6 +13,8 @@ pub struct AlertLine {
     pub shop_id: String,
     pub order_id: String,
     pub failure: Failure,
+    /// The order's type, when the writer read it ("sample", …).
+    pub order_type: Option<crate::domain::OrderType>,
     /// True when the order went to the dead-letter queue.
     pub dead_lettered: bool,
 }
@@ -58,8 +60,12 @@ pub fn render(lines: &[AlertLine]) -> (String, String) {
     let mut body = String::from("These TikTok Shop orders did not reach NetSuite:\n\n");
     for l in lines {
         body.push_str(&format!(
-            "- Order {} (shop {}): {} [{}]{}\n  Reason: {}\n  Fix: {}\n",
+            "- Order {}{} (shop {}): {} [{}]{}\n  Reason: {}\n  Fix: {}\n",
             l.order_id,
+            l.order_type
+                .as_ref()
+                .map(|t| format!(", {}", t.label()))
+                .unwrap_or_default(),
             l.shop_id,
             l.failure.code.label(),
             l.failure.code.as_str(),
@@ -95,9 +101,11 @@ mod tests {
             shop_id: "s".into(),
             order_id: "o".into(),
             failure: sku,
+            order_type: Some(crate::domain::OrderType::Sample),
             dead_lettered: false,
         }]);
         assert!(subject.contains("1 order(s)"));
+        assert!(body.contains("Order o, Sample (shop s)"), "{body}");
         assert!(body.contains("Missing SKU") && body.contains("Fix: f"));
     }
 }

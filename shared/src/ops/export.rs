@@ -3,7 +3,7 @@
 
 use crate::store::OrderLogEntry;
 
-pub const CSV_HEADER: &str = "shop_id,order_id,tiktok_status,sync_status,netsuite_id,external_id,attempts,first_seen,last_updated,code,level,retryable,reason,fix,http_status,system_code,system_call,failed_skus";
+pub const CSV_HEADER: &str = "shop_id,order_id,tiktok_status,sync_status,netsuite_id,external_id,attempts,first_seen,last_updated,code,level,retryable,reason,fix,http_status,system_code,system_call,failed_skus,order_type";
 
 fn iso(t: i64) -> String {
     chrono::DateTime::from_timestamp(t, 0)
@@ -40,6 +40,10 @@ pub fn to_csv(entries: &[OrderLogEntry]) -> String {
             f.and_then(|f| f.system_code.clone()).unwrap_or_default(),
             f.and_then(|f| f.system_call.clone()).unwrap_or_default(),
             e.failed_skus.join(" "),
+            e.order_type
+                .as_ref()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
         ]);
     }
     w.finish()
@@ -68,6 +72,7 @@ mod tests {
                 "link it",
             )),
             failed_skus: vec!["=A,B".into()],
+            order_type: None,
             at: 0,
             event: None,
         };

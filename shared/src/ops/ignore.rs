@@ -32,6 +32,7 @@ pub async fn unignore(
             note: format!("un-ignored by an operator: {reason}; resubmit it (or wait for its next event) to write it"),
             failure: None,
             failed_skus: vec![],
+            order_type: None,
             at: now,
             event: None,
         })
@@ -56,6 +57,7 @@ pub async fn ignore(
             note: format!("ignored by an operator: {reason}"),
             failure: None,
             failed_skus: vec![],
+            order_type: None,
             at: now,
             event: None,
         })

@@ -84,6 +84,7 @@ mod tests {
                 note: String::new(),
                 failure: Some(Failure::new(ErrorCode::RefundCreationFailed, "r", "f")),
                 failed_skus: vec![],
+                order_type: None,
                 at: 0,
                 event: Some((12, serde_json::json!({"return_id": "R"}))),
             },

@@ -19,6 +19,8 @@ pub struct Outcome {
     pub note: String,
     pub failure: Option<Failure>,
     pub failed_skus: Vec<String>,
+    /// The order's type, when this attempt read the order (issue 26).
+    pub order_type: Option<crate::domain::OrderType>,
     pub at: i64,
     /// The event this attempt processed (`type`, `data`), when there was one.
     pub event: Option<(i64, serde_json::Value)>,
@@ -43,8 +45,12 @@ impl OrderLogEntry {
             failed_event: None,
             open_problems: vec![],
             shipments: vec![],
+            order_type: None,
             version: 0,
         });
+        if o.order_type.is_some() {
+            e.order_type = o.order_type.clone();
+        }
         e.attempts += 1;
         // Open problems, one per kind of event.
         let kind = o.event.as_ref().map_or(0, |(t, _)| *t);

@@ -91,6 +91,9 @@ pub struct OrderLogEntry {
     /// (the tracking job, `store::order_shipments`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shipments: Vec<ShipmentRecord>,
+    /// The order's type (sale, sample, …) as the writer last read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<crate::domain::OrderType>,
     #[serde(default)]
     pub version: u64,
 }
@@ -159,6 +162,7 @@ pub struct LogFilter {
     pub until: Option<i64>,
     /// Level of the latest failure (the console's filter).
     pub level: Option<crate::taxonomy::Level>,
+    pub order_type: Option<crate::domain::OrderType>,
 }
 
 impl LogFilter {
@@ -172,6 +176,7 @@ impl LogFilter {
             && self.sku.as_ref().is_none_or(|s| e.blocked_on(s))
             && self.since.is_none_or(|t| e.last_updated >= t)
             && self.until.is_none_or(|t| e.last_updated < t)
+            && (self.order_type.as_ref()).is_none_or(|t| e.order_type.as_ref() == Some(t))
             && self.level.is_none_or(|l| {
                 e.last_failure.as_ref().is_some_and(|f| f.level == l)
                     || e.open_problems.iter().any(|p| p.failure.level == l)
@@ -508,6 +513,7 @@ mod tests {
             note: String::new(),
             failure,
             failed_skus: vec!["SKU-1".into()],
+            order_type: None,
             at,
             event: None,
         }

@@ -45,7 +45,11 @@ impl DynamoOrderLog {
                 return Ok(false);
             };
             let v = current.version;
-            let first = current.shipments.is_empty() && !shipment.corrected;
+            // A free order (sample, giveaway, replacement, exchange) is
+            // never settled by TikTok: it never awaits settlement, so the
+            // payout report never lists it as an unsettled sale.
+            let free = current.order_type.as_ref().is_some_and(|t| t.is_free());
+            let first = current.shipments.is_empty() && !shipment.corrected && !free;
             let Some(next) = with_shipment(current, shipment) else {
                 return Ok(true);
             };

@@ -44,6 +44,14 @@ crate::string_enum! {
         /// The seller deauthorized the app (TikTok webhook 6): the order waits
         /// until the shop is connected again, then is resubmitted.
         ShopDisconnected = "SHOP_DISCONNECTED",
+        /// An `order_type` this version does not know, or order-type flags
+        /// in a combination no source documents: held, never a sale.
+        UnknownOrderType = "UNKNOWN_ORDER_TYPE",
+        /// The amounts do not fit the order's type (a sample carrying
+        /// money, a $0 ordinary sale): held for a person.
+        OrderTypeAmount = "ORDER_TYPE_AMOUNT",
+        /// The shop chose to review this type of order (`order_types`).
+        OrderTypeReview = "ORDER_TYPE_REVIEW",
     }
 }
 
@@ -76,6 +84,9 @@ impl ErrorCode {
             Self::RefundCreationFailed => "Refund Creation Failed",
             Self::DuplicateRefund => "Duplicate Refund",
             Self::ShopDisconnected => "Shop Disconnected",
+            Self::UnknownOrderType => "Unknown Order Type",
+            Self::OrderTypeAmount => "Amount Unexpected for Order Type",
+            Self::OrderTypeReview => "Order Type Review",
             Self::Unknown(s) => s,
         }
     }

@@ -51,6 +51,28 @@ pub struct Order {
     pub is_sample_order: bool,
     #[serde(default)]
     pub is_replacement_order: bool,
+    /// The order a replacement replaces ("Returned only if
+    /// `is_replacement_order` = true", order-types.md §3).
+    #[serde(default)]
+    pub replaced_order_id: Option<OrderId>,
+    /// An exchange order (US and UK only, order-types.md §3).
+    #[serde(default)]
+    pub is_exchange_order: bool,
+    /// The order an exchange was generated from.
+    #[serde(default)]
+    pub exchange_source_order_id: Option<OrderId>,
+    /// `NORMAL`, `ZERO_LOTTERY`, `PRE_ORDER`, `MADE_TO_ORDER`, `BACK_ORDER`,
+    /// or empty for standard orders (order-types.md §8); kept as TikTok's
+    /// text so a new type is seen, never mapped to a sale.
+    #[serde(default)]
+    pub order_type: Option<String>,
+    /// PRE_ORDER only: when handling starts and the order becomes
+    /// AWAITING_SHIPMENT (unix seconds, order-types.md §5).
+    #[serde(default)]
+    pub release_date: Option<i64>,
+    /// Made-to-order / back-order handling time (order-types.md §5).
+    #[serde(default)]
+    pub handling_duration: Option<HandlingDuration>,
     #[serde(default)]
     pub warehouse_id: Option<String>,
     #[serde(default)]
@@ -200,6 +222,15 @@ pub struct LineItem {
     pub package_status: Option<String>,
     #[serde(default)]
     pub is_gift: bool,
+    /// Retail price of a free item (LIVE giveaway, free sample, gift with
+    /// purchase); 0 on other lines (order-types.md §2, §4).
+    #[serde(default, deserialize_with = "money")]
+    pub gift_retail_price: Money,
+    /// Deprecated line-level type (`PRE_ORDER`, `MADE_TO_ORDER`, `NORMAL`,
+    /// `ZERO_LOTTERY`, `SHOP_PARTNER`): the fallback when `order_type` is
+    /// empty in older payloads (order-types.md §5).
+    #[serde(default)]
+    pub sku_type: Option<String>,
     #[serde(default)]
     pub item_tax: Vec<ItemTax>,
     #[serde(default)]
@@ -214,6 +245,25 @@ pub struct LineItem {
     pub shipping_provider_id: Option<crate::domain::ShippingProviderId>,
     #[serde(default)]
     pub shipping_provider_name: Option<String>,
+}
+
+/// `handling_duration`: `days` is a decimal string; `type` is
+/// `CALENDAR_DAY` or `BUSINESS_DAY` (TikTok's default when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct HandlingDuration {
+    #[serde(default, deserialize_with = "days")]
+    pub days: Option<u32>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// `"5"` or `5` → 5; empty or unreadable → `None` (never a guess).
+fn days<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        Some(serde_json::Value::Number(n)) => n.as_u64().and_then(|n| u32::try_from(n).ok()),
+        _ => None,
+    })
 }
 
 /// One entry of an order's `packages[]`.

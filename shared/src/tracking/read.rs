@@ -409,6 +409,8 @@ mod tests {
             unit_seller_discount: Money::ZERO,
             amount: Money::ZERO,
             units: units.iter().map(|u| (u.to_string(), 1)).collect(),
+            retail_value: None,
+            gift: false,
         };
         // The same item at two prices, written as two lines.
         let groups = vec![

@@ -613,6 +613,8 @@ mod tests {
             unit_seller_discount: Money::ZERO,
             amount: Money::from(4),
             units: vec![("b1".into(), 2), ("b2".into(), 2)],
+            retail_value: None,
+            gift: false,
         };
         let cancelled: HashSet<&str> = ["b2"].into_iter().collect();
         assert_eq!(

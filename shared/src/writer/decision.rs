@@ -13,6 +13,8 @@ pub struct Decision {
     pub note: String,
     pub failure: Option<Failure>,
     pub failed_skus: Vec<String>,
+    /// The order's type, once the order was read (issue 26).
+    pub order_type: Option<crate::domain::OrderType>,
 }
 
 impl Decision {
@@ -25,6 +27,7 @@ impl Decision {
             note: note.into(),
             failure: None,
             failed_skus: vec![],
+            order_type: None,
         }
     }
 

@@ -24,6 +24,7 @@ mod decision;
 pub mod event;
 mod items;
 pub mod order;
+pub mod order_type;
 pub mod process;
 pub mod readback;
 pub mod refund;

@@ -141,6 +141,7 @@ impl OrderSync<'_> {
             Err(f) => return Decision::failed(status_hint, f),
         };
         let status = order.status.as_str().to_string();
+        let kind = crate::mapping::order_kind::classify(&order);
         let cfg = match self.mapping.for_shop(shop) {
             Ok(c) => c,
             Err(f) => return Decision::failed(&status, *f),
@@ -172,7 +173,11 @@ impl OrderSync<'_> {
                 format!("Sales Order {so_id} already exists; TikTok status {status} recorded, Sales Order left unchanged"),
             )
             .on(&so_id),
-            OrderPlan::Wait { note } => Decision::ok(SyncStatus::Waiting, &status, note),
+            OrderPlan::Wait { note } => Decision::ok(
+                SyncStatus::Waiting,
+                &status,
+                super::order_type::wait_note(&kind, &order, note),
+            ),
             OrderPlan::Skip => Decision::ok(
                 SyncStatus::Skipped,
                 &status,
@@ -192,7 +197,7 @@ impl OrderSync<'_> {
             OrderPlan::Create {
                 then_apply_cancellations,
             } => {
-                let created = self.create(shop, &order, cfg, &external_id).await;
+                let created = self.create(shop, &order, cfg, &external_id, &kind).await;
                 match (&created.status, &created.netsuite_id) {
                     // The cancellation arrived first: apply it to what was just created.
                     (SyncStatus::Created, Some(id)) if then_apply_cancellations => {
@@ -205,6 +210,7 @@ impl OrderSync<'_> {
             }
         };
         d.external_id = Some(external_id);
+        d.order_type = Some(kind.order_type);
         d
     }
 
@@ -215,8 +221,14 @@ impl OrderSync<'_> {
         order: &Order,
         cfg: &ShopMapping,
         external_id: &str,
+        kind: &crate::mapping::order_kind::OrderKind,
     ) -> Decision {
         let status = order.status.as_str();
+        // The type decides first: skipped or held orders are never mapped.
+        let shape = match super::order_type::type_decision(kind, order, cfg) {
+            Ok(s) => s,
+            Err(d) => return d,
+        };
         if let Some(f) = currency_mismatch(
             "order",
             order.id.as_str(),
@@ -239,14 +251,27 @@ impl OrderSync<'_> {
             }
             Err(Resolve::Failed(f)) => return Decision::failed(status, f),
         };
-        let customer = match self.resolve_customer(shop, order, cfg).await {
-            Ok(c) => c,
-            Err(f) => return Decision::failed(status, f),
+        let customer = match &shape.customer_id {
+            Some(c) => c.clone(),
+            None => match self.resolve_customer(shop, order, cfg).await {
+                Ok(c) => c,
+                Err(f) => return Decision::failed(status, f),
+            },
         };
-        let draft = match build_sales_order(shop, order, &groups, &items, &customer, cfg) {
+        let original_so = match &shape.linked_order {
+            Some(o) => match self.original_sales_order(shop, cfg, o).await {
+                Ok(so) => so,
+                Err(f) => return Decision::failed(status, f),
+            },
+            None => None,
+        };
+        let mut draft = match build_sales_order(shop, order, &groups, &items, &customer, cfg) {
             Ok(d) => d,
             Err(e) => return mapping_failed(shop, status, &e),
         };
+        let fields = &cfg.order_types.fields;
+        let so = original_so.as_deref();
+        crate::mapping::order_kind::apply_shape(&mut draft.body, kind, &shape, fields, so);
         // The total to compare after the write; with SuiteTax, NetSuite adds
         // its own tax to it, so only lines are compared.
         let intended_total = (!matches!(cfg.tax, crate::mapping::config::Tax::SuiteTax))
@@ -306,10 +331,11 @@ impl OrderSync<'_> {
             SyncStatus::Created,
             status,
             format!(
-                "Sales Order {id} created: {} line(s), total {} {}",
+                "Sales Order {id} created: {} line(s), total {} {}{}",
                 groups.len(),
                 draft.mapped_total,
-                order.payment.currency
+                order.payment.currency,
+                super::order_type::created_note(kind, &shape, so),
             ),
         )
         .on(&id)
@@ -535,6 +561,7 @@ mod tests {
             note: String::new(),
             failure: None,
             failed_skus: vec![],
+            order_type: None,
             at: 0,
             event: None,
         };

@@ -36,6 +36,7 @@ fn request_logged(previous: Option<&OrderLogEntry>, note: String) -> Decision {
         note,
         failure: None,
         failed_skus: vec![],
+        order_type: None,
     }
 }
 
@@ -111,6 +112,7 @@ impl OrderSync<'_> {
                     shop_id: shop.to_string(),
                     order_id: order.to_string(),
                     failure: f.clone(),
+                    order_type: outcome.order_type.clone(),
                     dead_lettered: dead,
                 });
             }
@@ -215,6 +217,7 @@ impl EventProcessor for OrderSync<'_> {
             note: d.note,
             failure: d.failure,
             failed_skus: d.failed_skus,
+            order_type: d.order_type,
             at: self.clock.now(),
             event: Some((event.type_code, event.data.clone())),
         };
@@ -302,6 +305,7 @@ mod tests {
                 note: String::new(),
                 failure: Some(Failure::new(ErrorCode::UnlinkedProduct, "r", "f")),
                 failed_skus: vec!["X".into()],
+                order_type: None,
                 at: 0,
                 event: None,
             },
@@ -320,6 +324,7 @@ mod tests {
             note: d.note,
             failure: d.failure,
             failed_skus: d.failed_skus,
+            order_type: None,
             at: 1,
             event: None,
         };

@@ -151,6 +151,7 @@ impl VerifyCreated<'_> {
                 note: "read back by the verify job".into(),
                 failure: Some(failure),
                 failed_skus: vec![],
+                order_type: None,
                 at: self.clock.now(),
                 event: None,
             })

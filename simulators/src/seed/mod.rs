@@ -93,6 +93,39 @@ mod tests {
         assert!(checked >= 1);
     }
 
+    /// One order of each type (issue 26), each classified as intended.
+    #[test]
+    fn seed_has_one_order_of_each_type() {
+        use shared::domain::OrderType as T;
+        let seed = try_default_seed().unwrap();
+        let kind = |id: &str| {
+            let o = &seed
+                .tiktok
+                .orders
+                .iter()
+                .find(|o| o.order["id"] == id)
+                .unwrap()
+                .order;
+            let o: shared::tiktok::model::Order = serde_json::from_value(o.clone()).unwrap();
+            shared::mapping::order_kind::classify(&o).order_type
+        };
+        let want = [
+            ("576461413038785752", T::Sale),
+            ("576461413038785760", T::Sample),
+            ("576461413038785761", T::Sample),
+            ("576461413038785762", T::Replacement),
+            ("576461413038785763", T::Exchange),
+            ("576461413038785764", T::GiftWithPurchase),
+            ("576461413038785765", T::Giveaway),
+            ("576461413038785766", T::PreOrder),
+            ("576461413038785767", T::MadeToOrder),
+            ("576461413038785768", T::Unknown("SHOP_PARTNER".into())),
+        ];
+        for (id, t) in want {
+            assert_eq!(kind(id), t, "{id}");
+        }
+    }
+
     #[test]
     fn embedded_seed_parses() {
         let seed = try_default_seed().unwrap();

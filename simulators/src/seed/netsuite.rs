@@ -43,6 +43,36 @@ pub struct NetSuiteSeed {
     /// with `NetSuiteSim::set_journal_approval`.
     #[serde(default)]
     pub journal_approval_required: bool,
+    /// Custom fields created in the account (Customization → Lists, Records
+    /// & Fields). A `cust…` field not listed here is an unknown field, as on
+    /// real NetSuite ("Unknown field name …", netsuite-rest-api.md §2).
+    /// Absent in `seed.json`, so [`default_custom_fields`] apply.
+    #[serde(default = "default_custom_fields")]
+    pub custom_fields: Vec<CustomFieldSeed>,
+}
+
+/// One custom field: `custbody…` (transaction body) or `custcol…`
+/// (transaction item line), applied to the record types listed (NetSuite's
+/// "Applies To" on the field's definition).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CustomFieldSeed {
+    pub id: String,
+    /// REST record type names (`salesOrder`, …).
+    pub applies_to: Vec<String>,
+}
+
+/// The fields the product's order types write by default
+/// (`shared::mapping::order_rules::TypeFields`), created for Sales Orders
+/// as the README's setup section tells an administrator to.
+pub fn default_custom_fields() -> Vec<CustomFieldSeed> {
+    shared::mapping::order_rules::TypeFields::default()
+        .all()
+        .into_iter()
+        .map(|id| CustomFieldSeed {
+            id: id.to_string(),
+            applies_to: vec!["salesOrder".into()],
+        })
+        .collect()
 }
 
 /// One general-ledger account (SuiteQL `account` columns).

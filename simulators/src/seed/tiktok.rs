@@ -69,6 +69,28 @@ fn all_scopes() -> Vec<String> {
 }
 
 /// One order in the Get Order Detail 202309 shape, owned by `shop_id`.
+///
+/// The US shop holds one order of each type that is not a plain sale
+/// (issue 26, order-types.md §2–§5, §8), copied from order …752's shape:
+/// - …760 a seller-issued sample: TikTok says seller samples "are $0"; the
+///   field values are inferred, so the tent carries a 100% seller discount,
+///   `sale_price` and every total "0.00", and its value in
+///   `gift_retail_price`;
+/// - …761 a platform-issued sample "paid via gift card": its amounts are
+///   unconfirmed, so the harsher reading, a non-zero total (24.50 + 5.99
+///   shipping + tax), which the writer must hold;
+/// - …762 a replacement of …752 and …763 an exchange of …752: Seller Center
+///   shows "$0 value"; the payload amounts are unverified, all "0.00" here;
+/// - …764 a sale with a gift line (`is_gift`, its `sale_price` 0 inferred,
+///   `gift_retail_price` set);
+/// - …765 a LIVE giveaway (`ZERO_LOTTERY`, "$0" per TikTok's Rithum guide);
+/// - …766 a pre-order ON_HOLD until its `release_date` (2025-01-16);
+/// - …767 made to order with `handling_duration` 10 business days;
+/// - …768 an `order_type` no source lists (`SHOP_PARTNER`, seen only as a
+///   deprecated line `sku_type`).
+///
+/// Their times are those of …752 (2025), outside every job's look-back, so
+/// they change no stock, sweep or count the other tests assert.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrderSeed {
     pub shop_id: String,

@@ -48,6 +48,7 @@ pub async fn page(
                 dt { "TikTok order" } dd { (e.order_id) }
                 dt { "Shop" } dd { (e.shop_id) }
                 dt { "TikTok status" } dd { (e.tiktok_status) }
+                dt { "Order type" } dd { (e.order_type.as_ref().map_or("not read yet", |t| t.label())) }
                 dt { "NetSuite Sales Order" } dd {
                     @match (&e.netsuite_id, e.netsuite_id.as_deref().and_then(|id| c.sales_order_url(id))) {
                         (Some(id), Some(url)) => a href=(url) rel="noreferrer" { "internal id " (id) },

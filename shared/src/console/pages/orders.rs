@@ -17,7 +17,7 @@ use super::{
     require, when, Ctx, Page,
 };
 use crate::console::{Console, SessionKey};
-use crate::domain::ShopId;
+use crate::domain::{OrderType, ShopId};
 use crate::ops::{self, OpsError};
 use crate::store::{LogFilter, OrderLogEntry, Role, SyncStatus};
 use crate::taxonomy::{ErrorCode, Level};
@@ -27,7 +27,9 @@ pub const PAGE_SIZE: usize = 50;
 /// Most orders one bulk action or CSV export takes.
 pub const BULK_MAX: usize = 5000;
 /// The filter fields, in form order.
-pub const FIELDS: &[&str] = &["status", "code", "level", "shop", "sku", "since", "until"];
+pub const FIELDS: &[&str] = &[
+    "status", "code", "level", "type", "shop", "sku", "since", "until",
+];
 
 /// Most characters of a bad value an error repeats back.
 pub const ECHO_MAX: usize = 64;
@@ -127,7 +129,21 @@ pub fn filter_from(q: &HashMap<String, String>) -> Result<LogFilter, OpsError> {
             ))
         }
     };
+    // Known types only: TikTok's unknown ones are found by their code.
+    let order_type = match param(q, "type") {
+        None => None,
+        Some(t) => match OrderType::parse_loose(t) {
+            OrderType::Unknown(_) => {
+                return Err(invalid(
+                    "type",
+                    format!("{} is not an order type; pick one from the list", echo(t)),
+                ))
+            }
+            t => Some(t),
+        },
+    };
     Ok(LogFilter {
+        order_type,
         shop_id: bounded(q, "shop", SHOP_MAX)?.map(ShopId::new),
         sync_status,
         code,
@@ -173,6 +189,10 @@ fn filters_form(q: &HashMap<String, String>) -> Markup {
         .iter()
         .map(|c| (c.as_str().to_string(), c.label().to_string()))
         .collect();
+    let types: Vec<(String, String)> = OrderType::ALL
+        .iter()
+        .map(|t| (t.as_str().to_string(), t.label().to_string()))
+        .collect();
     let levels = vec![
         ("error".to_string(), "Error".to_string()),
         ("warning".to_string(), "Warning".to_string()),
@@ -189,6 +209,7 @@ fn filters_form(q: &HashMap<String, String>) -> Markup {
             (select("status", "Status", &statuses, param(q, "status")))
             (select("code", "Error code", &codes, param(q, "code")))
             (select("level", "Level", &levels, param(q, "level")))
+            (select("type", "Order type", &types, param(q, "type")))
             (text("shop", "Shop id", "text"))
             (text("sku", "Seller SKU", "text"))
             (text("since", "Updated from", "date"))
@@ -204,6 +225,9 @@ pub fn query_of(f: &LogFilter) -> String {
     let mut q = Vec::new();
     if let Some(s) = &f.sync_status {
         q.push(format!("status={}", s.as_str()));
+    }
+    if let Some(t) = &f.order_type {
+        q.push(format!("type={}", t.as_str()));
     }
     if let Some(c) = &f.code {
         q.push(format!("code={}", enc(c)));
@@ -225,7 +249,7 @@ pub fn table(ctx: &Ctx, entries: &[OrderLogEntry]) -> Markup {
             table {
                 caption.muted { (plural(entries.len(), "order")) " on this page" }
                 thead { tr {
-                    th scope="col" { "Order" } th scope="col" { "Shop" } th scope="col" { "Status" }
+                    th scope="col" { "Order" } th scope="col" { "Shop" } th scope="col" { "Type" } th scope="col" { "Status" }
                     th scope="col" { "TikTok status" } th scope="col" { "Problem and fix" } th scope="col" { "Updated" }
                 } }
                 tbody {
@@ -233,6 +257,7 @@ pub fn table(ctx: &Ctx, entries: &[OrderLogEntry]) -> Markup {
                         tr {
                             td { a href=(format!("/orders/{}/{}", enc(e.shop_id.as_str()), enc(e.order_id.as_str()))) { (e.order_id) } }
                             td { (e.shop_id) }
+                            td { (e.order_type.as_ref().map_or("", |t| t.label())) }
                             td { (badge(e.sync_status.as_str())) }
                             td { (e.tiktok_status) }
                             td {

@@ -35,7 +35,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .s-held,.s-no_sales_order,.s-refund_not_booked,.s-orphan_refund,.s-adjustment_without_order{background:#fef3c7;border-color:#b45309;color:#78350f}
 .s-waiting{background:#fef3c7;border-color:#b45309;color:#78350f}
 form.filters{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-end;background:#fff;border:1px solid #d1d5db;border-radius:10px;padding:12px;margin-bottom:14px}
-form.filters input[type=text]{width:9em}form.filters input[type=date]{width:9.5em}form.filters select{max-width:13em}form.filters .button,form.filters button{padding:7px 12px}
+form.filters input[type=text]{width:7em}form.filters input[type=date]{width:8.5em}form.filters select{max-width:11em}form.filters .button,form.filters button{padding:7px 12px}
 label{display:flex;flex-direction:column;font-size:13px;font-weight:600;color:#374151;gap:3px}
 input,select,textarea{font:inherit;padding:6px 8px;border:1px solid #6b7280;border-radius:6px;background:#fff;color:#111827;min-width:0}
 textarea{width:100%}

@@ -32,11 +32,26 @@ fn name_validation(headers: &HeaderMap) -> String {
 }
 
 /// First unknown field name in the body or its sublist lines. Field names are
-/// matched case-insensitively (Oracle's own examples send `isclosed`), and
-/// custom fields (`cust*`) are always accepted.
-fn unknown_field(k: &RecordKind, body: &Map<String, Value>) -> Option<String> {
-    let known = |list: &[&str], f: &str| {
-        f.starts_with("cust") || list.iter().any(|n| n.eq_ignore_ascii_case(f))
+/// matched case-insensitively (Oracle's own examples send `isclosed`). A
+/// custom field is known only if the account defines it for this record
+/// type: `custbody…` on the body, `custcol…` on item lines (NetSuite answers
+/// "Unknown field name" for a field that does not exist on the record
+/// instance, netsuite-rest-api.md §2; a field of the wrong level is taken as
+/// unknown, the harsher reading).
+fn unknown_field(
+    k: &RecordKind,
+    body: &Map<String, Value>,
+    custom: &[crate::seed::CustomFieldSeed],
+) -> Option<String> {
+    let defined = |f: &str| {
+        custom.iter().any(|c| {
+            c.id.eq_ignore_ascii_case(f)
+                && c.applies_to.iter().any(|t| t.eq_ignore_ascii_case(k.name))
+        })
+    };
+    let known = |list: &[&str], custom_prefix: &str, f: &str| {
+        (f.to_ascii_lowercase().starts_with(custom_prefix) && defined(f))
+            || list.iter().any(|n| n.eq_ignore_ascii_case(f))
     };
     for f in body.keys() {
         if f == "id" || f == "links" {
@@ -46,12 +61,12 @@ fn unknown_field(k: &RecordKind, body: &Map<String, Value>) -> Option<String> {
             for line in lines(body, f) {
                 if let Some(bad) = line
                     .as_object()
-                    .and_then(|o| o.keys().find(|lf| !known(sl.line_fields, lf)))
+                    .and_then(|o| o.keys().find(|lf| !known(sl.line_fields, "custcol", lf)))
                 {
                     return Some(bad.clone());
                 }
             }
-        } else if !known(k.body_fields, f) {
+        } else if !known(k.body_fields, "custbody", f) {
             return Some(f.clone());
         }
     }
@@ -64,6 +79,7 @@ pub(super) fn parse_body(
     k: &RecordKind,
     headers: &HeaderMap,
     raw: &[u8],
+    custom: &[crate::seed::CustomFieldSeed],
 ) -> Result<(Map<String, Value>, Option<String>), NsError> {
     let body: Value = if raw.is_empty() {
         Value::Object(Map::new())
@@ -95,7 +111,7 @@ pub(super) fn parse_body(
         }
     }
     let mut warning = None;
-    if let Some(f) = unknown_field(k, &body) {
+    if let Some(f) = unknown_field(k, &body, custom) {
         let msg =
             format!("Unknown field name {f}. The field does not exist on this record instance.");
         match name_validation(headers).as_str() {
@@ -227,7 +243,7 @@ pub(crate) async fn create(
         (|| {
             let k = kind_or_404(&rtype)?;
             replace_list(k, &p)?;
-            let (body, warning) = parse_body(k, &headers, &raw)?;
+            let (body, warning) = parse_body(k, &headers, &raw, &sim.seed().custom_fields)?;
             let mut st = sim.state();
             let id = st.records.create_from(k, body)?;
             tracing::debug!(rtype = k.name, id, "netsuite sim created record");
@@ -407,7 +423,7 @@ pub(crate) async fn upsert(
             };
             check_eid(eid)?;
             let replace = replace_list(k, &p)?;
-            let (mut body, warning) = parse_body(k, &headers, &raw)?;
+            let (mut body, warning) = parse_body(k, &headers, &raw, &sim.seed().custom_fields)?;
             body.insert("externalId".into(), Value::String(eid.to_string()));
             let mut st = sim.state();
             match st.records.resolve(k, &key)? {
@@ -438,7 +454,7 @@ pub(crate) async fn update(
         (|| {
             let k = kind_or_404(&rtype)?;
             let replace = replace_list(k, &p)?;
-            let (body, warning) = parse_body(k, &headers, &raw)?;
+            let (body, warning) = parse_body(k, &headers, &raw, &sim.seed().custom_fields)?;
             let mut st = sim.state();
             let id = st
                 .records

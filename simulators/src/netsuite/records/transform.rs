@@ -181,7 +181,7 @@ pub(crate) fn transform_record(
                 _ => return Err(pair_error(src_type, target_type)),
             };
             let replace = replace_list(tk, p)?;
-            let (mut body, warning) = parse_body(tk, headers, raw)?;
+            let (mut body, warning) = parse_body(tk, headers, raw, &sim.seed().custom_fields)?;
             let mut st = sim.state();
             let src_id = st
                 .records
