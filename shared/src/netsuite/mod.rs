@@ -19,6 +19,7 @@ mod budget;
 mod error;
 mod failure;
 mod oauth2;
+mod lease_pool;
 mod records;
 mod suiteql;
 mod transport;
@@ -27,6 +28,9 @@ use std::time::Duration;
 
 pub use budget::NetSuiteBudget;
 pub use error::{NsError, MAX_BODY_CHARS};
+pub use lease_pool::{
+    may_take, KeeperSettings, KeeperStats, Lease, PoolView, SlotError, SlotKeeper, SlotPool, Take,
+};
 pub use suiteql::{column_text, SuiteQlPage, SUITEQL_MAX_LIMIT};
 pub use transport::NetSuiteClient;
 

@@ -115,6 +115,8 @@ struct Inner {
     limit: AtomicUsize,
     /// Successes since the limit last changed.
     successes: AtomicUsize,
+    /// The deployment's shared slot pool (`None`: this client's semaphore only).
+    slots: Option<Arc<super::SlotKeeper>>,
 }
 
 /// NetSuite SuiteTalk REST client. Cheap to clone (an `Arc` inside); clones
@@ -185,6 +187,14 @@ impl NetSuiteClient {
     /// Builds the client. Fails if `concurrency` or `max_attempts` is 0 or
     /// the HTTP client cannot be created.
     pub fn new(cfg: NetSuiteConfig) -> Result<Self, NsError> {
+        Self::with_slots(cfg, None)
+    }
+
+    /// [`Self::new`], every request also holding a slot of the shared pool.
+    pub fn with_slots(
+        cfg: NetSuiteConfig,
+        slots: Option<Arc<super::SlotKeeper>>,
+    ) -> Result<Self, NsError> {
         if cfg.concurrency == 0 {
             return Err(NsError::Invalid {
                 field: "concurrency",
@@ -223,9 +233,22 @@ impl NetSuiteClient {
                 permits,
                 limit: AtomicUsize::new(cfg.concurrency),
                 successes: AtomicUsize::new(0),
+                slots,
                 cfg,
             }),
         })
+    }
+
+    /// This client's leases on the shared slot pool, if it uses one.
+    pub fn slots(&self) -> Option<&super::SlotKeeper> {
+        self.inner.slots.as_deref()
+    }
+
+    /// End of an invocation: pool leases are shortened or given back.
+    pub async fn end_of_invocation(&self) {
+        if let Some(k) = &self.inner.slots {
+            k.end_of_invocation().await;
+        }
     }
 
     /// The configuration this client was built with.
@@ -278,7 +301,12 @@ impl NetSuiteClient {
                                 })
                             }
                         };
+                    let slots = self.inner.slots.as_deref();
+                    let lease = super::lease_pool::take(slots, wait, attempt, &system_call).await?;
                     let (outcome, sent) = self.attempt(&call, &url, body.as_deref()).await;
+                    if let (Some(k), Some(lease)) = (&self.inner.slots, lease) {
+                        k.give_back(lease).await;
+                    }
                     self.adapt(permit, &outcome);
                     (outcome, sent)
                 };
