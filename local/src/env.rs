@@ -216,6 +216,7 @@ impl LocalEnv {
                 slots: pooled.then(|| SlotPoolSettings {
                     table: names.job_runs_table.clone(),
                     max_in_flight: opts.netsuite_concurrency,
+                    lease: std::time::Duration::from_secs(50),
                 }),
             },
             events,

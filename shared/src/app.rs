@@ -123,10 +123,11 @@ pub fn netsuite_client(
         let size = settings.budget.account_share as u32;
         let pool = crate::store::DynamoSlotPool::new(ddb.clone(), &p.table, size);
         let keep = match role {
-            "writer" => KeeperSettings::writer(cfg.request_timeout),
-            "console" => KeeperSettings::console(cfg.request_timeout),
-            _ => KeeperSettings::job(cfg.request_timeout),
+            "writer" => KeeperSettings::writer(p.lease),
+            "console" => KeeperSettings::console(p.lease),
+            _ => KeeperSettings::job(p.lease),
         };
+        cfg.request_timeout = keep.request_timeout(cfg.request_timeout);
         Arc::new(SlotKeeper::new(Arc::new(pool), role, keep))
     });
     NetSuiteClient::with_slots(cfg, keeper)

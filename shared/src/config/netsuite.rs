@@ -131,6 +131,9 @@ pub struct SlotPoolSettings {
     /// `NETSUITE_MAX_IN_FLIGHT`: most requests this process sends at once
     /// (a job sends one at a time); default: the whole share.
     pub max_in_flight: usize,
+    /// `NETSUITE_LEASE_SECS` (default 50): a dead holder's slot comes back
+    /// after at most this; requests are cut to fit inside it.
+    pub lease: std::time::Duration,
 }
 
 impl NetSuiteSettings {
@@ -166,6 +169,12 @@ impl NetSuiteSettings {
                     1,
                     account_share,
                 )?,
+                lease: std::time::Duration::from_secs(env.number(
+                    "NETSUITE_LEASE_SECS",
+                    50,
+                    3,
+                    900,
+                )?),
             }),
             None => None,
         };

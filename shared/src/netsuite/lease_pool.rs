@@ -121,10 +121,11 @@ pub struct KeeperSettings {
 
 impl KeeperSettings {
     /// The writer: leases kept across back-to-back requests and batches.
-    pub fn writer(request_timeout: Duration) -> Self {
+    /// A request must fit in two thirds of `lease` (see [`Self::request_timeout`]).
+    pub fn writer(lease: Duration) -> Self {
         Self {
-            lease: request_timeout + Duration::from_secs(15),
-            min_left: request_timeout + Duration::from_secs(5),
+            lease,
+            min_left: lease * 2 / 3,
             linger: Duration::from_millis(500),
             keep_across: Duration::from_secs(2),
             max_hold: Duration::from_secs(5),
@@ -134,22 +135,28 @@ impl KeeperSettings {
     }
 
     /// A scheduled job: one request after another, nothing kept after the run.
-    pub fn job(request_timeout: Duration) -> Self {
+    pub fn job(lease: Duration) -> Self {
         Self {
             keep_across: Duration::ZERO,
-            ..Self::writer(request_timeout)
+            ..Self::writer(lease)
         }
     }
 
     /// The console: brief calls, each slot given back at once.
-    pub fn console(request_timeout: Duration) -> Self {
+    pub fn console(lease: Duration) -> Self {
         Self {
             linger: Duration::ZERO,
             keep_across: Duration::ZERO,
             max_hold: Duration::ZERO,
             max_wait: Duration::from_secs(20),
-            ..Self::writer(request_timeout)
+            ..Self::writer(lease)
         }
+    }
+
+    /// The longest request that surely ends while its lease is held: a
+    /// lease has at least `min_left` when a request starts.
+    pub fn request_timeout(&self, configured: Duration) -> Duration {
+        configured.min(self.min_left * 9 / 10)
     }
 }
 

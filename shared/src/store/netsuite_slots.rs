@@ -17,7 +17,8 @@ use rand::Rng;
 use super::aws::{describe, get_n, get_s, is_condition_failed, n, s};
 use crate::netsuite::{may_take, PoolView, SlotError, SlotPool, Take};
 
-const PK: &str = "NSSLOTS";
+/// The pool's partition key (the template's IAM condition names it).
+pub const PK: &str = "NSSLOTS";
 
 fn slot_sk(slot: u32) -> String {
     format!("SLOT#{slot:02}")
