@@ -16,6 +16,7 @@
 
 mod attempt;
 mod budget;
+mod checks;
 mod error;
 mod failure;
 mod lease_pool;
