@@ -54,7 +54,9 @@ struct Args {
     share: usize,
     #[arg(long, default_value_t = 300)]
     netsuite_latency_ms: u64,
-    /// Invocations at once (the template: MaximumConcurrency = the share).
+    /// Invocations at once (default the share, as the template's
+    /// MaximumConcurrency; more is safe for NetSuite, the pool bounds it,
+    /// but see BENCHMARKS.md: 2× the share starved waiters in one run).
     #[arg(long)]
     max_concurrency: Option<usize>,
     #[arg(long, default_value_t = shared::resources::WRITER_BATCH_SIZE as usize)]
@@ -75,6 +77,12 @@ struct Args {
     skip_jobs: bool,
 }
 
+impl Args {
+    fn invocations(&self) -> usize {
+        self.max_concurrency.unwrap_or(self.share).max(1)
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -91,6 +99,24 @@ async fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Request counts by method and path, record ids folded into `{id}`.
+fn by_kind(per_path: &std::collections::BTreeMap<String, u64>) -> Vec<(String, u64)> {
+    let mut out = std::collections::BTreeMap::new();
+    for (path, n) in per_path {
+        let kind: Vec<&str> = path
+            .split('/')
+            .map(|seg| match seg.split(['?', '.']).next() {
+                Some(head) if !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()) => {
+                    "{id}"
+                }
+                _ => seg,
+            })
+            .collect();
+        *out.entry(kind.join("/")).or_insert(0) += n;
+    }
+    out.into_iter().collect()
 }
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
@@ -115,9 +141,17 @@ async fn run(args: Args) -> Result<bool, BenchError> {
     println!(
         "- AWS endpoint: {endpoint} (moto, DynamoDB only); SQS event source emulated in memory"
     );
+    // The profile is the target directory's folder (release, bench-fast, debug).
+    let exe = std::env::current_exe().unwrap_or_default();
+    let profile = exe.parent().and_then(|p| p.file_name()).unwrap_or_default();
+    println!(
+        "- build profile: {} (debug assertions: {})",
+        profile.to_string_lossy(),
+        cfg!(debug_assertions)
+    );
     println!(
         "- share {} (pool slots = simulator limit), NetSuite latency {} ms → ceiling {ceiling:.2} requests/s; {} invocations at once, batch size {}, visibility {} s, {} receives",
-        args.share, args.netsuite_latency_ms, args.max_concurrency.unwrap_or(args.share),
+        args.share, args.netsuite_latency_ms, args.invocations(),
         args.batch_size, args.visibility_secs, args.max_receive_count
     );
     pool_latency(&args, &sdk).await?;
@@ -168,6 +202,18 @@ async fn run(args: Args) -> Result<bool, BenchError> {
             "| writer's pool use: requests / DynamoDB reads / writes (per order) | {} / {} / {} ({:.3} reads, {:.3} writes) |",
             b.pool.0, b.pool.1, b.pool.2, b.pool.1 as f64 / b.orders as f64, b.pool.2 as f64 / b.orders as f64
         );
+        if let Some((runs, reqs)) = b.verify {
+            println!(
+                "| verify job after the burst: runs / NetSuite requests (per order) | {runs} / {reqs} ({:.3}) |",
+                reqs as f64 / b.orders as f64
+            );
+        }
+        for (path, n) in by_kind(&b.ns.per_path) {
+            println!(
+                "| NetSuite `{path}` (writer and jobs) | {n} ({:.3} per order) |",
+                n as f64 / b.orders as f64
+            );
+        }
         if let Some(j) = &b.jobs {
             let writer_share = 100.0 * b.pool.0 as f64 / reqs.max(1.0);
             println!(

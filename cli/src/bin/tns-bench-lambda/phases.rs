@@ -22,6 +22,8 @@ pub(crate) struct Burst {
     pub(crate) batches: u64,
     pub(crate) pool: (u64, u64, u64),
     pub(crate) jobs: Option<JobsFigures>,
+    /// The verify job run after the writer alone: runs, NetSuite requests.
+    pub(crate) verify: Option<(u64, u64)>,
     pub(crate) ns: simulators::netsuite::NetSuiteStats,
     pub(crate) load: String,
 }
@@ -72,6 +74,11 @@ pub(crate) async fn burst(
         s.esm.q().dead,
     );
     let done = ids.len() - pending.len();
+    let verify = if with_jobs {
+        None
+    } else {
+        Some(verify_all(&mut s).await?)
+    };
     let ns = s.stop().await;
     Ok(Burst {
         orders: ids.len(),
@@ -82,9 +89,41 @@ pub(crate) async fn burst(
         batches,
         pool,
         jobs,
+        verify,
         ns,
         load,
     })
+}
+
+/// Runs the verify job until it has checked every Sales Order the burst
+/// created (each run reads up to 100 per SuiteQL query): (runs, requests).
+async fn verify_all(s: &mut Stack) -> Result<(u64, u64), BenchError> {
+    // The invocations finish their batches (order log, checks) first.
+    s.esm.closed.store(true, Ordering::Relaxed);
+    for h in s.invokers.drain(..) {
+        let _ = h.await;
+    }
+    let app = shared::app::JobsApp::new(s.env.jobs_config.clone(), &s.env.sdk).await?;
+    let before = s.env.netsuite.state.stats().requests;
+    let req = JobRequest {
+        job: "verify".into(),
+        shop: Some(SHOP.into()),
+    };
+    let mut runs = 0;
+    for _ in 0..20 {
+        runs += 1;
+        let out = app.run(&req).await?;
+        let pending: u64 = out
+            .iter()
+            .flat_map(|r| r.counts.iter())
+            .filter(|(k, _)| k.as_str() == "pending")
+            .map(|(_, v)| *v)
+            .sum();
+        if pending == 0 {
+            break;
+        }
+    }
+    Ok((runs, s.env.netsuite.state.stats().requests - before))
 }
 
 /// The four NetSuite jobs back to back (each as its own function with its

@@ -38,7 +38,7 @@ impl Stack {
             netsuite_auth: Default::default(),
         };
         let env = LocalEnv::start_pooled(sdk.clone(), opts).await?;
-        let n = args.max_concurrency.unwrap_or(args.share);
+        let n = args.invocations();
         let writers = local_env::runner::invocations(&env.writer, sdk, n).await?;
         let template = env
             .seed
