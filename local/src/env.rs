@@ -10,8 +10,8 @@ use crate::netsuite_auth::NetSuiteAuthMode;
 use shared::app::{InitError, WebhookApp, WriterApp};
 use shared::config::{
     AlertSettings, EventsSettings, NetSuiteSettings, OrderLogSettings, QueueSettings,
-    TikTokApiSettings, TikTokApp, TikTokAppSource, TokensSettings, WebhookConfig, WebhookLimits,
-    WriterConfig, WriterSettings, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETENTION_DAYS,
+    SlotPoolSettings, TikTokApiSettings, TikTokApp, TikTokAppSource, TokensSettings, WebhookConfig,
+    WebhookLimits, WriterConfig, WriterSettings, DEFAULT_MAX_BODY_BYTES, DEFAULT_RETENTION_DAYS,
 };
 use shared::domain::ShopId;
 use shared::mapping::config::MappingConfig;
@@ -102,7 +102,27 @@ pub struct LocalEnv {
 
 impl LocalEnv {
     /// Starts everything against the AWS endpoint `sdk` points at (moto).
+    /// NetSuite's share is split over the writer's invocations; see
+    /// [`Self::start_pooled`] for the deployed shape.
     pub async fn start(sdk: aws_config::SdkConfig, opts: LocalOptions) -> Result<Self, LocalError> {
+        Self::start_with(sdk, opts, false).await
+    }
+
+    /// [`Self::start`] as deployed: every NetSuite client (the writer, the
+    /// jobs one request at a time, the console) takes its slots from one
+    /// pool of `netsuite_concurrency` slots in the job runs table.
+    pub async fn start_pooled(
+        sdk: aws_config::SdkConfig,
+        opts: LocalOptions,
+    ) -> Result<Self, LocalError> {
+        Self::start_with(sdk, opts, true).await
+    }
+
+    async fn start_with(
+        sdk: aws_config::SdkConfig,
+        opts: LocalOptions,
+        pooled: bool,
+    ) -> Result<Self, LocalError> {
         let seed = simulators::default_seed();
         let tiktok = simulators::spawn_tiktok(seed.tiktok.clone(), Default::default()).await?;
         let netsuite = simulators::spawn_netsuite(
@@ -193,6 +213,11 @@ impl LocalEnv {
                     account_share: opts.netsuite_concurrency,
                     concurrent_invocations: 1,
                 },
+                slots: pooled.then(|| SlotPoolSettings {
+                    table: names.job_runs_table.clone(),
+                    max_in_flight: opts.netsuite_concurrency,
+                    lease: std::time::Duration::from_secs(50),
+                }),
             },
             events,
             order_log: OrderLogSettings {
@@ -233,7 +258,18 @@ impl LocalEnv {
                 tracking: Default::default(),
             },
             alerts: writer_config.alerts.clone(),
-            netsuite: Some(writer_config.netsuite.clone()),
+            // A job sends one request at a time (the template's NETSUITE_MAX_IN_FLIGHT).
+            netsuite: Some(NetSuiteSettings {
+                slots: writer_config
+                    .netsuite
+                    .slots
+                    .clone()
+                    .map(|s| SlotPoolSettings {
+                        max_in_flight: 1,
+                        ..s
+                    }),
+                ..writer_config.netsuite.clone()
+            }),
         };
         let webhook = Arc::new(WebhookApp::new(webhook_config.clone(), &sdk).await?);
         let writer = Arc::new(WriterApp::new(writer_config.clone(), &sdk).await?);

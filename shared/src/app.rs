@@ -81,12 +81,15 @@ impl<'a> Clients<'a> {
         Ok(ShopSessions::new(client, store).with_clock(self.clock.clone()))
     }
 
-    /// The NetSuite client, holding this invocation's part of the budget.
-    pub async fn netsuite(&self, settings: &NetSuiteSettings) -> Result<NetSuiteClient, InitError> {
+    /// The NetSuite client of a `role` (writer, job), holding slots of the
+    /// deployment's pool, or this invocation's part of the budget without one.
+    pub async fn netsuite(
+        &self,
+        settings: &NetSuiteSettings,
+        role: &str,
+    ) -> Result<NetSuiteClient, InitError> {
         let creds = settings.resolve(&self.secrets).await?;
-        let mut cfg = NetSuiteConfig::new(settings.base_url_for(&creds), creds.auth());
-        cfg.concurrency = settings.budget.per_invocation();
-        Ok(NetSuiteClient::new(cfg)?)
+        Ok(netsuite_client(settings, &creds, &self.dynamodb(), role)?)
     }
 
     pub fn alerts(&self, settings: &AlertSettings) -> Option<SesAlerts> {
@@ -96,6 +99,38 @@ impl<'a> Clients<'a> {
             to: settings.to.clone(),
         })
     }
+}
+
+/// A NetSuite client for `role` (`writer`, `job` or `console`): with
+/// `NETSUITE_SLOTS_TABLE`, every request takes a slot of the shared pool
+/// (the console at most one at a time, a job as `NETSUITE_MAX_IN_FLIGHT`
+/// says); without, the share ÷ the writer's concurrency (the console 1).
+pub fn netsuite_client(
+    settings: &NetSuiteSettings,
+    creds: &crate::config::NetSuiteCredentials,
+    ddb: &aws_sdk_dynamodb::Client,
+    role: &str,
+) -> Result<NetSuiteClient, crate::netsuite::NsError> {
+    use crate::netsuite::{KeeperSettings, SlotKeeper};
+    let mut cfg = NetSuiteConfig::new(settings.base_url_for(creds), creds.auth());
+    let console = role == "console";
+    cfg.concurrency = match (&settings.slots, console) {
+        (_, true) => 1,
+        (Some(p), _) => p.max_in_flight,
+        (None, _) => settings.budget.per_invocation(),
+    };
+    let keeper = settings.slots.as_ref().map(|p| {
+        let size = settings.budget.account_share as u32;
+        let pool = crate::store::DynamoSlotPool::new(ddb.clone(), &p.table, size);
+        let keep = match role {
+            "writer" => KeeperSettings::writer(p.lease),
+            "console" => KeeperSettings::console(p.lease),
+            _ => KeeperSettings::job(p.lease),
+        };
+        cfg.request_timeout = keep.request_timeout(cfg.request_timeout);
+        Arc::new(SlotKeeper::new(Arc::new(pool), role, keep))
+    });
+    NetSuiteClient::with_slots(cfg, keeper)
 }
 
 /// The webhook function's state, built once per cold start.
@@ -185,7 +220,7 @@ impl WriterApp {
                 .tiktok(&config.app, &config.tiktok, &config.tokens.table)
                 .await?,
             profiles: crate::store::DynamoShopProfiles::new(ddb.clone(), &config.tokens.table),
-            netsuite: clients.netsuite(&config.netsuite).await?,
+            netsuite: clients.netsuite(&config.netsuite, "writer").await?,
             alerts: clients.alerts(&config.alerts),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             log: DynamoOrderLog::new(ddb.clone(), table),
@@ -234,6 +269,7 @@ impl WriterApp {
             reserve: BATCH_RESERVE,
         };
         let response = writer::handle_batch(event, &self.sync(Some(&digest)), limits).await;
+        self.netsuite.end_of_invocation().await;
         let lines = digest.take();
         if let (Some(alerts), false) = (&self.alerts, lines.is_empty()) {
             if let Err(e) = alerts.send_digest(&lines).await {
@@ -318,7 +354,7 @@ impl JobsApp {
             pushed: crate::store::DynamoPushedFulfilments::new(ddb.clone(), &config.runs.table),
             skus: DynamoSkuLinks::new(ddb, &config.order_log.table),
             netsuite: match &config.netsuite {
-                Some(n) => Some(clients.netsuite(n).await?),
+                Some(n) => Some(clients.netsuite(n, "job").await?),
                 None => None,
             },
             alerts: clients.alerts(&config.alerts),
@@ -456,8 +492,11 @@ impl JobsApp {
                 self.clock.as_ref(),
                 self.config.jobs.lease_secs,
             )
-            .await?;
-            out.push(run);
+            .await;
+            if let Some(ns) = &self.netsuite {
+                ns.end_of_invocation().await;
+            }
+            out.push(run?);
         }
         if name == JobName::Digest {
             let drift = digest.take();

@@ -32,7 +32,7 @@
 //! | [`mapping`] | a shop's mapping entry (with each flow's section) and the Sales Order builder (pure) | domain, taxonomy, tiktok |
 //! | [`tiktok`] | TikTok Shop client: transport, the one token-refresh path, one file per API area | clock, deadline, domain, signing, store, taxonomy |
 //! | [`netsuite`] | NetSuite client: transport (TBA, governance), records, SuiteQL, the concurrency budget | clock, deadline, signing, taxonomy |
-//! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations, key formats, one `StoreError` | clock, domain, taxonomy |
+//! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations (also of `netsuite`'s slot pool port), key formats, one `StoreError` | clock, domain, netsuite, taxonomy |
 //! | [`taxonomy`] | the order log's one error taxonomy (each boundary maps its error into it in its own `failure.rs`) | nothing |
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
 //! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, time budgets, request signing, the AWS resource list, every CSV the product writes (formulas defused) | nothing |

@@ -832,13 +832,11 @@ fn writer_settings_follow_the_queue_and_the_concurrency_parameter() {
         Some(&Value::String(redrive.to_string())),
         "MAX_RECEIVE_COUNT = redrive count"
     );
-    for var in ["NETSUITE_CONCURRENCY_LIMIT", "WRITER_MAX_CONCURRENCY"] {
-        assert!(
-            env.get(var)
-                .is_some_and(|v| is_ref(v, CONCURRENCY_PARAMETER)),
-            "{var} must be !Ref {CONCURRENCY_PARAMETER}"
-        );
-    }
+    assert!(
+        env.get("NETSUITE_CONCURRENCY_LIMIT")
+            .is_some_and(|v| is_ref(v, CONCURRENCY_PARAMETER)),
+        "NETSUITE_CONCURRENCY_LIMIT must be !Ref {CONCURRENCY_PARAMETER}"
+    );
     for var in [
         "NETSUITE_SECRET_ID",
         "MAPPING_CONFIG",
@@ -1059,6 +1057,11 @@ fn job_role_grants(t: &Value, role: &str) -> BTreeMap<String, std::collections::
     statements(&t["Resources"][role], role, &mut stmts);
     let mut out: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
     for (_, s) in stmts {
+        // The NetSuite slot pool's own statement (checked by
+        // `no_function_can_exceed_the_netsuite_share`).
+        if s["Sid"] == "NetSuiteSlots" {
+            continue;
+        }
         let actions: Vec<String> = as_list(s.get("Action"))
             .iter()
             .filter_map(|a| a.as_str().map(str::to_string))
@@ -1158,6 +1161,115 @@ fn the_job_permission_check_catches_a_missing_and_an_extra_grant() {
         problems
             .iter()
             .any(|p| p.contains("InventoryJobRole grants dynamodb:GetItem on JobRunsTable")),
+        "{problems:?}"
+    );
+}
+
+/// Why a function could exceed the deployment's NetSuite share: every
+/// function that calls NetSuite (it has `NETSUITE_SECRET_ID`) must take its
+/// slots from the one pool of `NetSuiteConcurrencyLimit` slots, with a role
+/// that may use the pool's partition (and only it), and no per-invocation
+/// budget of its own that would add on top.
+fn netsuite_share_problems(t: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut callers = 0;
+    for (name, func) in functions(t) {
+        let env = fn_env(t, func);
+        if !env.contains_key("NETSUITE_SECRET_ID") {
+            continue;
+        }
+        callers += 1;
+        if !env
+            .get("NETSUITE_CONCURRENCY_LIMIT")
+            .is_some_and(|v| is_ref(v, CONCURRENCY_PARAMETER))
+        {
+            problems.push(format!(
+                "{name}: NETSUITE_CONCURRENCY_LIMIT must be !Ref {CONCURRENCY_PARAMETER} (the pool's size)"
+            ));
+        }
+        if !env
+            .get("NETSUITE_SLOTS_TABLE")
+            .is_some_and(|v| is_ref(v, "JobRunsTable"))
+        {
+            problems.push(format!(
+                "{name}: NETSUITE_SLOTS_TABLE must be !Ref JobRunsTable, else its requests come on top of the share"
+            ));
+        }
+        if env.contains_key("WRITER_MAX_CONCURRENCY") {
+            problems.push(format!(
+                "{name}: WRITER_MAX_CONCURRENCY splits the share per invocation; the pool replaces it"
+            ));
+        }
+        let role = func
+            .pointer("/Properties/Role/Fn::GetAtt/0")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut stmts = Vec::new();
+        statements(&t["Resources"][role], role, &mut stmts);
+        let pool = stmts.iter().find(|(_, s)| s["Sid"] == "NetSuiteSlots");
+        let ok = pool.is_some_and(|(_, s)| {
+            let actions: std::collections::BTreeSet<String> = as_list(s.get("Action"))
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_string))
+                .collect();
+            let want: std::collections::BTreeSet<String> = [
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ]
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+            actions == want
+                && is_get_att(&s["Resource"], "JobRunsTable", "Arn")
+                && s.pointer("/Condition/ForAllValues:StringEquals/dynamodb:LeadingKeys")
+                    == Some(&json!([shared::store::netsuite_slots::PK]))
+        });
+        if !ok {
+            problems.push(format!(
+                "{role} ({name}) needs the NetSuiteSlots statement: Query, PutItem, UpdateItem, DeleteItem on JobRunsTable, leading key {}",
+                shared::store::netsuite_slots::PK
+            ));
+        }
+    }
+    if callers < 6 {
+        problems.push(format!(
+            "{callers} functions call NetSuite; expected the writer, four jobs and the console"
+        ));
+    }
+    problems
+}
+
+#[test]
+fn no_function_can_exceed_the_netsuite_share() {
+    assert_none("NetSuite share", netsuite_share_problems(&load_template()));
+}
+
+#[test]
+fn the_share_check_catches_a_function_outside_the_pool() {
+    let mut t = load_template();
+    let (console, _) = functions(&t)
+        .into_iter()
+        .find(|(_, f)| fn_package(f) == Some("console"))
+        .map(|(n, f)| (n.to_string(), f.clone()))
+        .expect("console function");
+    let vars = t["Resources"][&console]["Properties"]["Environment"]["Variables"]
+        .as_object_mut()
+        .expect("console variables");
+    vars.remove("NETSUITE_SLOTS_TABLE");
+    vars.insert("WRITER_MAX_CONCURRENCY".into(), json!("1"));
+    let problems = netsuite_share_problems(&t);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("{console}: NETSUITE_SLOTS_TABLE"))),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("{console}: WRITER_MAX_CONCURRENCY"))),
         "{problems:?}"
     );
 }

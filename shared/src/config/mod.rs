@@ -21,7 +21,9 @@ pub mod tiktok;
 pub mod writer;
 
 pub use jobs::{SweepSettings, TrackingSettings};
-pub use netsuite::{NetSuiteCredentials, NetSuiteSettings, NetSuiteSource, TbaKeys};
+pub use netsuite::{
+    NetSuiteCredentials, NetSuiteSettings, NetSuiteSource, SlotPoolSettings, TbaKeys,
+};
 pub use stores::{EventsSettings, OrderLogSettings, QueueSettings, TokensSettings};
 pub use tiktok::{TikTokApiSettings, TikTokApp, TikTokAppSource};
 pub use writer::{AlertSettings, WebhookLimits, WriterSettings};

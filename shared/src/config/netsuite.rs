@@ -116,8 +116,24 @@ pub struct NetSuiteSettings {
     /// `NETSUITE_BASE_URL`: `https://<acct>.suitetalk.api.netsuite.com` unless
     /// overridden (the Company URLs page, or the simulator locally).
     pub base_url: Option<String>,
-    /// `NETSUITE_CONCURRENCY_LIMIT` ÷ `WRITER_MAX_CONCURRENCY`.
+    /// `NETSUITE_CONCURRENCY_LIMIT` ÷ `WRITER_MAX_CONCURRENCY` (without a
+    /// slot pool), or the whole share held in the pool.
     pub budget: NetSuiteBudget,
+    /// `NETSUITE_SLOTS_TABLE`: the deployment's one NetSuite budget, a pool
+    /// of `NETSUITE_CONCURRENCY_LIMIT` slots every function takes from.
+    pub slots: Option<SlotPoolSettings>,
+}
+
+/// Where the shared NetSuite slot pool lives and how this function uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotPoolSettings {
+    pub table: String,
+    /// `NETSUITE_MAX_IN_FLIGHT`: most requests this process sends at once
+    /// (a job sends one at a time); default: the whole share.
+    pub max_in_flight: usize,
+    /// `NETSUITE_LEASE_SECS` (default 50): a dead holder's slot comes back
+    /// after at most this; requests are cut to fit inside it.
+    pub lease: std::time::Duration,
 }
 
 impl NetSuiteSettings {
@@ -144,7 +160,25 @@ impl NetSuiteSettings {
         };
         let account_share = env.number("NETSUITE_CONCURRENCY_LIMIT", 5, 1, 1000)?;
         let concurrent_invocations = env.number("WRITER_MAX_CONCURRENCY", 2, 1, 1000)?;
-        if concurrent_invocations > account_share {
+        let slots = match env.get("NETSUITE_SLOTS_TABLE") {
+            Some(table) => Some(SlotPoolSettings {
+                table,
+                max_in_flight: env.number(
+                    "NETSUITE_MAX_IN_FLIGHT",
+                    account_share,
+                    1,
+                    account_share,
+                )?,
+                lease: std::time::Duration::from_secs(env.number(
+                    "NETSUITE_LEASE_SECS",
+                    50,
+                    3,
+                    900,
+                )?),
+            }),
+            None => None,
+        };
+        if slots.is_none() && concurrent_invocations > account_share {
             return Err(ConfigError::Invalid {
                 var: "WRITER_MAX_CONCURRENCY",
                 reason: format!(
@@ -159,6 +193,7 @@ impl NetSuiteSettings {
                 account_share,
                 concurrent_invocations,
             },
+            slots,
         })
     }
 
@@ -210,6 +245,20 @@ mod tests {
         let env = pairs(&[("NETSUITE_SECRET_ID", "x")]);
         let s = NetSuiteSettings::load(&Env::new(&env)).unwrap();
         assert_eq!(s.budget.per_invocation(), 2);
+        assert_eq!(s.slots, None);
+        let env = pairs(&[
+            ("NETSUITE_SECRET_ID", "x"),
+            ("NETSUITE_SLOTS_TABLE", "runs"),
+            ("NETSUITE_MAX_IN_FLIGHT", "1"),
+        ]);
+        let s = NetSuiteSettings::load(&Env::new(&env)).unwrap();
+        assert_eq!(s.slots.unwrap().max_in_flight, 1);
+        let env = pairs(&[
+            ("NETSUITE_SECRET_ID", "x"),
+            ("NETSUITE_SLOTS_TABLE", "runs"),
+            ("NETSUITE_MAX_IN_FLIGHT", "6"),
+        ]);
+        assert!(NetSuiteSettings::load(&Env::new(&env)).is_err());
     }
 
     #[test]

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use super::catalog::NetSuiteCatalog;
 use super::{Console, SessionKey};
 use crate::config::{ConfigError, Env, NetSuiteSettings};
-use crate::netsuite::{NetSuiteClient, NetSuiteConfig};
 use crate::resources::{
     CONSOLE_SECRET_ENV, CONSOLE_TABLE, JOB_RUNS_TABLE, ORDERS_DLQ, ORDERS_QUEUE, ORDER_LOG_TABLE,
     SHOP_TOKENS_TABLE,
@@ -153,8 +152,8 @@ impl Console {
         let ddb = aws_sdk_dynamodb::Client::new(sdk);
         let sqs = aws_sdk_sqs::Client::new(sdk);
         let creds = config.netsuite.resolve(&secrets).await?;
-        let mut ns = NetSuiteConfig::new(config.netsuite.base_url_for(&creds), creds.auth());
-        ns.concurrency = 1;
+        // One request at a time, each holding a slot of the shared pool.
+        let ns = crate::app::netsuite_client(&config.netsuite, &creds, &ddb, "console")?;
         let netsuite_ui = Some(match &config.netsuite.base_url {
             // A local simulator has no UI; link to its record API instead.
             Some(base) => format!("{}/services/rest/record/v1", base.trim_end_matches('/')),
@@ -178,7 +177,7 @@ impl Console {
             throttle: Arc::new(DynamoLoginThrottle::new(ddb.clone(), &config.console_table)),
             queue: Arc::new(SqsEventQueue::new(sqs.clone(), &config.queue_url)),
             runs: Arc::new(DynamoJobRuns::new(ddb.clone(), &config.job_runs_table)),
-            catalog: Arc::new(NetSuiteCatalog(NetSuiteClient::new(ns)?)),
+            catalog: Arc::new(NetSuiteCatalog(ns)),
             ddb,
             tokens_table: config.tokens_table,
             sqs,

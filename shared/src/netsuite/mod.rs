@@ -16,8 +16,10 @@
 
 mod attempt;
 mod budget;
+mod checks;
 mod error;
 mod failure;
+mod lease_pool;
 mod oauth2;
 mod records;
 mod suiteql;
@@ -27,6 +29,9 @@ use std::time::Duration;
 
 pub use budget::NetSuiteBudget;
 pub use error::{NsError, MAX_BODY_CHARS};
+pub use lease_pool::{
+    may_take, KeeperSettings, KeeperStats, Lease, PoolView, SlotError, SlotKeeper, SlotPool, Take,
+};
 pub use suiteql::{column_text, SuiteQlPage, SUITEQL_MAX_LIMIT};
 pub use transport::NetSuiteClient;
 

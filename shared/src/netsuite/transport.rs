@@ -15,6 +15,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use tracing::Instrument;
 
 use super::attempt::{attempt_label, network_error, to_error, AttemptError};
+pub(super) use super::checks::{check_external_id, check_id, check_record_type};
 use super::error::{body_text, NsError};
 use super::oauth2::Authorizer;
 use super::NetSuiteConfig;
@@ -115,6 +116,8 @@ struct Inner {
     limit: AtomicUsize,
     /// Successes since the limit last changed.
     successes: AtomicUsize,
+    /// The deployment's shared slot pool (`None`: this client's semaphore only).
+    slots: Option<Arc<super::SlotKeeper>>,
 }
 
 /// NetSuite SuiteTalk REST client. Cheap to clone (an `Arc` inside); clones
@@ -134,57 +137,18 @@ impl std::fmt::Debug for NetSuiteClient {
     }
 }
 
-/// Record types are path segments: letters, digits and `_` only
-/// (`salesOrder`, `customrecord_x`), so a caller value can never change the URL.
-pub(super) fn check_record_type(field: &'static str, t: &str) -> Result<(), NsError> {
-    let ok = t.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(NsError::Invalid {
-            field,
-            detail: format!("record type {t:?} must match [A-Za-z][A-Za-z0-9_]*"),
-        })
-    }
-}
-
-/// NetSuite accepts only `[A-Za-z0-9_-]` in an externalId used in a URL; `|`
-/// would even be read as a multi-select delimiter (§2).
-pub(super) fn check_external_id(eid: &str) -> Result<(), NsError> {
-    if !eid.is_empty()
-        && eid
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        Ok(())
-    } else {
-        Err(NsError::Invalid {
-            field: "externalId",
-            detail: format!("{eid:?} must match [A-Za-z0-9_-]+"),
-        })
-    }
-}
-
-/// Internal ids are numbers; `eid:<externalId>` is accepted too.
-pub(super) fn check_id(id: &str) -> Result<(), NsError> {
-    if let Some(eid) = id.strip_prefix("eid:") {
-        return check_external_id(eid);
-    }
-    if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(NsError::Invalid {
-            field: "id",
-            detail: format!("{id:?} must be a numeric internal id or eid:<externalId>"),
-        })
-    }
-}
-
 impl NetSuiteClient {
     /// Builds the client. Fails if `concurrency` or `max_attempts` is 0 or
     /// the HTTP client cannot be created.
     pub fn new(cfg: NetSuiteConfig) -> Result<Self, NsError> {
+        Self::with_slots(cfg, None)
+    }
+
+    /// [`Self::new`], every request also holding a slot of the shared pool.
+    pub fn with_slots(
+        cfg: NetSuiteConfig,
+        slots: Option<Arc<super::SlotKeeper>>,
+    ) -> Result<Self, NsError> {
         if cfg.concurrency == 0 {
             return Err(NsError::Invalid {
                 field: "concurrency",
@@ -223,9 +187,22 @@ impl NetSuiteClient {
                 permits,
                 limit: AtomicUsize::new(cfg.concurrency),
                 successes: AtomicUsize::new(0),
+                slots,
                 cfg,
             }),
         })
+    }
+
+    /// This client's leases on the shared slot pool, if it uses one.
+    pub fn slots(&self) -> Option<&super::SlotKeeper> {
+        self.inner.slots.as_deref()
+    }
+
+    /// End of an invocation: pool leases are shortened or given back.
+    pub async fn end_of_invocation(&self) {
+        if let Some(k) = &self.inner.slots {
+            k.end_of_invocation().await;
+        }
     }
 
     /// The configuration this client was built with.
@@ -278,7 +255,12 @@ impl NetSuiteClient {
                                 })
                             }
                         };
+                    let slots = self.inner.slots.as_deref();
+                    let lease = super::lease_pool::take(slots, wait, attempt, &system_call).await?;
                     let (outcome, sent) = self.attempt(&call, &url, body.as_deref()).await;
+                    if let (Some(k), Some(lease)) = (&self.inner.slots, lease) {
+                        k.give_back(lease).await;
+                    }
                     self.adapt(permit, &outcome);
                     (outcome, sent)
                 };

@@ -26,6 +26,7 @@ mod failure;
 pub mod job_runs;
 pub mod keys;
 pub mod login_throttle;
+pub mod netsuite_slots;
 mod order_apply;
 pub mod order_awaiting;
 pub mod order_index;
@@ -48,6 +49,7 @@ pub use events::{
 };
 pub use job_runs::{DynamoJobRuns, JobRun, JobRuns, LeaseState, RunFailure, RunStatus};
 pub use login_throttle::{Counted, DynamoLoginThrottle, Failures, LoginThrottle};
+pub use netsuite_slots::DynamoSlotPool;
 pub use order_log::{
     Attempt, DynamoOrderLog, LogFilter, LogPage, OrderLog, OrderLogEntry, Outcome, ShipmentRecord,
     SyncStatus,
