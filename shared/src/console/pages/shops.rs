@@ -100,6 +100,9 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                     p.muted { "Connecting shops is off: set the stack's TikTokServiceId parameter (the app's service id in TikTok Partner Center)." }
                 }
             }
+            @if c.webhooks.is_some() {
+                p { a href=(super::webhooks::PATH) { "Webhooks" } span.muted { ": check each shop's TikTok webhook subscriptions and register the deployed address." } }
+            }
             div.scroll {
                 table {
                     thead { tr {
