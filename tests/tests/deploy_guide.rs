@@ -117,7 +117,12 @@ fn problems(template_text: &str, guide: &str) -> Vec<String> {
                 "parameter {name} is in the template but not in DEPLOY.md's table"
             )),
             Some(d) => {
-                let want = default.clone().unwrap_or_else(|| "—".into());
+                // No default is "—"; an empty string default is `""`.
+                let want = match default.as_deref() {
+                    None => "—".to_string(),
+                    Some("") => "\"\"".to_string(),
+                    Some(d) => d.to_string(),
+                };
                 if *d != want {
                     p.push(format!(
                         "parameter {name}: DEPLOY.md says default {d:?}, the template {want:?}"
