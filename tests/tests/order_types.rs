@@ -117,6 +117,7 @@ impl World {
             digest: None,
             lookups: Default::default(),
             checks: None,
+            profiles: None,
         }
     }
 

@@ -61,17 +61,29 @@ impl Payouts<'_> {
     ) -> Result<Result<(), Refused>, JobError> {
         for i in 0..state.corrections.len() {
             if state.corrections[i].posted {
+                if state.corrections[i].awaiting_approval {
+                    let eid = state.corrections[i].external_id.clone();
+                    if let Ok(Some(rec)) =
+                        self.netsuite.get_by_external_id("journalEntry", &eid, false).await
+                    {
+                        if !waits_for_approval(&rec) {
+                            state.corrections[i].awaiting_approval = false;
+                            self.store(shop).put_statement(state).await?;
+                        }
+                    }
+                }
                 continue;
             }
             let c = state.corrections[i].clone();
             let body = c.body.clone().unwrap_or(Value::Null);
-            let (id, _) = match self.write("journalEntry", &c.external_id, &body).await {
+            let (id, rec) = match self.write("journalEntry", &c.external_id, &body).await {
                 Ok(v) => v,
                 Err(r) => return Ok(Err(format!("{} {}: {r}", c.kind, c.external_id))),
             };
             let c = &mut state.corrections[i];
             c.posted = true;
             c.journal_id = Some(id);
+            c.awaiting_approval = waits_for_approval(&rec);
             match c.kind {
                 CorrectionKind::Reversal => {
                     state.journal_id = None;
@@ -425,4 +437,9 @@ impl Payouts<'_> {
             .ok_or_else(|| format!("{record} {eid} was read back without an id"))?;
         Ok((id, rec))
     }
+}
+
+/// NetSuite holds the entry `approved = false` (journal approval required).
+fn waits_for_approval(rec: &Value) -> bool {
+    rec.get("approved").and_then(Value::as_bool) == Some(false)
 }

@@ -98,6 +98,11 @@ pub struct Correction {
     /// The statement journal's digest once this is booked (adjustments).
     #[serde(default)]
     pub target_digest: String,
+    /// Posted, but NetSuite holds it `approved = false` (an account that
+    /// requires journal approval): it does not reach the ledger until a
+    /// supervisor approves it; each run reads it again (issue 23 item 9).
+    #[serde(default)]
+    pub awaiting_approval: bool,
 }
 
 impl Correction {
@@ -114,10 +119,16 @@ impl Correction {
                 .unwrap_or_default(),
             self.tran_date,
             if self.posted {
-                self.journal_id
+                let id = self
+                    .journal_id
                     .as_ref()
                     .map(|i| format!(", NetSuite {i}"))
-                    .unwrap_or_default()
+                    .unwrap_or_default();
+                if self.awaiting_approval {
+                    format!("{id}, waits for approval in NetSuite (approved = false): a supervisor approves it; the next run reads it again")
+                } else {
+                    id
+                }
             } else {
                 ", not yet confirmed by NetSuite (sent again next run)".to_string()
             },
@@ -290,6 +301,24 @@ pub fn link_text(external_id: &str, journal_id: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_correction_waiting_for_approval_says_so() {
+        let mut c = Correction {
+            kind: CorrectionKind::Reversal,
+            external_id: "tts-stmt-1-rev".into(),
+            corrects: "tts-stmt-1".into(),
+            tran_date: "2026-01-09".into(),
+            reason: "withdrawn".into(),
+            posted: true,
+            journal_id: Some("77".into()),
+            ..Default::default()
+        };
+        assert!(!c.summary().contains("approval"));
+        c.awaiting_approval = true;
+        assert!(c.summary().contains("waits for approval"), "{}", c.summary());
+    }
+
     use super::*;
 
     fn je(lines: Value) -> Value {

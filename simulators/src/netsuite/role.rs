@@ -62,50 +62,6 @@ pub(crate) fn check_table(role: &Role, table: &str) -> Result<(), NsError> {
     Ok(())
 }
 
-/// `accountingperiod` rows: (id, periodname, start, end, closed, isposting, isyear).
-pub(crate) type PeriodRow = (String, String, i64, i64, bool, bool, bool);
-
-pub(crate) fn periods(closed: &BTreeSet<String>) -> Vec<PeriodRow> {
-    use super::suiteql::days_from_civil;
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let day = |y: i64, m: i64, d: i64| days_from_civil(y, m, d) * 86_400;
-    let mut out = Vec::new();
-    let mut id = 1;
-    for year in 2020..=2030i64 {
-        out.push((
-            id.to_string(),
-            format!("FY {year}"),
-            day(year, 1, 1),
-            day(year, 12, 31),
-            false,
-            false,
-            true,
-        ));
-        id += 1;
-        for (i, name) in MONTHS.iter().enumerate() {
-            let m = i as i64 + 1;
-            let next = if m == 12 {
-                day(year + 1, 1, 1)
-            } else {
-                day(year, m + 1, 1)
-            };
-            let key = format!("{year}-{m:02}");
-            out.push((
-                id.to_string(),
-                format!("{name} {year}"),
-                day(year, m, 1),
-                next - 86_400,
-                closed.contains(&key),
-                true,
-                false,
-            ));
-            id += 1;
-        }
-    }
-    out
-}
 
 #[derive(Deserialize)]
 pub(crate) struct RoleControl {

@@ -84,18 +84,6 @@ pub(crate) fn columns(table: &str) -> Option<&'static [(&'static str, Kind)]> {
             ("isinactive", Text),
             ("issummary", Text),
         ],
-        // Records Catalog `accountingperiod` columns (`role.rs`).
-        "accountingperiod" => &[
-            ("id", Num),
-            ("periodname", Text),
-            ("startdate", Date),
-            ("enddate", Date),
-            ("closed", Text),
-            ("alllocked", Text),
-            ("isposting", Text),
-            ("isyear", Text),
-            ("isinactive", Text),
-        ],
         "inventoryitemlocations" => &[
             ("item", Num),
             ("location", Num),
@@ -378,25 +366,6 @@ pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> O
                 })
                 .collect()
         }
-        "accountingperiod" => crate::netsuite::role::periods(&st.records.books.closed)
-            .into_iter()
-            .map(|(id, periodname, start, end, closed, posting, year)| {
-                aligned(
-                    name,
-                    HashMap::from([
-                        ("id", id),
-                        ("periodname", periodname),
-                        ("startdate", start.to_string()),
-                        ("enddate", end.to_string()),
-                        ("closed", tf(closed).to_string()),
-                        ("alllocked", tf(closed).to_string()),
-                        ("isposting", tf(posting).to_string()),
-                        ("isyear", tf(year).to_string()),
-                        ("isinactive", "F".to_string()),
-                    ]),
-                )
-            })
-            .collect(),
         "department" => named(&seed.departments),
         "classification" => named(&seed.classes),
         "customer" => st
