@@ -113,7 +113,12 @@ async fn from_nothing_to_a_sales_order(mode: NetSuiteAuthMode) {
                 ],
             )
             .await;
-        assert!(r.status == 200 || r.status == 303, "{}: {}", r.status, r.body);
+        assert!(
+            r.status == 200 || r.status == 303,
+            "{}: {}",
+            r.status,
+            r.body
+        );
         let subs = env.tiktok.state.webhooks(shop);
         assert!(
             !subs.is_empty() && subs.iter().all(|s| s.address == address.as_str()),
@@ -168,5 +173,8 @@ async fn a_merchant_goes_from_nothing_to_a_sales_order_with_tba() {
 
 #[tokio::test]
 async fn a_merchant_goes_from_nothing_to_a_sales_order_with_oauth2_m2m() {
-    from_nothing_to_a_sales_order(NetSuiteAuthMode::M2m(shared::signing::netsuite_m2m::M2mAlgorithm::PS256)).await;
+    from_nothing_to_a_sales_order(NetSuiteAuthMode::M2m(
+        shared::signing::netsuite_m2m::M2mAlgorithm::PS256,
+    ))
+    .await;
 }

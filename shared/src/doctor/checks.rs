@@ -95,7 +95,7 @@ pub struct Expiry {
 pub fn shop_token(shop: &str, stored: Option<Expiry>, now: i64, live: &Probe) -> Check {
     let name = format!("tiktok.token {shop}");
     let reconnect = format!(
-        "Re-authorize the app for this shop: console Shops → Connect a shop (or `tiktok-netsuite shops connect --shop {}`).",
+        "The seller must re-authorize the app for shop {}: console Shops → Connect a shop (headless: `tiktok-netsuite shops authorize-url`, then `tiktok-netsuite shops authorize --code … --state …`).",
         shell_quote(shop)
     );
     let Some(exp) = stored else {

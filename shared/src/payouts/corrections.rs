@@ -63,8 +63,10 @@ impl Payouts<'_> {
             if state.corrections[i].posted {
                 if state.corrections[i].awaiting_approval {
                     let eid = state.corrections[i].external_id.clone();
-                    if let Ok(Some(rec)) =
-                        self.netsuite.get_by_external_id("journalEntry", &eid, false).await
+                    if let Ok(Some(rec)) = self
+                        .netsuite
+                        .get_by_external_id("journalEntry", &eid, false)
+                        .await
                     {
                         if !waits_for_approval(&rec) {
                             state.corrections[i].awaiting_approval = false;

@@ -316,7 +316,11 @@ mod tests {
         };
         assert!(!c.summary().contains("approval"));
         c.awaiting_approval = true;
-        assert!(c.summary().contains("waits for approval"), "{}", c.summary());
+        assert!(
+            c.summary().contains("waits for approval"),
+            "{}",
+            c.summary()
+        );
     }
 
     use super::*;

@@ -62,7 +62,6 @@ pub(crate) fn check_table(role: &Role, table: &str) -> Result<(), NsError> {
     Ok(())
 }
 
-
 #[derive(Deserialize)]
 pub(crate) struct RoleControl {
     #[serde(default)]

@@ -180,7 +180,6 @@ mod parse;
 mod predicates;
 mod tables;
 
-pub(crate) use dates::days_from_civil;
 pub(crate) use exec::CachedResult;
 pub(crate) use parse::{format_timestamp, parse_timestamp};
 
