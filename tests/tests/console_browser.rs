@@ -389,6 +389,9 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     b.screenshot(&shots().join("overview.png")).await;
     b.goto(&format!("{base}/shops")).await;
     b.screenshot(&shots().join("shops.png")).await;
+    b.goto(&format!("{base}/health")).await;
+    assert!(b.source().await.contains("<title>Health"));
+    b.screenshot(&shots().join("health.png")).await;
 
     // Every page as the operator: a page, with its actions.
     let pages = every_page(&base);
@@ -450,6 +453,7 @@ fn every_page(_base: &str) -> Vec<(String, &'static str)> {
         (format!("/skus?shop={GB_SHOP}"), "SKU links"),
         ("/shops".into(), "Shops"),
         ("/jobs".into(), "Jobs"),
+        ("/health".into(), "Health"),
         ("/payouts".into(), "Payouts"),
         (
             format!("/payouts/{}/{}", common::US_SHOP, common::payouts::SAMPLE),
