@@ -9,8 +9,8 @@
 //! entry with every line's debit and credit swapped (the lines as NetSuite
 //! holds them, read back, so exactly what is booked is undone), dated the
 //! day the reissue was seen (or the first open period's first day,
-//! [`super::periods`]), its memo and [`LINK_FIELD`] naming the original and
-//! the reason. The statement is then held as an exception until it adds
+//! [`super::periods`]), its memo naming the original (externalId and
+//! NetSuite id) and the reason. The statement is then held as an exception until it adds
 //! up again, when a fresh journal is posted under the next externalId
 //! ([`journal_external_id`]): the reversed one is never rewritten, so the
 //! pair keeps netting to zero.
@@ -54,12 +54,14 @@ use serde_json::{json, Map, Value};
 
 use crate::domain::Money;
 
-/// The journal entry body field that names the entry a correction
-/// corrects: a free-form text transaction body field (custom fields are
-/// created in the account, Customization → Transaction Body Fields,
-/// applied to Journal; without it NetSuite ignores the field with a
-/// warning and the memo still names the original).
-pub const LINK_FIELD: &str = "custbody_tts_original_entry";
+/// Why the link to the original is in the memo, not a custom field: a
+/// `custbody…` field the account has not created makes NetSuite refuse the
+/// whole record ("Unknown field name", netsuite-rest-api.md §2; the
+/// simulator is as strict), and a correcting entry must never fail for
+/// want of a customization. The memo is on every journal, searchable.
+fn memo_with_link(memo: &str, link: &str) -> String {
+    format!("{memo} [corrects {link}]")
+}
 
 crate::string_enum! {
     /// What a correcting entry does.
@@ -189,8 +191,7 @@ fn header(of: &Value, external_id: &str, tran_date: &str, memo: &str, link: &str
     let mut b = json!({
         "externalId": external_id,
         "tranDate": tran_date,
-        "memo": memo,
-        LINK_FIELD: link,
+        "memo": memo_with_link(memo, link),
     });
     for k in ["subsidiary", "currency"] {
         if let Some(id) = of.get(k).and_then(id_text) {
@@ -291,7 +292,7 @@ pub fn adjusting_body(
     Some(b)
 }
 
-/// The text naming the original entry in [`LINK_FIELD`].
+/// The text naming the original entry in a correction's memo.
 pub fn link_text(external_id: &str, journal_id: Option<&str>) -> String {
     match journal_id {
         Some(id) => format!("{external_id} (NetSuite {id})"),
@@ -347,7 +348,15 @@ mod tests {
         .unwrap();
         assert_eq!(r["externalId"], "tts-stmt-1-2-rev");
         assert_eq!(r["subsidiary"], json!({"id": "1"}));
-        assert_eq!(r[LINK_FIELD], "tts-stmt-1-2 (NetSuite 1005)");
+        assert!(r["memo"]
+            .as_str()
+            .unwrap()
+            .contains("[corrects tts-stmt-1-2 (NetSuite 1005)]"));
+        assert!(r
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|k| !k.starts_with("cust")));
         let items = r["line"]["items"].as_array().unwrap();
         assert_eq!(items[0]["credit"].to_string(), "79.49");
         assert_eq!(items[0]["class"], json!({"id": "3"}));
