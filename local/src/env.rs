@@ -158,7 +158,25 @@ impl LocalEnv {
             .await
             .map_err(|e| LocalError::Ses(shared::store::aws::describe(&e)))?;
 
-        let store = DynamoShopTokenStore::new(ddb, &names.shop_tokens_table);
+        let store = DynamoShopTokenStore::new(ddb.clone(), &names.shop_tokens_table);
+        // The seeded shops were connected before the run: their profiles
+        // (name, region) as the console's connect would have stored them.
+        let profiles = shared::store::DynamoShopProfiles::new(ddb, &names.shop_tokens_table);
+        for shop in &seed.tiktok.shops {
+            shared::store::ShopProfiles::save(
+                &profiles,
+                &shared::store::ShopProfile {
+                    shop_id: ShopId::new(&shop.id),
+                    name: shop.name.clone(),
+                    region: shop.region.clone(),
+                    connected_at: 0,
+                    connected_by: "seed".into(),
+                    disconnected_at: None,
+                    authorization_expires_at: None,
+                },
+            )
+            .await?;
+        }
         for shop in &seed.tiktok.shops {
             store
                 .put(&ShopCredentials {

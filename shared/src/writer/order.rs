@@ -227,7 +227,7 @@ impl OrderSync<'_> {
         // The type decides first: skipped or held orders are never mapped.
         let shape = match super::order_type::type_decision(kind, order, cfg) {
             Ok(s) => s,
-            Err(d) => return d,
+            Err(d) => return *d,
         };
         if let Some(f) = currency_mismatch(
             "order",

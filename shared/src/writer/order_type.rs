@@ -18,19 +18,19 @@ pub(super) fn type_decision(
     kind: &OrderKind,
     order: &Order,
     cfg: &ShopMapping,
-) -> Result<SoShape, Decision> {
+) -> Result<SoShape, Box<Decision>> {
     let status = order.status.as_str();
     match plan_type(kind, order, &cfg.order_types) {
         TypePlan::Write(shape) => Ok(shape),
-        TypePlan::Skip(note) => Err(Decision::ok(SyncStatus::Skipped, status, note)),
-        TypePlan::Hold(f) => Err(Decision {
+        TypePlan::Skip(note) => Err(Box::new(Decision::ok(SyncStatus::Skipped, status, note))),
+        TypePlan::Hold(f) => Err(Box::new(Decision {
             failure: Some(f),
             ..Decision::ok(
                 SyncStatus::NeedsReview,
                 status,
                 format!("{} order held: not written", kind.order_type.label()),
             )
-        }),
+        })),
     }
 }
 
