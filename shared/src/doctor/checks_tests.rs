@@ -48,7 +48,11 @@ fn tokens_fail_when_refresh_expired_and_warn_within_fourteen_days() {
     };
     let c = shop_token(shop, Some(gone), NOW, &Probe::Ok);
     assert_eq!(c.status, Status::Fail);
-    assert!(c.fix.contains(r"--shop '7494'\''; rm -rf /'"), "{}", c.fix);
+    assert!(
+        c.fix.contains(r"for shop '7494'\''; rm -rf /'"),
+        "{}",
+        c.fix
+    );
     assert_eq!(shop_token(shop, None, NOW, &Probe::Ok).status, Status::Fail);
     assert_eq!(
         shop_token(shop, Some(ok), NOW, &api(101000)).status,
