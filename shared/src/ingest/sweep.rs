@@ -221,6 +221,7 @@ mod tests {
             status,
             update_time: 100,
             line_items: vec![],
+            warehouse_id: None,
         }
     }
 

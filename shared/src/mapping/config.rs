@@ -138,6 +138,15 @@ pub struct InventoryConfig {
     /// shop (tiktok-shop-api.md §4), leaving room for the other jobs.
     #[serde(default = "default_inventory_qps")]
     pub tiktok_qps: u32,
+    /// First wait (seconds) before a SKU TikTok refused is sent again with
+    /// the same quantities; doubled per refusal in a row, at most a day
+    /// (`stock::retry`). 0 = at every run.
+    #[serde(default = "default_refused_retry_secs")]
+    pub refused_retry_secs: i64,
+}
+
+fn default_refused_retry_secs() -> i64 {
+    15 * 60
 }
 
 fn default_pending_days() -> u32 {

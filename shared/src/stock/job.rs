@@ -11,7 +11,7 @@
 //!    `itemid` is the seller SKU; bundles come from the mapping.
 //! 4. **Pending.** Units of TikTok orders unpaid, on hold or awaiting
 //!    shipment that have no Sales Order yet are subtracted (Get Order List +
-//!    order log).
+//!    order log), off the order's own `warehouse_id` when it names one.
 //! 5. **Plan** ([`super::plan::plan`]) against the last-pushed
 //!    snapshot; **daily reconcile**: the snapshot is first replaced by what
 //!    TikTok holds (Inventory Search), so edits made in Seller Center are
@@ -36,9 +36,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::plan::{plan_changes, LinkedSku, PlanInput, SkuLink};
+use super::plan::{plan_changes, LinkedSku, PendingUnits, PlanInput, SkuLink};
 use crate::clock::Clock;
-use crate::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId};
+use crate::domain::{NetSuiteItemId, NetSuiteLocationId, ShopId, Sku, SkuId, WarehouseId};
 use crate::jobs::run::{JobError, Progress, ShopJob};
 use crate::jobs::JobName;
 use crate::mapping::config::{InventoryConfig, MappingConfig};
@@ -117,6 +117,16 @@ pub fn without_held(
     (out, dropped)
 }
 
+/// A shop the mapping does not know: the run fails and names the known ones.
+fn unknown_shop(shop: &ShopId, mapping: &MappingConfig) -> JobError {
+    let mut known: Vec<&str> = mapping.shops.keys().map(String::as_str).collect();
+    known.sort_unstable();
+    JobError::Other(format!(
+        "unknown shop {shop}: it has no entry in MAPPING_CONFIG.shops (known: {}), so there is no stock push for it; check --shop",
+        known.join(", ")
+    ))
+}
+
 /// The inventory job over the shop's clients and the job's state.
 pub struct InventoryPush<'a> {
     pub shops: &'a ShopSessions,
@@ -152,14 +162,42 @@ impl InventoryPush<'_> {
             })
             .await
             .map_err(|e| JobError::Other(format!("Search Products: {e}")))?;
+        let mut unmanaged = super::unmanaged::Unmanaged::default();
+        for (product_id, sku_id) in locator.named_without_seller_sku.drain(..) {
+            unmanaged.add(super::unmanaged::UnmanagedSku {
+                sku_id,
+                product_id,
+                seller_sku: String::new(),
+                why: super::unmanaged::UnmanagedWhy::NoSellerSku,
+            });
+        }
+        // Counted beyond the named ones.
+        let named = unmanaged.total();
+        if let Some(n) = unmanaged
+            .counts
+            .get_mut(&super::unmanaged::UnmanagedWhy::NoSellerSku)
+        {
+            *n += locator.without_seller_sku.saturating_sub(named);
+        }
         let (found, problems) = locator.finish();
         for p in problems {
+            if let crate::tiktok::products::SkuLookupProblem::Ambiguous { sku, sku_ids } = &p {
+                for id in sku_ids {
+                    unmanaged.add(super::unmanaged::UnmanagedSku {
+                        sku_id: id.clone(),
+                        product_id: crate::domain::ProductId::new(""),
+                        seller_sku: sku.as_str().to_string(),
+                        why: super::unmanaged::UnmanagedWhy::AmbiguousSellerSku,
+                    });
+                }
+            }
             run.failures.push(RunFailure {
                 subject: "SKU map".into(),
                 reason: p.to_string(),
                 fix: "Make seller SKUs unique and filled in Seller Center.".into(),
             });
         }
+        st.map_unmanaged = unmanaged;
         st.sku_map = found;
         let skus: Vec<Sku> = st.sku_map.iter().map(|l| l.seller_sku.clone()).collect();
         st.links = self
@@ -224,12 +262,12 @@ impl InventoryPush<'_> {
         &self,
         shop: &ShopId,
         cfg: &InventoryConfig,
-    ) -> Result<BTreeMap<SkuId, i64>, JobError> {
+    ) -> Result<PendingUnits, JobError> {
         let (days, pace) = (cfg.pending_lookback_days, Pacer::per_second(cfg.tiktok_qps));
         let now = self.clock.now();
         let from = now - i64::from(days) * 86_400;
         let client = self.shops.client();
-        let mut out: BTreeMap<SkuId, i64> = BTreeMap::new();
+        let mut out = PendingUnits::default();
         for status in ["UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"] {
             let mut token: Option<String> = None;
             loop {
@@ -262,9 +300,16 @@ impl InventoryPush<'_> {
                     if written {
                         continue;
                     }
+                    // Taken off the warehouse the order ships from, when
+                    // TikTok names it (plan step 2).
+                    let wh = o
+                        .warehouse_id
+                        .as_deref()
+                        .filter(|w| !w.is_empty())
+                        .map(WarehouseId::new);
                     for u in &o.line_items {
                         if let Some(s) = &u.sku_id {
-                            *out.entry(s.clone()).or_default() += 1;
+                            out.add(s.clone(), wh.clone(), 1);
                         }
                     }
                 }
@@ -292,15 +337,36 @@ impl ShopJob for InventoryPush<'_> {
         run: &mut JobRun,
     ) -> Result<String, JobError> {
         let now = self.clock.now();
-        let Some(cfg) = self
-            .mapping
-            .for_shop(shop)
-            .ok()
-            .and_then(|m| m.inventory.clone())
-        else {
+        let cfg = match self.mapping.for_shop(shop) {
+            // A shop the mapping does not list is an error, not a quiet
+            // "succeeded" (issue 27): unless the default entry pushes stock.
+            Ok(m) if self.mapping.shops.contains_key(shop.as_str()) || m.inventory.is_some() => {
+                m.inventory.clone()
+            }
+            Ok(_) | Err(_) => return Err(unknown_shop(shop, self.mapping)),
+        };
+        let Some(cfg) = cfg else {
             run.note = "inventory push is not configured for this shop (mapping: inventory)".into();
+            run.findings.push(run.note.clone());
             return Ok(now.to_string());
         };
+        // 0. The location → warehouse table against Get Warehouse List:
+        // nothing is sent on a wrong table.
+        let warehouses = self.shops.get_warehouses(shop).await?;
+        let problems = super::warehouses::check_mapping(&cfg.push, &warehouses);
+        if !problems.is_empty() {
+            for p in &problems {
+                run.failures.push(RunFailure {
+                    subject: "mapping".into(),
+                    reason: p.to_string(),
+                    fix: "Fix inventory.location_warehouses in the shop's mapping entry (sales warehouse ids from Get Warehouse List, `tiktok-netsuite doctor` lists them); nothing is pushed for this shop until then.".into(),
+                });
+            }
+            return Err(JobError::Other(format!(
+                "the shop's location → warehouse table names {} warehouse(s) TikTok would not take (see the mapping failures); nothing was pushed",
+                problems.len()
+            )));
+        }
         let (mut st, mut saved) = load_state(self.runs, shop).await?;
 
         // 1. SKU map, daily.
@@ -330,6 +396,7 @@ impl ShopJob for InventoryPush<'_> {
             run.count("reconcile_drifted_skus", drifted as u64);
             st.pushed = actual;
             st.held.clear();
+            st.refused.clear();
             st.reconciled_at = now;
         }
 
@@ -354,6 +421,36 @@ impl ShopJob for InventoryPush<'_> {
             let mut managed: Vec<&SkuId> = linked.iter().map(|l| &*l.sku_id).collect();
             managed.sort_unstable();
             st.held.retain(|s, _| managed.binary_search(&s).is_ok());
+            st.refused.retain(|s, _| st.held.contains_key(s));
+        }
+        // Every SKU not managed, with why (state and findings).
+        st.unmanaged = st.map_unmanaged.clone();
+        let mut unlinked_sorted: Vec<&Sku> = unlinked.iter().collect();
+        unlinked_sorted.sort_unstable();
+        for l in st
+            .sku_map
+            .iter()
+            .filter(|l| unlinked_sorted.binary_search(&&l.seller_sku).is_ok())
+        {
+            st.unmanaged.add(super::unmanaged::UnmanagedSku {
+                sku_id: l.sku_id.clone(),
+                product_id: l.product_id.clone(),
+                seller_sku: l.seller_sku.as_str().to_string(),
+                why: super::unmanaged::UnmanagedWhy::NoNetSuiteItem,
+            });
+        }
+        for w in &p.warnings {
+            if let super::plan::PlanWarning::NoWarehouse { sku_id } = w {
+                st.unmanaged.add(super::unmanaged::UnmanagedSku {
+                    sku_id: sku_id.clone(),
+                    product_id: crate::domain::ProductId::new(""),
+                    seller_sku: String::new(),
+                    why: super::unmanaged::UnmanagedWhy::NoWarehouse,
+                });
+            }
+        }
+        for (why, n) in &st.unmanaged.counts {
+            run.count(&format!("skus_unmanaged_{}", why.as_str()), *n);
         }
         // The requests own what the push needs from here.
         drop(linked);
@@ -361,9 +458,23 @@ impl ShopJob for InventoryPush<'_> {
 
         // 6. Push.
         let mut written = 0;
+        let mut refused_now: Vec<SkuId> = Vec::new();
         let pace = Pacer::per_second(cfg.tiktok_qps);
+        // Refused SKUs whose backoff has passed are sent again with the
+        // same quantities ([`super::retry`]); the others wait.
+        let waiting: BTreeMap<SkuId, Quantities> = st
+            .held
+            .iter()
+            .filter(|(s, _)| !super::retry::is_due(&st.refused, s, now))
+            .map(|(s, q)| (s.clone(), q.clone()))
+            .collect();
+        run.count(
+            "skus_refused_retried",
+            (st.held.len() - waiting.len()) as u64,
+        );
+        let first_retry = cfg.refused_retry_secs;
         for (n, req) in p.requests.iter().enumerate() {
-            let (mut req, held) = without_held(req, &st.held);
+            let (mut req, held) = without_held(req, &waiting);
             run.count("skus_held", held as u64);
             let mut attempt = 0;
             while !req.skus.is_empty() {
@@ -395,6 +506,7 @@ impl ShopJob for InventoryPush<'_> {
                         None => {
                             run.count("skus_pushed", 1);
                             st.held.remove(&r.sku_id);
+                            st.refused.remove(&r.sku_id);
                             st.pushed.insert(r.sku_id.clone(), quantities);
                         }
                         Some(InventoryErrorClass::Transient) if attempt <= TRANSIENT_RETRIES => {
@@ -410,21 +522,32 @@ impl ShopJob for InventoryPush<'_> {
                                 }
                                 crate::tiktok::inventory::SkuOutcome::Updated => None,
                             };
+                            let reason = first.as_ref().map_or_else(
+                                || format!("{class:?}"),
+                                |e| format!("{} ({})", e.message, e.code),
+                            );
+                            let fix: String = first
+                                .map_or("Check the SKU in Seller Center.", |e| {
+                                    crate::tiktok::inventory::fix_for(e.code)
+                                })
+                                .into();
+                            // Every refusal is retried at later runs, with
+                            // backoff, until TikTok holds the number.
+                            super::retry::refuse(
+                                &mut st.refused,
+                                &r.sku_id,
+                                now,
+                                first_retry,
+                                reason.clone(),
+                                fix.clone(),
+                            );
+                            st.held.insert(r.sku_id.clone(), quantities);
+                            refused_now.push(r.sku_id.clone());
                             run.failures.push(RunFailure {
                                 subject: format!("SKU {}", r.sku_id),
-                                reason: first.as_ref().map_or_else(
-                                    || format!("{class:?}"),
-                                    |e| format!("{} ({})", e.message, e.code),
-                                ),
-                                fix: first
-                                    .map_or("Check the SKU in Seller Center.", |e| {
-                                        crate::tiktok::inventory::fix_for(e.code)
-                                    })
-                                    .into(),
+                                reason,
+                                fix,
                             });
-                            if class != InventoryErrorClass::Transient {
-                                st.held.insert(r.sku_id.clone(), quantities);
-                            }
                         }
                     }
                 }
@@ -440,17 +563,33 @@ impl ShopJob for InventoryPush<'_> {
         // Every save of the run counts, not only this last one.
         written += save_state(self.runs, shop, &st, &mut saved).await?;
         run.count("state_items_written", written as u64);
-        if !unlinked.is_empty() {
+        // Refused earlier and still waiting: TikTok shows another number
+        // than NetSuite's, so the run (and the drift digest) lists them.
+        refused_now.sort_unstable();
+        let still: Vec<(&SkuId, &super::retry::Refusal)> = st
+            .refused
+            .iter()
+            .filter(|(s, _)| refused_now.binary_search(s).is_err())
+            .collect();
+        run.count("skus_refused_waiting", still.len() as u64);
+        for (sku, r) in still.iter().take(super::retry::LISTED_REFUSED) {
+            run.failures.push(RunFailure {
+                subject: format!("SKU {sku}"),
+                reason: format!(
+                    "TikTok refused the last push ({}, {} time(s) in a row) and still holds the old quantity; tried again at {} (unix time)",
+                    r.reason, r.attempts, r.retry_at
+                ),
+                fix: r.fix.clone(),
+            });
+        }
+        if still.len() > super::retry::LISTED_REFUSED {
             run.findings.push(format!(
-                "{} TikTok SKU(s) match no NetSuite item with stock in the mapped locations and are not pushed (link them, or give a kit a `bundles` entry), e.g. {}",
-                unlinked.len(),
-                unlinked
-                    .iter()
-                    .take(5)
-                    .map(Sku::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "{} more refused SKU(s) wait for their retry (`tiktok-netsuite inventory status`)",
+                still.len() - super::retry::LISTED_REFUSED
             ));
+        }
+        for line in st.unmanaged.lines() {
+            run.findings.push(line);
         }
         Ok(now.to_string())
     }

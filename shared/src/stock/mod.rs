@@ -14,4 +14,7 @@
 pub mod job;
 pub mod plan;
 pub mod read;
+pub mod retry;
 pub mod state;
+pub mod unmanaged;
+pub mod warehouses;

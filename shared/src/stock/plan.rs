@@ -16,9 +16,11 @@
 //!    They are given per TikTok SKU and turned into item units through the
 //!    SKU links (a bundle's pending units consume each component ×
 //!    units per bundle), so a pending bundle lowers its components' own
-//!    SKUs too. TikTok does not say which warehouse will ship them, so the
-//!    whole pending quantity is taken from **every** warehouse (never
-//!    oversell; it understates until the orders are written, minutes later).
+//!    SKUs too. An order that names its `warehouse_id` (TikTok routed it,
+//!    order-types.md §6) is taken off that warehouse only, so the other
+//!    warehouses do not undersell (issue 27); units whose order names no
+//!    warehouse are taken from **every** warehouse (never oversell; it
+//!    understates until the orders are written, minutes later).
 //! 3. **SKU quantity**: a plain SKU takes its item's figure; a bundle takes
 //!    the minimum over its components of ⌊available ÷ units per bundle⌋
 //!    (floor: a part bundle cannot be sold). A bundle with no component is 0.
@@ -103,6 +105,43 @@ impl Snapshot for BTreeMap<(SkuId, WarehouseId), i64> {
     }
 }
 
+/// Units of TikTok orders not yet written to NetSuite, as the planner
+/// reads them: per SKU, with the warehouse the order ships from when known.
+pub trait PendingSource: std::fmt::Debug {
+    /// Calls `f(sku, warehouse, units)` for each entry; `None` = the order
+    /// names no warehouse (taken off every warehouse).
+    fn each(&self, f: &mut dyn FnMut(&SkuId, Option<&WarehouseId>, i64));
+}
+
+/// Per SKU only: every unit is taken off every warehouse.
+impl PendingSource for BTreeMap<SkuId, i64> {
+    fn each(&self, f: &mut dyn FnMut(&SkuId, Option<&WarehouseId>, i64)) {
+        for (sku, units) in self {
+            f(sku, None, *units);
+        }
+    }
+}
+
+/// Per (SKU, the order's `warehouse_id`), `None` when the order names none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PendingUnits(pub BTreeMap<(SkuId, Option<WarehouseId>), i64>);
+
+impl PendingUnits {
+    /// Adds `units` of `sku` for an order shipping from `warehouse`.
+    pub fn add(&mut self, sku: SkuId, warehouse: Option<WarehouseId>, units: i64) {
+        let e = self.0.entry((sku, warehouse)).or_default();
+        *e = e.saturating_add(units);
+    }
+}
+
+impl PendingSource for PendingUnits {
+    fn each(&self, f: &mut dyn FnMut(&SkuId, Option<&WarehouseId>, i64)) {
+        for ((sku, wh), units) in &self.0 {
+            f(sku, wh.as_ref(), *units);
+        }
+    }
+}
+
 /// Everything the planner reads.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
@@ -110,8 +149,9 @@ pub struct PlanInput<'a> {
     pub skus: &'a [LinkedSku<'a>],
     /// NetSuite `quantityavailable` per (item, location); absent = 0.
     pub available: &'a dyn StockSource,
-    /// Units of TikTok orders not yet written to NetSuite, per TikTok SKU.
-    pub pending_units: &'a BTreeMap<SkuId, i64>,
+    /// Units of TikTok orders not yet written to NetSuite, per TikTok SKU
+    /// (and per warehouse where the order names one: [`PendingUnits`]).
+    pub pending_units: &'a dyn PendingSource,
     /// What was last pushed successfully, per (SKU, warehouse).
     pub last_pushed: &'a dyn Snapshot,
 }
@@ -186,30 +226,39 @@ fn plan_with(input: PlanInput<'_>, keep_desired: bool) -> InventoryPlan {
 
     // 2. Pending TikTok units, in item units.
     let links: BTreeMap<&SkuId, &SkuLink> = skus.iter().map(|s| (&*s.sku_id, &s.link)).collect();
+    // Units with no warehouse per item; units of routed orders per
+    // (item, warehouse).
     let mut pending_items: BTreeMap<&NetSuiteItemId, i64> = BTreeMap::new();
-    for (sku, units) in input.pending_units {
-        let units = (*units).max(0);
+    let mut pending_at: BTreeMap<(&NetSuiteItemId, WarehouseId), i64> = BTreeMap::new();
+    input.pending_units.each(&mut |sku, wh, units| {
+        let units = units.max(0);
+        let mut add = |item, n: i64| {
+            let p = match wh {
+                None => pending_items.entry(item).or_default(),
+                Some(w) => pending_at.entry((item, w.clone())).or_default(),
+            };
+            *p = p.saturating_add(n);
+        };
         match links.get(sku) {
-            Some(SkuLink::Item(item)) => {
-                let p = pending_items.entry(item).or_default();
-                *p = p.saturating_add(units);
-            }
+            Some(SkuLink::Item(item)) => add(item, units),
             Some(SkuLink::Bundle(components)) => {
                 for c in components {
-                    let p = pending_items.entry(&c.item).or_default();
-                    *p = p.saturating_add(units.saturating_mul(i64::from(c.units_per_bundle)));
+                    add(&c.item, units.saturating_mul(i64::from(c.units_per_bundle)));
                 }
             }
             // Not linked: its orders cannot be written either, and no item
             // of ours is affected.
             None => {}
         }
-    }
+    });
     let item_available = |item: &NetSuiteItemId, wh: &WarehouseId| -> i64 {
         let stock = feeds
             .get(wh)
             .map_or(0, |locations| input.available.available(item, locations));
-        stock.saturating_sub(pending_items.get(item).copied().unwrap_or(0))
+        let here = pending_at.get(&(item, wh.clone())).copied().unwrap_or(0);
+        stock
+            .saturating_sub(pending_items.get(item).copied().unwrap_or(0))
+            .saturating_sub(here)
     };
 
     let mut desired = BTreeMap::new();
@@ -548,6 +597,27 @@ mod tests {
         c.pending.insert(sku("S1"), 3);
         let p = c.run();
         assert_eq!((q(&p, "S1", W1), q(&p, "S1", W2)), (7, 3));
+    }
+
+    #[test]
+    fn units_of_a_routed_order_are_taken_off_its_own_warehouse_only() {
+        let c = Case::new(
+            settings(0, 0, QuantityRange::default()),
+            vec![plain("S1", "P1", "I1", &[W1, W2])],
+            &[("I1", "L1", 10), ("I1", "L3", 6)],
+        );
+        let mut pending = PendingUnits::default();
+        pending.add(sku("S1"), Some(wh(W2)), 3);
+        pending.add(sku("S1"), None, 1);
+        let p = plan(PlanInput {
+            settings: &c.settings,
+            skus: &c.skus,
+            available: &c.available,
+            pending_units: &pending,
+            last_pushed: &c.last,
+        });
+        // W1: 10 − 1 (no warehouse named); W2: 6 − 1 − 3.
+        assert_eq!((q(&p, "S1", W1), q(&p, "S1", W2)), (9, 2));
     }
 
     #[test]

@@ -107,13 +107,25 @@ pub struct InventoryState {
     /// Last quantity TikTok accepted, per SKU and warehouse.
     #[serde(default)]
     pub pushed: BTreeMap<SkuId, Quantities>,
-    /// SKUs refused for a reason a retry cannot fix, with the quantities
-    /// that were refused: not sent again while the wanted quantities stay.
+    /// SKUs TikTok refused, with the quantities that were refused: sent
+    /// again when the wanted quantities change, or when their backoff in
+    /// `refused` has passed, until TikTok accepts them.
     #[serde(default)]
     pub held: BTreeMap<SkuId, Quantities>,
     /// SKU links (seller SKU → NetSuite item), read with the SKU map.
     #[serde(default)]
     pub links: BTreeMap<String, NetSuiteItemId>,
+    /// Why each held SKU was refused and when it is tried again
+    /// ([`super::retry`]).
+    #[serde(default)]
+    pub refused: BTreeMap<SkuId, super::retry::Refusal>,
+    /// SKUs the SKU map could not place (no or a shared seller SKU), from
+    /// the last map refresh.
+    #[serde(default)]
+    pub map_unmanaged: super::unmanaged::Unmanaged,
+    /// Every SKU the latest run did not manage, with why.
+    #[serde(default)]
+    pub unmanaged: super::unmanaged::Unmanaged,
 }
 
 /// The state is split into buckets by SKU, so that no DynamoDB item comes
@@ -138,6 +150,13 @@ struct Meta {
     /// SKU links are few (most SKUs match an item by `itemid`).
     #[serde(default)]
     links: BTreeMap<String, NetSuiteItemId>,
+    /// Refused SKUs are few (each named in the run log).
+    #[serde(default)]
+    refused: BTreeMap<SkuId, super::retry::Refusal>,
+    #[serde(default)]
+    map_unmanaged: super::unmanaged::Unmanaged,
+    #[serde(default)]
+    unmanaged: super::unmanaged::Unmanaged,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -199,6 +218,9 @@ pub async fn load_state(
             st.sku_map_at = m.sku_map_at;
             st.reconciled_at = m.reconciled_at;
             st.links = m.links;
+            st.refused = m.refused;
+            st.map_unmanaged = m.map_unmanaged;
+            st.unmanaged = m.unmanaged;
         } else if name.starts_with('b') {
             let b: Bucket = serde_json::from_str(&text).map_err(|e| unreadable(&name, e))?;
             st.sku_map.extend(b.sku_map);
@@ -222,6 +244,9 @@ pub async fn save_state(
         sku_map_at: st.sku_map_at,
         reconciled_at: st.reconciled_at,
         links: st.links.clone(),
+        refused: st.refused.clone(),
+        map_unmanaged: st.map_unmanaged.clone(),
+        unmanaged: st.unmanaged.clone(),
     };
     let mut written =
         usize::from(put_if_changed(runs, shop, "meta", to_text(&meta)?, saved).await?);

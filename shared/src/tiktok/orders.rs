@@ -26,6 +26,10 @@ pub struct OrderSummary {
     /// push subtracts for orders not yet in NetSuite.
     #[serde(default)]
     pub line_items: Vec<LineUnit>,
+    /// The warehouse TikTok routed the order to (order-types.md §6): the
+    /// inventory push takes the order's units off that warehouse only.
+    #[serde(default)]
+    pub warehouse_id: Option<String>,
 }
 
 /// One unit of an order line, as Get Order List returns it.

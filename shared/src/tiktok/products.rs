@@ -415,11 +415,25 @@ fn one_location(sku: &Sku, mut v: Vec<SkuLocation>) -> Result<SkuLocation, SkuLo
 pub struct SkuLocator {
     /// Seller SKU → (order of first sight, where it is).
     found: BTreeMap<Sku, (usize, Vec<SkuLocation>)>,
+    /// TikTok SKUs with no seller SKU: counted, the first
+    /// [`NAMED_WITHOUT_SELLER_SKU`] named (product, SKU).
+    pub without_seller_sku: u64,
+    pub named_without_seller_sku: Vec<(ProductId, SkuId)>,
 }
+
+/// SKUs without a seller SKU the locator names; the rest are counted.
+pub const NAMED_WITHOUT_SELLER_SKU: usize = 200;
 
 impl SkuLocator {
     pub fn add(&mut self, products: &[Product]) {
         for p in products {
+            for s in p.skus.iter().filter(|s| s.seller_sku.is_none()) {
+                self.without_seller_sku += 1;
+                if self.named_without_seller_sku.len() < NAMED_WITHOUT_SELLER_SKU {
+                    self.named_without_seller_sku
+                        .push((p.id.clone(), s.id.clone()));
+                }
+            }
             for (seller_sku, loc) in locations_of(p) {
                 let next = self.found.len();
                 match self.found.get_mut(seller_sku) {
