@@ -303,3 +303,261 @@ async fn paced_push(env: &local_env::LocalEnv) -> Vec<shared::store::JobRun> {
     let jobs = JobsApp::new(cfg, &env.sdk).await.unwrap();
     jobs.run(&push()).await.unwrap()
 }
+
+/// The US shop's push with `inventory` settings `settings`, on a job clock
+/// the test moves (`clock.set`).
+async fn jobs_with(
+    env: &local_env::LocalEnv,
+    settings: serde_json::Value,
+    clock: std::sync::Arc<shared::clock::FixedClock>,
+) -> JobsApp {
+    let mut cfg = env.jobs_config.clone();
+    cfg.jobs.mapping.shops.get_mut(US_SHOP).unwrap().inventory =
+        Some(serde_json::from_value(settings).unwrap());
+    let mut app = JobsApp::new(cfg, &env.sdk).await.unwrap();
+    app.clock = clock;
+    app
+}
+
+/// Issue 27, item 5: a SKU TikTok refused (a promotion lock) is tried again
+/// at later runs, after its backoff, until TikTok holds NetSuite's number;
+/// while it waits each run lists it, so the drift digest does.
+#[tokio::test]
+async fn a_refused_sku_is_retried_after_its_backoff_until_tiktok_holds_the_right_number() {
+    let env = local_env(30, 5).await;
+    env.tiktok.state.set_allow_zero_quantity(true);
+    let t0 = now();
+    let clock = std::sync::Arc::new(shared::clock::FixedClock::at(t0));
+    let jobs = jobs_with(
+        &env,
+        json!({
+            "location_warehouses": {"1": MAIN, "3": EAST},
+            "buffer": {"units": 2, "percent": 10}
+        }),
+        clock.clone(),
+    )
+    .await;
+    jobs.run(&push()).await.unwrap();
+    assert_eq!(qty(&env, HEADLAMP, MAIN), Some(205));
+
+    // Locked in a promotion, and an order takes a headlamp: 204 is refused.
+    env.tiktok
+        .state
+        .set_promotion_lock(US_SHOP, HEADLAMP, true)
+        .unwrap();
+    let mut order = env.seed.tiktok.orders[0].order.clone();
+    order["id"] = json!("920000000000000027");
+    order["update_time"] = json!(now() - 60);
+    env.tiktok.state.upsert_order(US_SHOP, order).unwrap();
+    clock.set(t0 + 10);
+    let refused = jobs.run(&push()).await.unwrap();
+    assert!(
+        refused[0]
+            .failures
+            .iter()
+            .any(|f| f.subject == format!("SKU {HEADLAMP}")),
+        "{:?}",
+        refused[0]
+    );
+    assert_eq!(qty(&env, HEADLAMP, MAIN), Some(205));
+
+    // Within the backoff: not sent, but listed as still wrong, and the
+    // digest counts it.
+    env.tiktok
+        .state
+        .set_promotion_lock(US_SHOP, HEADLAMP, false)
+        .unwrap();
+    clock.set(t0 + 60);
+    let calls = env.tiktok.state.inventory_update_calls(US_SHOP);
+    let waiting = jobs.run(&push()).await.unwrap();
+    let w = &waiting[0];
+    assert_eq!(env.tiktok.state.inventory_update_calls(US_SHOP), calls);
+    assert!(
+        w.failures
+            .iter()
+            .any(|f| f.subject == format!("SKU {HEADLAMP}")
+                && f.reason.contains("still holds the old quantity")),
+        "{w:?}"
+    );
+    let digest = jobs
+        .run(&JobRequest {
+            job: "digest".into(),
+            shop: Some(US_SHOP.into()),
+        })
+        .await
+        .unwrap();
+    assert!(
+        digest[0].counts.get("stock_pushes_refused").copied() >= Some(1),
+        "{:?}",
+        digest[0]
+    );
+
+    // The backoff (15 minutes) has passed: sent again, and the lock has
+    // lifted, so TikTok now holds 204. The next run has nothing to list.
+    clock.set(t0 + 10 + 15 * 60);
+    let retried = jobs.run(&push()).await.unwrap();
+    assert_eq!(
+        qty(&env, HEADLAMP, MAIN),
+        Some(204),
+        "⌊229 × 0.9⌋ − 2: {:?}",
+        retried[0]
+    );
+    assert_eq!(
+        retried[0].counts.get("skus_refused_retried"),
+        Some(&1),
+        "{:?}",
+        retried[0]
+    );
+    clock.set(t0 + 20 + 15 * 60);
+    let clear = jobs.run(&push()).await.unwrap();
+    assert!(
+        !clear[0]
+            .failures
+            .iter()
+            .any(|f| f.subject.starts_with("SKU")),
+        "{:?}",
+        clear[0]
+    );
+}
+
+/// Issue 27, item 5: a mapped warehouse TikTok does not have, or the shop's
+/// return warehouse, is named with its field, and nothing is pushed.
+#[tokio::test]
+async fn a_wrong_warehouse_in_the_mapping_is_named_and_nothing_is_pushed() {
+    let env = local_env(30, 5).await;
+    env.tiktok.state.set_allow_zero_quantity(true);
+    let clock = std::sync::Arc::new(shared::clock::FixedClock::at(now()));
+    for (bad, says) in [
+        ("7068517275539719949", "has no warehouse"),
+        ("7068517275539719944", "return warehouse"),
+    ] {
+        let jobs = jobs_with(
+            &env,
+            json!({"location_warehouses": {"1": MAIN, "3": bad}}),
+            clock.clone(),
+        )
+        .await;
+        let runs = jobs.run(&push()).await.unwrap();
+        let r = &runs[0];
+        assert_eq!(r.status, RunStatus::Failed, "{r:?}");
+        assert!(
+            r.failures.iter().any(|f| f.subject == "mapping"
+                && f.reason.contains("location_warehouses.\"3\"")
+                && f.reason.contains(bad)
+                && f.reason.contains(says)),
+            "{r:?}"
+        );
+        assert_eq!(env.tiktok.state.inventory_update_calls(US_SHOP), 0);
+        assert_eq!(qty(&env, TENT, EAST), Some(5), "the seed's, untouched");
+    }
+}
+
+/// Issue 27, item 5: an unknown shop fails the run with a message.
+#[tokio::test]
+async fn an_unknown_shop_is_an_error_not_a_healthy_run() {
+    let env = local_env(30, 5).await;
+    let jobs = jobs(&env).await;
+    let runs = jobs
+        .run(&JobRequest {
+            job: "inventory".into(),
+            shop: Some("7495999999999999999".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(runs[0].status, RunStatus::Failed, "{:?}", runs[0]);
+    assert!(
+        runs[0]
+            .failures
+            .iter()
+            .any(|f| f.reason.contains("unknown shop 7495999999999999999")),
+        "{:?}",
+        runs[0]
+    );
+}
+
+/// Issue 27, item 5: a TikTok SKU with no seller SKU (and one matching no
+/// NetSuite item) is listed with why, in the run and in the state that
+/// `inventory status` prints.
+#[tokio::test]
+async fn skus_the_push_does_not_manage_are_listed_with_why() {
+    let env = local_env(30, 5).await;
+    env.tiktok.state.set_allow_zero_quantity(true);
+    env.tiktok
+        .state
+        .upsert_product(simulators::seed::ProductSeed {
+            shop_id: US_SHOP.into(),
+            id: "1729592969712209901".into(),
+            title: "Gift card, no seller SKU".into(),
+            status: "ACTIVATE".into(),
+            skus: vec![simulators::seed::SkuSeed {
+                id: "1729592969712209902".into(),
+                seller_sku: String::new(),
+                inventory: vec![simulators::seed::SkuStockSeed {
+                    warehouse_id: MAIN.into(),
+                    quantity: 7,
+                }],
+            }],
+        })
+        .unwrap();
+    let jobs = jobs(&env).await;
+    let runs = jobs.run(&push()).await.unwrap();
+    let r = &runs[0];
+    // The seed's SKU 1729592969712203002 has no seller SKU either.
+    assert_eq!(
+        r.counts.get("skus_unmanaged_no_seller_sku"),
+        Some(&2),
+        "{r:?}"
+    );
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains("no seller SKU") && f.contains("1729592969712209902")),
+        "{r:?}"
+    );
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains("no_netsuite_item") && f.contains("SLEEP-BAG-LONG")),
+        "{r:?}"
+    );
+    let (st, _) = shared::stock::job::load_state(&jobs.runs, &shared::domain::ShopId::new(US_SHOP))
+        .await
+        .unwrap();
+    assert_eq!(
+        st.unmanaged.counts.values().sum::<u64>(),
+        r.counts
+            .iter()
+            .filter(|(k, _)| k.starts_with("skus_unmanaged_"))
+            .map(|(_, v)| v)
+            .sum::<u64>()
+    );
+    assert_eq!(
+        qty(&env, "1729592969712209902", MAIN),
+        Some(7),
+        "left alone"
+    );
+}
+
+/// Issue 27, item 5: units of an order TikTok routed to the east warehouse
+/// are taken off the east warehouse only.
+#[tokio::test]
+async fn units_in_flight_are_taken_off_the_orders_own_warehouse_only() {
+    let env = local_env(30, 5).await;
+    env.tiktok.state.set_allow_zero_quantity(true);
+    env.netsuite
+        .state
+        .set_stock("101", "3", simulators::netsuite::StockLevel::on_hand(20, 0))
+        .unwrap();
+    let mut order = env.seed.tiktok.orders[0].order.clone();
+    order["id"] = json!("920000000000000028");
+    order["update_time"] = json!(now() - 60);
+    order["warehouse_id"] = json!(EAST);
+    env.tiktok.state.upsert_order(US_SHOP, order).unwrap();
+    let jobs = jobs(&env).await;
+    let runs = jobs.run(&push()).await.unwrap();
+    let r = &runs[0];
+    // The order's 2 tents ship from the east: main keeps ⌊42 × 0.9⌋ − 2,
+    // east has ⌊(20 − 2) × 0.9⌋ − 2.
+    assert_eq!(qty(&env, TENT, MAIN), Some(35), "{r:?}");
+    assert_eq!(qty(&env, TENT, EAST), Some(14), "{r:?}");
+}

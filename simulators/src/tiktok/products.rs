@@ -71,18 +71,29 @@ impl SimProduct {
     }
 
     /// Search Products / Get Product shape.
+    ///
+    /// A SKU whose seller SKU is empty has no `seller_sku` key at all: Search
+    /// Products 202502 (doc id 67b837b685619104a6846369) lists `seller_sku`
+    /// as optional, and Seller Center lets a merchant leave it blank. The
+    /// docs do not say whether a blank one comes back as `""` or absent;
+    /// absent is the harsher reading (a client that indexes it fails).
     fn to_json(&self) -> Value {
         json!({
             "id": self.id,
             "title": self.title,
             "status": self.status,
             "update_time": self.update_time,
-            "skus": self.skus.iter().map(|s| json!({
-                "id": s.id,
-                "seller_sku": s.seller_sku,
-                "inventory": s.stock.iter().map(|(w, q)| json!({"warehouse_id": w, "quantity": q})).collect::<Vec<_>>(),
-                "status_info": {"status": "NORMAL"},
-            })).collect::<Vec<_>>(),
+            "skus": self.skus.iter().map(|s| {
+                let mut v = json!({
+                    "id": s.id,
+                    "inventory": s.stock.iter().map(|(w, q)| json!({"warehouse_id": w, "quantity": q})).collect::<Vec<_>>(),
+                    "status_info": {"status": "NORMAL"},
+                });
+                if !s.seller_sku.is_empty() {
+                    v["seller_sku"] = json!(s.seller_sku);
+                }
+                v
+            }).collect::<Vec<_>>(),
         })
     }
 }
