@@ -6,7 +6,7 @@ use clap::Subcommand;
 use shared::app::{JobRequest, JobsApp};
 use shared::domain::ShopId;
 use shared::jobs::JobName;
-use shared::store::{DynamoJobRuns, JobRun, JobRuns};
+use shared::store::{DynamoJobRuns, JobRun, JobRuns, RunStatus};
 
 type JobsError = Box<dyn std::error::Error>;
 
@@ -127,7 +127,8 @@ pub async fn jobs(cmd: JobsCmd, sdk: &aws_config::SdkConfig) -> Result<(), JobsE
 #[derive(Subcommand, Debug)]
 pub enum InventoryCmd {
     /// What the push knows for a shop: SKU map age, last reconcile, SKUs
-    /// pushed, SKUs held (refused by TikTok, not retried until their quantity changes).
+    /// pushed, SKUs refused by TikTok (retried with backoff, with the reason
+    /// and the next try), and every SKU the push does not manage, with why.
     Status {
         #[arg(long)]
         shop: String,
@@ -146,19 +147,19 @@ pub async fn inventory(cmd: InventoryCmd, sdk: &aws_config::SdkConfig) -> Result
             let shop = ShopId::new(shop);
             let (st, saved) = shared::stock::job::load_state(&runs, &shop).await?;
             if saved.is_empty() {
+                // An unknown shop is an error, not "nothing ran yet".
+                let app = JobsApp::from_env().await?;
+                if !app.config.jobs.mapping.shops.contains_key(shop.as_str()) {
+                    return Err(format!(
+                        "unknown shop {shop}: it has no entry in MAPPING_CONFIG.shops and no inventory state; check --shop"
+                    )
+                    .into());
+                }
                 println!("no inventory push has run for shop {shop} yet");
                 return Ok(());
             }
-            println!(
-                "SKU map: {} SKU(s), built at {}",
-                st.sku_map.len(),
-                st.sku_map_at
-            );
-            println!("last reconcile with TikTok: {}", st.reconciled_at);
-            println!("SKUs pushed: {}", st.pushed.len());
-            println!("SKUs held: {}", st.held.len());
-            for (sku, ws) in &st.held {
-                println!("  held {sku}: {ws:?} (see `jobs list --job inventory` for the reason)");
+            for line in shared::stock::status::status_lines(&st) {
+                println!("{line}");
             }
             for r in runs.list_runs("inventory", &shop, 1).await? {
                 println!("latest run: {}", line(&r));
@@ -166,14 +167,35 @@ pub async fn inventory(cmd: InventoryCmd, sdk: &aws_config::SdkConfig) -> Result
             Ok(())
         }
         InventoryCmd::Push { shop } => {
-            jobs(
-                JobsCmd::Run {
+            let app = JobsApp::from_env().await?;
+            let runs = app
+                .run(&JobRequest {
                     job: "inventory".into(),
                     shop,
-                },
-                sdk,
-            )
-            .await
+                })
+                .await?;
+            for r in &runs {
+                println!("{}", line(r));
+                for f in &r.findings {
+                    println!("  found: {f}");
+                }
+                for f in &r.failures {
+                    println!("  failed: {}: {} (fix: {})", f.subject, f.reason, f.fix);
+                }
+            }
+            // A failed run (an unknown shop, a wrong warehouse table) is an
+            // error of the command, not a line among others.
+            match runs.iter().find(|r| r.status == RunStatus::Failed) {
+                Some(r) => Err(format!(
+                    "the inventory push failed for shop {}: {}",
+                    r.shop_id,
+                    r.failures
+                        .last()
+                        .map_or("see the run log", |f| f.reason.as_str())
+                )
+                .into()),
+                None => Ok(()),
+            }
         }
     }
 }

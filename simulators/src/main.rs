@@ -31,6 +31,10 @@ struct Args {
     /// lets TikTok take 0 units (the benchmark's empty locations).
     #[arg(long, default_value_t = 0)]
     bench_inventory_skus: u64,
+    /// Warehouses per SKU of the benchmark's catalogue: 2 (main, east) or 3
+    /// (a west sales warehouse added).
+    #[arg(long, default_value_t = 2)]
+    bench_inventory_warehouses: usize,
 }
 
 #[tokio::main]
@@ -67,10 +71,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut loaded = None;
     if args.bench_inventory_skus > 0 {
         tiktok.state.set_allow_zero_quantity(true);
-        loaded = Some(simulators::bench_catalogue::load(
+        loaded = Some(simulators::bench_catalogue::load_with(
             &tiktok.state,
             &netsuite.state,
             args.bench_inventory_skus,
+            args.bench_inventory_warehouses,
         )?);
     }
     println!(

@@ -30,7 +30,9 @@ use cli::bench_sims::SimProcess;
 use local_env::{LocalEnv, LocalOptions};
 use serde_json::json;
 use shared::app::{JobRequest, JobsApp};
-use simulators::bench_catalogue::{EAST_WAREHOUSE as EAST, MAIN_WAREHOUSE as MAIN, SHOP};
+use simulators::bench_catalogue::{
+    EAST_WAREHOUSE as EAST, MAIN_WAREHOUSE as MAIN, SHOP, WEST_WAREHOUSE as WEST,
+};
 
 type BenchError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -49,6 +51,10 @@ struct Args {
     /// The job's pace per TikTok API (mapping `inventory.tiktok_qps`).
     #[arg(long, default_value_t = 40)]
     tiktok_qps: u32,
+    /// Warehouses per SKU: 2 (locations 1, 2 → main; 3 → east) or 3
+    /// (1 → main, 2 → west, 3 → east; the west one is added to the shop).
+    #[arg(long, default_value_t = 2)]
+    warehouses: usize,
 }
 
 #[tokio::main]
@@ -115,7 +121,15 @@ async fn run(args: Args) -> Result<(), BenchError> {
         args.skus, args.skus
     );
     let skus = args.skus.to_string();
-    let sims = SimProcess::start(&["--bench-inventory-skus", &skus, "--tiktok-qps", "1000000"])?;
+    let whs = args.warehouses.to_string();
+    let sims = SimProcess::start(&[
+        "--bench-inventory-skus",
+        &skus,
+        "--bench-inventory-warehouses",
+        &whs,
+        "--tiktok-qps",
+        "1000000",
+    ])?;
     let loaded = sims.loaded.clone();
     let sdk = shared::store::aws::sdk_config().await;
     let env = LocalEnv::start(sdk.clone(), LocalOptions::default()).await?;
@@ -127,8 +141,13 @@ async fn run(args: Args) -> Result<(), BenchError> {
         .shops
         .get_mut(SHOP)
         .ok_or("the local mapping has no US shop")?;
+    let table = if args.warehouses == 3 {
+        json!({"1": MAIN, "2": WEST, "3": EAST})
+    } else {
+        json!({"1": MAIN, "2": MAIN, "3": EAST})
+    };
     us.inventory = Some(serde_json::from_value(json!({
-        "location_warehouses": {"1": MAIN, "2": MAIN, "3": EAST},
+        "location_warehouses": table,
         "range": {"min": 0, "max": 99999},
         "tiktok_qps": args.tiktok_qps
     }))?);
@@ -170,8 +189,8 @@ async fn run(args: Args) -> Result<(), BenchError> {
     );
     println!("- AWS endpoint: {endpoint} (moto); simulators in a separate process on 127.0.0.1 (peak RSS {:.1} MiB), TikTok QPS limit lifted there; the job paces each TikTok API (Search Products, Inventory Search, Search Orders, Update Inventory) at {} calls/s", sims.peak_mib(), args.tiktok_qps);
     println!(
-        "- catalogue: {items} NetSuite items × 3 locations ({} stock rows), {} TikTok SKUs in {} products, 2 warehouses each",
-        loaded["rows"], args.skus, args.skus.div_ceil(100)
+        "- catalogue: {items} NetSuite items × 3 locations ({} stock rows), {} TikTok SKUs in {} products, {} warehouses each",
+        loaded["rows"], args.skus, args.skus.div_ceil(100), args.warehouses
     );
     println!(
         "- job process RSS before the first run (baseline: runtime, AWS clients, idle default-seed simulators): {:.1} MiB\n",

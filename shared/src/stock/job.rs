@@ -16,10 +16,16 @@
 //!    snapshot; **daily reconcile**: the snapshot is first replaced by what
 //!    TikTok holds (Inventory Search), so edits made in Seller Center are
 //!    corrected by the diff.
+//! 0. **Table check.** The shop's location → warehouse table is checked
+//!    against Get Warehouse List ([`super::warehouses`]): an unknown or
+//!    non-sales warehouse fails the run, naming the field and the id, and
+//!    nothing is pushed. A shop the mapping does not list fails the run.
 //! 6. **Push** one Update Inventory call per product chunk. Transient SKU
 //!    failures are retried in the run (twice); data/config and state
-//!    failures (a promotion lock) are reported once with their fix and held:
-//!    not sent again until NetSuite's quantity for that SKU changes. Every
+//!    failures (a promotion lock) are reported with their fix and retried at
+//!    later runs with backoff ([`super::retry`]), or at once when NetSuite's
+//!    quantity changes, until TikTok accepts them; every run lists the
+//!    refused SKUs still waiting (the drift digest reads them). Every
 //!    TikTok API the job calls in bulk (Search Products, Inventory Search,
 //!    Search Orders, Update Inventory) is paced under TikTok's QPS limit
 //!    (`tiktok_qps`, each API on its own pacer, as TikTok counts them). Only

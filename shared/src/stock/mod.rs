@@ -16,5 +16,6 @@ pub mod plan;
 pub mod read;
 pub mod retry;
 pub mod state;
+pub mod status;
 pub mod unmanaged;
 pub mod warehouses;

@@ -20,7 +20,7 @@ pub enum InventoryErrorClass {
     /// TikTok failed internally: retry.
     Transient,
     /// A code §2.4 does not list, kept as `"{code}: {message}"`: reported,
-    /// not retried automatically.
+    /// not retried in the run (later runs try again, with backoff).
     Unknown(String),
 }
 
@@ -66,7 +66,7 @@ impl InventoryErrorClass {
 /// What to do about a failed SKU, for the run log and the admin digest.
 pub fn fix_for(code: i64) -> &'static str {
     match code {
-        CODE_PROMOTION_LOCKED => "The SKU is locked in a TikTok promotion: TikTok refuses to lower its stock until the promotion ends. Nothing to do unless NetSuite stock is really short; the next runs try again.",
+        CODE_PROMOTION_LOCKED => "The SKU is locked in a TikTok promotion: TikTok refuses to lower its stock until the promotion ends. Nothing to do unless NetSuite stock is really short; the next runs try again (with backoff, from 15 minutes up to a day) until TikTok takes the number, and the drift digest lists the SKU meanwhile.",
         12052308 => "The product has an ongoing appeal in Seller Center; revoke or finish the appeal, the next run pushes again.",
         12052371 => "The product is an auction that is bidding; stock can change after the auction.",
         12052700 => "The seller account is inactive in TikTok Shop; reactivate it, the next run pushes again.",
@@ -79,7 +79,7 @@ pub fn fix_for(code: i64) -> &'static str {
         12052901 => "The product is not active in TikTok: activate it, or ignore it in the push.",
         12052094 | 12052115 => "The shop has no (multi-)warehouse permission or no warehouse: fix the shop's setup in Seller Center.",
         36009003 | 36009007 => "TikTok failed internally; retried automatically.",
-        _ => "Look the code up in TikTok's Update Inventory error list and fix the SKU or mapping; it is reported, not retried.",
+        _ => "Look the code up in TikTok's Update Inventory error list and fix the SKU or mapping; it is reported, and tried again at later runs with backoff.",
     }
 }
 

@@ -116,6 +116,21 @@ impl TikTokSim {
         p.sku_mut(sku_id)?.stock.get(warehouse_id).copied()
     }
 
+    /// Adds (or replaces, by id) a warehouse of a shop, as a seller adding
+    /// one in Seller Center would; Get Warehouse List then lists it and
+    /// Update Inventory accepts it when it is a sales warehouse (benchmarks
+    /// with a third warehouse).
+    pub fn add_warehouse(&self, w: crate::seed::WarehouseSeed) -> Result<(), SimError> {
+        let mut st = self.state();
+        if !st.shops.iter().any(|s| s.id == w.shop_id) {
+            return Err(SimError::UnknownShop(w.shop_id));
+        }
+        let list = st.catalog.warehouses.entry(w.shop_id.clone()).or_default();
+        list.retain(|x| x.id != w.id);
+        list.push(w);
+        Ok(())
+    }
+
     /// Inserts or replaces a product of a shop (benchmarks add large catalogues).
     pub fn upsert_product(&self, product: ProductSeed) -> Result<(), SimError> {
         let mut st = self.state();

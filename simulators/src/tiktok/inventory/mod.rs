@@ -701,7 +701,7 @@ mod client_tests {
         ]
         .into_iter()
         .collect();
-        let pending = Default::default();
+        let pending: BTreeMap<SkuId, i64> = Default::default();
         let nothing_pushed: BTreeMap<(SkuId, WarehouseId), i64> = BTreeMap::new();
         let input = |last| PlanInput {
             settings: &settings,
