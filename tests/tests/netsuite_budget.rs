@@ -150,7 +150,7 @@ async fn the_writer_jobs_and_console_together_stay_within_the_share() {
         &env.writer_config.netsuite,
         &creds,
         &aws_sdk_dynamodb::Client::new(&env.sdk),
-        "console",
+        shared::app::NetSuiteCaller::Console,
     )
     .unwrap();
     let console_calls = async {

@@ -56,15 +56,15 @@ impl<'a> Clients<'a> {
         Ok(ShopSessions::new(client, store).with_clock(self.clock.clone()))
     }
 
-    /// The NetSuite client of a `role` (writer, job), holding slots of the
-    /// deployment's pool, or this invocation's part of the budget without one.
+    /// The NetSuite client of a `caller`, holding slots of the deployment's
+    /// pool, or this invocation's part of the budget without one.
     pub async fn netsuite(
         &self,
         settings: &NetSuiteSettings,
-        role: &str,
+        caller: NetSuiteCaller,
     ) -> Result<NetSuiteClient, InitError> {
         let creds = settings.resolve(&self.secrets).await?;
-        Ok(netsuite_client(settings, &creds, &self.dynamodb(), role)?)
+        Ok(netsuite_client(settings, &creds, &self.dynamodb(), caller)?)
     }
 
     pub fn alerts(&self, settings: &AlertSettings) -> Option<SesAlerts> {
@@ -76,34 +76,63 @@ impl<'a> Clients<'a> {
     }
 }
 
-/// A NetSuite client for `role` (`writer`, `job` or `console`): with
-/// `NETSUITE_SLOTS_TABLE`, every request takes a slot of the shared pool
-/// (the console at most one at a time, a job as `NETSUITE_MAX_IN_FLIGHT`
-/// says); without, the share ÷ the writer's concurrency (the console 1).
+/// Which function calls NetSuite: decides how its client keeps the slots
+/// of the shared pool (see `netsuite::KeeperSettings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetSuiteCaller {
+    /// The order writer: leases kept across back-to-back requests.
+    Writer,
+    /// A scheduled job (inventory, tracking, verify, payouts, doctor):
+    /// each slot given back after its request.
+    Job,
+    /// The console: brief calls, one at a time.
+    Console,
+}
+
+impl NetSuiteCaller {
+    /// The prefix of the holder id, so a held slot shows who holds it.
+    pub fn holder_kind(self) -> &'static str {
+        match self {
+            Self::Writer => "writer",
+            Self::Job => "job",
+            Self::Console => "console",
+        }
+    }
+
+    /// How this caller keeps its leases of `lease` seconds.
+    pub fn keeper_settings(self, lease: std::time::Duration) -> crate::netsuite::KeeperSettings {
+        use crate::netsuite::KeeperSettings;
+        match self {
+            Self::Writer => KeeperSettings::writer(lease),
+            Self::Job => KeeperSettings::job(lease),
+            Self::Console => KeeperSettings::console(lease),
+        }
+    }
+}
+
+/// A NetSuite client for `caller`: with `NETSUITE_SLOTS_TABLE`, every
+/// request takes a slot of the shared pool (the console at most one at a
+/// time, a job as `NETSUITE_MAX_IN_FLIGHT` says); without, the share ÷ the
+/// writer's concurrency (the console 1).
 pub fn netsuite_client(
     settings: &NetSuiteSettings,
     creds: &crate::config::NetSuiteCredentials,
     ddb: &aws_sdk_dynamodb::Client,
-    role: &str,
+    caller: NetSuiteCaller,
 ) -> Result<NetSuiteClient, crate::netsuite::NsError> {
-    use crate::netsuite::{KeeperSettings, SlotKeeper};
+    use crate::netsuite::SlotKeeper;
     let mut cfg = NetSuiteConfig::new(settings.base_url_for(creds), creds.auth());
-    let console = role == "console";
-    cfg.concurrency = match (&settings.slots, console) {
-        (_, true) => 1,
+    cfg.concurrency = match (&settings.slots, caller) {
+        (_, NetSuiteCaller::Console) => 1,
         (Some(p), _) => p.max_in_flight,
         (None, _) => settings.budget.per_invocation(),
     };
     let keeper = settings.slots.as_ref().map(|p| {
         let size = settings.budget.account_share as u32;
         let pool = crate::store::DynamoSlotPool::new(ddb.clone(), &p.table, size);
-        let keep = match role {
-            "writer" => KeeperSettings::writer(p.lease),
-            "console" => KeeperSettings::console(p.lease),
-            _ => KeeperSettings::job(p.lease),
-        };
+        let keep = caller.keeper_settings(p.lease);
         cfg.request_timeout = keep.request_timeout(cfg.request_timeout);
-        Arc::new(SlotKeeper::new(Arc::new(pool), role, keep))
+        Arc::new(SlotKeeper::new(Arc::new(pool), caller.holder_kind(), keep))
     });
     NetSuiteClient::with_slots(cfg, keeper)
 }

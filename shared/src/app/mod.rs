@@ -36,7 +36,7 @@ pub enum InitError {
 }
 
 mod clients;
-pub use clients::{netsuite_client, Clients};
+pub use clients::{netsuite_client, Clients, NetSuiteCaller};
 
 /// The webhook function's state, built once per cold start.
 pub struct WebhookApp {
@@ -125,7 +125,9 @@ impl WriterApp {
                 .tiktok(&config.app, &config.tiktok, &config.tokens.table)
                 .await?,
             profiles: crate::store::DynamoShopProfiles::new(ddb.clone(), &config.tokens.table),
-            netsuite: clients.netsuite(&config.netsuite, "writer").await?,
+            netsuite: clients
+                .netsuite(&config.netsuite, NetSuiteCaller::Writer)
+                .await?,
             alerts: clients.alerts(&config.alerts),
             archive: DynamoEventArchive::new(ddb.clone(), &config.events.table),
             log: DynamoOrderLog::new(ddb.clone(), table),
@@ -259,7 +261,7 @@ impl JobsApp {
             pushed: crate::store::DynamoPushedFulfilments::new(ddb.clone(), &config.runs.table),
             skus: DynamoSkuLinks::new(ddb, &config.order_log.table),
             netsuite: match &config.netsuite {
-                Some(n) => Some(clients.netsuite(n, "job").await?),
+                Some(n) => Some(clients.netsuite(n, NetSuiteCaller::Job).await?),
                 None => None,
             },
             alerts: clients.alerts(&config.alerts),

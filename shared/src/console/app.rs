@@ -153,7 +153,12 @@ impl Console {
         let sqs = aws_sdk_sqs::Client::new(sdk);
         let creds = config.netsuite.resolve(&secrets).await?;
         // One request at a time, each holding a slot of the shared pool.
-        let ns = crate::app::netsuite_client(&config.netsuite, &creds, &ddb, "console")?;
+        let ns = crate::app::netsuite_client(
+            &config.netsuite,
+            &creds,
+            &ddb,
+            crate::app::NetSuiteCaller::Console,
+        )?;
         let netsuite_ui = Some(match &config.netsuite.base_url {
             // A local simulator has no UI; link to its record API instead.
             Some(base) => format!("{}/services/rest/record/v1", base.trim_end_matches('/')),

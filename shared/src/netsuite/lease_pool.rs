@@ -21,148 +21,15 @@
 //! of its time on TikTok and DynamoDB; see BENCHMARKS.md, "One NetSuite
 //! budget", for the measurements and the cost.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use async_trait::async_trait;
 use rand::Rng;
 
-/// Why the pool could not be read or written.
-#[derive(Debug, thiserror::Error)]
-#[error("NetSuite slot pool: {0}")]
-pub struct SlotError(pub String);
-
-/// What the pool holds now: its free slots and its queue.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PoolView {
-    /// Slots that are free or expired.
-    pub free: Vec<u32>,
-    /// Waiters: holder and when it started waiting (epoch ms), unexpired only.
-    pub waiting: Vec<(String, i64)>,
-}
-
-/// Which free slot `holder` may take, if any: only when more slots are free
-/// than waiters ahead of it (all other waiters if it is not queued; those
-/// that queued earlier if it is, ties by holder id), so the oldest waiter is
-/// served first and a client taking an extra slot never jumps the queue.
-/// `pick` spreads concurrent takers over the free slots.
-pub fn may_take(
-    view: &PoolView,
-    holder: &str,
-    queued_since: Option<i64>,
-    pick: usize,
-) -> Option<u32> {
-    let ahead = view
-        .waiting
-        .iter()
-        .filter(|(h, since)| {
-            h != holder
-                && queued_since
-                    .is_none_or(|mine| *since < mine || (*since == mine && h.as_str() < holder))
-        })
-        .count();
-    (view.free.len() > ahead).then(|| view.free[pick % view.free.len()])
-}
-
-/// How an attempt to take a slot ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Take {
-    Got(u32),
-    /// No slot for this holder now (all held, or waiters ahead).
-    Busy,
-    /// Another holder took the chosen slot first: look again at once.
-    Lost,
-}
-
-/// The shared pool of NetSuite slots.
-#[async_trait]
-pub trait SlotPool: Send + Sync {
-    /// The account share: how many slots exist.
-    fn size(&self) -> u32;
-    /// Reads the pool and, if [`may_take`] allows, takes a slot until `until_ms`.
-    async fn try_take(
-        &self,
-        holder: &str,
-        queued_since: Option<i64>,
-        until_ms: i64,
-    ) -> Result<Take, SlotError>;
-    /// Puts (or refreshes) `holder` in the queue, waiting since `since_ms`.
-    async fn queue(&self, holder: &str, since_ms: i64, until_ms: i64) -> Result<(), SlotError>;
-    /// Takes `holder` out of the queue.
-    async fn unqueue(&self, holder: &str) -> Result<(), SlotError>;
-    /// Moves the slot's expiry to `until_ms` if `holder` still holds it;
-    /// `false` when it does not (it expired and was taken).
-    async fn renew(&self, slot: u32, holder: &str, until_ms: i64) -> Result<bool, SlotError>;
-    /// Frees the slot if `holder` still holds it.
-    async fn release(&self, slot: u32, holder: &str) -> Result<(), SlotError>;
-}
-
-/// How a client keeps its leases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeeperSettings {
-    /// Lease time: a dead holder's slot comes back after at most this.
-    pub lease: Duration,
-    /// A lease must have this much left when a request starts (the request
-    /// timeout plus a margin); else it is renewed first.
-    pub min_left: Duration,
-    /// An idle lease is kept this long for the next request of this client.
-    pub linger: Duration,
-    /// At the end of an invocation, leases are kept this long for the next
-    /// one (shortened, not deleted); zero: deleted.
-    pub keep_across: Duration,
-    /// A lease held longer than this is given back when it goes idle.
-    pub max_hold: Duration,
-    /// Longest wait for a slot when the caller has no deadline.
-    pub max_wait: Duration,
-    /// Fewest time between two tries for an extra slot.
-    pub extra_every: Duration,
-}
-
-impl KeeperSettings {
-    /// The writer: leases kept across back-to-back requests and batches.
-    /// A request must fit in two thirds of `lease` (see [`Self::request_timeout`]).
-    pub fn writer(lease: Duration) -> Self {
-        Self {
-            lease,
-            min_left: lease * 2 / 3,
-            linger: Duration::from_millis(500),
-            keep_across: Duration::from_secs(2),
-            max_hold: Duration::from_secs(5),
-            max_wait: Duration::from_secs(600),
-            extra_every: Duration::from_millis(500),
-        }
-    }
-
-    /// A scheduled job: its NetSuite requests are sparse between TikTok
-    /// and DynamoDB work, so each slot is given back at once (measured: a
-    /// linger let four jobs cut the writer to 20 % of its rate).
-    pub fn job(lease: Duration) -> Self {
-        Self {
-            linger: Duration::ZERO,
-            keep_across: Duration::ZERO,
-            max_hold: Duration::ZERO,
-            ..Self::writer(lease)
-        }
-    }
-
-    /// The console: brief calls, each slot given back at once.
-    pub fn console(lease: Duration) -> Self {
-        Self {
-            linger: Duration::ZERO,
-            keep_across: Duration::ZERO,
-            max_hold: Duration::ZERO,
-            max_wait: Duration::from_secs(20),
-            ..Self::writer(lease)
-        }
-    }
-
-    /// The longest request that surely ends while its lease is held: a
-    /// lease has at least `min_left` when a request starts.
-    pub fn request_timeout(&self, configured: Duration) -> Duration {
-        configured.min(self.min_left * 9 / 10)
-    }
-}
+pub use super::lease_settings::KeeperSettings;
+use super::lease_settings::{after_request, poll_nap, AfterRequest};
+pub use super::slot_pool::{may_take, waiters_ahead, PoolView, SlotError, SlotPool, Take};
 
 /// A slot this client holds.
 #[derive(Debug, Clone)]
@@ -188,6 +55,12 @@ struct Held {
     /// Leases held, idle or in use.
     count: usize,
     last_extra: Option<Instant>,
+    /// One request of this client waits in the pool's queue at a time (one
+    /// place, one `since`); the others wait for its lease.
+    polling: bool,
+    /// Since when this client waits in the pool's queue, and until when
+    /// its queue entry lives.
+    queued: Option<(i64, i64)>,
 }
 
 /// One client's leases on the shared pool (see the module doc).
@@ -197,7 +70,28 @@ pub struct SlotKeeper {
     settings: KeeperSettings,
     held: Mutex<Held>,
     returned: tokio::sync::Notify,
+    /// Requests of this client waiting for a slot now.
+    wanting: AtomicUsize,
     pub stats: KeeperStats,
+}
+
+/// Counts a request as wanting a slot while it lives.
+struct Wanting<'a>(&'a AtomicUsize);
+
+impl Drop for Wanting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Marks the request holding it as this client's one pool poller.
+struct Polling<'a>(&'a SlotKeeper);
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        self.0.lock().polling = false;
+        self.0.returned.notify_waiters();
+    }
 }
 
 fn now_ms() -> i64 {
@@ -229,6 +123,7 @@ impl SlotKeeper {
             settings,
             held: Mutex::new(Held::default()),
             returned: tokio::sync::Notify::new(),
+            wanting: AtomicUsize::new(0),
             stats: KeeperStats::default(),
         }
     }
@@ -255,77 +150,119 @@ impl SlotKeeper {
     /// this client, else a slot from the pool. `Ok(None)`: no slot in time.
     pub async fn acquire(&self, wait: Duration) -> Result<Option<Lease>, SlotError> {
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        self.wanting.fetch_add(1, Ordering::Relaxed);
+        let _wanting = Wanting(&self.wanting);
         let started = Instant::now();
         let give_up = started + wait.min(self.settings.max_wait);
-        let mut queued: Option<i64> = None;
-        let mut queue_until = 0i64;
         let got = loop {
+            // Registered before looking, so a lease handed over meanwhile wakes us.
+            let returned = self.returned.notified();
+            tokio::pin!(returned);
+            returned.as_mut().enable();
             if let Some(lease) = self.take_idle() {
                 if let Some(lease) = self.ready(lease).await? {
                     break Some(lease);
                 }
                 continue;
             }
-            let (count, extra_due) = {
+            let (count, extra_due, poller) = {
                 let mut h = self.lock();
-                let due = h
-                    .last_extra
-                    .is_none_or(|t| t.elapsed() >= self.settings.extra_every);
-                if h.count > 0 && due {
+                let due = h.count > 0
+                    && h.last_extra
+                        .is_none_or(|t| t.elapsed() >= self.settings.extra_every);
+                if due {
                     h.last_extra = Some(Instant::now());
                 }
-                (h.count, due)
+                let poller = h.count == 0 && !h.polling;
+                if poller {
+                    h.polling = true;
+                }
+                (h.count, due, poller.then(|| Polling(self)))
             };
-            if count == 0 || extra_due {
-                let until = now_ms() + ms(self.settings.lease);
-                let take = self.pool.try_take(&self.holder, queued, until).await?;
-                self.count(1, u64::from(take != Take::Busy));
-                match take {
-                    Take::Got(slot) => {
-                        self.lock().count += 1;
-                        let now = Instant::now();
-                        break Some(Lease {
-                            slot,
-                            until_ms: until,
-                            taken: now,
-                            idle_since: now,
-                        });
-                    }
-                    Take::Lost => continue,
-                    Take::Busy => {}
+            if let Some(_poller) = poller {
+                match self.poll_pool(give_up).await? {
+                    Some(lease) => break Some(lease),
+                    None if Instant::now() >= give_up => break None,
+                    None => continue,
+                }
+            }
+            if extra_due {
+                // An extra slot: only when free and nobody waits.
+                if let Some(lease) = self.take_from_pool(None).await? {
+                    break Some(lease);
                 }
             }
             let now = Instant::now();
             if now >= give_up {
                 break None;
             }
-            if count > 0 {
-                // Wait for one of our own leases to come back.
-                let nap = (give_up - now).min(Duration::from_millis(50));
-                let _ = tokio::time::timeout(nap, self.returned.notified()).await;
-                continue;
-            }
-            let now_ms = now_ms();
-            if queued.is_none() {
-                queued = Some(now_ms);
-            }
-            // The queue entry lives 3 s and is rewritten only when it has
-            // less than 1.5 s left, so a dead waiter leaves it quickly.
-            if let (Some(since), true) = (queued, queue_until - now_ms < 1_500) {
-                queue_until = now_ms + 3_000;
-                self.pool.queue(&self.holder, since, queue_until).await?;
-                self.count(0, 1);
-            }
-            let nap = Duration::from_millis(rand::thread_rng().gen_range(20..=60));
-            tokio::time::sleep(nap.min(give_up.saturating_duration_since(Instant::now()))).await;
+            let nap = if count > 0 { 50 } else { 250 };
+            let nap = (give_up - now).min(Duration::from_millis(nap));
+            let _ = tokio::time::timeout(nap, returned).await;
         };
-        if queued.is_some() {
-            self.pool.unqueue(&self.holder).await?;
-            self.count(0, 1);
-        }
         self.stats
             .waited_ms
             .fetch_add(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+        Ok(got)
+    }
+
+    /// One try at the pool; `None` when busy (or lost to another taker).
+    async fn take_from_pool(&self, since: Option<i64>) -> Result<Option<Lease>, SlotError> {
+        let until = now_ms() + ms(self.settings.lease);
+        let take = self.pool.try_take(&self.holder, since, until).await?;
+        self.count(1, u64::from(!matches!(take, Take::Busy { .. })));
+        Ok(match take {
+            Take::Got(slot) => Some(self.took(slot, until)),
+            _ => None,
+        })
+    }
+
+    fn took(&self, slot: u32, until_ms: i64) -> Lease {
+        self.lock().count += 1;
+        let now = Instant::now();
+        Lease {
+            slot,
+            until_ms,
+            taken: now,
+            idle_since: now,
+        }
+    }
+
+    /// The poller's wait in the pool's queue: tries, queues (once, keeping
+    /// its place), sleeps [`poll_nap`] for its place in line, until it gets a
+    /// slot or `give_up`. Leaves the queue either way.
+    async fn poll_pool(&self, give_up: Instant) -> Result<Option<Lease>, SlotError> {
+        let got = loop {
+            let since = self.lock().queued.map(|(s, _)| s);
+            let until = now_ms() + ms(self.settings.lease);
+            let take = self.pool.try_take(&self.holder, since, until).await?;
+            self.count(1, u64::from(!matches!(take, Take::Busy { .. })));
+            let ahead = match take {
+                Take::Got(slot) => break Some(self.took(slot, until)),
+                Take::Lost => continue,
+                Take::Busy { ahead } => ahead,
+            };
+            let now = Instant::now();
+            if now >= give_up {
+                break None;
+            }
+            let now_ms = now_ms();
+            let (since, queue_until) = self.lock().queued.unwrap_or((now_ms, 0));
+            // The queue entry lives 3 s and is rewritten only when it has
+            // less than 1.5 s left, so a dead waiter leaves it quickly.
+            if queue_until - now_ms < 1_500 {
+                self.pool.queue(&self.holder, since, now_ms + 3_000).await?;
+                self.count(0, 1);
+                self.lock().queued = Some((since, now_ms + 3_000));
+            }
+            let jitter = rand::thread_rng().gen_range(0.8..1.2);
+            let nap = poll_nap(ahead).mul_f64(jitter);
+            tokio::time::sleep(nap.min(give_up.saturating_duration_since(Instant::now()))).await;
+        };
+        if self.lock().queued.take().is_some() {
+            self.pool.unqueue(&self.holder).await?;
+            self.count(0, 1);
+        }
         Ok(got)
     }
 
@@ -369,11 +306,32 @@ impl SlotKeeper {
         self.returned.notify_waiters();
     }
 
-    /// Returns a lease after a request: kept idle for the next one, or
-    /// given back when it has been held past `max_hold`. Leases idle past
-    /// their linger are given back too.
+    /// Returns a lease after a request ([`after_request`]): handed to this
+    /// client's next waiting request, kept idle for the linger when nobody
+    /// else waits, else given back at once. Leases idle past their linger
+    /// are given back too.
     pub async fn give_back(&self, mut lease: Lease) {
         let now = Instant::now();
+        let local = self.wanting.load(Ordering::Relaxed) > 0;
+        let keep = match after_request(&self.settings, local, now.duration_since(lease.taken)) {
+            AfterRequest::HandOver => true,
+            AfterRequest::GiveBack => false,
+            AfterRequest::AskPool => {
+                self.count(1, 0);
+                match self.pool.others_waiting(&self.holder).await {
+                    Ok(false) => {
+                        // Nobody waits: the max_hold count starts again.
+                        lease.taken = now;
+                        true
+                    }
+                    Ok(true) => false,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the NetSuite slot queue; the slot goes back");
+                        false
+                    }
+                }
+            }
+        };
         let mut stale = Vec::new();
         {
             let mut h = self.lock();
@@ -386,11 +344,11 @@ impl SlotKeeper {
                     i += 1;
                 }
             }
-            if now.duration_since(lease.taken) >= self.settings.max_hold {
-                stale.push(lease);
-            } else {
+            if keep {
                 lease.idle_since = now;
                 h.idle.push(lease);
+            } else {
+                stale.push(lease);
             }
         }
         self.returned.notify_waiters();
@@ -414,7 +372,14 @@ impl SlotKeeper {
     /// expire by themselves if none comes) or given back.
     pub async fn end_of_invocation(&self) {
         let idle: Vec<Lease> = std::mem::take(&mut self.lock().idle);
-        let keep = self.settings.keep_across;
+        let mut keep = self.settings.keep_across;
+        if !idle.is_empty() && !keep.is_zero() {
+            self.count(1, 0);
+            if !matches!(self.pool.others_waiting(&self.holder).await, Ok(false)) {
+                // Someone else waits: the slots go back now.
+                keep = Duration::ZERO;
+            }
+        }
         for mut l in idle {
             let now = now_ms();
             if l.until_ms - now < 200 {
@@ -472,32 +437,154 @@ pub(super) async fn take(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use async_trait::async_trait;
 
-    fn view(free: &[u32], waiting: &[(&str, i64)]) -> PoolView {
-        PoolView {
-            free: free.to_vec(),
-            waiting: waiting.iter().map(|(h, s)| (h.to_string(), *s)).collect(),
+    /// A one-slot pool in memory (the DynamoDB one is tested on moto in
+    /// tests/netsuite_budget.rs), counting releases.
+    #[derive(Default)]
+    struct OneSlot {
+        holder: Mutex<Option<(String, i64)>>,
+        waiting: Mutex<Vec<(String, i64)>>,
+        releases: AtomicU64,
+        queue_writes: AtomicU64,
+    }
+
+    #[async_trait]
+    impl SlotPool for OneSlot {
+        fn size(&self) -> u32 {
+            1
+        }
+        async fn try_take(&self, h: &str, q: Option<i64>, until: i64) -> Result<Take, SlotError> {
+            let mut slot = self.holder.lock().unwrap();
+            let free = match &*slot {
+                Some((_, u)) if *u > now_ms() => vec![],
+                _ => vec![0],
+            };
+            let view = PoolView {
+                free,
+                waiting: self.waiting.lock().unwrap().clone(),
+            };
+            Ok(match may_take(&view, h, q, 0) {
+                Some(_) => {
+                    *slot = Some((h.to_string(), until));
+                    Take::Got(0)
+                }
+                None => Take::Busy {
+                    ahead: waiters_ahead(&view, h, q),
+                },
+            })
+        }
+        async fn queue(&self, h: &str, since: i64, _: i64) -> Result<(), SlotError> {
+            self.queue_writes.fetch_add(1, Ordering::Relaxed);
+            let mut w = self.waiting.lock().unwrap();
+            w.retain(|(x, _)| x != h);
+            w.push((h.to_string(), since));
+            Ok(())
+        }
+        async fn unqueue(&self, h: &str) -> Result<(), SlotError> {
+            self.waiting.lock().unwrap().retain(|(w, _)| w != h);
+            Ok(())
+        }
+        async fn renew(&self, _: u32, h: &str, until: i64) -> Result<bool, SlotError> {
+            let mut slot = self.holder.lock().unwrap();
+            let mine = slot.as_ref().is_some_and(|(held, _)| held == h);
+            if mine {
+                *slot = Some((h.to_string(), until));
+            }
+            Ok(mine)
+        }
+        async fn release(&self, _: u32, h: &str) -> Result<(), SlotError> {
+            self.releases.fetch_add(1, Ordering::Relaxed);
+            let mut slot = self.holder.lock().unwrap();
+            if slot.as_ref().is_some_and(|(held, _)| held == h) {
+                *slot = None;
+            }
+            Ok(())
+        }
+        async fn others_waiting(&self, h: &str) -> Result<bool, SlotError> {
+            Ok(self.waiting.lock().unwrap().iter().any(|(w, _)| w != h))
         }
     }
 
-    #[test]
-    fn the_oldest_waiter_is_served_first() {
-        let v = view(&[3], &[("job", 100), ("writer", 200)]);
-        assert_eq!(may_take(&v, "job", Some(100), 0), Some(3));
-        assert_eq!(may_take(&v, "writer", Some(200), 0), None);
-        // Not queued: every waiter is ahead.
-        assert_eq!(may_take(&v, "console", None, 0), None);
-        let v = view(&[1, 4], &[("job", 100)]);
-        assert_eq!(may_take(&v, "writer", None, 1), Some(4));
-        // Ties are broken by holder id, so exactly one of them goes first.
-        let v = view(&[2], &[("a", 5), ("b", 5)]);
-        assert_eq!(may_take(&v, "a", Some(5), 0), Some(2));
-        assert_eq!(may_take(&v, "b", Some(5), 0), None);
+    fn writer(pool: &Arc<OneSlot>) -> Arc<SlotKeeper> {
+        let settings = KeeperSettings::writer(Duration::from_secs(30));
+        Arc::new(SlotKeeper::new(pool.clone(), "writer", settings))
     }
 
-    #[test]
-    fn nothing_free_nothing_taken() {
-        assert_eq!(may_take(&view(&[], &[]), "w", None, 7), None);
-        assert_eq!(may_take(&view(&[0], &[]), "w", None, 7), Some(0));
+    #[tokio::test]
+    async fn an_idle_lease_lingers_only_while_no_other_holder_waits() {
+        let pool = Arc::new(OneSlot::default());
+        let k = writer(&pool);
+        let lease = k.acquire(Duration::from_secs(1)).await.unwrap().unwrap();
+        k.give_back(lease).await;
+        assert_eq!((k.held(), pool.releases.load(Ordering::Relaxed)), (1, 0));
+        // A job queues: the next time the lease goes idle it goes back.
+        let lease = k.acquire(Duration::from_secs(1)).await.unwrap().unwrap();
+        pool.queue("job-1", 1, i64::MAX).await.unwrap();
+        k.give_back(lease).await;
+        assert_eq!((k.held(), pool.releases.load(Ordering::Relaxed)), (0, 1));
+        let got = pool.try_take("job-1", Some(1), i64::MAX).await.unwrap();
+        assert_eq!(got, Take::Got(0));
+    }
+
+    #[tokio::test]
+    async fn a_lease_goes_to_this_clients_waiting_request_first() {
+        let pool = Arc::new(OneSlot::default());
+        let k = writer(&pool);
+        let first = k.acquire(Duration::from_secs(1)).await.unwrap().unwrap();
+        pool.queue("job-1", 1, i64::MAX).await.unwrap();
+        let k2 = k.clone();
+        let second = tokio::spawn(async move { k2.acquire(Duration::from_secs(5)).await });
+        while k.wanting.load(Ordering::Relaxed) == 0 {
+            tokio::task::yield_now().await;
+        }
+        k.give_back(first).await;
+        let second = second.await.unwrap().unwrap().unwrap();
+        assert_eq!(pool.releases.load(Ordering::Relaxed), 0);
+        // Nothing more of its own to send: the waiting job gets the slot.
+        k.give_back(second).await;
+        assert_eq!(pool.releases.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn many_requests_of_one_client_wait_in_the_queue_as_one_keeping_their_place() {
+        let pool = Arc::new(OneSlot::default());
+        *pool.holder.lock().unwrap() = Some(("other".into(), i64::MAX));
+        let k = writer(&pool);
+        // Five requests, each sending once it has a slot (10 ms) and
+        // giving it back.
+        let waits: Vec<_> = (0..5)
+            .map(|_| {
+                let k = k.clone();
+                tokio::spawn(async move {
+                    let lease = k.acquire(Duration::from_secs(10)).await.unwrap();
+                    let Some(lease) = lease else { return false };
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    k.give_back(lease).await;
+                    true
+                })
+            })
+            .collect();
+        while pool.waiting.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let since = pool.waiting.lock().unwrap()[0].1;
+        // A later waiter queues behind it.
+        pool.queue("job-2", since + 1, i64::MAX).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // One entry for the five requests, never moved back.
+        let w = pool.waiting.lock().unwrap().clone();
+        assert_eq!(w.iter().filter(|(h, _)| h == k.holder()).count(), 1);
+        assert!(w.contains(&(k.holder().to_string(), since)));
+        assert_eq!(pool.queue_writes.load(Ordering::Relaxed), 2);
+        // The slot frees: this client is first in line, takes it, and its
+        // five requests use it one after another.
+        *pool.holder.lock().unwrap() = None;
+        for w in waits {
+            assert!(w.await.unwrap());
+        }
+        // Then, with job-2 waiting, the slot went back exactly once.
+        assert_eq!(pool.releases.load(Ordering::Relaxed), 1);
+        assert_eq!(k.held(), 0);
     }
 }

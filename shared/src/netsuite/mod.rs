@@ -20,8 +20,10 @@ mod checks;
 mod error;
 mod failure;
 mod lease_pool;
+mod lease_settings;
 mod oauth2;
 mod records;
+mod slot_pool;
 mod suiteql;
 mod transport;
 
@@ -30,8 +32,10 @@ use std::time::Duration;
 pub use budget::NetSuiteBudget;
 pub use error::{NsError, MAX_BODY_CHARS};
 pub use lease_pool::{
-    may_take, KeeperSettings, KeeperStats, Lease, PoolView, SlotError, SlotKeeper, SlotPool, Take,
+    may_take, waiters_ahead, KeeperSettings, KeeperStats, Lease, PoolView, SlotError, SlotKeeper,
+    SlotPool, Take,
 };
+pub use lease_settings::{after_request, poll_nap, AfterRequest};
 pub use suiteql::{column_text, SuiteQlPage, SUITEQL_MAX_LIMIT};
 pub use transport::NetSuiteClient;
 

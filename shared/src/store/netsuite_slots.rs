@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use rand::Rng;
 
 use super::aws::{describe, get_n, get_s, is_condition_failed, n, s};
-use crate::netsuite::{may_take, PoolView, SlotError, SlotPool, Take};
+use crate::netsuite::{may_take, waiters_ahead, PoolView, SlotError, SlotPool, Take};
 
 /// The pool's partition key (the template's IAM condition names it).
 pub const PK: &str = "NSSLOTS";
@@ -137,7 +137,8 @@ impl SlotPool for DynamoSlotPool {
         let view = self.view().await?;
         let pick = rand::thread_rng().gen_range(0..self.size as usize);
         let Some(slot) = may_take(&view, holder, queued_since, pick) else {
-            return Ok(Take::Busy);
+            let ahead = waiters_ahead(&view, holder, queued_since);
+            return Ok(Take::Busy { ahead });
         };
         let put = self
             .client
@@ -205,6 +206,11 @@ impl SlotPool for DynamoSlotPool {
             Err(e) if e.as_service_error().is_some_and(is_condition_failed) => Ok(false),
             Err(e) => Err(SlotError(describe(&e))),
         }
+    }
+
+    async fn others_waiting(&self, holder: &str) -> Result<bool, SlotError> {
+        let view = self.view().await?;
+        Ok(view.waiting.iter().any(|(h, _)| h != holder))
     }
 
     async fn release(&self, slot: u32, holder: &str) -> Result<(), SlotError> {

@@ -111,6 +111,11 @@ fn by_kind(per_path: &std::collections::BTreeMap<String, u64>) -> Vec<(String, u
                 Some(head) if !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()) => {
                     "{id}"
                 }
+                // An external id (`eid:tts-{shop}-{order}`), query kept.
+                Some(head) if head.starts_with("eid:") => match seg.split_once('?') {
+                    Some((_, q)) if q.contains("replace") => "eid:{id}?replace=…",
+                    _ => "eid:{id}",
+                },
                 _ => seg,
             })
             .collect();
@@ -201,6 +206,11 @@ async fn run(args: Args) -> Result<bool, BenchError> {
         println!(
             "| writer's pool use: requests / DynamoDB reads / writes (per order) | {} / {} / {} ({:.3} reads, {:.3} writes) |",
             b.pool.0, b.pool.1, b.pool.2, b.pool.1 as f64 / b.orders as f64, b.pool.2 as f64 / b.orders as f64
+        );
+        println!(
+            "| writer's wait for a slot, mean per request (all invocations' requests summed: {:.1} s) | {:.0} ms |",
+            b.pool.3 as f64 / 1000.0,
+            b.pool.3 as f64 / b.pool.0.max(1) as f64
         );
         if let Some((runs, reqs)) = b.verify {
             println!(

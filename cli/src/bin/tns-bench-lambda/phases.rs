@@ -20,7 +20,7 @@ pub(crate) struct Burst {
     pub(crate) failed_items: u64,
     pub(crate) dead: usize,
     pub(crate) batches: u64,
-    pub(crate) pool: (u64, u64, u64),
+    pub(crate) pool: (u64, u64, u64, u64),
     pub(crate) jobs: Option<JobsFigures>,
     /// The verify job run after the writer alone: runs, NetSuite requests.
     pub(crate) verify: Option<(u64, u64)>,
@@ -173,7 +173,7 @@ pub(crate) fn spawn_jobs(
                 &ns,
                 c,
                 &aws_sdk_dynamodb::Client::new(&sdk),
-                "console",
+                shared::app::NetSuiteCaller::Console,
             )
             .ok(),
             _ => None,

@@ -85,13 +85,16 @@ impl Stack {
     }
 
     /// Pool figures of the writer's clients: (NetSuite requests, pool reads, pool writes).
-    pub(crate) fn writer_pool(&self) -> (u64, u64, u64) {
-        let mut t = (0, 0, 0);
+    /// The writers' pool use: requests, DynamoDB reads, writes, and the
+    /// milliseconds their requests waited for a slot, summed.
+    pub(crate) fn writer_pool(&self) -> (u64, u64, u64, u64) {
+        let mut t = (0, 0, 0, 0);
         for w in &self.writers {
             if let Some(k) = w.netsuite.slots() {
                 t.0 += k.stats.requests.load(Ordering::Relaxed);
                 t.1 += k.stats.reads.load(Ordering::Relaxed);
                 t.2 += k.stats.writes.load(Ordering::Relaxed);
+                t.3 += k.stats.waited_ms.load(Ordering::Relaxed);
             }
         }
         t
