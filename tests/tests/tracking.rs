@@ -50,8 +50,20 @@ fn count(r: &JobRun, k: &str) -> u64 {
 /// The seed's US order (two tents, one headlamp) under `id`, with
 /// `fulfillment_type`, written to NetSuite by the sweep and the writer.
 async fn sold(env: &local_env::LocalEnv, id: &str, fulfillment_type: &str) {
+    sold_shipped_by(env, id, fulfillment_type, None).await
+}
+
+async fn sold_shipped_by(
+    env: &local_env::LocalEnv,
+    id: &str,
+    fulfillment_type: &str,
+    shipping_type: Option<&str>,
+) {
     let mut order = seed_us_order(env);
     order["id"] = json!(id);
+    if let Some(st) = shipping_type {
+        order["shipping_type"] = json!(st);
+    }
     order["update_time"] = json!(now() - 120);
     order["fulfillment_type"] = json!(fulfillment_type);
     // Its own package (TikTok's package ids are unique).
@@ -348,6 +360,22 @@ async fn a_tiktok_fulfilled_order_is_skipped() {
     assert_eq!(count(&r, "skipped_fulfilled_by_tiktok"), 1, "{r:?}");
     assert_eq!(mark_calls(&env), 0);
     assert!(env.tiktok.state.shipments(US_SHOP, id).is_empty());
+}
+
+#[tokio::test]
+async fn a_tiktok_shipping_order_goes_to_the_label_flow_not_skipped_as_fbt() {
+    // `shipping_type` TIKTOK: the seller ships on TikTok's label
+    // (tiktok-shipping.md §1a). Not TikTok-fulfilled, and never MPAS'd.
+    let env = local_env(30, 5).await;
+    let jobs = jobs(&env, json!({"USPS Priority Mail": "USPS"})).await;
+    let id = "930000000000000015";
+    sold_shipped_by(&env, id, "FULFILLMENT_BY_SELLER", Some("TIKTOK")).await;
+    ship(&env, id, vec![], "9400555", USPS_PRIORITY);
+    let r = run(&jobs).await;
+    assert_eq!(r.status, RunStatus::Succeeded, "{r:?}");
+    assert_eq!(count(&r, "skipped_fulfilled_by_tiktok"), 0, "{r:?}");
+    assert_eq!(count(&r, "tiktok_shipping_label_flow"), 1, "{r:?}");
+    assert_eq!(mark_calls(&env), 0);
 }
 
 #[tokio::test]

@@ -832,4 +832,29 @@ pub(crate) mod tests {
             }
         }
     }
+
+    /// tiktok-shipping.md §6 / edge case 20: a TikTok Shipping label whose
+    /// Create Packages estimate was 5.00 settles at 5.40
+    /// (`actual_shipping_fee_amount`, of which the supplementary
+    /// `fbm_shipping_cost_amount` is a part, not an addition): booked once,
+    /// at 5.40 (the estimate never reaches the journal: it is not in the
+    /// statement).
+    #[test]
+    fn a_tiktok_shipping_label_fee_is_booked_once_at_the_settled_amount() {
+        let s = json!({"id": "S9", "currency": "USD", "total_settlement_amount": "14.60",
+            "total_reserve_amount": "0", "payable_amount": "14.60", "transactions": [{
+            "id": "T9", "type": "ORDER", "settlement_amount": "14.60", "revenue_amount": "20.00",
+            "revenue_breakdown": {"subtotal_before_discount_amount": "20.00"},
+            "shipping_cost_amount": "-5.40",
+            "shipping_cost_breakdown": {"actual_shipping_fee_amount": "-5.40"},
+            "supplementary_component": {"fbm_shipping_cost_amount": "-5.40",
+                                        "estimated_shipping_fee_amount": "-5.00"},
+            "fee_tax_amount": "0", "fee_tax_breakdown": {"fee": {}, "tax": {}}}]});
+        let p = plan_journal(&s, &accounts(), "x").unwrap();
+        let fee: Vec<_> = p.lines.iter().filter(|l| l.account == "6130").collect();
+        assert_eq!(fee.len(), 1, "{:?}", p.lines);
+        assert_eq!((fee[0].debit, fee[0].credit), (d("5.40"), Money::ZERO));
+        assert_eq!(p.total_debits(), p.total_credits());
+        assert!(p.unknown_fee_keys.is_empty(), "{:?}", p.unknown_fee_keys);
+    }
 }

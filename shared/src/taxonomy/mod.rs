@@ -52,6 +52,16 @@ crate::string_enum! {
         OrderTypeAmount = "ORDER_TYPE_AMOUNT",
         /// The shop chose to review this type of order (`order_types`).
         OrderTypeReview = "ORDER_TYPE_REVIEW",
+        /// TikTok offers no shipping service for this package (TikTok
+        /// Shipping label): weight, size or address to check.
+        NoEligibleShippingService = "NO_ELIGIBLE_SHIPPING_SERVICE",
+        /// The packed Item Fulfillment lacks the package's weight or size,
+        /// which TikTok needs to buy the label.
+        PackageMeasuresMissing = "PACKAGE_MEASURES_MISSING",
+        /// TikTok cannot ship to the buyer's address.
+        AddressNotShippable = "ADDRESS_NOT_SHIPPABLE",
+        /// The buyer cancelled, or asked to, while the label was due.
+        BuyerCancellationPending = "BUYER_CANCELLATION_PENDING",
     }
 }
 
@@ -87,6 +97,10 @@ impl ErrorCode {
             Self::UnknownOrderType => "Unknown Order Type",
             Self::OrderTypeAmount => "Amount Unexpected for Order Type",
             Self::OrderTypeReview => "Order Type Review",
+            Self::NoEligibleShippingService => "No Eligible Shipping Service",
+            Self::PackageMeasuresMissing => "Package Weight or Size Missing",
+            Self::AddressNotShippable => "Address Not Shippable",
+            Self::BuyerCancellationPending => "Buyer Cancellation Pending",
             Self::Unknown(s) => s,
         }
     }

@@ -5,9 +5,15 @@
 //!
 //! Rules, each with its source:
 //! - **Seller-shipped only** (§3.1): `fulfillment_type` FULFILLMENT_BY_SELLER
-//!   and `shipping_type` SELLER take our tracking; a TikTok-fulfilled order is
-//!   skipped (TikTok would refuse with 21008025). Either field missing or
-//!   unknown: the order waits (harsher: never push on a guess).
+//!   and `shipping_type` SELLER take our tracking; a TikTok-fulfilled order
+//!   (`fulfillment_type` FULFILLMENT_BY_TIKTOK) is skipped (TikTok would
+//!   refuse with 21008025). A seller-fulfilled order on TikTok's label
+//!   (`shipping_type` TIKTOK) is the seller's to ship, but its tracking is
+//!   TikTok's (tiktok-shipping.md §2, §5; MPAS/UPSI refuse it with
+//!   21011004): it goes to the label flow ([`crate::labels`] decides there),
+//!   never pushed from here and never counted as TikTok-fulfilled. Either
+//!   field missing or unknown: the order waits (harsher: never push on a
+//!   guess).
 //! - **Units** (§3.2 [INFERENCE]): one TikTok line item is one unit, so a
 //!   Sales Order line fulfilled for quantity *q* sends *q* of its line items:
 //!   the first ones, in the order the writer grouped them
@@ -184,6 +190,10 @@ pub enum TrackingPlan {
     AlreadyPushed,
     /// Fulfilled by TikTok: never ours to push.
     SkipFulfilledByTikTok,
+    /// Seller-fulfilled on TikTok's label (`shipping_type` TIKTOK): the
+    /// label flow buys the label and writes TikTok's tracking on the Item
+    /// Fulfillment; nothing is pushed from the tracking job.
+    TikTokShippingLabel,
     /// Not pushed until a person fixes something.
     Wait(WaitReason),
 }
@@ -198,8 +208,11 @@ pub fn plan(input: PlanInput<'_>) -> TrackingPlan {
     }
     let ft = order.fulfillment_type.as_deref().unwrap_or_default();
     let st = order.shipping_type.as_deref().unwrap_or_default();
-    if ft == "FULFILLMENT_BY_TIKTOK" || st == "TIKTOK" {
+    if ft == "FULFILLMENT_BY_TIKTOK" {
         return TrackingPlan::SkipFulfilledByTikTok;
+    }
+    if ft == "FULFILLMENT_BY_SELLER" && st == "TIKTOK" {
+        return TrackingPlan::TikTokShippingLabel;
     }
     if ft != "FULFILLMENT_BY_SELLER" || st != "SELLER" {
         return TrackingPlan::Wait(WaitReason::UnknownFulfilmentType {
@@ -700,7 +713,8 @@ mod tests {
         assert_eq!(c.run(), TrackingPlan::SkipFulfilledByTikTok);
         c.order.fulfillment_type = Some("FULFILLMENT_BY_SELLER".into());
         c.order.shipping_type = Some("TIKTOK".into());
-        assert_eq!(c.run(), TrackingPlan::SkipFulfilledByTikTok);
+        // TikTok Shipping: the seller ships on TikTok's label, not skipped.
+        assert_eq!(c.run(), TrackingPlan::TikTokShippingLabel);
         c.order.shipping_type = None;
         assert_eq!(
             c.run(),

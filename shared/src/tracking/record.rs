@@ -31,6 +31,8 @@ pub enum Done {
     Corrected,
     AlreadyPushed,
     SkippedFulfilledByTikTok,
+    /// TikTok Shipping: the label flow owns it (TikTok's tracking).
+    LabelFlow,
     Waiting(WaitReason),
     Failed {
         reason: String,
@@ -135,6 +137,10 @@ impl TrackingPush<'_> {
             }
             Done::SkippedFulfilledByTikTok => {
                 run.count("skipped_fulfilled_by_tiktok", 1);
+                return self.close(ctx, &id, open).await;
+            }
+            Done::LabelFlow => {
+                run.count("tiktok_shipping_label_flow", 1);
                 return self.close(ctx, &id, open).await;
             }
             Done::Waiting(w) => {

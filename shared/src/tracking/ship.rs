@@ -285,6 +285,7 @@ impl TrackingPush<'_> {
                 Done::AlreadyPushed
             }
             TrackingPlan::SkipFulfilledByTikTok => Done::SkippedFulfilledByTikTok,
+            TrackingPlan::TikTokShippingLabel => Done::LabelFlow,
             TrackingPlan::Wait(w) => Done::Waiting(w),
             TrackingPlan::Push {
                 call,

@@ -457,6 +457,22 @@ pub fn router(sim: TikTokSim) -> Router {
             fulfillment::UPDATE_PACKAGE_SHIPPING_API,
             post(fulfillment::update_package_shipping_info),
         )
+        .route(
+            fulfillment::labels::ELIGIBLE_SERVICES_API,
+            post(fulfillment::labels::eligible_services),
+        )
+        .route(
+            fulfillment::labels::CREATE_PACKAGES_API,
+            post(fulfillment::labels::create_packages),
+        )
+        .route(
+            fulfillment::labels::SHIPPING_DOCUMENT_API,
+            get(fulfillment::labels::shipping_document),
+        )
+        .route(
+            fulfillment::labels::DOCUMENT_PATH,
+            get(fulfillment::labels::document),
+        )
         .route("/_sim/fulfillment/age", post(fulfillment::control_age))
         .route(
             "/_sim/fulfillment/fail",

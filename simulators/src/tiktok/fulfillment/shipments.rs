@@ -43,6 +43,8 @@ pub(crate) struct Fulfillment {
     pub(super) next_package: u64,
     /// Codes the next ship calls answer (`failures.rs`).
     pub(super) ship_failures: std::collections::VecDeque<i64>,
+    /// Label purchases to commit and then drop the connection of (`labels.rs`).
+    pub(super) label_drops: u32,
 }
 
 impl Fulfillment {
@@ -60,6 +62,7 @@ impl Fulfillment {
             calls: BTreeMap::new(),
             next_package: 1_153_132_168_900_000_000,
             ship_failures: Default::default(),
+            label_drops: 0,
         }
     }
 
