@@ -52,6 +52,11 @@ crate::string_enum! {
         OrderTypeAmount = "ORDER_TYPE_AMOUNT",
         /// The shop chose to review this type of order (`order_types`).
         OrderTypeReview = "ORDER_TYPE_REVIEW",
+        /// The order's TikTok warehouse is not in the shop's warehouse table
+        /// (`inventory.location_warehouses`): not written at a guessed location.
+        UnmappedWarehouse = "UNMAPPED_WAREHOUSE",
+        /// A Fulfilled-by-TikTok order at a shop with no `fbt` choice.
+        FbtUnconfigured = "FBT_UNCONFIGURED",
     }
 }
 
@@ -87,6 +92,8 @@ impl ErrorCode {
             Self::UnknownOrderType => "Unknown Order Type",
             Self::OrderTypeAmount => "Amount Unexpected for Order Type",
             Self::OrderTypeReview => "Order Type Review",
+            Self::UnmappedWarehouse => "Unmapped Warehouse",
+            Self::FbtUnconfigured => "FBT Not Configured",
             Self::Unknown(s) => s,
         }
     }
