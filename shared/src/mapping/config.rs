@@ -109,6 +109,8 @@ pub struct ShopMapping {
     pub payouts: Option<super::payouts::PayoutConfig>,
     /// What each kind of order becomes (samples, replacements, pre-orders…).
     pub order_types: super::order_rules::OrderTypeRules,
+    /// Fulfilled-by-TikTok orders (`None`: they wait with the fix; issue 27).
+    pub fbt: Option<super::routing::FbtConfig>,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -206,6 +208,7 @@ impl Default for ShopMapping {
             tracking: None,
             payouts: None,
             order_types: Default::default(),
+            fbt: None,
         }
     }
 }

@@ -62,6 +62,11 @@ crate::string_enum! {
         AddressNotShippable = "ADDRESS_NOT_SHIPPABLE",
         /// The buyer cancelled, or asked to, while the label was due.
         BuyerCancellationPending = "BUYER_CANCELLATION_PENDING",
+        /// The order's TikTok warehouse is not in the shop's warehouse table
+        /// (`inventory.location_warehouses`): not written at a guessed location.
+        UnmappedWarehouse = "UNMAPPED_WAREHOUSE",
+        /// A Fulfilled-by-TikTok order at a shop with no `fbt` choice.
+        FbtUnconfigured = "FBT_UNCONFIGURED",
     }
 }
 
@@ -101,6 +106,8 @@ impl ErrorCode {
             Self::PackageMeasuresMissing => "Package Weight or Size Missing",
             Self::AddressNotShippable => "Address Not Shippable",
             Self::BuyerCancellationPending => "Buyer Cancellation Pending",
+            Self::UnmappedWarehouse => "Unmapped Warehouse",
+            Self::FbtUnconfigured => "FBT Not Configured",
             Self::Unknown(s) => s,
         }
     }

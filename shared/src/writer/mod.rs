@@ -28,6 +28,7 @@ pub mod order_type;
 pub mod process;
 pub mod readback;
 pub mod refund;
+pub mod routing;
 pub mod verify;
 
 pub use batch::{handle_batch, BatchLimits, EventProcessor, ProcessError};

@@ -162,7 +162,7 @@ impl OrderSync<'_> {
             cancellation_event,
             &cfg.trigger_statuses,
         );
-        let mut d = match plan {
+        let d = match plan {
             OrderPlan::CloseAll { so_id } => self.cancel(&so_id, &order.id, &status).await,
             OrderPlan::ApplyCancellations { so_id } => {
                 self.partial_cancel(shop, cfg, &so_id, &order).await
@@ -209,6 +209,8 @@ impl OrderSync<'_> {
                 }
             }
         };
+        // A Fulfilled-by-TikTok Sales Order is fulfilled once TikTok ships it.
+        let mut d = self.fbt_after(shop, cfg, &order, d).await;
         d.external_id = Some(external_id);
         d.order_type = Some(kind.order_type);
         d
@@ -224,7 +226,14 @@ impl OrderSync<'_> {
         kind: &crate::mapping::order_kind::OrderKind,
     ) -> Decision {
         let status = order.status.as_str();
-        // The type decides first: skipped or held orders are never mapped.
+        // Who ships it, from where, decides before anything else (issue
+        // 27): FBT skipped or waiting, or the location of its warehouse.
+        let routed = match self.routed(shop, order, cfg).await {
+            Ok(c) => c,
+            Err(d) => return *d,
+        };
+        let cfg = &routed;
+        // The type decides next: skipped or held orders are never mapped.
         let shape = match super::order_type::type_decision(kind, order, cfg) {
             Ok(s) => s,
             Err(d) => return *d,
