@@ -40,6 +40,7 @@ fn cfg() -> ShopMapping {
             bundles: Default::default(),
             pending_lookback_days: 3,
             tiktok_qps: 40,
+            refused_retry_secs: 15 * 60,
         }),
         ..Default::default()
     }
