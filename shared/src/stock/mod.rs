@@ -14,6 +14,7 @@
 pub mod job;
 pub mod plan;
 pub mod read;
+mod reads_tiktok;
 pub mod retry;
 pub mod state;
 pub mod status;
