@@ -36,7 +36,7 @@
 //! | [`taxonomy`] | the order log's one error taxonomy (each boundary maps its error into it in its own `failure.rs`) | nothing |
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
 //! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, time budgets, request signing, the AWS resource list, every CSV the product writes (formulas defused) | nothing |
-//! | [`labels`] | TikTok Shipping labels driven from NetSuite: packed Item Fulfillment → label, tracking, PDF; split and combined packages (plain decisions) | taxonomy |
+//! | [`labels`] | TikTok Shipping labels driven from NetSuite: packed Item Fulfillment → label, tracking, PDF; split and combined packages (plain decisions) | domain, store, taxonomy, tiktok |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.

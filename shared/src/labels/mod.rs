@@ -12,14 +12,16 @@
 //! a fix and a taxonomy code); combined and split packages by
 //! [`packages`].
 //!
-//! These are the plain decisions; each has its unit tests.
+//! The plain decisions have their unit tests; [`run`] is the I/O.
 
 pub mod measure;
 pub mod packages;
 pub mod refusal;
+pub mod run;
 pub mod step;
 
 pub use measure::{tiktok_measures, Dimension, MissingMeasure, PackedMeasures, Weight};
 pub use packages::{fulfilments_of, tracking_due, LabelledPackage, TrackingWrite};
 pub use refusal::{classify, LabelOutcome, LabelRefusal};
+pub use run::{label_one, mark_done, LabelError, LabelReady, PackedFulfilment};
 pub use step::{next_step, LabelState, Market, OrderNow, Step, TikTokPackage};

@@ -25,6 +25,7 @@ pub mod events;
 mod failure;
 pub mod job_runs;
 pub mod keys;
+pub mod label_states;
 pub mod login_throttle;
 pub mod netsuite_slots;
 mod order_apply;

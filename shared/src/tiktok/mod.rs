@@ -21,6 +21,7 @@ pub mod finance;
 pub mod fulfillment;
 pub mod inventory;
 pub mod inventory_errors;
+pub mod labels;
 pub mod model;
 pub mod orders;
 pub mod pacing;

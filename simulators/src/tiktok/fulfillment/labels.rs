@@ -375,4 +375,9 @@ impl TikTokSim {
     pub fn drop_next_label_purchases(&self, n: u32) {
         self.state().fulfillment.label_drops += n;
     }
+
+    /// One order's JSON as Get Order Detail would show it (tests).
+    pub fn orders_json(&self, shop_id: &str, order_id: &str) -> Option<Value> {
+        self.state().orders.get(shop_id)?.get(order_id).cloned()
+    }
 }
