@@ -276,6 +276,12 @@ impl ShopJob for InventoryPush<'_> {
         let stock = read_stock(self.netsuite, &locations).await?;
         run.count("stock_rows", stock.rows() as u64);
         let (linked, unlinked) = link_skus(&st.sku_map, &cfg, &st.links, &stock);
+        // Fulfilled-by-TikTok warehouses are TikTok's count, never pushed.
+        let fbt_ids = (self.mapping.for_shop(shop).ok())
+            .and_then(|m| m.fbt.as_ref())
+            .map(|f| f.warehouse_ids.clone())
+            .unwrap_or_default();
+        let linked = super::fbt::without_fbt_warehouses(linked, &fbt_ids);
         run.count("skus_managed", linked.len() as u64);
         run.count("skus_unlinked", unlinked.len() as u64);
         let pending = self.pending(shop, &cfg).await?;

@@ -11,6 +11,7 @@
 //! A shop's settings are the `inventory` part of its mapping entry
 //! ([`crate::mapping::stock`]).
 
+pub mod fbt;
 pub mod job;
 pub mod plan;
 pub mod read;
