@@ -210,6 +210,7 @@ impl OrderSync<'_> {
             }
         };
         d.external_id = Some(external_id);
+        d.retail_value = kind.recorded_retail_value();
         d.order_type = Some(kind.order_type);
         d
     }
@@ -562,6 +563,7 @@ mod tests {
             failure: None,
             failed_skus: vec![],
             order_type: None,
+            retail_value: None,
             at: 0,
             event: None,
         };
