@@ -53,6 +53,7 @@ fn entry(i: usize, now: i64) -> OrderLogEntry {
             vec![]
         },
         order_type: None,
+        retail_value: None,
         at: now - (i as i64 % (7 * 86_400)),
         event: None,
     };

@@ -46,6 +46,7 @@ fn outcome(shop: &str, order: String, i: usize, at: i64) -> Outcome {
             vec![]
         },
         order_type: None,
+        retail_value: None,
         at,
         event: None,
     }
@@ -518,6 +519,7 @@ async fn failed_on(log: &DynamoOrderLog, order: &str, skus: &[&str]) {
         failure: Some(e.to_failure(&shop)),
         failed_skus: e.failed_skus(),
         order_type: None,
+        retail_value: None,
         at: common::now(),
         event: None,
     };

@@ -208,6 +208,8 @@ async fn a_sample_is_a_zero_sales_order_with_its_retail_value_and_mark() {
     let e = w.entry("900000000000000001").await;
     assert_eq!(e.sync_status, SyncStatus::Created, "{:?}", e.history);
     assert_eq!(e.order_type, Some(OrderType::Sample));
+    // The log keeps the retail value, for the finance report (item 4).
+    assert_eq!(e.retail_value, Some("129.99".parse().unwrap()));
     let so = w.sales_order("900000000000000001").expect("sales order");
     assert_eq!(so["custbody_tts_sample"], json!(true));
     assert_eq!(so["custbody_tts_order_type"], "sample");
@@ -282,6 +284,7 @@ async fn a_replacement_is_a_zero_sales_order_linked_to_the_original() {
     let e = w.entry("900000000000000004").await;
     assert_eq!(e.sync_status, SyncStatus::Created, "{:?}", e.history);
     assert_eq!(e.order_type, Some(OrderType::Replacement));
+    assert_eq!(e.retail_value, Some("129.99".parse().unwrap()));
     let so = w.sales_order("900000000000000004").unwrap();
     assert_eq!(so["custbody_tts_original_order"], BASE);
     assert_eq!(so["custbody_tts_original_so"]["id"], original.as_str());

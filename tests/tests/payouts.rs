@@ -41,6 +41,7 @@ async fn order_booked(app: &JobsApp, order: &str, status: SyncStatus) {
             failure: None,
             failed_skus: vec![],
             order_type: None,
+            retail_value: None,
             at: NOW - 86_400,
             event: None,
         })

@@ -53,6 +53,7 @@ async fn seed(args: &[String]) -> Result<(), BenchError> {
                 failure: None,
                 failed_skus: vec![],
                 order_type: None,
+                retail_value: None,
                 at: 1_767_830_400 - 86_400,
                 event: None,
             })

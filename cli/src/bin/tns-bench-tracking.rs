@@ -195,6 +195,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
                     failure: None,
                     failed_skus: vec![],
                     order_type: None,
+                    retail_value: None,
                     at: shared::clock::Clock::now(&shared::clock::SystemClock),
                     event: None,
                 })

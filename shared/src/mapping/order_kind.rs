@@ -43,6 +43,14 @@ pub struct OrderKind {
     pub retail_value: Money,
 }
 
+impl OrderKind {
+    /// The retail value the order log keeps: for a $0 type or an order with
+    /// gift lines (what the finance report lists), else none.
+    pub fn recorded_retail_value(&self) -> Option<Money> {
+        (self.order_type.is_free() || self.gift_lines > 0).then_some(self.retail_value)
+    }
+}
+
 /// TikTok's `order_type`, upper-cased; empty falls back to the lines'
 /// common `sku_type`.
 fn tiktok_type(order: &Order) -> String {

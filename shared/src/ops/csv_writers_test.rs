@@ -27,6 +27,7 @@ fn every_csv_the_product_writes_defuses_formulas() {
             failure: Some(Failure::new(ErrorCode::UnlinkedProduct, *p, *p)),
             failed_skus: vec![p.to_string(), "B".into()],
             order_type: None,
+            retail_value: None,
             at: 0,
             event: None,
         };

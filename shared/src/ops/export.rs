@@ -73,6 +73,7 @@ mod tests {
             )),
             failed_skus: vec!["=A,B".into()],
             order_type: None,
+            retail_value: None,
             at: 0,
             event: None,
         };

@@ -33,6 +33,7 @@ pub async fn unignore(
             failure: None,
             failed_skus: vec![],
             order_type: None,
+            retail_value: None,
             at: now,
             event: None,
         })
@@ -58,6 +59,7 @@ pub async fn ignore(
             failure: None,
             failed_skus: vec![],
             order_type: None,
+            retail_value: None,
             at: now,
             event: None,
         })

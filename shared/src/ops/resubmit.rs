@@ -85,6 +85,7 @@ mod tests {
                 failure: Some(Failure::new(ErrorCode::RefundCreationFailed, "r", "f")),
                 failed_skus: vec![],
                 order_type: None,
+                retail_value: None,
                 at: 0,
                 event: Some((12, serde_json::json!({"return_id": "R"}))),
             },

@@ -55,6 +55,8 @@ pub struct Listed<'a> {
     pub statements: &'a [Statement],
     /// The clearing check of the statement's payment (`None`: no payment).
     pub clearing: Option<&'a PaymentClearing>,
+    /// The $0 orders of the statement's period by type (issue 26).
+    pub free_orders: &'a [super::free_orders::FreeRow],
 }
 
 /// The clearing account over a statement's payment, as the report judges it.
@@ -292,9 +294,10 @@ pub fn build_email(
         });
     }
     let html = format!(
-        "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px;color:#222\">\n{html}{}{}</body></html>\n",
+        "<!DOCTYPE html><html><body style=\"font-family:Arial,sans-serif;font-size:14px;color:#222\">\n{html}{}{}{}</body></html>\n",
         tables_html(&state.currency, &summary, &table),
-        unsettled_html(listed.unsettled)
+        unsettled_html(listed.unsettled),
+        super::free_orders::html(listed.free_orders, &state.currency)
     );
     RawEmail {
         from: from.to_string(),
@@ -409,10 +412,16 @@ mod tests {
                 overdue: &[(OrderId::new("577000000000000777"), 1_764_000_000)],
                 statements: &[],
                 clearing: None,
+                free_orders: &[super::super::free_orders::FreeRow {
+                    order_type: crate::domain::OrderType::Sample,
+                    orders: 2,
+                    retail_value: "150.00".parse().unwrap(),
+                }],
             },
             "from@example.com",
         );
         assert!(mail.html.contains("ESTIMATES, not posted") && mail.html.contains("18.20"));
+        assert!(mail.html.contains("$0 orders in this period") && mail.html.contains(">150.00<"));
         assert!(mail.subject.contains("posted"), "{}", mail.subject);
         assert!(mail.html.contains("Summary (USD)") && mail.html.contains("79.49"));
         assert!(

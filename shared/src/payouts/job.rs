@@ -221,8 +221,18 @@ impl Payouts<'_> {
         let root = Value::Object(root);
         let cutoff = now - i64::from(cfg.unsettled_after_days) * 86_400;
         let overdue = self.log.awaiting_settlement(shop, cutoff, 200).await?;
+        // The $0 orders of the statement's day, by type (issue 26; a Scan
+        // of the order log filtered to entries changed since the day began).
+        let (from, to) = super::free_orders::period(st.statement_time);
+        let since = crate::store::LogFilter {
+            shop_id: Some(shop.clone()),
+            since: Some(from),
+            ..Default::default()
+        };
+        let free = super::free_orders::summarise(&self.log.list(&since).await?, from, to);
         let listed = Listed {
             overdue: &overdue,
+            free_orders: &free,
             ..listed
         };
         let plan = match held {

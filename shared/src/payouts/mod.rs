@@ -22,6 +22,7 @@
 pub mod checks;
 pub mod corrections;
 pub mod email;
+pub mod free_orders;
 pub mod job;
 pub mod matching;
 pub mod pages;

@@ -290,6 +290,7 @@ impl ShopJob for Payouts<'_> {
             overdue: &[],
             statements: &statements,
             clearing: None,
+            free_orders: &[],
         };
         for st in &statements {
             let o = self

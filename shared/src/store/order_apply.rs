@@ -21,6 +21,8 @@ pub struct Outcome {
     pub failed_skus: Vec<String>,
     /// The order's type, when this attempt read the order (issue 26).
     pub order_type: Option<crate::domain::OrderType>,
+    /// The retail value of its free units, for $0 types and gift lines.
+    pub retail_value: Option<crate::domain::Money>,
     pub at: i64,
     /// The event this attempt processed (`type`, `data`), when there was one.
     pub event: Option<(i64, serde_json::Value)>,
@@ -46,10 +48,12 @@ impl OrderLogEntry {
             open_problems: vec![],
             shipments: vec![],
             order_type: None,
+            retail_value: None,
             version: 0,
         });
         if o.order_type.is_some() {
             e.order_type = o.order_type.clone();
+            e.retail_value = o.retail_value;
         }
         e.attempts += 1;
         // Open problems, one per kind of event.

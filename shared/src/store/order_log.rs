@@ -91,9 +91,12 @@ pub struct OrderLogEntry {
     /// (the tracking job, `store::order_shipments`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shipments: Vec<ShipmentRecord>,
-    /// The order's type (sale, sample, …) as the writer last read it.
+    /// The order's type (sale, sample, …) as the writer last read it, and
+    /// the retail value of its free units ($0 types, gift lines; issue 26).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_type: Option<crate::domain::OrderType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retail_value: Option<crate::domain::Money>,
     #[serde(default)]
     pub version: u64,
 }
@@ -132,9 +135,7 @@ impl OrderLogEntry {
                 .iter()
                 .any(|p| p.failed_skus.iter().any(|x| x == sku))
     }
-}
 
-impl OrderLogEntry {
     /// Appends a history line that changes nothing else.
     pub fn push_note(&mut self, note: &str, at: i64) {
         self.history.push(Attempt {
@@ -514,6 +515,7 @@ mod tests {
             failure,
             failed_skus: vec!["SKU-1".into()],
             order_type: None,
+            retail_value: None,
             at,
             event: None,
         }

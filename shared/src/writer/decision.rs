@@ -15,6 +15,8 @@ pub struct Decision {
     pub failed_skus: Vec<String>,
     /// The order's type, once the order was read (issue 26).
     pub order_type: Option<crate::domain::OrderType>,
+    /// The retail value of its free units ($0 types, gift lines).
+    pub retail_value: Option<crate::domain::Money>,
 }
 
 impl Decision {
@@ -28,6 +30,7 @@ impl Decision {
             failure: None,
             failed_skus: vec![],
             order_type: None,
+            retail_value: None,
         }
     }
 

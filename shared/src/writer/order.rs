@@ -212,6 +212,7 @@ impl OrderSync<'_> {
         // A Fulfilled-by-TikTok Sales Order is fulfilled once TikTok ships it.
         let mut d = self.fbt_after(shop, cfg, &order, d).await;
         d.external_id = Some(external_id);
+        d.retail_value = kind.recorded_retail_value();
         d.order_type = Some(kind.order_type);
         d
     }
@@ -571,6 +572,7 @@ mod tests {
             failure: None,
             failed_skus: vec![],
             order_type: None,
+            retail_value: None,
             at: 0,
             event: None,
         };

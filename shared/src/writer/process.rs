@@ -37,6 +37,7 @@ fn request_logged(previous: Option<&OrderLogEntry>, note: String) -> Decision {
         failure: None,
         failed_skus: vec![],
         order_type: None,
+        retail_value: None,
     }
 }
 
@@ -218,6 +219,7 @@ impl EventProcessor for OrderSync<'_> {
             failure: d.failure,
             failed_skus: d.failed_skus,
             order_type: d.order_type,
+            retail_value: d.retail_value,
             at: self.clock.now(),
             event: Some((event.type_code, event.data.clone())),
         };
@@ -306,6 +308,7 @@ mod tests {
                 failure: Some(Failure::new(ErrorCode::UnlinkedProduct, "r", "f")),
                 failed_skus: vec!["X".into()],
                 order_type: None,
+                retail_value: None,
                 at: 0,
                 event: None,
             },
@@ -325,6 +328,7 @@ mod tests {
             failure: d.failure,
             failed_skus: d.failed_skus,
             order_type: None,
+            retail_value: None,
             at: 1,
             event: None,
         };

@@ -152,6 +152,7 @@ impl VerifyCreated<'_> {
                 failure: Some(failure),
                 failed_skus: vec![],
                 order_type: None,
+                retail_value: None,
                 at: self.clock.now(),
                 event: None,
             })
