@@ -5,7 +5,7 @@
 
 use clap::{Args, Subcommand};
 use shared::clock::{Clock, SystemClock};
-use shared::domain::{OrderId, ShopId, Sku};
+use shared::domain::{OrderId, OrderType, ShopId, Sku};
 use shared::store::{
     DynamoOrderLog, DynamoShopTokenStore, DynamoSkuLinks, LogFilter, OrderLog, ShopCredentials,
     SkuLinks, SqsEventQueue, SyncStatus,
@@ -33,6 +33,11 @@ pub struct FilterArgs {
     /// Updated before this date (YYYY-MM-DD, UTC) or epoch seconds.
     #[arg(long)]
     pub until: Option<String>,
+    /// Order type: sale, gift_with_purchase, sample, replacement, exchange,
+    /// giveaway, pre_order, made_to_order, back_order, or TikTok's own name
+    /// of a type held as unknown (e.g. SHOP_PARTNER).
+    #[arg(long = "type")]
+    pub order_type: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -197,7 +202,13 @@ impl FilterArgs {
         };
         Ok(LogFilter {
             level: None,
-            order_type: None,
+            order_type: self
+                .order_type
+                .as_deref()
+                .map(|t| match OrderType::parse_loose(t) {
+                    OrderType::Unknown(_) => OrderType::parse(t.trim()),
+                    known => known,
+                }),
             shop_id: self.shop.clone().map(ShopId),
             sync_status: status,
             code: self.code.clone(),
@@ -431,5 +442,16 @@ mod tests {
         let lf = f.to_filter().unwrap();
         assert_eq!(lf.since, Some(1795392000));
         assert_eq!(lf.sync_status, Some(SyncStatus::Failed));
+        let f = FilterArgs {
+            order_type: Some("Pre-Order".into()),
+            ..Default::default()
+        };
+        assert_eq!(f.to_filter().unwrap().order_type, Some(OrderType::PreOrder));
+        let f = FilterArgs {
+            order_type: Some("SHOP_PARTNER".into()),
+            ..Default::default()
+        };
+        let t = f.to_filter().unwrap().order_type.unwrap();
+        assert_eq!(t.as_str(), "SHOP_PARTNER");
     }
 }
