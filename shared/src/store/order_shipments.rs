@@ -31,6 +31,16 @@ pub fn with_shipment(mut e: OrderLogEntry, shipment: &ShipmentRecord) -> Option<
     Some(e)
 }
 
+/// Whether this shipment starts the order's wait for settlement (the payout
+/// report's "shipped, not yet settled" set): the first, uncorrected shipment
+/// of a sale. A free order (sample, giveaway, replacement, exchange) is never
+/// settled by TikTok, so it never awaits settlement and the payout report
+/// never lists it as an unsettled sale.
+pub fn starts_settlement_wait(current: &OrderLogEntry, shipment: &ShipmentRecord) -> bool {
+    let free = current.order_type.as_ref().is_some_and(|t| t.is_free());
+    current.shipments.is_empty() && !shipment.corrected && !free
+}
+
 impl DynamoOrderLog {
     /// [`OrderLog::record_shipment`]: read, add, write under the entry's
     /// version (a writer updating the same order meanwhile is re-read).
@@ -45,11 +55,7 @@ impl DynamoOrderLog {
                 return Ok(false);
             };
             let v = current.version;
-            // A free order (sample, giveaway, replacement, exchange) is
-            // never settled by TikTok: it never awaits settlement, so the
-            // payout report never lists it as an unsettled sale.
-            let free = current.order_type.as_ref().is_some_and(|t| t.is_free());
-            let first = current.shipments.is_empty() && !shipment.corrected && !free;
+            let first = starts_settlement_wait(&current, shipment);
             let Some(next) = with_shipment(current, shipment) else {
                 return Ok(true);
             };
@@ -108,5 +114,27 @@ mod tests {
         assert_eq!(e.shipments[0].units, vec![OrderLineItemId::new("u1")]);
         let e = with_shipment(e, &rec("6", "T3", false)).unwrap();
         assert_eq!(e.shipments.len(), 2);
+    }
+
+    #[test]
+    fn a_shipped_sample_or_replacement_never_awaits_settlement() {
+        let entry = |order_type: &str| -> OrderLogEntry {
+            serde_json::from_value(serde_json::json!({
+                "shop_id": "s", "order_id": "1", "tiktok_status": "AWAITING_SHIPMENT",
+                "sync_status": "created", "attempts": 1, "first_seen": 1, "last_updated": 1,
+                "order_type": order_type
+            }))
+            .unwrap()
+        };
+        let first = rec("5", "T1", false);
+        assert!(starts_settlement_wait(&entry("sale"), &first));
+        assert!(starts_settlement_wait(&entry("pre_order"), &first));
+        for free in ["sample", "replacement", "exchange", "giveaway"] {
+            assert!(!starts_settlement_wait(&entry(free), &first), "{free}");
+        }
+        // A second shipment or a correction never starts the wait again.
+        let shipped = with_shipment(entry("sale"), &first).unwrap();
+        assert!(!starts_settlement_wait(&shipped, &rec("6", "T2", false)));
+        assert!(!starts_settlement_wait(&entry("sale"), &rec("5", "T3", true)));
     }
 }
