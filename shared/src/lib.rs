@@ -36,6 +36,7 @@
 //! | [`taxonomy`] | the order log's one error taxonomy (each boundary maps its error into it in its own `failure.rs`) | nothing |
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
 //! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, time budgets, request signing, the AWS resource list, every CSV the product writes (formulas defused) | nothing |
+//! | [`returns`] | returns from the buyer's request to the shelf: TikTok's return model, the Return Authorization plan, the per-shop policy, decisions, receipts by condition, credits from the RA (pure) | domain, tiktok |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.
@@ -59,6 +60,7 @@ pub mod notify;
 pub mod ops;
 pub mod payouts;
 pub mod resources;
+pub mod returns;
 pub mod signing;
 pub mod stock;
 pub mod store;
