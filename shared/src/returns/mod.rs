@@ -16,6 +16,9 @@
 //!   once the return's status has been read again.
 //! - [`receipt`]: units graded on receipt → Item Receipt lines by location,
 //!   and the received-package decision.
+//! - [`events`]: webhook 12 (and legacy 2) → the return to read again;
+//!   the sweep's `update_time` window.
+//! - [`queue`]: the console queue row with TikTok's deadline, and the alarm.
 //! - [`credit`]: the Credit Memo / Cash Refund from the RA at TikTok's
 //!   per-line amounts, or a hold with both totals.
 //!
@@ -24,7 +27,9 @@
 
 pub mod credit;
 pub mod decide;
+pub mod events;
 pub mod policy;
+pub mod queue;
 pub mod ra_plan;
 pub mod receipt;
 pub mod record;
