@@ -309,7 +309,7 @@ mod tests {
     #[test]
     fn idempotency_keys() {
         let fp = fingerprint("R1", false, &body(json!({"decision": "APPROVE_RETURN"})));
-        assert_eq!(check_key(None, "k", &fp).unwrap(), false);
+        assert!(!check_key(None, "k", &fp).unwrap());
         assert!(check_key(Some(&fp), "k", &fp).unwrap());
         assert!(check_key(Some(&"other".to_string()), "k", &fp).is_err());
         assert!(check_key(None, &"k".repeat(256), &fp).is_err());
