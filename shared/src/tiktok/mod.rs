@@ -26,6 +26,7 @@ pub mod model;
 pub mod orders;
 pub mod pacing;
 pub mod products;
+pub mod return_actions;
 pub mod scopes;
 pub mod transport;
 

@@ -22,6 +22,8 @@ pub mod inventory;
 mod orders;
 mod page_token;
 mod products;
+mod return_actions;
+mod return_decisions;
 mod returns;
 pub mod webhooks;
 
@@ -97,6 +99,8 @@ pub(crate) struct State {
     pub(crate) authorize: authorize::Authorize,
     /// Webhook subscriptions per shop (`events.rs`, the Event API).
     pub(crate) webhooks: events::Subscriptions,
+    /// (shop id, idempotency_key) -> the first request's fingerprint (`return_actions.rs`).
+    pub(crate) return_keys: BTreeMap<(String, String), String>,
 }
 
 impl State {
@@ -145,6 +149,7 @@ impl State {
             finance: finance::Finance::from_seed(&seed.finance),
             authorize: authorize::Authorize::default(),
             webhooks: Default::default(),
+            return_keys: BTreeMap::new(),
         }
     }
 }
@@ -525,6 +530,17 @@ pub fn router(sim: TikTokSim) -> Router {
         )
         .route("/_sim/config", post(control::config))
         .route("/_sim/reset", post(control::reset))
+        .route(return_actions::APPROVE_PATH, post(return_actions::approve))
+        .route(return_actions::REJECT_PATH, post(return_actions::reject))
+        .route(
+            return_actions::REASONS_PATH,
+            get(return_actions::reject_reasons),
+        )
+        .route("/_sim/returns/tick", post(return_actions::control_tick))
+        .route(
+            "/_sim/returns/arbitrate",
+            post(return_actions::control_arbitrate),
+        )
         .fallback(orders::unknown_path)
         .with_state(sim)
 }
