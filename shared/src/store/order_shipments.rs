@@ -135,6 +135,9 @@ mod tests {
         // A second shipment or a correction never starts the wait again.
         let shipped = with_shipment(entry("sale"), &first).unwrap();
         assert!(!starts_settlement_wait(&shipped, &rec("6", "T2", false)));
-        assert!(!starts_settlement_wait(&entry("sale"), &rec("5", "T3", true)));
+        assert!(!starts_settlement_wait(
+            &entry("sale"),
+            &rec("5", "T3", true)
+        ));
     }
 }

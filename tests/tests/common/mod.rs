@@ -10,6 +10,7 @@
 pub mod console;
 pub mod payouts;
 pub mod webdriver;
+pub mod writer_world;
 
 use std::sync::Arc;
 
