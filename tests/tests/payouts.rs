@@ -690,3 +690,101 @@ async fn orders_shipped_long_ago_and_not_settled_are_reported_and_settled_ones_l
     assert!(!html.contains("577000000000000902 (shipped"), "{html}");
     assert!(!html.contains("577123456789000001 (shipped"), "{html}");
 }
+
+/// Issue 26 item 4: the statement's email lists the $0 orders of its day by
+/// type with their retail value — only those written to NetSuite (a held
+/// sample is not goods that left stock), only those of the statement's day.
+#[tokio::test]
+async fn the_statement_email_lists_the_days_zero_orders_by_type_with_their_retail_value() {
+    use shared::domain::OrderType;
+    let env = local_env(30, 5).await;
+    let to = "finance-free@example.com";
+    let app = jobs(&env, to).await;
+    // The §1.10 sample statement's `statement_time` (simulators' seed).
+    let statement_time = 1_767_225_600;
+    let free = |order: &str, t: OrderType, written: bool, retail: &str, at: i64| Outcome {
+        shop_id: ShopId::new(US_SHOP),
+        order_id: OrderId::new(order),
+        tiktok_status: "AWAITING_SHIPMENT".into(),
+        sync_status: if written {
+            SyncStatus::Created
+        } else {
+            SyncStatus::Failed
+        },
+        netsuite_id: written.then(|| "901".to_string()),
+        external_id: None,
+        note: String::new(),
+        failure: None,
+        failed_skus: vec![],
+        order_type: Some(t),
+        retail_value: Some(retail.parse().unwrap()),
+        at,
+        event: None,
+    };
+    for o in [
+        free(
+            "577000000000000101",
+            OrderType::Sample,
+            true,
+            "129.99",
+            statement_time - 3_600,
+        ),
+        free(
+            "577000000000000102",
+            OrderType::Sample,
+            true,
+            "20.00",
+            statement_time - 7_200,
+        ),
+        free(
+            "577000000000000103",
+            OrderType::Replacement,
+            true,
+            "24.50",
+            statement_time - 60,
+        ),
+        // Held, never written: not listed.
+        free(
+            "577000000000000104",
+            OrderType::Sample,
+            false,
+            "999.00",
+            statement_time - 60,
+        ),
+        // The day before the statement's: not listed.
+        free(
+            "577000000000000105",
+            OrderType::Sample,
+            true,
+            "555.00",
+            statement_time - 90_000,
+        ),
+    ] {
+        app.log.record(&o).await.unwrap();
+    }
+    app.run(&payouts()).await.unwrap();
+    let mails = finance_mail(to).await;
+    let sample_mail = mails
+        .iter()
+        .find(|parts| {
+            parts.iter().any(|p| {
+                p.1.as_deref() == Some(&format!("tiktok-statement-{SAMPLE}-transactions.csv")[..])
+            })
+        })
+        .expect("the sample's email");
+    let html = sample_mail
+        .iter()
+        .find(|p| p.0 == "text/html")
+        .map(|p| text(&p.2))
+        .unwrap();
+    assert!(html.contains("$0 orders in this period"), "{html}");
+    let row = |label: &str, n: usize, value: &str| {
+        format!(">{label}</td><td style=\"border:1px solid #ccc;padding:4px 8px\" align=\"right\">{n}</td><td style=\"border:1px solid #ccc;padding:4px 8px\" align=\"right\">{value}</td>")
+    };
+    assert!(html.contains(&row("Sample", 2, "149.99")), "{html}");
+    assert!(html.contains(&row("Replacement", 1, "24.50")), "{html}");
+    assert!(
+        !html.contains("999.00") && !html.contains("555.00"),
+        "{html}"
+    );
+}
