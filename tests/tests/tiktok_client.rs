@@ -496,13 +496,49 @@ async fn refresh_failure_is_refresh_failed() {
 #[tokio::test]
 async fn two_containers_refreshing_at_once_leave_one_valid_token() {
     let sim = sim(50).await;
-    let store = dynamo_store().await;
+    let stack = common::Stack::new(30, 5).await;
+    let table = stack.names.shop_tokens_table.clone();
+    let store = Arc::new(DynamoShopTokenStore::new(stack.ddb.clone(), &table));
     // Both containers see a token expiring within the refresh margin.
     store.put(&us_creds(60, US_REFRESH)).await.expect("put");
     let a = ShopSessions::new(client(&sim), store.clone());
     let b = ShopSessions::new(client(&sim), store.clone());
     let shop = ShopId::new(US_SHOP);
-    let (ra, rb) = tokio::join!(a.auth_for(&shop), b.auth_for(&shop));
+    // Container b starts as soon as a's claim is stored. DynamoDB applies a
+    // condition expression atomically, so of two claims sent in the same
+    // instant exactly one wins; moto checks and writes on concurrent request
+    // threads without a lock, so there both could win and the test would
+    // prove moto's race, not the claim protocol. What b then meets — a
+    // claim in place, or a's tokens already stored — is the protocol.
+    let claimed = || async {
+        stack
+            .ddb
+            .get_item()
+            .table_name(&table)
+            .key(
+                "pk",
+                aws_sdk_dynamodb::types::AttributeValue::S(format!("SHOP#{US_SHOP}")),
+            )
+            .key(
+                "sk",
+                aws_sdk_dynamodb::types::AttributeValue::S("TOKEN".into()),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .ok()
+            .and_then(|o| o.item)
+            .is_some_and(|i| i.contains_key("refreshing_until"))
+    };
+    let (ra, rb) = tokio::join!(a.auth_for(&shop), async {
+        for _ in 0..2_000 {
+            if claimed().await {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        b.auth_for(&shop).await
+    });
     let (ra, rb) = (ra.expect("container a"), rb.expect("container b"));
     let stored = store.get(&shop).await.expect("get").expect("stored");
     assert_ne!(stored.access_token, US_TOKEN, "the refresh was stored");
