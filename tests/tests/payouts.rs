@@ -83,7 +83,7 @@ fn lines(env: &local_env::LocalEnv, eid: &str) -> Vec<(String, String, String)> 
 }
 
 /// The finance emails moto's SES captured for `to`: their decoded MIME parts.
-async fn finance_mail(to: &str) -> Vec<Vec<(String, Option<String>, Vec<u8>)>> {
+async fn finance_mail(to: &str) -> Vec<Vec<Part>> {
     local_env::captured_raw_mail(&endpoint())
         .await
         .expect("moto data")
@@ -95,6 +95,28 @@ async fn finance_mail(to: &str) -> Vec<Vec<(String, Option<String>, Vec<u8>)>> {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// A mail's decoded MIME parts: (content type, file name, bytes).
+type Part = (String, Option<String>, Vec<u8>);
+
+/// The email of statement `sid` among `mails` (the one carrying its
+/// transactions CSV).
+fn statement_mail<'m>(mails: &'m [Vec<Part>], sid: &str) -> &'m [Part] {
+    let csv = format!("tiktok-statement-{sid}-transactions.csv");
+    mails
+        .iter()
+        .find(|parts| parts.iter().any(|p| p.1.as_deref() == Some(csv.as_str())))
+        .unwrap_or_else(|| panic!("the email of statement {sid}"))
+}
+
+/// That email's HTML body.
+fn statement_html(mails: &[Vec<Part>], sid: &str) -> String {
+    statement_mail(mails, sid)
+        .iter()
+        .find(|p| p.0 == "text/html")
+        .map(|p| text(&p.2))
+        .expect("an HTML part")
 }
 
 #[tokio::test]
@@ -229,19 +251,8 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
     // One email per statement: HTML body and the CSVs with the right rows.
     let mails = finance_mail(to).await;
     assert_eq!(mails.len() - mails_before, 4, "one per statement");
-    let sample_mail = mails
-        .iter()
-        .find(|parts| {
-            parts.iter().any(|p| {
-                p.1.as_deref() == Some(&format!("tiktok-statement-{SAMPLE}-transactions.csv")[..])
-            })
-        })
-        .expect("the sample's email");
-    let html = sample_mail
-        .iter()
-        .find(|p| p.0 == "text/html")
-        .map(|p| text(&p.2))
-        .unwrap();
+    let sample_mail = statement_mail(&mails, SAMPLE);
+    let html = statement_html(&mails, SAMPLE);
     assert!(html.contains("<td>1260</td><td>79.49</td>"), "{html}");
     assert!(
         html.contains("Reserve roll-forward")
@@ -262,18 +273,7 @@ async fn statements_become_balanced_journals_once_and_finance_gets_each_report()
     );
     // Statement A of the combined payment was mailed before B was read:
     // its clearing waits for B (no false FAIL); B's mail judges both.
-    let mail_html = |sid: &str| {
-        mails
-            .iter()
-            .find(|parts| {
-                parts.iter().any(|p| {
-                    p.1.as_deref() == Some(&format!("tiktok-statement-{sid}-transactions.csv")[..])
-                })
-            })
-            .and_then(|parts| parts.iter().find(|p| p.0 == "text/html"))
-            .map(|p| text(&p.2))
-            .unwrap()
-    };
+    let mail_html = |sid: &str| statement_html(&mails, sid);
     assert!(
         mail_html(COMBINED_A).contains(&format!(
             "also pays statement(s) {COMBINED_B}, read later in this run"
@@ -764,19 +764,7 @@ async fn the_statement_email_lists_the_days_zero_orders_by_type_with_their_retai
     }
     app.run(&payouts()).await.unwrap();
     let mails = finance_mail(to).await;
-    let sample_mail = mails
-        .iter()
-        .find(|parts| {
-            parts.iter().any(|p| {
-                p.1.as_deref() == Some(&format!("tiktok-statement-{SAMPLE}-transactions.csv")[..])
-            })
-        })
-        .expect("the sample's email");
-    let html = sample_mail
-        .iter()
-        .find(|p| p.0 == "text/html")
-        .map(|p| text(&p.2))
-        .unwrap();
+    let html = statement_html(&mails, SAMPLE);
     assert!(html.contains("$0 orders in this period"), "{html}");
     let row = |label: &str, n: usize, value: &str| {
         format!(">{label}</td><td style=\"border:1px solid #ccc;padding:4px 8px\" align=\"right\">{n}</td><td style=\"border:1px solid #ccc;padding:4px 8px\" align=\"right\">{value}</td>")
