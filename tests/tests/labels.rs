@@ -197,40 +197,39 @@ async fn refusals_reach_the_caller_with_their_fix_and_nothing_is_bought() {
         matches!(e, LabelError::Refused(LabelRefusal::NoEligibleService)),
         "{e:?}"
     );
+    // TikTok's order reshaped by `f`, then packed: the label's answer.
+    let refused_when = |id: &'static str, f: fn(&mut serde_json::Value)| {
+        let w = &w;
+        async move {
+            let lines = tiktok_shipping_order(w, id);
+            let mut o = w.sim.state.orders_json(common::US_SHOP, id).unwrap();
+            f(&mut o);
+            w.sim.state.upsert_order(common::US_SHOP, o).unwrap();
+            label_one(
+                &w.client,
+                &auth(),
+                &w.states,
+                Market::Us,
+                &packed(id, lines),
+            )
+            .await
+            .unwrap_err()
+        }
+    };
     // A buyer cancellation in flight.
-    let id = "940000000000000005";
-    let lines = tiktok_shipping_order(&w, id);
-    let mut o = w.sim.state.orders_json(common::US_SHOP, id).unwrap();
-    o["is_buyer_request_cancel"] = json!(true);
-    w.sim.state.upsert_order(common::US_SHOP, o).unwrap();
-    let e = label_one(
-        &w.client,
-        &auth(),
-        &w.states,
-        Market::Us,
-        &packed(id, lines),
-    )
-    .await
-    .unwrap_err();
+    let e = refused_when("940000000000000005", |o| {
+        o["is_buyer_request_cancel"] = json!(true)
+    })
+    .await;
     assert!(
         matches!(e, LabelError::Refused(LabelRefusal::BuyerCancellation)),
         "{e:?}"
     );
     // An address TikTok cannot ship to.
-    let id = "940000000000000006";
-    let lines = tiktok_shipping_order(&w, id);
-    let mut o = w.sim.state.orders_json(common::US_SHOP, id).unwrap();
-    o["recipient_address"]["postal_code"] = json!("");
-    w.sim.state.upsert_order(common::US_SHOP, o).unwrap();
-    let e = label_one(
-        &w.client,
-        &auth(),
-        &w.states,
-        Market::Us,
-        &packed(id, lines),
-    )
-    .await
-    .unwrap_err();
+    let e = refused_when("940000000000000006", |o| {
+        o["recipient_address"]["postal_code"] = json!("")
+    })
+    .await;
     assert!(
         matches!(e, LabelError::Refused(LabelRefusal::AddressNotShippable)),
         "{e:?}"
