@@ -37,7 +37,7 @@
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
 //! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, time budgets, request signing, the AWS resource list, every CSV the product writes (formulas defused) | nothing |
 //! | [`labels`] | TikTok Shipping labels driven from NetSuite: packed Item Fulfillment → label, tracking, PDF; split and combined packages (plain decisions) | domain, store, taxonomy, tiktok |
-//! | [`returns`] | returns from the buyer's request to the shelf: TikTok's return model, the Return Authorization plan, the per-shop policy, decisions, receipts by condition, credits from the RA (pure) | domain, tiktok |
+//! | [`returns`] | returns from the buyer's request to the shelf: TikTok's return model, the Return Authorization plan, the per-shop policy, decisions, receipts by condition, credits from the RA (pure), and `ports::ReturnBooks`, what the flow needs from NetSuite | domain, tiktok, netsuite |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.

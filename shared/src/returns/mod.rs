@@ -19,6 +19,7 @@
 //! - [`events`]: webhook 12 (and legacy 2) → the return to read again;
 //!   the sweep's `update_time` window.
 //! - [`queue`]: the console queue row with TikTok's deadline, and the alarm.
+//! - [`ports`]: what the flow needs from NetSuite ([`ports::ReturnBooks`]).
 //! - [`credit`]: the Credit Memo / Cash Refund from the RA at TikTok's
 //!   per-line amounts, or a hold with both totals.
 //!
@@ -29,6 +30,7 @@ pub mod credit;
 pub mod decide;
 pub mod events;
 pub mod policy;
+pub mod ports;
 pub mod queue;
 pub mod ra_plan;
 pub mod receipt;
