@@ -159,6 +159,7 @@ impl WriterApp {
                 .checks
                 .as_ref()
                 .map(|c| c as &dyn crate::store::JobRuns),
+            batch: Default::default(),
         }
     }
 

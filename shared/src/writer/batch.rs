@@ -40,6 +40,11 @@ impl From<StoreError> for ProcessError {
 #[async_trait]
 pub trait EventProcessor: Send + Sync {
     async fn process(&self, event: &QueuedEvent, receive_count: u32) -> Result<(), ProcessError>;
+    /// Before a batch runs, with the first event of each group (those
+    /// start at once): a processor may read what they need in one call.
+    async fn prepare(&self, _first_of_groups: &[QueuedEvent]) {}
+    /// After every message of the batch: writes a processor deferred.
+    async fn finish(&self) {}
 }
 
 /// When a batch must be done, and how long one message may take.
@@ -160,6 +165,12 @@ pub async fn handle_batch(
     limits: BatchLimits,
 ) -> SqsBatchResponse {
     let groups = by_group(event.records);
+    let first: Vec<QueuedEvent> = groups
+        .iter()
+        .filter_map(|(_, records)| records.first()?.body.as_deref())
+        .filter_map(|b| serde_json::from_str(b).ok())
+        .collect();
+    processor.prepare(&first).await;
     let runs = groups
         .into_iter()
         .map(|(group, records)| async move { run_group(&group, records, processor, limits).await });
@@ -167,6 +178,7 @@ pub async fn handle_batch(
     for id in futures::future::join_all(runs).await.into_iter().flatten() {
         response.add_failure(id);
     }
+    processor.finish().await;
     response
 }
 
@@ -192,6 +204,21 @@ mod tests {
                 return Err(ProcessError::Retryable("bad".into()));
             }
             Ok(())
+        }
+
+        async fn prepare(&self, first: &[QueuedEvent]) {
+            let ids: Vec<String> = first
+                .iter()
+                .map(|e| e.notification_id.to_string())
+                .collect();
+            self.seen
+                .lock()
+                .unwrap()
+                .push(format!("prepare {}", ids.join(",")));
+        }
+
+        async fn finish(&self) {
+            self.seen.lock().unwrap().push("finish".into());
         }
     }
 
@@ -240,6 +267,20 @@ mod tests {
         assert!(pos("end a1") < pos("start a2"), "{seen:?}");
         assert!(pos("end b1") < pos("start b2"), "{seen:?}");
         assert!(pos("start b1") < pos("end a1"), "B overlaps A: {seen:?}");
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_prepared_with_the_first_event_of_each_group_and_finished_after_all() {
+        let p = Probe::default();
+        let e = batch(vec![msg("a1", "A"), msg("b1", "B"), msg("a2", "A")]);
+        handle_batch(e, &p, BatchLimits::unlimited(Duration::from_secs(5))).await;
+        let seen = p.seen.lock().unwrap().clone();
+        assert_eq!(
+            seen.first().map(String::as_str),
+            Some("prepare a1,b1"),
+            "{seen:?}"
+        );
+        assert_eq!(seen.last().map(String::as_str), Some("finish"), "{seen:?}");
     }
 
     #[tokio::test]

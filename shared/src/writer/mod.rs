@@ -19,6 +19,7 @@
 //! logged once and the message is consumed.
 
 pub mod batch;
+pub mod batch_memo;
 pub mod cancel;
 mod decision;
 pub mod event;
@@ -66,4 +67,7 @@ pub struct OrderSync<'a> {
     /// Where a freshly created Sales Order is queued for the verify job's
     /// read-back (`writer::readback`); `None`: not queued.
     pub checks: Option<&'a dyn crate::store::JobRuns>,
+    /// One batch's log entries read at once and read-back checks written
+    /// at once (`batch_memo`); empty outside the batch adapter.
+    pub batch: batch_memo::BatchMemo,
 }

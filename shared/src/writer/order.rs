@@ -370,11 +370,31 @@ impl OrderSync<'_> {
                 return tracing::warn!(error = %e, "created Sales Order not queued for read-back")
             }
         };
+        // In a batch: written with the batch's other checks at its end.
+        let Some(text) = (!self.batch.defer_check(shop, so_id, text.clone())).then_some(text)
+        else {
+            return;
+        };
         if let Err(e) = checks
             .put_state(crate::writer::readback::JOB, shop, so_id, &text)
             .await
         {
             tracing::warn!(error = %e, so_id, "created Sales Order not queued for read-back");
+        }
+    }
+
+    /// Writes the checks [`Self::queue_check`] deferred to the end of the
+    /// batch (`batch_memo`), 25 per `BatchWriteItem`; best effort as each
+    /// single put was.
+    pub(super) async fn write_checks(&self) {
+        let Some(checks) = self.checks else { return };
+        for (shop, items) in self.batch.drain_checks() {
+            if let Err(e) = checks
+                .put_states(crate::writer::readback::JOB, &shop, &items)
+                .await
+            {
+                tracing::warn!(error = %e, shop_id = %shop, count = items.len(), "created Sales Orders not queued for read-back");
+            }
         }
     }
 

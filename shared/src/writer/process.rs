@@ -189,7 +189,10 @@ impl EventProcessor for OrderSync<'_> {
             self.mark_processed(event).await;
             return Ok(());
         };
-        let previous = self.log.get(&event.shop_id, &order_id).await?;
+        let previous = match self.batch.take(&event.shop_id, &order_id) {
+            Some(read_for_the_batch) => read_for_the_batch,
+            None => self.log.get(&event.shop_id, &order_id).await?,
+        };
         let mut d = self
             .decide(&event.shop_id, &parsed, previous.as_ref())
             .await;
@@ -241,6 +244,25 @@ impl EventProcessor for OrderSync<'_> {
         }
         self.mark_processed(event).await;
         Ok(())
+    }
+
+    /// One `BatchGetItem` for the log entries of the orders that start the
+    /// batch (`batch_memo`); on an error each message reads its own.
+    async fn prepare(&self, first_of_groups: &[QueuedEvent]) {
+        self.batch.defer_checks();
+        for (shop, orders) in super::batch_memo::orders_to_prefetch(first_of_groups) {
+            match self.log.get_many(&shop, &orders).await {
+                Ok(found) => self.batch.remember(&shop, &orders, found),
+                Err(e) => {
+                    tracing::warn!(error = %e, shop_id = %shop, "order log not read for the batch; each message reads its own")
+                }
+            }
+        }
+    }
+
+    /// The batch's read-back checks, one `BatchWriteItem` per 25.
+    async fn finish(&self) {
+        self.write_checks().await;
     }
 }
 

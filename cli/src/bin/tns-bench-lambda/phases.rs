@@ -26,6 +26,31 @@ pub(crate) struct Burst {
     pub(crate) verify: Option<(u64, u64)>,
     pub(crate) ns: simulators::netsuite::NetSuiteStats,
     pub(crate) load: String,
+    /// Sampled every 20 ms (in process, no DynamoDB call): means of the
+    /// slots the writers hold and of NetSuite's requests in flight.
+    pub(crate) slots: Slots,
+}
+
+/// How the share was used during a burst (means over the samples).
+#[derive(Default)]
+pub(crate) struct Slots {
+    pub(crate) samples: u64,
+    held: f64,
+    in_flight: f64,
+}
+
+impl Slots {
+    fn sample(&mut self, held: usize, in_flight: usize) {
+        self.samples += 1;
+        self.held += held as f64;
+        self.in_flight += in_flight as f64;
+    }
+
+    /// Mean slots held by the writers, mean NetSuite requests in flight.
+    pub(crate) fn means(&self) -> (f64, f64) {
+        let n = self.samples.max(1) as f64;
+        (self.held / n, self.in_flight / n)
+    }
 }
 
 #[derive(Default)]
@@ -54,8 +79,12 @@ pub(crate) async fn burst(
     let start = Instant::now();
     s.start_invokers(args);
     let mut pending: Vec<&String> = ids.iter().collect();
+    let mut slots = Slots::default();
+    // Every 20 ms: the end is known to 20 ms in a run of a minute or more,
+    // and the bench's own polling takes less CPU from what it measures.
     while !pending.is_empty() && start.elapsed() < Duration::from_secs(1800) {
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        slots.sample(s.writers_holding(), s.env.netsuite.state.stats().in_flight);
         pending.retain(|id| !s.has_sales_order(id));
         if s.esm.idle() && !pending.is_empty() && s.esm.q().dead > 0 {
             break;
@@ -92,6 +121,7 @@ pub(crate) async fn burst(
         verify,
         ns,
         load,
+        slots,
     })
 }
 

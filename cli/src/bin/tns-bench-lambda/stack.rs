@@ -100,6 +100,15 @@ impl Stack {
         t
     }
 
+    /// Slots the writers' clients hold now (idle or in use).
+    pub(crate) fn writers_holding(&self) -> usize {
+        self.writers
+            .iter()
+            .filter_map(|w| w.netsuite.slots())
+            .map(|k| k.held())
+            .sum()
+    }
+
     pub(crate) async fn stop(mut self) -> simulators::netsuite::NetSuiteStats {
         self.esm.closed.store(true, Ordering::Relaxed);
         for h in self.invokers.drain(..) {
