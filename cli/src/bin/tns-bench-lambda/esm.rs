@@ -166,7 +166,11 @@ pub(crate) async fn invoker(esm: Arc<Esm>, writer: Arc<WriterApp>, args: Args) {
             }
         };
         let deadline = Instant::now() + local_env::runner::FUNCTION_TIMEOUT;
-        let resp = writer.handle_batch(event, Some(deadline)).await;
+        let resp = if args.unbatched {
+            unbatched(&writer, event, deadline).await
+        } else {
+            writer.handle_batch(event, Some(deadline)).await
+        };
         let failed: Vec<String> = resp
             .batch_item_failures
             .iter()
@@ -182,4 +186,46 @@ pub(crate) async fn invoker(esm: Arc<Esm>, writer: Arc<WriterApp>, args: Args) {
             args.max_receive_count,
         );
     }
+}
+
+/// `--unbatched`: the batch without its shared reads and writes (each
+/// message reads its log entry and writes its read-back check on its own,
+/// as before issue 20's fourth session), for an A/B with one binary.
+struct OneByOne<'a>(&'a shared::writer::OrderSync<'a>);
+
+/// What `#[async_trait]` writes for `process` (the trait is declared with
+/// it; this crate does not depend on the macro for one impl).
+type Processed<'f> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<(), shared::writer::ProcessError>> + Send + 'f>,
+>;
+
+impl shared::writer::EventProcessor for OneByOne<'_> {
+    fn process<'s, 'e, 'f>(
+        &'s self,
+        event: &'e shared::store::QueuedEvent,
+        receive_count: u32,
+    ) -> Processed<'f>
+    where
+        's: 'f,
+        'e: 'f,
+        Self: 'f,
+    {
+        Box::pin(self.0.process(event, receive_count))
+    }
+}
+
+async fn unbatched(
+    writer: &WriterApp,
+    event: SqsEvent,
+    deadline: Instant,
+) -> aws_lambda_events::event::sqs::SqsBatchResponse {
+    let limits = shared::writer::BatchLimits {
+        deadline: Some(deadline),
+        message_budget: writer.config.writer.message_budget,
+        reserve: shared::app::BATCH_RESERVE,
+    };
+    let sync = writer.sync(None);
+    let response = shared::writer::handle_batch(event, &OneByOne(&sync), limits).await;
+    writer.netsuite.end_of_invocation().await;
+    response
 }

@@ -79,6 +79,10 @@ struct Args {
     /// when counting the writer's calls in moto's recording.
     #[arg(long)]
     skip_pool_latency: bool,
+    /// A/B: each message reads its order log entry and writes its
+    /// read-back check on its own (no batch-wide BatchGetItem/BatchWriteItem).
+    #[arg(long)]
+    unbatched: bool,
 }
 
 impl Args {
@@ -158,6 +162,9 @@ async fn run(args: Args) -> Result<bool, BenchError> {
         profile.to_string_lossy(),
         cfg!(debug_assertions)
     );
+    if args.unbatched {
+        println!("- **--unbatched**: one GetItem and one PutItem per message (the writer before the batch-wide reads and writes)");
+    }
     println!(
         "- share {} (pool slots = simulator limit), NetSuite latency {} ms → ceiling {ceiling:.2} requests/s; {} invocations at once, batch size {}, visibility {} s, {} receives",
         args.share, args.netsuite_latency_ms, args.invocations(),
