@@ -94,9 +94,9 @@ fn ret(return_id: &str, order: &str, units: &[(&str, &str)], status: &str) -> Re
                                      "refund_shipping_fee": "0", "refund_tax": "0"}})
         })
         .collect();
-    let total: rust_decimal::Decimal = units
+    let total: shared::domain::Money = units
         .iter()
-        .map(|(_, p)| p.parse::<rust_decimal::Decimal>().unwrap())
+        .map(|(_, p)| p.parse::<shared::domain::Money>().unwrap())
         .sum();
     serde_json::from_value(json!({
         "return_id": return_id, "order_id": order, "return_type": "RETURN_AND_REFUND",
@@ -188,7 +188,8 @@ async fn invoice_cash_sale_and_sales_order_only_sources() {
                 .expect("credit type follows the source");
         assert_eq!(cr["createdFrom"]["id"], ra.internal_id.as_str());
         assert_eq!(cr["total"], 100);
-        assert_eq!(w.books.find_ra(&ra.external_id).await.unwrap(), Some(ra));
+        let found = w.books.find_ra(&ra.external_id).await.unwrap();
+        assert_eq!(found, Some(ra));
     }
 }
 
