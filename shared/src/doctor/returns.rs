@@ -172,7 +172,7 @@ pub async fn run(client: &NetSuiteClient, mapping: &MappingConfig, out: &mut Vec
         .iter()
         .flat_map(|(_, r)| [r.sellable_location.trim(), r.damaged_location.trim()])
         .filter(|i| !i.is_empty())
-        .map(|i| sql_quote(i))
+        .map(sql_quote)
         .collect();
     ids.sort();
     ids.dedup();
