@@ -15,6 +15,7 @@
 pub mod aws;
 pub mod checks;
 pub mod netsuite;
+pub mod returns;
 pub mod run;
 pub mod tiktok;
 pub mod webhooks;

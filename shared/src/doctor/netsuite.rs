@@ -114,6 +114,7 @@ impl NetSuiteSide<'_> {
                 &NsProbe::from(&e),
             ),
         });
+        super::returns::run(self.client, self.mapping, out).await;
     }
 
     async fn ids(&self, out: &mut Vec<Check>) {

@@ -111,6 +111,8 @@ pub struct ShopMapping {
     pub order_types: super::order_rules::OrderTypeRules,
     /// Fulfilled-by-TikTok orders (`None`: they wait with the fix; issue 27).
     pub fbt: Option<super::routing::FbtConfig>,
+    /// Returns: where returned goods are received (`None`: not set up; issue 28).
+    pub returns: Option<super::returns::ReturnsConfig>,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -209,6 +211,7 @@ impl Default for ShopMapping {
             payouts: None,
             order_types: Default::default(),
             fbt: None,
+            returns: None,
         }
     }
 }

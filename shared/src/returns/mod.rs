@@ -22,10 +22,14 @@
 //! - [`ports`]: what the flow needs from NetSuite ([`ports::ReturnBooks`]).
 //! - [`credit`]: the Credit Memo / Cash Refund from the RA at TikTok's
 //!   per-line amounts, or a hold with both totals.
+//! - [`books`]: [`ports::ReturnBooks`] over SuiteTalk REST, with its line
+//!   bodies in [`books_lines`] (pure).
 //!
 //! Sources: `docs/returns.md` (TikTok Search/Approve/Reject Returns 202309,
 //! webhook 12, NetSuite RA, transforms) — cited per item.
 
+pub mod books;
+pub mod books_lines;
 pub mod credit;
 pub mod decide;
 pub mod events;

@@ -14,6 +14,7 @@ mod errors;
 mod faults;
 mod fulfil;
 mod records;
+mod return_setup;
 mod role;
 mod stock;
 mod suiteql;
@@ -32,6 +33,7 @@ pub use auth::{M2mClient, M2mStats};
 pub(crate) use errors::NsError;
 pub use faults::FaultKind;
 pub use fulfil::{ShipError, ShipLine, Shipment};
+pub use return_setup::ReturnSetup;
 pub use stock::{BulkLoaded, StockLevel, BULK_FIRST_ITEM_ID};
 
 /// Shared/Standard tier and developer accounts allow 5 concurrent requests (§5).
@@ -99,6 +101,8 @@ pub(crate) struct State {
     pub(crate) suiteql_cache: Option<suiteql::CachedResult>,
     /// What the integration role may not use, inactive locations (`role.rs`).
     pub(crate) role: role::Role,
+    /// Return features and the RA approval permission (`return_setup.rs`).
+    pub(crate) return_setup: return_setup::ReturnSetup,
 }
 
 impl State {
@@ -113,6 +117,7 @@ impl State {
             stock: stock::Stock::from_seed(seed),
             suiteql_cache: None,
             role: role::Role::default(),
+            return_setup: return_setup::ReturnSetup::default(),
         }
     }
 }
@@ -314,6 +319,10 @@ pub fn router(sim: NetSuiteSim) -> Router {
         .route("/services/rest/query/v1/suiteql", post(suiteql::handle))
         .route_layer(axum::middleware::from_fn_with_state(
             sim.clone(),
+            return_setup::gate,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
             faults::gate,
         ));
     let control = Router::new()
@@ -329,7 +338,8 @@ pub fn router(sim: NetSuiteSim) -> Router {
         .route("/_sim/m2m/clients", post(auth::register))
         .route("/_sim/m2m/revoke", post(auth::revoke))
         .route("/_sim/m2m/stats", get(auth::stats))
-        .route("/services/rest/auth/oauth2/v1/token", post(auth::token));
+        .route("/services/rest/auth/oauth2/v1/token", post(auth::token))
+        .route("/_sim/return_setup", post(return_setup::control));
     rest.merge(control)
         .fallback(errors::not_found)
         .with_state(sim)

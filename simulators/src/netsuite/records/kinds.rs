@@ -101,6 +101,8 @@ pub(crate) const KINDS: &[RecordKind] = &[
     super::item_fulfillment::KIND,
     super::cash_refund::KIND,
     super::journal_entry::KIND,
+    super::return_authorization::KIND,
+    super::item_receipt::KIND,
 ];
 
 /// Looks a URL record type up case-insensitively (`salesorder` = `salesOrder`).

@@ -51,7 +51,9 @@
 //! `invoice.rs`, `cash_sale.rs`, `item_fulfillment.rs`, `cash_refund.rs`,
 //! `journal_entry.rs`), `store.rs` keeps the records, `sublists.rs` applies
 //! the line rules above, `refs.rs` checks and renders references,
-//! `transform.rs` serves `!transform`, and `http.rs` the REST verbs.
+//! `transform.rs` serves `!transform`, and `http.rs` the REST verbs. The
+//! return records (`return_authorization.rs`, `item_receipt.rs`) have their
+//! own transform rules in `return_transforms.rs`.
 
 use super::{NetSuiteSim, NsError};
 
@@ -62,9 +64,12 @@ mod customer;
 mod http;
 mod invoice;
 mod item_fulfillment;
+mod item_receipt;
 mod journal_entry;
 mod kinds;
 mod refs;
+mod return_authorization;
+mod return_transforms;
 mod sales_order;
 mod store;
 mod sublists;

@@ -36,8 +36,8 @@
 //! sales order onto its first bill only, as the UI bills shipping once.
 //!
 //! Sim-defined (unverified) details, chosen to be predictable for tests:
-//! - Only five pairs are served (see `PAIRS`); any other pair, including one
-//!   NetSuite supports such as salesOrder → returnAuthorization, answers 400
+//! - Only five pairs are served here (see `PAIRS`), plus the return pairs
+//!   of `return_transforms.rs`; any other pair answers 400
 //!   INVALID_PARAMETER naming the pair.
 //! - Side effect on a sales order source: each target line's quantity is
 //!   added to the source line's `quantityFulfilled` (itemFulfillment) or
@@ -174,6 +174,18 @@ pub(crate) fn transform_record(
     headers: &HeaderMap,
     raw: &[u8],
 ) -> Result<(&'static RecordKind, u64, Option<String>), NsError> {
+    // The return records' pairs have their own rules (`return_transforms.rs`).
+    if super::return_transforms::is_return_pair(src_type, target_type) {
+        return super::return_transforms::transform_return(
+            sim,
+            src_type,
+            key,
+            target_type,
+            p,
+            headers,
+            raw,
+        );
+    }
     {
         {
             let (sk, tk) = match (kind(src_type), kind(target_type)) {
