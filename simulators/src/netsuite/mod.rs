@@ -10,6 +10,7 @@
 
 mod auth;
 mod control;
+mod costing;
 mod errors;
 mod faults;
 mod fulfil;
@@ -99,6 +100,8 @@ pub(crate) struct State {
     pub(crate) suiteql_cache: Option<suiteql::CachedResult>,
     /// What the integration role may not use, inactive locations (`role.rs`).
     pub(crate) role: role::Role,
+    /// Item costs behind fulfillments' GL lines (`costing.rs`).
+    pub(crate) costing: costing::Costing,
 }
 
 impl State {
@@ -113,6 +116,7 @@ impl State {
             stock: stock::Stock::from_seed(seed),
             suiteql_cache: None,
             role: role::Role::default(),
+            costing: costing::Costing::from_seed(seed),
         }
     }
 }
