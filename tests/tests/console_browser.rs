@@ -366,6 +366,59 @@ async fn an_operator_fixes_a_failed_order_in_the_browser() {
     ))
     .await;
     settled(&b, "Re-send report").await;
+    let src = b.source().await;
+    assert!(
+        src.contains("No samples, giveaways, replacements or exchanges"),
+        "{src}"
+    );
+    // Issue 26: a sample and a replacement written on the sample statement's
+    // day (its `statement_time` in the seed): its page lists them by type.
+    for (order, t, retail) in [
+        (
+            "577000000000000301",
+            shared::domain::OrderType::Sample,
+            "129.99",
+        ),
+        (
+            "577000000000000302",
+            shared::domain::OrderType::Replacement,
+            "24.50",
+        ),
+    ] {
+        shared::store::OrderLog::record(
+            &payouts.log,
+            &shared::store::Outcome {
+                shop_id: shared::domain::ShopId::new(common::US_SHOP),
+                order_id: shared::domain::OrderId::new(order),
+                tiktok_status: "AWAITING_SHIPMENT".into(),
+                sync_status: shared::store::SyncStatus::Created,
+                netsuite_id: Some("901".into()),
+                external_id: None,
+                note: String::new(),
+                failure: None,
+                failed_skus: vec![],
+                order_type: Some(t),
+                retail_value: Some(retail.parse().unwrap()),
+                at: 1_767_225_600 - 3_600,
+                event: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    b.goto(&format!(
+        "{base}/payouts/{}/{}",
+        common::US_SHOP,
+        common::payouts::SAMPLE
+    ))
+    .await;
+    let src = settled(&b, "$0 orders in this period").await;
+    assert!(
+        src.contains(
+            "<tr><td>Sample</td><td class=\"num\">1</td><td class=\"num\">129.99</td></tr>"
+        ),
+        "{src}"
+    );
     b.screenshot(&shots().join("payout-statement.png")).await;
 
     // Jobs shows run windows as dates, not epoch seconds.

@@ -15,8 +15,9 @@ use common::console::{
 };
 use common::payouts::{payout_jobs, run_payouts, BROKEN, SAMPLE};
 use common::*;
-use shared::domain::ShopId;
+use shared::domain::{OrderId, OrderType, ShopId};
 use shared::payouts::state::{PayoutStore, PostStatus};
+use shared::store::{OrderLog, Outcome, SyncStatus};
 
 const PW: &str = "a long enough passphrase";
 
@@ -34,6 +35,40 @@ async fn payouts_pages_show_journals_and_checks_and_operators_resend_the_report(
     let env = local_env(30, 5).await;
     let to = "finance-console@example.com";
     let app = payout_jobs(&env, to).await;
+    // Issue 26: two samples and a replacement written on the sample
+    // statement's day (its `statement_time` in the simulators' seed), and a
+    // held sample that never left stock: the page lists the day's $0 orders
+    // by type with the email's figures.
+    let statement_time = 1_767_225_600;
+    for (order, t, written, retail) in [
+        ("577000000000000201", OrderType::Sample, true, "129.99"),
+        ("577000000000000202", OrderType::Sample, true, "20.00"),
+        ("577000000000000203", OrderType::Replacement, true, "24.50"),
+        ("577000000000000204", OrderType::Sample, false, "999.00"),
+    ] {
+        app.log
+            .record(&Outcome {
+                shop_id: ShopId::new(US_SHOP),
+                order_id: OrderId::new(order),
+                tiktok_status: "AWAITING_SHIPMENT".into(),
+                sync_status: if written {
+                    SyncStatus::Created
+                } else {
+                    SyncStatus::Failed
+                },
+                netsuite_id: written.then(|| "901".to_string()),
+                external_id: None,
+                note: String::new(),
+                failure: None,
+                failed_skus: vec![],
+                order_type: Some(t),
+                retail_value: Some(retail.parse().unwrap()),
+                at: statement_time - 3_600,
+                event: None,
+            })
+            .await
+            .unwrap();
+    }
     run_payouts(&app).await;
     let shop = ShopId::new(US_SHOP);
     let store = PayoutStore {
@@ -102,6 +137,27 @@ async fn payouts_pages_show_journals_and_checks_and_operators_resend_the_report(
         assert!(page.body.contains(check), "{check}");
     }
     assert!(page.body.contains(">pass<"));
+    // The day's $0 orders by type, as the finance email lists them.
+    assert!(
+        page.body.contains("$0 orders in this period"),
+        "{}",
+        page.body
+    );
+    let row = |label: &str, n: usize, value: &str| {
+        format!("<tr><td>{label}</td><td class=\"num\">{n}</td><td class=\"num\">{value}</td></tr>")
+    };
+    assert!(
+        page.body.contains(&row("Sample", 2, "149.99")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&row("Replacement", 1, "24.50")),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("999.00"), "a held sample is not listed");
+    assert_eq!(counter.scans.load(Ordering::SeqCst), 0, "no page may scan");
     // No order of the sample is in the log: the Sales Order check fails.
     assert!(page.body.contains(">FAIL<"));
     assert!(

@@ -1080,8 +1080,16 @@ fn job_role_grants(t: &Value, role: &str) -> BTreeMap<String, std::collections::
             continue;
         }
         for r in as_list(s.get("Resource")) {
+            // `!Sub ${Table.Arn}/index/name` is the index `Table/index/name`.
+            let index = r
+                .get("Fn::Sub")
+                .and_then(Value::as_str)
+                .and_then(|s| s.strip_prefix("${"))
+                .and_then(|s| s.split_once(".Arn}"))
+                .map(|(table, rest)| format!("{table}{rest}"));
             let name = match r.get("Fn::GetAtt").and_then(|g| g[0].as_str()) {
                 Some(id) => id.to_string(),
+                None if index.is_some() => index.unwrap_or_default(),
                 None if actions.iter().all(|a| a.starts_with("ses:")) => {
                     shared::jobs::permissions::EMAIL.to_string()
                 }

@@ -22,6 +22,8 @@ pub const EVENTS: &str = "EventsTable";
 pub const ORDERS_QUEUE: &str = "OrdersQueue";
 /// SES sending identities (the grant names identities, not a resource id).
 pub const EMAIL: &str = "SES";
+/// The order log's `by-shop` index (`!Sub ${OrderLogTable.Arn}/index/by-shop`).
+pub const ORDER_LOG_BY_SHOP: &str = "OrderLogTable/index/by-shop";
 
 /// One store operation a job calls, as named in `crate::store`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,9 @@ pub enum StoreCall {
     OrderLogRecordShipment,
     /// `SkuLinks::get_many` (order log table).
     SkuLinksGetMany,
+    /// `OrderLog::list` with a shop and no status, SKU or code: a Query on
+    /// the `by-shop` index (`store::order_index::plan`).
+    OrderLogListByShop,
     /// Every TikTok call goes through the shop session: the token is read,
     /// claimed for refresh, and replaced (`tokens.rs`).
     ShopSession,
@@ -97,6 +102,7 @@ impl StoreCall {
                 &[(ORDER_LOG, "dynamodb:BatchGetItem")]
             }
             Self::OrderLogList => &[(ORDER_LOG, "dynamodb:Scan")],
+            Self::OrderLogListByShop => &[(ORDER_LOG_BY_SHOP, "dynamodb:Query")],
             Self::OrderLogRecord => &[(ORDER_LOG, "dynamodb:PutItem")],
             Self::OrderLogRecordShipment => &[
                 (ORDER_LOG, "dynamodb:GetItem"),
@@ -168,7 +174,8 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             OrderLogGet,
             OrderLogRecord,
         ],
-        // tracking/*.rs.
+        // tracking/*.rs; the sample-cost step reads the order types
+        // (`OrderLog::get_many`, tracking/sample_cost_run.rs).
         JobName::Tracking => &[
             Lease,
             PutRun,
@@ -180,8 +187,10 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             ListState,
             PutState,
             DeleteState,
+            OrderLogGetMany,
         ],
-        // payouts/job.rs, payouts/state.rs, payouts/email.rs.
+        // payouts/job.rs, payouts/state.rs, payouts/email.rs; the $0
+        // orders of a statement's day (`payouts::free_orders::period_filter`).
         JobName::Payouts => &[
             Lease,
             PutRun,
@@ -190,6 +199,7 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             GetState,
             PutState,
             SendEmail,
+            OrderLogListByShop,
         ],
         // doctor/*.rs: the shop's token (read, refreshed through the
         // session like every call), and the AWS checks.

@@ -27,6 +27,16 @@ pub fn period(statement_time: i64) -> (i64, i64) {
     (statement_time - 86_400, statement_time)
 }
 
+/// The order-log filter the period's entries are read with (the shop's
+/// entries changed since the period began), for the email and the console.
+pub fn period_filter(shop: &crate::domain::ShopId, statement_time: i64) -> crate::store::LogFilter {
+    crate::store::LogFilter {
+        shop_id: Some(shop.clone()),
+        since: Some(period(statement_time).0),
+        ..Default::default()
+    }
+}
+
 /// The $0 orders first seen in `[from, to)`, grouped by type (types in
 /// their declared order), skipping orders that were never written (held,
 /// skipped, ignored): those are not goods that left stock.

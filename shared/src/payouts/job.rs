@@ -221,14 +221,11 @@ impl Payouts<'_> {
         let root = Value::Object(root);
         let cutoff = now - i64::from(cfg.unsettled_after_days) * 86_400;
         let overdue = self.log.awaiting_settlement(shop, cutoff, 200).await?;
-        // The $0 orders of the statement's day, by type (issue 26; a Scan
-        // of the order log filtered to entries changed since the day began).
+        // The $0 orders of the statement's day, by type (issue 26): one
+        // query of the order log's `by-shop` index from the day's start
+        // (`ts` >= start, a key condition; never a Scan).
         let (from, to) = super::free_orders::period(st.statement_time);
-        let since = crate::store::LogFilter {
-            shop_id: Some(shop.clone()),
-            since: Some(from),
-            ..Default::default()
-        };
+        let since = super::free_orders::period_filter(shop, st.statement_time);
         let free = super::free_orders::summarise(&self.log.list(&since).await?, from, to);
         let listed = Listed {
             overdue: &overdue,

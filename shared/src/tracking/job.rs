@@ -75,12 +75,22 @@ pub(super) struct Ctx<'r> {
     /// Fulfilments this run already handled (or counted as waiting): a
     /// fulfilment both open and in the overlap is looked at once.
     pub handled: std::sync::Mutex<BTreeSet<NetSuiteFulfillmentId>>,
+    /// Fulfilments whose sample cost this run already looked at.
+    pub costed: std::sync::Mutex<BTreeSet<NetSuiteFulfillmentId>>,
 }
 
 impl Ctx<'_> {
     /// Marks `id` handled; false when it already was.
     pub fn first_time(&self, id: &NetSuiteFulfillmentId) -> bool {
         self.handled
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.clone())
+    }
+
+    /// Marks `id`'s sample cost looked at; false when it already was.
+    pub fn first_cost(&self, id: &NetSuiteFulfillmentId) -> bool {
+        self.costed
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id.clone())
@@ -182,6 +192,7 @@ impl TrackingPush<'_> {
         );
         run.count("fulfilments_read", headers.len() as u64);
         run.count("not_this_shops", other as u64);
+        self.sample_costs(ctx, &shipped, run).await?;
         Ok(shipped)
     }
 
@@ -275,6 +286,7 @@ impl ShopJob for TrackingPush<'_> {
             ship: Pacer::per_second(self.settings.ship_qps),
             orders: Pacer::per_second(self.settings.order_qps),
             handled: Default::default(),
+            costed: Default::default(),
         };
         run.note = format!(
             "market {}; fulfilments modified from {}",
@@ -286,7 +298,8 @@ impl ShopJob for TrackingPush<'_> {
             .map(|o| (o.shipped.fulfilment.id.clone(), o))
             .collect();
 
-        // 1. What earlier runs left open.
+        // 1. What earlier runs left open (and sample costs left waiting).
+        self.pending_sample_costs(&ctx, run).await?;
         let again = self.reread_open(&ctx, &mut open, run).await?;
         self.process(&ctx, again, &mut open, run).await?;
 

@@ -16,5 +16,7 @@ pub mod job;
 pub mod plan;
 pub mod read;
 pub mod record;
+pub mod sample_cost;
+mod sample_cost_run;
 pub mod ship;
 pub mod state;

@@ -10,6 +10,7 @@
 
 mod auth;
 mod control;
+mod costing;
 mod errors;
 mod faults;
 mod fulfil;
@@ -103,6 +104,8 @@ pub(crate) struct State {
     pub(crate) role: role::Role,
     /// Return features and the RA approval permission (`return_setup.rs`).
     pub(crate) return_setup: return_setup::ReturnSetup,
+    /// Item costs behind fulfillments' GL lines (`costing.rs`).
+    pub(crate) costing: costing::Costing,
 }
 
 impl State {
@@ -118,6 +121,7 @@ impl State {
             suiteql_cache: None,
             role: role::Role::default(),
             return_setup: return_setup::ReturnSetup::default(),
+            costing: costing::Costing::from_seed(seed),
         }
     }
 }

@@ -159,6 +159,20 @@
 //! including column comparisons such as `ifl.id = pl.nextline`, filter the
 //! joined rows, in the `ON` or the WHERE alike (inner joins).
 //!
+//! # GL lines (`tables/accounting.rs`, `costing.rs`)
+//!
+//! `transactionaccountingline (transaction, transactionline, accountingbook,
+//! account, debit, credit, amount, netamount, posting)`: what a Shipped
+//! Item Fulfillment posts (COGS debit, inventory asset credit, at the
+//! items' cost). The sample-cost journal reads it joined to `account`:
+//!
+//! ```sql
+//! SELECT tal.transaction AS if_id, tal.account AS account, tal.debit AS debit, tal.credit AS credit
+//! FROM transactionaccountingline tal JOIN account a ON a.id = tal.account
+//! WHERE tal.transaction IN ('1001') AND tal.posting = 'T' AND a.accttype = 'COGS'
+//! ORDER BY tal.transaction, tal.transactionline
+//! ```
+//!
 //! # Supported shapes for "what was created from sales order 123"
 //!
 //! ```sql

@@ -11,12 +11,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod costing;
 mod delivery;
 mod finance;
 mod netsuite;
 mod products;
 mod tiktok;
 
+pub use costing::*;
 pub use delivery::*;
 pub use finance::*;
 pub use netsuite::*;

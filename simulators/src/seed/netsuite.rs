@@ -49,6 +49,10 @@ pub struct NetSuiteSeed {
     /// Absent in `seed.json`, so [`default_custom_fields`] apply.
     #[serde(default = "default_custom_fields")]
     pub custom_fields: Vec<CustomFieldSeed>,
+    /// Item costs and the COGS / inventory asset accounts an Item
+    /// Fulfillment posts to (`seed/costing.rs`). Absent in older seeds.
+    #[serde(default)]
+    pub costing: super::CostingSeed,
 }
 
 /// One custom field: `custbody…` (transaction body) or `custcol…`

@@ -132,6 +132,14 @@ pub async fn statement(
         .map_err(ops_error)?;
     let s = &v.state;
     let checks = ops::check_lines(&v);
+    // The $0 orders of the statement's day, by type: the finance email's
+    // figures (`payouts::free_orders`), from the same order-log read.
+    let (from, to) = crate::payouts::free_orders::period(s.statement_time);
+    let period = crate::payouts::free_orders::period_filter(&shop, s.statement_time);
+    let entries = crate::store::OrderLog::list(c.log.as_ref(), &period)
+        .await
+        .map_err(|e| ops_error(e.into()))?;
+    let free = crate::payouts::free_orders::summarise(&entries, from, to);
     let total = |f: fn(&crate::payouts::report::ReportRow) -> crate::domain::Money| {
         v.rows.iter().map(f).sum::<crate::domain::Money>()
     };
@@ -226,6 +234,16 @@ pub async fn statement(
                 div.scroll { table {
                     thead { tr { th scope="col" { "Transaction" } th scope="col" { "Match" } } }
                     tbody { @for (t, m) in &v.attention { tr { td { (t) } td { (badge(m.as_str())) } } } }
+                } }
+            }
+            h2 { "$0 orders in this period" }
+            @if free.is_empty() {
+                p.muted { "No samples, giveaways, replacements or exchanges were written to NetSuite on this statement's day." }
+            } @else {
+                p.muted { "No revenue and never settled by TikTok, so not in the statement; the finance report lists them too." }
+                div.scroll { table #free-orders {
+                    thead { tr { th scope="col" { "Type" } th scope="col" class="num" { "Orders" } th scope="col" class="num" { "Retail value (" (s.currency) ")" } } }
+                    tbody { @for r in &free { tr { td { (r.order_type.label()) } td.num { (r.orders) } td.num { (r.retail_value) } } } }
                 } }
             }
             h2 { "Finance report" }

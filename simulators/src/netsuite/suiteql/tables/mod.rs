@@ -17,6 +17,7 @@ use crate::netsuite::stock::{ItemRow, LevelRow};
 use crate::netsuite::State as SimState;
 use crate::seed::NetSuiteSeed;
 
+mod accounting;
 mod links;
 mod periods;
 mod tracking;
@@ -165,6 +166,18 @@ pub(crate) fn columns(table: &str) -> Option<&'static [(&'static str, Kind)]> {
             ("nextdoc", Num),
             ("nextline", Num),
             ("linktype", Text),
+        ],
+        // `accounting.rs` (an Item Fulfillment's GL lines).
+        "transactionaccountingline" => &[
+            ("transaction", Num),
+            ("transactionline", Num),
+            ("accountingbook", Num),
+            ("account", Num),
+            ("debit", Num),
+            ("credit", Num),
+            ("amount", Num),
+            ("netamount", Num),
+            ("posting", Text),
         ],
         _ => return None,
     })
@@ -404,6 +417,7 @@ pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> O
         }
         "previoustransactionlinelink" => links(st),
         "accountingperiod" => periods(&st.records.books.closed),
+        "transactionaccountingline" => accounting::accounting_lines(st),
         _ => return None,
     };
     Some(Source::Rows(rows))
