@@ -50,8 +50,6 @@ pub enum StoreCall {
     OrderLogGet,
     /// `OrderLog::get_many`.
     OrderLogGetMany,
-    /// `OrderLog::list`: a Scan.
-    OrderLogList,
     /// `OrderLog::record`: a conditional put.
     OrderLogRecord,
     /// `OrderLog::record_shipment`: read, then a versioned put.
@@ -101,7 +99,6 @@ impl StoreCall {
             Self::OrderLogGetMany | Self::SkuLinksGetMany => {
                 &[(ORDER_LOG, "dynamodb:BatchGetItem")]
             }
-            Self::OrderLogList => &[(ORDER_LOG, "dynamodb:Scan")],
             Self::OrderLogListByShop => &[(ORDER_LOG_BY_SHOP, "dynamodb:Query")],
             Self::OrderLogRecord => &[(ORDER_LOG, "dynamodb:PutItem")],
             Self::OrderLogRecordShipment => &[
@@ -144,13 +141,14 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             EventSetStatus,
             Enqueue,
         ],
-        // notify/drift.rs and the digest email in app.rs.
+        // notify/drift.rs and the digest email in app.rs; the shop's
+        // entries are a Query of the by-shop index (never a Scan).
         // The shops' authorization: `ShopProfiles` (never a token).
         JobName::Digest => &[
             Lease,
             PutRun,
             ListRuns,
-            OrderLogList,
+            OrderLogListByShop,
             ShopProfilesRead,
             SendEmail,
         ],
