@@ -17,6 +17,7 @@ pub mod checks;
 pub mod netsuite;
 pub mod run;
 pub mod tiktok;
+pub mod warehouses;
 pub mod webhooks;
 
 pub use run::{Doctor, DoctorClients, DoctorJob};

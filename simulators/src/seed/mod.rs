@@ -12,12 +12,14 @@
 use serde::{Deserialize, Serialize};
 
 mod delivery;
+mod fbt;
 mod finance;
 mod netsuite;
 mod products;
 mod tiktok;
 
 pub use delivery::*;
+pub use fbt::*;
 pub use finance::*;
 pub use netsuite::*;
 pub use products::*;
