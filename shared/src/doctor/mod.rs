@@ -18,6 +18,7 @@ pub mod netsuite;
 pub mod returns;
 pub mod run;
 pub mod tiktok;
+pub mod warehouses;
 pub mod webhooks;
 
 pub use run::{Doctor, DoctorClients, DoctorJob};

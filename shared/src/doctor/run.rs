@@ -20,6 +20,8 @@ pub struct Doctor<'a> {
     pub netsuite: Option<NetSuiteSide<'a>>,
     pub aws: AwsSide<'a>,
     pub clock: &'a dyn Clock,
+    /// TikTok's warehouses (sales, return, FBT) beside the mapping table.
+    pub warehouses: super::warehouses::WarehouseSide<'a>,
 }
 
 impl Doctor<'_> {
@@ -28,6 +30,7 @@ impl Doctor<'_> {
         let now = self.clock.now();
         let mut checks = Vec::new();
         self.tiktok.run(shops, now, &mut checks).await;
+        self.warehouses.run(shops, &mut checks).await;
         match &self.netsuite {
             Some(ns) => {
                 let today = chrono::DateTime::from_timestamp(now, 0)
@@ -145,6 +148,10 @@ impl DoctorClients {
                 queues: vec![("orders", cfg.queue.url.as_str())],
             },
             clock,
+            warehouses: super::warehouses::WarehouseSide {
+                sessions,
+                mapping: &cfg.jobs.mapping,
+            },
         }
     }
 }

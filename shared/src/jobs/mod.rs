@@ -17,6 +17,7 @@
 //! `app::JobsApp` (the wiring layer), which runs one job, named in its
 //! schedule's input, for one shop or for every shop of the mapping.
 
+pub mod findings;
 pub mod permissions;
 pub mod run;
 

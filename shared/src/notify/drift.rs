@@ -46,6 +46,9 @@ pub struct ShopDrift {
     /// The shop's authorization: disconnected by the seller, ending soon
     /// (webhook 7), or a refresh token expiring within 14 days.
     pub authorization: Vec<String>,
+    /// The latest daily FBT stock check: each difference between TikTok's
+    /// FBT stock and NetSuite's FBT location, or why it was skipped.
+    pub fbt_stock: Vec<String>,
 }
 
 impl ShopDrift {
@@ -57,6 +60,7 @@ impl ShopDrift {
             && self.stock_failures.is_empty()
             && self.tracking_open.is_empty()
             && self.authorization.is_empty()
+            && self.fbt_stock.is_empty()
     }
 }
 
@@ -83,6 +87,10 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
     let mut subject = format!(
         "TikTok → NetSuite daily digest: {failed} failed, {review} to review, {recovered} recovered by the sweep, {stock} stock push(es) refused, {runs} failed job run(s)"
     );
+    let fbt: usize = shops.iter().map(|s| s.fbt_stock.len()).sum();
+    if fbt > 0 {
+        subject.push_str(&format!(", {fbt} FBT stock finding(s)"));
+    }
     let to_connect = shops.iter().filter(|s| !s.authorization.is_empty()).count();
     if to_connect > 0 {
         subject.push_str(&format!(", {to_connect} shop(s) to connect again"));
@@ -138,6 +146,12 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
                 body.push_str(&format!("    {f}\n"));
             }
         }
+        if !s.fbt_stock.is_empty() {
+            body.push_str("  Fulfilled by TikTok stock (latest daily check; TikTok's FBT count against NetSuite's FBT location):\n");
+            for f in s.fbt_stock.iter().take(50) {
+                body.push_str(&format!("    {f}\n"));
+            }
+        }
         if !s.failed_runs.is_empty() {
             body.push_str("  Job runs that failed (`tiktok-netsuite jobs show <id>`):\n");
             for r in &s.failed_runs {
@@ -148,6 +162,19 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
     }
     body.push_str("Resubmit fixed orders with `tiktok-netsuite orders resubmit`; `tiktok-netsuite orders list --status failed` lists them all.\n");
     (subject, body)
+}
+
+/// The FBT check's findings of one inventory run (differences, or why it
+/// was skipped), without their prefixes.
+fn fbt_findings(r: &JobRun) -> Vec<String> {
+    use crate::jobs::findings::{FBT_CHECK_SKIPPED, FBT_DIFFERENCE};
+    (r.findings.iter())
+        .filter_map(|f| {
+            (f.strip_prefix(FBT_DIFFERENCE))
+                .map(str::to_string)
+                .or_else(|| f.starts_with(FBT_CHECK_SKIPPED).then(|| f.clone()))
+        })
+        .collect()
 }
 
 fn date(t: i64) -> String {
@@ -254,6 +281,7 @@ impl ShopJob for DriftDigest<'_> {
                 _ => {}
             }
         }
+        let mut fbt_seen = false;
         for job in JobName::ALL.iter().filter(|j| **j != JobName::Digest) {
             for r in self.runs.list_runs(job.as_str(), shop, 200).await? {
                 if r.started_at < now - DIGEST_WINDOW_SECS {
@@ -276,6 +304,13 @@ impl ShopJob for DriftDigest<'_> {
                             })
                             .map(|f| format!("{}: {} (fix: {})", f.subject, f.reason, f.fix)),
                     );
+                }
+                // Only the latest run that did the daily FBT check.
+                if *job == JobName::Inventory && !fbt_seen {
+                    d.fbt_stock = fbt_findings(&r);
+                    fbt_seen = !d.fbt_stock.is_empty()
+                        || r.counts
+                            .contains_key(crate::jobs::findings::FBT_CHECKED_COUNT);
                 }
                 if r.status == RunStatus::Failed {
                     let why = r.failures.first().map_or("", |f| f.reason.as_str());
@@ -312,6 +347,7 @@ impl ShopJob for DriftDigest<'_> {
             profile.as_ref(),
         );
         run.count("authorization_warnings", d.authorization.len() as u64);
+        run.count("fbt_stock_differences", d.fbt_stock.len() as u64);
         self.collected
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -428,5 +464,20 @@ mod tests {
             "{body}"
         );
         assert!(body.contains("fix: Add ship method 'UPS Ground'"), "{body}");
+    }
+
+    #[test]
+    fn fbt_stock_differences_have_their_own_section_and_count() {
+        let d = ShopDrift {
+            shop: "s1".into(),
+            fbt_stock: vec!["SKU TENT (TikTok SKU 1): TikTok's FBT warehouses hold 9 available, NetSuite's FBT location 12 (difference -3)".into()],
+            ..Default::default()
+        };
+        let (subject, body) = render(&[d]);
+        assert!(subject.ends_with(", 1 FBT stock finding(s)"), "{subject}");
+        assert!(
+            body.contains("Fulfilled by TikTok stock") && body.contains("difference -3"),
+            "{body}"
+        );
     }
 }

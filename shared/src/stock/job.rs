@@ -298,6 +298,7 @@ impl ShopJob for InventoryPush<'_> {
             st.held.clear();
             st.refused.clear();
             st.reconciled_at = now;
+            self.fbt_check(shop, &st, &stock, run).await;
         }
 
         let p = plan_changes(PlanInput {

@@ -12,6 +12,7 @@
 //! ([`crate::mapping::stock`]).
 
 pub mod fbt;
+pub mod fbt_check;
 pub mod job;
 pub mod plan;
 pub mod read;

@@ -10,6 +10,7 @@
 //! - [`events`]: the Event API (a shop's webhook subscriptions) and its planner.
 //! - [`finance`]: statements, payments and statement transactions (202501).
 //! - [`model`], [`error`]: what TikTok sends, and this boundary's error type.
+//! - [`fbt`]: Fulfilled by TikTok: its warehouses and the stock it holds.
 
 pub mod aftersales;
 pub mod auth;
@@ -17,6 +18,7 @@ mod classify;
 pub mod error;
 pub mod events;
 mod failure;
+pub mod fbt;
 pub mod finance;
 pub mod fulfillment;
 pub mod inventory;

@@ -57,6 +57,13 @@ pub const NEEDED: [NeededScope; 8] = [
     },
 ];
 
+/// Scopes only some shops need: the FBT APIs (a shop with an `fbt` choice;
+/// a missing one is a doctor finding and a skipped FBT stock check).
+pub const OPTIONAL: [NeededScope; 1] = [NeededScope {
+    name: super::fbt::FBT_SCOPE,
+    used_for: "Fulfilled by TikTok warehouses and the daily FBT stock check",
+}];
+
 /// The scope an API path needs (`/order/202309/orders` → `seller.order.info`);
 /// `None` for paths outside the product's areas (the Event API).
 pub fn scope_for_path(path: &str) -> Option<&'static str> {
@@ -73,6 +80,7 @@ pub fn scope_for_path(path: &str) -> Option<&'static str> {
         "logistics" => "seller.logistics",
         "fulfillment" => "seller.fulfillment.basic",
         "finance" => "seller.finance.info",
+        "fbt" => super::fbt::FBT_SCOPE,
         _ => return None,
     })
 }

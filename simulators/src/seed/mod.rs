@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 mod costing;
 mod delivery;
+mod fbt;
 mod finance;
 mod netsuite;
 mod products;
@@ -20,6 +21,7 @@ mod tiktok;
 
 pub use costing::*;
 pub use delivery::*;
+pub use fbt::*;
 pub use finance::*;
 pub use netsuite::*;
 pub use products::*;

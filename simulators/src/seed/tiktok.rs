@@ -9,6 +9,7 @@ use super::{
     default_delivery_options, default_finance, default_products, default_warehouses,
     DeliveryOptionSeed, FinanceSeed, ProductSeed, WarehouseSeed,
 };
+use super::{default_fbt, FbtShopSeed};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TikTokSeed {
@@ -39,6 +40,10 @@ pub struct TikTokSeed {
     /// `seed.json`, so the built-in [`default_finance`] applies.
     #[serde(default = "default_finance")]
     pub finance: FinanceSeed,
+    /// Fulfilled-by-TikTok enrolment, warehouses and stock per shop; absent
+    /// in `seed.json`, so the built-in [`default_fbt`] applies.
+    #[serde(default = "default_fbt")]
+    pub fbt: Vec<FbtShopSeed>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,14 +61,14 @@ pub struct ShopSeed {
     pub refresh_token_expire_in: i64,
     /// The scopes the seller granted (token responses' `granted_scopes`);
     /// a call whose API needs another scope answers 105005. Default: every
-    /// scope the product calls (`shared::tiktok::scopes::NEEDED`).
+    /// scope the product calls (`shared::tiktok::scopes::NEEDED` and `OPTIONAL`).
     #[serde(default = "all_scopes")]
     pub granted_scopes: Vec<String>,
 }
 
 fn all_scopes() -> Vec<String> {
-    shared::tiktok::scopes::NEEDED
-        .iter()
+    (shared::tiktok::scopes::NEEDED.iter())
+        .chain(shared::tiktok::scopes::OPTIONAL.iter())
         .map(|s| s.name.to_string())
         .collect()
 }

@@ -16,6 +16,7 @@ mod authorize;
 mod client_harness;
 mod control;
 pub mod events;
+mod fbt;
 pub mod finance;
 pub mod fulfillment;
 pub mod inventory;
@@ -101,6 +102,8 @@ pub(crate) struct State {
     pub(crate) webhooks: events::Subscriptions,
     /// (shop id, idempotency_key) -> the first request's fingerprint (`return_actions.rs`).
     pub(crate) return_keys: BTreeMap<(String, String), String>,
+    /// Fulfilled-by-TikTok enrolment, warehouses and stock per shop (`fbt.rs`).
+    pub(crate) fbt: fbt::FbtState,
 }
 
 impl State {
@@ -150,6 +153,7 @@ impl State {
             authorize: authorize::Authorize::default(),
             webhooks: Default::default(),
             return_keys: BTreeMap::new(),
+            fbt: fbt::from_seed(&seed.fbt),
         }
     }
 }
@@ -541,6 +545,8 @@ pub fn router(sim: TikTokSim) -> Router {
             "/_sim/returns/arbitrate",
             post(return_actions::control_arbitrate),
         )
+        .route(fbt::FBT_WAREHOUSES_PATH, get(fbt::fbt_warehouses))
+        .route(fbt::FBT_INVENTORY_PATH, post(fbt::fbt_inventory_search))
         .fallback(orders::unknown_path)
         .with_state(sim)
 }

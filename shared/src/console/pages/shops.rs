@@ -63,6 +63,24 @@ pub fn connection(p: Option<&ShopProfile>, now: i64) -> String {
     }
 }
 
+/// The latest doctor run's lines on the shop's warehouses: TikTok's sales,
+/// return and FBT warehouses beside the mapping table, unmapped ones
+/// flagged (`doctor::warehouses`). Text from TikTok: maud escapes it.
+async fn warehouse_lines(c: &Console, shop: &crate::domain::ShopId) -> Vec<String> {
+    let runs = (c
+        .runs
+        .list_runs(crate::jobs::JobName::Doctor.as_str(), shop, 1)
+        .await)
+        .unwrap_or_default();
+    (runs.iter().flat_map(|r| r.findings.iter()))
+        .filter(|l| {
+            let rest = l.split_once(' ').map_or("", |(_, r)| r);
+            rest.starts_with("tiktok.warehouses ") || rest.starts_with("tiktok.fbt ")
+        })
+        .cloned()
+        .collect()
+}
+
 pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
     let ctx = guard(&c, &headers).await?;
     let now = c.clock.now();
@@ -82,7 +100,8 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
             .await
             .map_err(|e| ops_error(e.into()))?;
         let profile = profiles.get(&s.shop_id).cloned();
-        rows.push((s, profile, last.map(|e| e.last_updated)));
+        let wh = warehouse_lines(&c, &s.shop_id).await;
+        rows.push((s, profile, last.map(|e| e.last_updated), wh));
     }
     let admin = ctx.can(&Role::Admin);
     let body = html! {
@@ -109,10 +128,11 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                         th scope="col" { "Shop" } th scope="col" { "Region" } th scope="col" { "Connection" }
                         th scope="col" { "Access token" } th scope="col" { "Refresh token" }
                         th scope="col" { "Last order activity" }
+                        th scope="col" { "TikTok warehouses (latest doctor run)" }
                     } }
                     tbody {
-                        @if rows.is_empty() { tr { td colspan="6" { "No shop is connected." } } }
-                        @for (s, p, last) in &rows {
+                        @if rows.is_empty() { tr { td colspan="7" { "No shop is connected." } } }
+                        @for (s, p, last, wh) in &rows {
                             tr {
                                 td {
                                     a href=(format!("/orders?shop={}", super::enc(s.shop_id.as_str()))) {
@@ -128,6 +148,10 @@ pub async fn page(State(c): State<Arc<Console>>, headers: HeaderMap) -> Page {
                                 td { (token_state(s.access_token_expires_at, now)) " — until " (when(s.access_token_expires_at)) }
                                 td { (refresh_state(s.refresh_token_expires_at, now)) " — until " (when(s.refresh_token_expires_at)) }
                                 td { @match last { Some(t) => (when(*t)), None => span.muted { "none yet" } } }
+                                td {
+                                    @if wh.is_empty() { span.muted { "the doctor has not listed them yet" } }
+                                    @for l in wh { div { (l) } }
+                                }
                             }
                         }
                     }
