@@ -134,6 +134,7 @@ impl World {
             profiles: None,
             lookups: Default::default(),
             checks: None,
+            returns: None,
         }
     }
 

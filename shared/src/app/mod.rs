@@ -159,6 +159,9 @@ impl WriterApp {
                 .checks
                 .as_ref()
                 .map(|c| c as &dyn crate::store::JobRuns),
+            // The returns flow needs NetSuite's `ReturnBooks` (REST, issue
+            // 28's other half): wired when that is merged.
+            returns: None,
         }
     }
 
@@ -328,6 +331,7 @@ impl JobsApp {
             profiles: Some(&self.profiles),
             clock: self.clock.as_ref(),
             collected: Default::default(),
+            returns: None,
         };
         if matches!(
             name,

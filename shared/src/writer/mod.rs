@@ -28,6 +28,7 @@ pub mod order_type;
 pub mod process;
 pub mod readback;
 pub mod refund;
+pub mod returns_flow;
 pub mod routing;
 pub mod verify;
 
@@ -66,4 +67,6 @@ pub struct OrderSync<'a> {
     /// Where a freshly created Sales Order is queued for the verify job's
     /// read-back (`writer::readback`); `None`: not queued.
     pub checks: Option<&'a dyn crate::store::JobRuns>,
+    /// The returns flow (issue 28); `None`: return events only book refunds.
+    pub returns: Option<returns_flow::ReturnsWiring<'a>>,
 }

@@ -102,6 +102,7 @@ impl World {
             lookups: Default::default(),
             checks: None,
             profiles: None,
+            returns: None,
         }
     }
 
