@@ -232,11 +232,15 @@ impl ReturnsFlow<'_> {
                         let why = format!(
                             "the reject reason {reason:?} is not offered by TikTok for this return"
                         );
-                        return Ok(queue(st, &action, deadline, why));
+                        queue(st, &action, deadline, why);
+                        return Ok(());
                     }
                 }
             }
-            PolicyOutcome::AskPerson(why) => return Ok(queue(st, &action, deadline, why)),
+            PolicyOutcome::AskPerson(why) => {
+                queue(st, &action, deadline, why);
+                return Ok(());
+            }
         };
         self.send(st, &to_send).await?;
         Ok(())
