@@ -140,6 +140,7 @@ pub async fn bootstrap(
         console_table: local_name(&opts.prefix, shared::resources::CONSOLE_TABLE.suffix),
         orders_queue_url: url(ORDERS_QUEUE.logical_id),
         orders_dlq_url: url(ORDERS_DLQ.logical_id),
+        returns_table: local_name(&opts.prefix, shared::resources::RETURNS_TABLE.suffix),
     })
 }
 

@@ -17,11 +17,11 @@
 //! | part | what it is for | may depend on |
 //! |---|---|---|
 //! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, connect, doctor, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer |
-//! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | app, clock, config, connect, domain, jobs, netsuite, ops, payouts, resources, store, taxonomy |
+//! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | app, clock, config, connect, domain, jobs, netsuite, ops, payouts, resources, store, taxonomy, returns, tiktok |
 //! | [`connect`] | a shop connects: TikTok's authorization page, the server-side `state`, the code exchange, each covered shop's tokens, cipher, name and region stored | clock, config, store, tiktok |
 //! | [`ops`] | what operators do (list, export, resubmit, ignore, links, users, payouts, webhook registration); the CLI and the console call these | app, csv_file, domain, ingest, jobs, payouts, store, taxonomy, tiktok, tracking |
 //! | [`ingest`] | orders in: the webhook (verify, de-duplicate, archive, enqueue) and the missed-order sweep, which enqueues exactly as a webhook does | clock, config, domain, jobs, metrics, signing, store, tiktok |
-//! | [`writer`] | the NetSuite writer: one file per flow (order, cancel, refund), each with its pure planner, and the batched read-back of created Sales Orders | clock, deadline, domain, jobs, mapping, metrics, netsuite, notify, store, taxonomy, tiktok |
+//! | [`writer`] | the NetSuite writer: one file per flow (order, cancel, refund), each with its pure planner, and the batched read-back of created Sales Orders | clock, deadline, domain, jobs, mapping, metrics, netsuite, notify, store, taxonomy, tiktok, returns |
 //! | [`stock`] | NetSuite stock → TikTok, only what changed | clock, domain, jobs, mapping, netsuite, store, tiktok |
 //! | [`tracking`] | NetSuite fulfilments' tracking → TikTok, once each | clock, config, domain, jobs, mapping, netsuite, store, tiktok |
 //! | [`payouts`] | TikTok statements → NetSuite journal entries → the finance reconciliation email | clock, csv_file, domain, jobs, mapping, netsuite, notify, store, tiktok |
@@ -29,7 +29,7 @@
 //! | [`notify`] | the admins' failure digest, the daily drift digest, the mailer | clock, domain, jobs, store, taxonomy, tracking |
 //! | [`jobs`] | what every scheduled run shares: lease, checkpoints, run log, IAM permissions, `JobName` | clock, domain, metrics, store, tiktok |
 //! | [`config`] | typed configuration, one part per component; it loads the settings types the parts own | domain, mapping, netsuite, resources, signing, tiktok |
-//! | [`mapping`] | a shop's mapping entry (with each flow's section) and the Sales Order builder (pure) | domain, taxonomy, tiktok |
+//! | [`mapping`] | a shop's mapping entry (with each flow's section) and the Sales Order builder (pure) | domain, taxonomy, tiktok, returns |
 //! | [`tiktok`] | TikTok Shop client: transport, the one token-refresh path, one file per API area | clock, deadline, domain, signing, store, taxonomy |
 //! | [`netsuite`] | NetSuite client: transport (TBA, governance), records, SuiteQL, the concurrency budget | clock, deadline, signing, taxonomy |
 //! | [`store`] | ports (small traits) and their DynamoDB/SQS implementations (also of `netsuite`'s slot pool port), key formats, one `StoreError` | clock, domain, netsuite, taxonomy |
@@ -37,7 +37,7 @@
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
 //! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, time budgets, request signing, the AWS resource list, every CSV the product writes (formulas defused) | nothing |
 //! | [`labels`] | TikTok Shipping labels driven from NetSuite: packed Item Fulfillment → label, tracking, PDF; split and combined packages (plain decisions) | domain, store, taxonomy, tiktok |
-//! | [`returns`] | returns from the buyer's request to the shelf: TikTok's return model, the Return Authorization plan, the per-shop policy, decisions, receipts by condition, credits from the RA (pure), and `ports::ReturnBooks`, what the flow needs from NetSuite | domain, tiktok, netsuite |
+//! | [`returns`] | returns from the buyer's request to the shelf: TikTok's return model, the Return Authorization plan, the per-shop policy, decisions, receipts by condition, credits from the RA (pure), and `ports::ReturnBooks`, what the flow needs from NetSuite; the flow (`flow/`: read again, RA, decide, send, queue, receive, sweep, alarm) and the shop's `settings`; `job`, the sweep and deadline alarm as a scheduled job | domain, tiktok, netsuite, clock, store, metrics, jobs |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local
 //! environment, the runner) lives in the `local-env` crate, never here.

@@ -86,12 +86,25 @@ pub const CONSOLE_TABLE: TableSpec = TableSpec {
     ttl_attribute: Some("expires_at"),
 };
 
+/// Returns (issue 28): each TikTok return's state, decisions and history
+/// (`RET#{shop}`), and the queue of returns a person decides (`QUEUE`,
+/// sorted by TikTok's deadline). See `store::returns`.
+pub const RETURNS_TABLE: TableSpec = TableSpec {
+    logical_id: "ReturnsTable",
+    suffix: "returns",
+    env_var: "RETURNS_TABLE",
+    partition_key: "pk",
+    sort_key: Some("sk"),
+    ttl_attribute: None,
+};
+
 pub const TABLES: &[TableSpec] = &[
     EVENTS_TABLE,
     ORDER_LOG_TABLE,
     SHOP_TOKENS_TABLE,
     JOB_RUNS_TABLE,
     CONSOLE_TABLE,
+    RETURNS_TABLE,
 ];
 
 /// A global secondary index (string keys, every attribute projected).
@@ -232,6 +245,7 @@ pub struct ResourceNames {
     pub console_table: String,
     pub orders_queue_url: String,
     pub orders_dlq_url: String,
+    pub returns_table: String,
 }
 
 /// The local name of a resource under a prefix.

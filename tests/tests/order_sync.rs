@@ -135,6 +135,7 @@ impl World {
             lookups: Default::default(),
             checks: None,
             batch: Default::default(),
+            returns: None,
         }
     }
 

@@ -656,12 +656,11 @@ async fn simulator_return_transform_rules() {
 async fn doctor_checks_what_returns_need() {
     use shared::doctor::{Check, Status};
     use shared::mapping::config::MappingConfig;
-    use shared::mapping::returns::ReturnsConfig;
     let w = world().await;
     let mut mapping = MappingConfig::default();
-    mapping.default.returns = Some(ReturnsConfig {
-        sellable_location: "1".into(),
-        damaged_location: "3".into(),
+    mapping.default.returns.locations = Some(ReturnLocations {
+        sellable: "1".into(),
+        damaged: "3".into(),
     });
     let run = |mapping: MappingConfig| {
         let c = w.c.clone();
@@ -722,5 +721,5 @@ async fn doctor_checks_what_returns_need() {
     let f = failed(&run(mapping.clone()).await);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].0, "netsuite.returns.locations default");
-    assert!(f[0].1.contains("damaged_location"));
+    assert!(f[0].1.contains("locations.damaged"));
 }

@@ -160,6 +160,9 @@ impl WriterApp {
                 .as_ref()
                 .map(|c| c as &dyn crate::store::JobRuns),
             batch: Default::default(),
+            // The returns flow needs NetSuite's `ReturnBooks` (REST, issue
+            // 28's other half): wired when that is merged.
+            returns: None,
         }
     }
 
@@ -329,6 +332,7 @@ impl JobsApp {
             profiles: Some(&self.profiles),
             clock: self.clock.as_ref(),
             collected: Default::default(),
+            returns: None,
         };
         if matches!(
             name,

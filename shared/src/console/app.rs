@@ -192,6 +192,8 @@ impl Console {
             clock: crate::clock::system(),
             payouts: None,
             webhooks: None,
+            // Wired with NetSuite's ReturnBooks (REST) when that is merged.
+            returns: None,
         })
     }
 

@@ -64,4 +64,6 @@ pub struct Console {
     /// Registers each shop's webhook through TikTok's Event API; `None`
     /// when the console runs without the TikTok app's settings.
     pub webhooks: Option<Arc<crate::ops::webhooks::Registrar>>,
+    /// The Returns page (issue 28); `None`: not shown.
+    pub returns: Option<Arc<pages::returns::ReturnsDesk>>,
 }

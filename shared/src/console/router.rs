@@ -51,6 +51,11 @@ pub fn router(console: Arc<Console>) -> Router {
             "/payouts/{shop}/{statement}/resend",
             post(pages::payouts::resend),
         )
+        .route(pages::returns::PATH, get(pages::returns::page))
+        .route(
+            "/returns/{shop}/{return_id}/grade",
+            post(pages::returns::grade),
+        )
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(FORM_MAX))
         .layer(axum::middleware::map_response(framework_errors))

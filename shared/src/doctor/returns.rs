@@ -27,7 +27,7 @@ use super::checks::NsProbe;
 use super::Check;
 use crate::domain::shell_quote;
 use crate::mapping::config::MappingConfig;
-use crate::mapping::returns::ReturnsConfig;
+use crate::returns::receipt::ReturnLocations;
 use crate::netsuite::{column_text, sql_quote, NetSuiteClient};
 
 const FEATURES_PAGE: &str = "Setup → Company → Enable Features → Transactions";
@@ -104,12 +104,12 @@ pub fn ra_approval(p: &NsProbe) -> Check {
 
 /// A shop's returns locations exist and are active (`found`: id →
 /// inactive, from the `location` table).
-pub fn return_locations(shop: &str, cfg: &ReturnsConfig, found: &BTreeMap<String, bool>) -> Check {
+pub fn return_locations(shop: &str, cfg: &ReturnLocations, found: &BTreeMap<String, bool>) -> Check {
     let name = format!("netsuite.returns.locations {shop}");
     let mut bad = Vec::new();
     for (role, id) in [
-        ("sellable", &cfg.sellable_location),
-        ("damaged", &cfg.damaged_location),
+        ("sellable", &cfg.sellable),
+        ("damaged", &cfg.damaged),
     ] {
         match (id.trim().is_empty(), found.get(id.trim())) {
             (true, _) => bad.push(format!("no {role} location is set")),
@@ -123,7 +123,7 @@ pub fn return_locations(shop: &str, cfg: &ReturnsConfig, found: &BTreeMap<String
             name,
             format!(
                 "good units go to location {}, damaged ones to {}",
-                cfg.sellable_location, cfg.damaged_location
+                cfg.sellable, cfg.damaged
             ),
         );
     }
@@ -131,7 +131,7 @@ pub fn return_locations(shop: &str, cfg: &ReturnsConfig, found: &BTreeMap<String
         name,
         bad.join("; "),
         format!(
-            "Set the shop's returns.sellable_location and returns.damaged_location in the mapping (shop {}) to active NetSuite locations (Lists → Accounting → Locations; reactivate or create a damaged-goods location).",
+            "Set the shop's returns.locations.sellable and returns.locations.damaged in the mapping (shop {}) to active NetSuite locations (Lists → Accounting → Locations; reactivate or create a damaged-goods location).",
             shell_quote(shop)
         ),
     )
@@ -160,9 +160,9 @@ pub async fn run(client: &NetSuiteClient, mapping: &MappingConfig, out: &mut Vec
         )
         .await;
     out.push(ra_approval(&probe(&approve)));
-    let mut shops: Vec<(&str, &ReturnsConfig)> = std::iter::once(("default", &mapping.default))
+    let mut shops: Vec<(&str, &ReturnLocations)> = std::iter::once(("default", &mapping.default))
         .chain(mapping.shops.iter().map(|(k, v)| (k.as_str(), v)))
-        .filter_map(|(k, m)| m.returns.as_ref().map(|r| (k, r)))
+        .filter_map(|(k, m)| m.returns.locations.as_ref().map(|r| (k, r)))
         .collect();
     if shops.is_empty() {
         return;
@@ -170,7 +170,7 @@ pub async fn run(client: &NetSuiteClient, mapping: &MappingConfig, out: &mut Vec
     shops.sort_by_key(|(k, _)| *k);
     let mut ids: Vec<String> = shops
         .iter()
-        .flat_map(|(_, r)| [r.sellable_location.trim(), r.damaged_location.trim()])
+        .flat_map(|(_, r)| [r.sellable.trim(), r.damaged.trim()])
         .filter(|i| !i.is_empty())
         .map(sql_quote)
         .collect();
@@ -245,9 +245,9 @@ mod tests {
 
     #[test]
     fn locations_exist_and_are_active() {
-        let cfg = ReturnsConfig {
-            sellable_location: "1".into(),
-            damaged_location: "3".into(),
+        let cfg = ReturnLocations {
+            sellable: "1".into(),
+            damaged: "3".into(),
         };
         let mut found = BTreeMap::from([("1".to_string(), false), ("3".to_string(), false)]);
         assert_eq!(return_locations("s", &cfg, &found).status, Status::Pass);
@@ -259,7 +259,10 @@ mod tests {
             "{}",
             c.detail
         );
-        let none = ReturnsConfig::default();
+        let none = ReturnLocations {
+            sellable: String::new(),
+            damaged: String::new(),
+        };
         assert!(return_locations("s", &none, &found)
             .detail
             .contains("no sellable location"));

@@ -111,8 +111,11 @@ pub struct ShopMapping {
     pub order_types: super::order_rules::OrderTypeRules,
     /// Fulfilled-by-TikTok orders (`None`: they wait with the fix; issue 27).
     pub fbt: Option<super::routing::FbtConfig>,
-    /// Returns: where returned goods are received (`None`: not set up; issue 28).
-    pub returns: Option<super::returns::ReturnsConfig>,
+    /// Returns (issue 28): the decision policy (absent, the default: a
+    /// person decides every return in the console before TikTok's
+    /// deadline), the returns locations (sellable, damaged) and the
+    /// alarm's margin.
+    pub returns: crate::returns::settings::ReturnsSettings,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -211,7 +214,7 @@ impl Default for ShopMapping {
             payouts: None,
             order_types: Default::default(),
             fbt: None,
-            returns: None,
+            returns: Default::default(),
         }
     }
 }

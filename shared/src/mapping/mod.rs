@@ -22,7 +22,6 @@ pub mod config;
 pub mod order_kind;
 pub mod order_rules;
 pub mod payouts;
-pub mod returns;
 pub mod routing;
 pub mod stock;
 pub mod tracking;

@@ -49,6 +49,8 @@ pub struct ShopDrift {
     /// The latest daily FBT stock check: each difference between TikTok's
     /// FBT stock and NetSuite's FBT location, or why it was skipped.
     pub fbt_stock: Vec<String>,
+    /// Returns waiting for a person and decisions made (issue 28).
+    pub returns: Vec<String>,
 }
 
 impl ShopDrift {
@@ -61,6 +63,7 @@ impl ShopDrift {
             && self.tracking_open.is_empty()
             && self.authorization.is_empty()
             && self.fbt_stock.is_empty()
+            && self.returns.is_empty()
     }
 }
 
@@ -152,6 +155,12 @@ pub fn render(shops: &[ShopDrift]) -> (String, String) {
                 body.push_str(&format!("    {f}\n"));
             }
         }
+        if !s.returns.is_empty() {
+            body.push_str("  Returns:\n");
+            for r in &s.returns {
+                body.push_str(&format!("    {r}\n"));
+            }
+        }
         if !s.failed_runs.is_empty() {
             body.push_str("  Job runs that failed (`tiktok-netsuite jobs show <id>`):\n");
             for r in &s.failed_runs {
@@ -230,6 +239,8 @@ pub struct DriftDigest<'a> {
     pub profiles: Option<&'a dyn ShopProfiles>,
     pub clock: &'a dyn Clock,
     pub collected: Mutex<Vec<ShopDrift>>,
+    /// The returns store, for the returns lines (`None`: not counted).
+    pub returns: Option<&'a dyn crate::store::returns::ReturnsStore>,
 }
 
 impl DriftDigest<'_> {
@@ -348,6 +359,14 @@ impl ShopJob for DriftDigest<'_> {
         );
         run.count("authorization_warnings", d.authorization.len() as u64);
         run.count("fbt_stock_differences", d.fbt_stock.len() as u64);
+        if let Some(store) = self.returns {
+            let states = store.list(shop).await?;
+            d.returns = super::returns_digest::returns_lines(&states, now, DIGEST_WINDOW_SECS);
+            run.count(
+                "returns_waiting",
+                states.iter().filter(|s| s.queued.is_some()).count() as u64,
+            );
+        }
         self.collected
             .lock()
             .unwrap_or_else(|e| e.into_inner())

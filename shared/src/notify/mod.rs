@@ -12,6 +12,7 @@ pub mod digest;
 pub mod drift;
 pub mod mailer;
 pub mod raw_mail;
+pub mod returns_digest;
 
 pub use digest::{is_new_failure, render, AlertLine, Digest};
 pub use mailer::{AlertSink, SesAlerts};

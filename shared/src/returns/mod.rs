@@ -33,12 +33,15 @@ pub mod books_lines;
 pub mod credit;
 pub mod decide;
 pub mod events;
+pub mod flow;
+pub mod job;
 pub mod policy;
 pub mod ports;
 pub mod queue;
 pub mod ra_plan;
 pub mod receipt;
 pub mod record;
+pub mod settings;
 pub mod status;
 
 pub use record::{ReturnLine, ReturnRecord};

@@ -36,6 +36,7 @@ pub mod order_log;
 pub mod order_shipments;
 pub mod pushed_fulfilments;
 pub mod queue;
+pub mod returns;
 pub mod shop_directory;
 pub mod shop_profiles;
 pub mod sku_links;
@@ -72,6 +73,7 @@ pub enum Store {
     ShopTokens,
     JobRuns,
     ConsoleUsers,
+    Returns,
 }
 
 impl Store {
@@ -84,6 +86,7 @@ impl Store {
             Self::ShopTokens => "shop token store",
             Self::JobRuns => "job run log",
             Self::ConsoleUsers => "console users",
+            Self::Returns => "returns store",
         }
     }
 }

@@ -70,6 +70,25 @@ impl TikTokClient {
         Ok(r.reasons)
     }
 
+    /// The returns with these ids, as JSON (Search Returns `return_ids`),
+    /// for the flow to read a return again before acting on it.
+    pub async fn returns_by_ids(
+        &self,
+        shop: &ShopAuth,
+        return_ids: &[&str],
+    ) -> Result<Vec<Value>, TikTokError> {
+        let page: Page = self
+            .call_json(
+                Method::POST,
+                "/return_refund/202309/returns/search",
+                Scope::Shop(shop),
+                &[("page_size", "50")],
+                &json!({ "return_ids": return_ids }),
+            )
+            .await?;
+        Ok(page.return_orders)
+    }
+
     /// Every return updated in `[ge, lt)` (the sweep).
     pub async fn returns_updated(
         &self,

@@ -50,6 +50,17 @@ impl WriterEvent {
                 order,
                 return_id: text("return_id"),
             },
+            // Legacy type 2 (reverse order status): the same return flow.
+            WebhookType::ReverseStatusUpdate
+                if crate::returns::events::trigger(2, &event.data).is_some() =>
+            {
+                Self::Return {
+                    order,
+                    return_id: crate::returns::events::trigger(2, &event.data)
+                        .map(|t| t.return_id)
+                        .unwrap_or_default(),
+                }
+            }
             kind => Self::NotHandled { kind },
         }
     }

@@ -29,6 +29,7 @@ pub mod order_type;
 pub mod process;
 pub mod readback;
 pub mod refund;
+pub mod returns_flow;
 pub mod routing;
 pub mod verify;
 
@@ -70,4 +71,6 @@ pub struct OrderSync<'a> {
     /// One batch's log entries read at once and read-back checks written
     /// at once (`batch_memo`); empty outside the batch adapter.
     pub batch: batch_memo::BatchMemo,
+    /// The returns flow (issue 28); `None`: return events only book refunds.
+    pub returns: Option<returns_flow::ReturnsWiring<'a>>,
 }

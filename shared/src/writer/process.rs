@@ -73,6 +73,9 @@ impl OrderSync<'_> {
                 previous,
                 format!("cancellation request {cancel_status}: logged, not acted on"),
             ),
+            WriterEvent::Return { return_id, .. } if self.returns.is_some() => {
+                self.on_return_flow(shop, return_id, previous).await
+            }
             WriterEvent::Return { return_id, .. } => {
                 self.on_return_event(shop, return_id, previous).await
             }

@@ -105,6 +105,7 @@ pub fn console_over(
         payouts: None,
         connect: None,
         webhooks: None,
+        returns: None,
     }
 }
 

@@ -103,6 +103,7 @@ impl World {
             checks: None,
             profiles: None,
             batch: Default::default(),
+            returns: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod order;
 pub mod orders;
 pub mod overview;
 pub mod payouts;
+pub mod returns;
 pub mod shops;
 pub mod skus;
 mod style;
@@ -180,6 +181,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/jobs", "Jobs"),
     ("/health", "Health"),
     ("/payouts", "Payouts"),
+    ("/returns", "Returns"),
 ];
 
 /// The whole document: head, skip link, navigation, the page.
