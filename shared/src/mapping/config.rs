@@ -111,6 +111,16 @@ pub struct ShopMapping {
     pub order_types: super::order_rules::OrderTypeRules,
     /// Fulfilled-by-TikTok orders (`None`: they wait with the fix; issue 27).
     pub fbt: Option<super::routing::FbtConfig>,
+    /// TikTok Shipping labels bought from packed Item Fulfillments (`None`:
+    /// the label job leaves this shop alone; issue 27).
+    pub labels: Option<LabelsConfig>,
+}
+
+/// A shop's TikTok Shipping labels: the File Cabinet folder their PDFs go
+/// to (internal id; the document service refuses a file without one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelsConfig {
+    pub folder_id: String,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -209,6 +219,7 @@ impl Default for ShopMapping {
             payouts: None,
             order_types: Default::default(),
             fbt: None,
+            labels: None,
         }
     }
 }

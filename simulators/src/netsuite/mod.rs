@@ -12,7 +12,9 @@ mod auth;
 mod control;
 mod errors;
 mod faults;
+mod files;
 mod fulfil;
+mod pack;
 mod records;
 mod role;
 mod stock;
@@ -31,7 +33,9 @@ use crate::seed::NetSuiteSeed;
 pub use auth::{M2mClient, M2mStats};
 pub(crate) use errors::NsError;
 pub use faults::FaultKind;
+pub use files::{StoredFile, LABEL_FOLDER_ID, MAX_UPLOAD_BYTES};
 pub use fulfil::{ShipError, ShipLine, Shipment};
+pub use pack::Packing;
 pub use stock::{BulkLoaded, StockLevel, BULK_FIRST_ITEM_ID};
 
 /// Shared/Standard tier and developer accounts allow 5 concurrent requests (§5).
@@ -99,6 +103,8 @@ pub(crate) struct State {
     pub(crate) suiteql_cache: Option<suiteql::CachedResult>,
     /// What the integration role may not use, inactive locations (`role.rs`).
     pub(crate) role: role::Role,
+    /// Files and their attachments (`files.rs`).
+    pub(crate) files: files::FileCabinet,
 }
 
 impl State {
@@ -113,6 +119,7 @@ impl State {
             stock: stock::Stock::from_seed(seed),
             suiteql_cache: None,
             role: role::Role::default(),
+            files: files::FileCabinet::default(),
         }
     }
 }
@@ -312,6 +319,11 @@ pub fn router(sim: NetSuiteSim) -> Router {
             post(records::transform),
         )
         .route("/services/rest/query/v1/suiteql", post(suiteql::handle))
+        .route("/services/rest/document/v1/file", post(files::upload))
+        .route(
+            "/services/rest/record/v1/{rtype}/{id}/!attach/{kind}/{target}",
+            post(files::attach),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             sim.clone(),
             faults::gate,
