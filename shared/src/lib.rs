@@ -16,7 +16,7 @@
 //!
 //! | part | what it is for | may depend on |
 //! |---|---|---|
-//! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, connect, doctor, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer |
+//! | [`app`] | the wiring: each function's clients and stores from its configuration; the scheduled function's dispatch by `JobName` | clock, config, connect, doctor, domain, ingest, jobs, netsuite, notify, payouts, stock, store, tiktok, tracking, writer, labels |
 //! | `console` (feature `console`) | the operations console in the browser: axum router, pages, logins | app, clock, config, connect, domain, jobs, netsuite, ops, payouts, resources, store, taxonomy, returns, tiktok |
 //! | [`connect`] | a shop connects: TikTok's authorization page, the server-side `state`, the code exchange, each covered shop's tokens, cipher, name and region stored | clock, config, store, tiktok |
 //! | [`ops`] | what operators do (list, export, resubmit, ignore, links, users, payouts, webhook registration); the CLI and the console call these | app, csv_file, domain, ingest, jobs, payouts, store, taxonomy, tiktok, tracking |
@@ -36,7 +36,7 @@
 //! | [`taxonomy`] | the order log's one error taxonomy (each boundary maps its error into it in its own `failure.rs`) | nothing |
 //! | [`metrics`] | CloudWatch metrics as EMF lines on stdout (what the template's alarms read) | nothing |
 //! | [`domain`], [`clock`], [`deadline`], [`signing`], [`resources`], [`csv_file`] | ids and statuses, time, time budgets, request signing, the AWS resource list, every CSV the product writes (formulas defused) | nothing |
-//! | [`labels`] | TikTok Shipping labels driven from NetSuite: packed Item Fulfillment → label, tracking, PDF; split and combined packages (plain decisions) | domain, store, taxonomy, tiktok |
+//! | [`labels`] | TikTok Shipping labels driven from NetSuite: packed Item Fulfillment → label, tracking, PDF; split and combined packages (plain decisions); the scheduled label job | clock, domain, jobs, mapping, netsuite, store, taxonomy, tiktok |
 //! | [`returns`] | returns from the buyer's request to the shelf: TikTok's return model, the Return Authorization plan, the per-shop policy, decisions, receipts by condition, credits from the RA (pure), and `ports::ReturnBooks`, what the flow needs from NetSuite; the flow (`flow/`: read again, RA, decide, send, queue, receive, sweep, alarm) and the shop's `settings`; `job`, the sweep and deadline alarm as a scheduled job | domain, tiktok, netsuite, clock, store, metrics, jobs |
 //!
 //! Code that only serves local runs and tests (the moto bootstrap, the local

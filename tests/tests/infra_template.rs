@@ -1114,6 +1114,7 @@ fn job_permission_problems(t: &Value) -> Vec<String> {
         (JobName::Tracking, "TrackingJobRole"),
         (JobName::Payouts, "PayoutsJobRole"),
         (JobName::Doctor, "DoctorJobRole"),
+        (JobName::Labels, "LabelsJobRole"),
     ] {
         let granted = job_role_grants(t, role);
         let required = shared::jobs::permissions::required_actions(&job);

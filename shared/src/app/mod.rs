@@ -212,6 +212,8 @@ pub struct JobsApp {
     pub finance_mail: Option<crate::payouts::job::FinanceMail>,
     /// What the `doctor` job reads besides the clients above.
     pub doctor: crate::doctor::DoctorClients,
+    /// Where each packed Item Fulfillment's TikTok label stands (job runs table).
+    pub label_states: crate::store::label_states::DynamoLabelStates,
 }
 
 /// What a schedule sends: the job, and optionally one shop (else every shop
@@ -263,6 +265,10 @@ impl JobsApp {
             queue: SqsEventQueue::new(aws_sdk_sqs::Client::new(sdk), &config.queue.url),
             runs: crate::store::DynamoJobRuns::new(ddb.clone(), &config.runs.table),
             pushed: crate::store::DynamoPushedFulfilments::new(ddb.clone(), &config.runs.table),
+            label_states: crate::store::label_states::DynamoLabelStates::new(
+                ddb.clone(),
+                &config.runs.table,
+            ),
             skus: DynamoSkuLinks::new(ddb, &config.order_log.table),
             netsuite: match &config.netsuite {
                 Some(n) => Some(clients.netsuite(n, NetSuiteCaller::Job).await?),
@@ -336,7 +342,11 @@ impl JobsApp {
         };
         if matches!(
             name,
-            JobName::Inventory | JobName::Verify | JobName::Tracking | JobName::Payouts
+            JobName::Inventory
+                | JobName::Verify
+                | JobName::Tracking
+                | JobName::Payouts
+                | JobName::Labels
         ) && self.netsuite.is_none()
         {
             return Err(JobRequestError::NoNetSuite);
@@ -385,8 +395,20 @@ impl JobsApp {
                 self.clock.as_ref(),
             ),
         };
+        let labels = self
+            .netsuite
+            .as_ref()
+            .map(|netsuite| crate::labels::job::LabelJob {
+                shops: &self.shops,
+                netsuite,
+                states: &self.label_states,
+                log: &self.log,
+                mapping: &self.config.jobs.mapping,
+                clock: self.clock.as_ref(),
+            });
         let job: &dyn crate::jobs::ShopJob = match (&name, &inventory, &verify, &tracking, &payouts)
         {
+            (JobName::Labels, ..) if labels.is_some() => labels.as_ref().map_or(&sweep, |l| l),
             (JobName::Digest, ..) => &digest,
             (JobName::Doctor, ..) => &doctor,
             (JobName::Inventory, Some(inv), ..) => inv,

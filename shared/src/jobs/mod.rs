@@ -42,5 +42,8 @@ crate::string_enum! {
         /// Checks the set-up against every configured service
         /// (`doctor`); a failed check raises the doctor alarm.
         Doctor = "doctor",
+        /// Buys TikTok Shipping labels for packed Item Fulfillments and
+        /// puts the tracking and the PDF on them.
+        Labels = "labels",
     }
 }

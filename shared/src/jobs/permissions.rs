@@ -83,6 +83,8 @@ pub enum StoreCall {
     QueueAttributes,
     /// The doctor: SES v2 `GetEmailIdentity` on the sender identity.
     EmailIdentity,
+    /// `OrderLog::note`: read, then a versioned put.
+    OrderLogNote,
 }
 
 impl StoreCall {
@@ -123,6 +125,10 @@ impl StoreCall {
             ],
             Self::QueueAttributes => &[(ORDERS_QUEUE, "sqs:GetQueueAttributes")],
             Self::EmailIdentity => &[(EMAIL, "ses:GetEmailIdentity")],
+            Self::OrderLogNote => &[
+                (ORDER_LOG, "dynamodb:GetItem"),
+                (ORDER_LOG, "dynamodb:PutItem"),
+            ],
         }
     }
 }
@@ -209,6 +215,9 @@ pub fn store_calls(job: &JobName) -> &'static [StoreCall] {
             QueueAttributes,
             EmailIdentity,
         ],
+        // labels/job.rs, store/label_states.rs: label states (consistent
+        // read, put) and the order log's history line.
+        JobName::Labels => &[Lease, PutRun, ShopSession, GetState, PutState, OrderLogNote],
         JobName::Unknown(_) => &[],
     }
 }

@@ -14,6 +14,7 @@
 //!
 //! The plain decisions have their unit tests; [`run`] is the I/O.
 
+pub mod job;
 pub mod measure;
 pub mod packages;
 pub mod refusal;

@@ -49,9 +49,6 @@ pub enum LabelError {
     Document(String),
     #[error("TikTok no longer returns order {0}")]
     OrderGone(String),
-    /// UK/EU/SEA Ship Package for TikTok Shipping: not built yet.
-    #[error("Ship Package for TikTok Shipping (package {0}) is not built yet")]
-    HandoverNotBuilt(String),
     #[error("no progress after {0} steps")]
     NoProgress(usize),
 }
@@ -193,7 +190,29 @@ pub async fn label_one(
                     },
                 }
             }
-            Step::Ship { package_id } => return Err(LabelError::HandoverNotBuilt(package_id)),
+            Step::Ship { package_id } => {
+                // Saved before the call: a lost answer is read, never re-sent blindly.
+                let buying = LabelRecord::Buying {
+                    package_id: Some(package_id.clone()),
+                };
+                states.put(shop_id, &f.fulfilment_id, &buying).await?;
+                state = to_state(Some(buying));
+                order = None;
+                match tiktok.ship_handover_once(shop, &package_id).await {
+                    Ok(()) => {
+                        let r = LabelRecord::Bought { package_id };
+                        states.put(shop_id, &f.fulfilment_id, &r).await?;
+                        state = to_state(Some(r));
+                    }
+                    Err(e) => match e.code().map(classify) {
+                        Some(LabelOutcome::AlreadyDone) | None => {
+                            tracing::warn!(order = %f.order_id, error = %e, "handover answer lost or already done; reading the order");
+                        }
+                        Some(LabelOutcome::Retry) => return Err(e.into()),
+                        Some(LabelOutcome::Refused(r)) => return Err(LabelError::Refused(r)),
+                    },
+                }
+            }
             Step::Document { package_id } => {
                 let doc = tiktok
                     .shipping_document(shop, &package_id)

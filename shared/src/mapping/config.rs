@@ -116,6 +116,16 @@ pub struct ShopMapping {
     /// deadline), the returns locations (sellable, damaged) and the
     /// alarm's margin.
     pub returns: crate::returns::settings::ReturnsSettings,
+    /// TikTok Shipping labels bought from packed Item Fulfillments (`None`:
+    /// the label job leaves this shop alone; issue 27).
+    pub labels: Option<LabelsConfig>,
+}
+
+/// A shop's TikTok Shipping labels: the File Cabinet folder their PDFs go
+/// to (internal id; the document service refuses a file without one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelsConfig {
+    pub folder_id: String,
 }
 
 /// A shop's tracking push: NetSuite ship method name → TikTok shipping
@@ -215,6 +225,7 @@ impl Default for ShopMapping {
             order_types: Default::default(),
             fbt: None,
             returns: Default::default(),
+            labels: None,
         }
     }
 }

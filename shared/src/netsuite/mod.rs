@@ -19,6 +19,7 @@ mod budget;
 mod checks;
 mod error;
 mod failure;
+mod files;
 mod lease_pool;
 mod lease_settings;
 mod oauth2;

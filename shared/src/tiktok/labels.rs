@@ -89,6 +89,27 @@ impl TikTokClient {
         .await
     }
 
+    /// Ship Package for a TikTok Shipping package outside the US: schedules
+    /// the handover (`DROP_OFF`; pickup needs a slot, not offered), one
+    /// attempt, never retried: a lost answer is read from the order like a
+    /// lost purchase (tiktok-shipping.md §1b; the answer's `data` is empty).
+    pub async fn ship_handover_once(
+        &self,
+        shop: &ShopAuth,
+        package: &str,
+    ) -> Result<(), TikTokError> {
+        let once = self.clone().with_retry_policy(RetryPolicy {
+            max_attempts: 1,
+            ..self.retry_policy()
+        });
+        let path = format!("/fulfillment/202309/packages/{package}/ship");
+        let body = serde_json::json!({"handover_method": "DROP_OFF"});
+        let _: Value = once
+            .call_json(Method::POST, &path, Scope::Shop(shop), &[], &body)
+            .await?;
+        Ok(())
+    }
+
     /// The label document (`SHIPPING_LABEL`, A6, PDF) of a package.
     pub async fn shipping_document(
         &self,

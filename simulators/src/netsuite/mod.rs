@@ -13,7 +13,9 @@ mod control;
 mod costing;
 mod errors;
 mod faults;
+mod files;
 mod fulfil;
+mod pack;
 mod records;
 mod return_setup;
 mod role;
@@ -33,8 +35,10 @@ use crate::seed::NetSuiteSeed;
 pub use auth::{M2mClient, M2mStats};
 pub(crate) use errors::NsError;
 pub use faults::FaultKind;
+pub use files::{StoredFile, LABEL_FOLDER_ID, MAX_UPLOAD_BYTES};
 pub use fulfil::{ShipError, ShipLine, Shipment};
 pub use return_setup::ReturnSetup;
+pub use pack::Packing;
 pub use stock::{BulkLoaded, StockLevel, BULK_FIRST_ITEM_ID};
 
 /// Shared/Standard tier and developer accounts allow 5 concurrent requests (§5).
@@ -106,6 +110,8 @@ pub(crate) struct State {
     pub(crate) return_setup: return_setup::ReturnSetup,
     /// Item costs behind fulfillments' GL lines (`costing.rs`).
     pub(crate) costing: costing::Costing,
+    /// Files and their attachments (`files.rs`).
+    pub(crate) files: files::FileCabinet,
 }
 
 impl State {
@@ -122,6 +128,7 @@ impl State {
             role: role::Role::default(),
             return_setup: return_setup::ReturnSetup::default(),
             costing: costing::Costing::from_seed(seed),
+            files: files::FileCabinet::default(),
         }
     }
 }
@@ -321,6 +328,11 @@ pub fn router(sim: NetSuiteSim) -> Router {
             post(records::transform),
         )
         .route("/services/rest/query/v1/suiteql", post(suiteql::handle))
+        .route("/services/rest/document/v1/file", post(files::upload))
+        .route(
+            "/services/rest/record/v1/{rtype}/{id}/!attach/{kind}/{target}",
+            post(files::attach),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             sim.clone(),
             return_setup::gate,

@@ -76,6 +76,16 @@ pub fn default_custom_fields() -> Vec<CustomFieldSeed> {
             id: id.to_string(),
             applies_to: vec!["salesOrder".into()],
         })
+        // TikTok Shipping labels: the packed Item Fulfillment's size and
+        // units, and what the label job writes back (`shared::labels`).
+        .chain(
+            shared::labels::job::IF_CUSTOM_FIELDS
+                .iter()
+                .map(|id| CustomFieldSeed {
+                    id: id.to_string(),
+                    applies_to: vec!["itemFulfillment".into()],
+                }),
+        )
         .collect()
 }
 

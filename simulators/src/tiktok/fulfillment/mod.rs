@@ -85,6 +85,7 @@ use crate::tiktok::{ApiError, TikTokSim};
 
 mod controls;
 pub mod failures;
+pub mod handover;
 pub mod labels;
 mod packages;
 mod shipments;

@@ -180,18 +180,41 @@ pub(crate) async fn ship_package(
         let st = &mut *guard;
         st.fulfillment.count(&shop, SHIP_PACKAGE_API);
         super::failures::take(&mut st.fulfillment)?;
-        if MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
-            return Err(bad_param(format!(
-                "market {} ships with Mark Package As Shipped",
-                a.shop.region
-            )));
-        }
         let orders = st.orders.entry(shop.clone()).or_default();
         let order_id = order_of_package(orders, &package_id)
             .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
         let order = orders
             .get(&order_id)
             .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+        if text(order, "shipping_type") == "TIKTOK"
+            && text(order, "fulfillment_type") == "FULFILLMENT_BY_SELLER"
+        {
+            // TikTok Shipping: the handover, with TikTok's carrier (handover.rs);
+            // the US buys its label with Create Packages instead.
+            if a.shop.region == "US" {
+                return Err(bad_param(
+                    "market US buys TikTok Shipping labels with Create Packages",
+                ));
+            }
+            if line_items(order)
+                .iter()
+                .any(|l| text(l, "package_id") == package_id && is_shipped(l))
+            {
+                return Err(api_error(codes::PACKAGE_SHIPPED));
+            }
+            let body = parse_body(&body)?;
+            let region = a.shop.region.clone();
+            let order = orders
+                .get_mut(&order_id)
+                .ok_or_else(|| api_error(codes::NOT_THIS_SELLERS))?;
+            return super::handover::tiktok_handover(order, &package_id, &body, &region);
+        }
+        if MARK_SHIPPED_MARKETS.contains(&a.shop.region.as_str()) {
+            return Err(bad_param(format!(
+                "market {} ships with Mark Package As Shipped",
+                a.shop.region
+            )));
+        }
         check_seller_fulfilled(order)?;
         let units: Vec<&Value> = line_items(order)
             .into_iter()

@@ -160,6 +160,8 @@ pub(crate) fn columns(table: &str) -> Option<&'static [(&'static str, Kind)]> {
         ],
         "trackingnumbermap" => &[("transaction", Num), ("trackingnumber", Num)],
         "trackingnumber" => &[("id", Num), ("trackingnumber", Text)],
+        // File Cabinet files (`files.rs`): SuiteQL `file` id, name, folder.
+        "file" => &[("id", Num), ("name", Text), ("folder", Num)],
         "previoustransactionlinelink" => &[
             ("previousdoc", Num),
             ("previousline", Num),
@@ -359,6 +361,20 @@ pub(crate) fn source<'a>(st: &'a SimState, seed: &NetSuiteSeed, name: &str) -> O
             })
             .collect(),
         "currency" => named(&seed.currencies),
+        "file" => st
+            .files
+            .rows()
+            .map(|f| {
+                aligned(
+                    name,
+                    HashMap::from([
+                        ("id", f.id.to_string()),
+                        ("name", f.name.clone()),
+                        ("folder", f.folder.clone()),
+                    ]),
+                )
+            })
+            .collect(),
         "account" => {
             let mut rows: Vec<_> = st.records.books.accounts().collect();
             rows.sort_by_key(|a| a.id.parse::<u64>().unwrap_or(u64::MAX));
