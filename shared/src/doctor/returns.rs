@@ -27,8 +27,8 @@ use super::checks::NsProbe;
 use super::Check;
 use crate::domain::shell_quote;
 use crate::mapping::config::MappingConfig;
-use crate::returns::receipt::ReturnLocations;
 use crate::netsuite::{column_text, sql_quote, NetSuiteClient};
+use crate::returns::receipt::ReturnLocations;
 
 const FEATURES_PAGE: &str = "Setup → Company → Enable Features → Transactions";
 
@@ -104,13 +104,14 @@ pub fn ra_approval(p: &NsProbe) -> Check {
 
 /// A shop's returns locations exist and are active (`found`: id →
 /// inactive, from the `location` table).
-pub fn return_locations(shop: &str, cfg: &ReturnLocations, found: &BTreeMap<String, bool>) -> Check {
+pub fn return_locations(
+    shop: &str,
+    cfg: &ReturnLocations,
+    found: &BTreeMap<String, bool>,
+) -> Check {
     let name = format!("netsuite.returns.locations {shop}");
     let mut bad = Vec::new();
-    for (role, id) in [
-        ("sellable", &cfg.sellable),
-        ("damaged", &cfg.damaged),
-    ] {
+    for (role, id) in [("sellable", &cfg.sellable), ("damaged", &cfg.damaged)] {
         match (id.trim().is_empty(), found.get(id.trim())) {
             (true, _) => bad.push(format!("no {role} location is set")),
             (false, None) => bad.push(format!("{role} location {id} does not exist")),

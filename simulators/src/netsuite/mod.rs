@@ -37,8 +37,8 @@ pub(crate) use errors::NsError;
 pub use faults::FaultKind;
 pub use files::{StoredFile, LABEL_FOLDER_ID, MAX_UPLOAD_BYTES};
 pub use fulfil::{ShipError, ShipLine, Shipment};
-pub use return_setup::ReturnSetup;
 pub use pack::Packing;
+pub use return_setup::ReturnSetup;
 pub use stock::{BulkLoaded, StockLevel, BULK_FIRST_ITEM_ID};
 
 /// Shared/Standard tier and developer accounts allow 5 concurrent requests (§5).
