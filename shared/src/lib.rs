@@ -25,7 +25,7 @@
 //! | [`stock`] | NetSuite stock → TikTok, only what changed | clock, domain, jobs, mapping, netsuite, store, tiktok |
 //! | [`tracking`] | NetSuite fulfilments' tracking → TikTok, once each | clock, config, domain, jobs, mapping, netsuite, store, tiktok |
 //! | [`payouts`] | TikTok statements → NetSuite journal entries → the finance reconciliation email | clock, csv_file, domain, jobs, mapping, netsuite, notify, store, tiktok |
-//! | [`doctor`] | the set-up checks (TikTok app, tokens, scopes, webhooks; NetSuite login, role, ids, period; SES, tables, queues), each with its fix; the CLI, the Health page and the `doctor` job run them | clock, config, domain, jobs, mapping, netsuite, store, tiktok |
+//! | [`doctor`] | the set-up checks (TikTok app, tokens, scopes, webhooks; NetSuite login, role, ids, period; SES, tables, queues), each with its fix; the CLI, the Health page and the `doctor` job run them | clock, config, domain, jobs, mapping, netsuite, returns, store, tiktok |
 //! | [`notify`] | the admins' failure digest, the daily drift digest, the mailer | clock, domain, jobs, store, taxonomy, tracking |
 //! | [`jobs`] | what every scheduled run shares: lease, checkpoints, run log, IAM permissions, `JobName` | clock, domain, metrics, store, tiktok |
 //! | [`config`] | typed configuration, one part per component; it loads the settings types the parts own | domain, mapping, netsuite, resources, signing, tiktok |

@@ -210,13 +210,26 @@ async fn green_then_each_check_broken_alone_fails_with_its_fix() {
     );
     env.netsuite.state.deny_record("journalEntry", false);
 
-    // NetSuite: a mapped location was made inactive.
+    // NetSuite: a mapped location was made inactive. The local US shop uses
+    // location 3 twice (its second warehouse in the stock table and its
+    // returns' damaged-goods location), so both checks name it, each with
+    // its own fix.
     env.netsuite.state.set_location_inactive("3", true);
     let r = doctor(&env).await;
-    only(&r, "netsuite.ids location", "Reactivate");
+    let us = "netsuite.returns.locations 7494049642642441621";
+    assert_eq!(
+        failed(&r),
+        vec!["netsuite.ids location".to_string(), us.to_string()],
+        "{}",
+        r.lines().join("\n")
+    );
     assert!(r
         .named("netsuite.ids location")
-        .any(|c| c.detail.contains("location 3")));
+        .any(|c| c.detail.contains("location 3") && c.fix.contains("Reactivate")));
+    assert!(r
+        .named(us)
+        .any(|c| c.detail.contains("damaged location 3 is inactive")
+            && c.fix.contains("returns.locations.damaged")));
     env.netsuite.state.set_location_inactive("3", false);
 
     // NetSuite: this month's period is closed.
