@@ -44,10 +44,10 @@ use axum::http::HeaderMap;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
+use super::transform::line_no;
 use super::{
     apply_lines, duplicate_eid, get_ci, kind, lines, num, parse_body, recompute_totals,
-    replace_list, scalar_string, stamp, to_json_number, NetSuiteSim, NsError, RecordKind,
-    WriteParams,
+    replace_list, scalar_string, to_json_number, NetSuiteSim, NsError, RecordKind, WriteParams,
 };
 
 /// (source, target) pairs served here.
@@ -100,10 +100,6 @@ fn user_error(detail: String) -> NsError {
         "USER_ERROR",
         format!("Error while accessing a resource. {detail}"),
     )
-}
-
-fn line_no(o: &Map<String, Value>, key: &str) -> Option<u64> {
-    get_ci(o, key).and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()))
 }
 
 fn is_closed(o: &Map<String, Value>) -> bool {
@@ -387,38 +383,4 @@ pub(super) fn transform_return(
         "netsuite sim return transform"
     );
     Ok((tk, id, warning))
-}
-
-impl super::RecordStore {
-    /// Adds each new line's quantity to `field` of the source line it names
-    /// (`orderLine`), and moves the source's `lastModifiedDate`.
-    fn advance_lines(&mut self, sk: &RecordKind, src_id: u64, new: &[Value], field: &str) {
-        let Some(Value::Object(rec)) = self
-            .tables
-            .get_mut(sk.name)
-            .and_then(|t| t.rows.get_mut(&src_id))
-        else {
-            return;
-        };
-        if let Some(items) = rec
-            .get_mut("item")
-            .and_then(|s| s.get_mut("items"))
-            .and_then(Value::as_array_mut)
-        {
-            for nl in new.iter().filter_map(Value::as_object) {
-                let Some(n) = line_no(nl, "orderLine") else {
-                    continue;
-                };
-                let q = num(get_ci(nl, "quantity"));
-                if let Some(Value::Object(sl)) = items
-                    .iter_mut()
-                    .find(|l| l.as_object().and_then(|o| line_no(o, "line")) == Some(n))
-                {
-                    let done = num(get_ci(sl, field)) + q;
-                    sl.insert(field.into(), to_json_number(done));
-                }
-            }
-        }
-        stamp(rec);
-    }
 }

@@ -94,7 +94,7 @@ fn progress_field(target: &str) -> Option<&'static str> {
     }
 }
 
-fn line_no(o: &Map<String, Value>, key: &str) -> Option<u64> {
+pub(super) fn line_no(o: &Map<String, Value>, key: &str) -> Option<u64> {
     get_ci(o, key).and_then(|l| l.as_u64().or_else(|| l.as_str()?.parse().ok()))
 }
 
@@ -363,33 +363,7 @@ pub(crate) fn transform_record(
 
             // Side effect on the source's lines.
             if let Some(p) = progress {
-                if let Some(Value::Object(rec)) = st
-                    .records
-                    .tables
-                    .get_mut(sk.name)
-                    .and_then(|t| t.rows.get_mut(&src_id))
-                {
-                    if let Some(items) = rec
-                        .get_mut("item")
-                        .and_then(|s| s.get_mut("items"))
-                        .and_then(Value::as_array_mut)
-                    {
-                        for nl in result.iter().filter_map(Value::as_object) {
-                            let Some(n) = line_no(nl, "orderLine") else {
-                                continue;
-                            };
-                            let q = num(get_ci(nl, "quantity"));
-                            if let Some(Value::Object(sl)) = items
-                                .iter_mut()
-                                .find(|l| l.as_object().and_then(|o| line_no(o, "line")) == Some(n))
-                            {
-                                let done = num(get_ci(sl, p)) + q;
-                                sl.insert(p.into(), to_json_number(done));
-                            }
-                        }
-                    }
-                    stamp(rec);
-                }
+                st.records.advance_lines(sk, src_id, &result, p);
             }
             tracing::debug!(
                 src = sk.name,
@@ -400,5 +374,45 @@ pub(crate) fn transform_record(
             );
             Ok((tk, id, warning))
         }
+    }
+}
+
+impl super::RecordStore {
+    /// Adds each new line's quantity to `field` of the source line it names
+    /// (`orderLine`), and moves the source's `lastModifiedDate`.
+    pub(super) fn advance_lines(
+        &mut self,
+        sk: &RecordKind,
+        src_id: u64,
+        new: &[Value],
+        field: &str,
+    ) {
+        let Some(Value::Object(rec)) = self
+            .tables
+            .get_mut(sk.name)
+            .and_then(|t| t.rows.get_mut(&src_id))
+        else {
+            return;
+        };
+        if let Some(items) = rec
+            .get_mut("item")
+            .and_then(|s| s.get_mut("items"))
+            .and_then(Value::as_array_mut)
+        {
+            for nl in new.iter().filter_map(Value::as_object) {
+                let Some(n) = line_no(nl, "orderLine") else {
+                    continue;
+                };
+                let q = num(get_ci(nl, "quantity"));
+                if let Some(Value::Object(sl)) = items
+                    .iter_mut()
+                    .find(|l| l.as_object().and_then(|o| line_no(o, "line")) == Some(n))
+                {
+                    let done = num(get_ci(sl, field)) + q;
+                    sl.insert(field.into(), to_json_number(done));
+                }
+            }
+        }
+        stamp(rec);
     }
 }
